@@ -1,0 +1,306 @@
+"""Why no gap-free roster exists, in a planner's words.
+
+``precheck`` runs before the solve and is fast: demanded slots that no member can reach in
+time, synchronized zones short of partners, a per-zone count of team-hours against what the
+member stations can give, and the LP relaxation of the aggregated model (a proof of
+infeasibility in milliseconds where a full CP-SAT model may not decide in minutes).
+
+``explain_infeasible`` then finds *where* (a relaxed model: gaps allowed, least risk-weighted
+shortfall), *why* (the shortfall again with one rule family relaxed at a time: manpower, travel
+time, rest, shift length, synchronized partners) and *the smallest change* (fewest extra teams
+per station, as a MIP).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .engines import solve_highs, solve_lp_relaxation
+from .model import GAP_PRICE_PER_TEAM_HOUR, build_model
+from .problem import Problem
+
+__all__ = ["PrecheckResult", "precheck", "explain_infeasible", "explain_gaps", "shortfall"]
+
+_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+@dataclass(frozen=True)
+class PrecheckResult:
+    feasible: bool
+    lp_bound: float | None
+    seconds: float
+    problems: list[str] = field(default_factory=list)
+    source: str = ""
+
+
+def precheck(problem: Problem) -> PrecheckResult:
+    """Fast necessary conditions; ``feasible=False`` is a proof that no roster exists."""
+    t0 = time.perf_counter()
+    p = problem
+    problems: list[str] = []
+    # 1. demanded slots no candidate shift covers
+    nnz = np.diff(p.cover.tocsr().indptr)
+    unreachable = np.nonzero(nnz == 0)[0]
+    for h in np.unique(p.cover_hotspot[unreachable]):
+        ks = p.cover_slot[unreachable][p.cover_hotspot[unreachable] == h]
+        problems.append(_unreachable_message(p, int(h), ks))
+    # 2. synchronized zones short of partners
+    problems += _partner_problems(p)
+    # 3. per-zone team-hours against what member stations can give at most
+    problems += _zone_capacity_problems(p)
+    if problems:
+        return PrecheckResult(False, None, time.perf_counter() - t0, problems, "reach and capacity count")
+    # 4. the LP relaxation
+    lp = solve_lp_relaxation(build_model(p), time_limit_s=60)
+    if lp.status == "infeasible":
+        return PrecheckResult(False, None, time.perf_counter() - t0,
+                              ["the LP relaxation of the roster model has no solution"], "LP relaxation")
+    return PrecheckResult(True, lp.objective, time.perf_counter() - t0, [], "LP relaxation")
+
+
+def _hhmm(p: Problem, k: int) -> str:
+    minute = int(k) * p.slot_min
+    return f"{_DAYS[(p.config.week_start.weekday() + minute // 1440) % 7]} {minute % 1440 // 60:02d}:{minute % 60:02d}"
+
+
+def _ranges(ks) -> list[tuple[int, int]]:
+    ks = sorted(int(k) for k in ks)
+    out: list[tuple[int, int]] = []
+    for k in ks:
+        if out and k == out[-1][1]:
+            out[-1] = (out[-1][0], k + 1)
+        else:
+            out.append((k, k + 1))
+    return out
+
+
+def _when(p: Problem, ks, most: int = 6) -> str:
+    parts = [f"{_hhmm(p, a)}–{_hhmm(p, b)[4:]}" for a, b in _ranges(ks)]
+    more = f" and {len(parts) - most} more periods" if len(parts) > most else ""
+    return ", ".join(parts[:most]) + more
+
+
+def _unreachable_message(p: Problem, h: int, ks) -> str:
+    z = p.hotspot_zone[h]
+    longest = max(p.config.rules.shift_minutes)
+    details = []
+    for s in p.zone_members[z]:
+        if p.teams[s] <= 0:
+            details.append(f"{p.station_ids[s]} has no team")
+        else:
+            rt = int(p.out_min[s, h] + p.back_min[h, s])
+            details.append(f"{p.station_ids[s]} needs {rt} min there and back")
+    return (
+        f"hotspot {p.hotspot_ids[h]} (zone {p.zone_ids[z]}): no member station can be on site for a whole "
+        f"{p.slot_min}-minute slot within a {longest // 60}-hour shift ({'; '.join(details)}); "
+        f"uncoverable: {_when(p, ks)}. Fix: add a nearer member station to zone {p.zone_ids[z]}, allow longer "
+        f"shifts (rules.shift_hours), or check the roads."
+    )
+
+
+def _partner_problems(p: Problem) -> list[str]:
+    out = []
+    for z, mode in enumerate(p.zone_mode):
+        if mode != "synchronized":
+            continue
+        hs = np.nonzero((p.hotspot_zone == z) & (p.required.sum(axis=1) > 0))[0]
+        for h in hs:
+            able = sorted({int(s) for s in p.shift_station[p.shift_hotspot == h]})
+            m = int(p.zone_min_stations[z])
+            names = ", ".join(p.station_ids[s] for s in able) or "none"
+            if len(able) < m:
+                out.append(
+                    f"zone {p.zone_ids[z]} is synchronized and needs {m} stations on site together at hotspot "
+                    f"{p.hotspot_ids[h]}, but only {len(able)} member station(s) with teams can reach it ({names}). "
+                    f"Fix: add a member station to zone {p.zone_ids[z]}, give officers to its members, or make it "
+                    "staggered."
+                )
+                continue
+            groups = p.zone_jurisdiction_groups[z]
+            if len(groups) >= 2 and sum(1 for g in groups if set(g) & set(able)) < 2:
+                out.append(
+                    f"zone {p.zone_ids[z]} is synchronized across {p.zone_tier[z]} lines, but at hotspot "
+                    f"{p.hotspot_ids[h]} only stations of one {p.zone_tier[z]} can take part ({names}): the partner "
+                    f"across the line is missing. Fix: give the partner station officers, or a shorter trip."
+                )
+    return out
+
+
+def _zone_capacity_problems(p: Problem) -> list[str]:
+    """Demand team-hours of a zone against the most its members could give if they served
+    nothing else (max shifts x longest on-site time): a necessary condition."""
+    out = []
+    rules = p.config.rules
+    zone_of_row = p.hotspot_zone[p.cover_hotspot]
+    need = np.bincount(zone_of_row, weights=p.required[p.cover_hotspot, p.cover_slot], minlength=len(p.zone_ids))
+    for z in range(len(p.zone_ids)):
+        if need[z] == 0:
+            continue
+        js = np.nonzero(p.hotspot_zone[p.shift_hotspot] == z)[0]
+        give = 0.0
+        for s in p.zone_members[z]:
+            mine = js[p.shift_station[js] == s]
+            if mine.size:
+                best_slots = int((p.shift_k1[mine] - p.shift_k0[mine]).max())
+                give += p.teams[s] * rules.max_shifts_per_team * best_slots
+        if give < need[z]:
+            short_h = (need[z] - give) * p.slot_min / 60
+            members = ", ".join(p.station_ids[s] for s in p.zone_members[z])
+            out.append(
+                f"zone {p.zone_ids[z]} needs {need[z] * p.slot_min / 60:.0f} team-hours on site this week, but its "
+                f"member stations ({members}) could give at most {give * p.slot_min / 60:.0f} even serving nothing "
+                f"else: short by {short_h:.0f} team-hours. Fix: more officers at its member stations or more members."
+            )
+    return out
+
+
+# --- where, why, and what would fix it -------------------------------------------------------
+
+
+def shortfall(problem: Problem, *, time_limit_s: float = 15, integer: bool = True):
+    """The least risk-weighted shortfall: (team-slots short per demanded row, objective)."""
+    model = build_model(problem, allow_gaps=True)
+    res = (
+        solve_highs(model, time_limit_s=time_limit_s, gap_pct=1.0)
+        if integer
+        else solve_lp_relaxation(model, time_limit_s=time_limit_s)
+    )
+    if res.x is None:
+        return None, None
+    short = np.zeros(problem.cover.shape[0])
+    short[model.gap_rows] = res.x[model.gap_cols]
+    return short, float(short.sum())
+
+
+def _relaxations(p: Problem) -> list[tuple[str, str, Problem]]:
+    cfg = p.config
+    rules = cfg.rules
+    out = [
+        ("manpower", "the member stations' manpower", p.rebuilt(teams=p.teams + 50)),
+        ("travel", "travel time against shift length", p.rebuilt(out_min=np.zeros_like(p.out_min),
+                                                                    back_min=np.zeros_like(p.back_min))),
+        ("rest", "the rest rule", p.rebuilt(config=cfg.replace(rules=rules.model_copy(update={"min_rest_hours": 0})))),
+    ]
+    if max(rules.shift_hours) < 12:
+        longer = tuple(sorted(set(rules.shift_hours) | {12.0}))
+        out.append(("shift_length", "the allowed shift lengths",
+                    p.rebuilt(config=cfg.replace(rules=rules.model_copy(update={"shift_hours": longer})))))
+    if any(m == "synchronized" for m in p.zone_mode):
+        out.append(("partner", "a missing synchronized partner",
+                    p.rebuilt(zone_min_stations=np.ones_like(p.zone_min_stations),
+                              zone_jurisdiction_groups=tuple(() for _ in p.zone_ids))))
+    return out
+
+
+def _extra_teams(p: Problem, *, time_limit_s: float = 20) -> dict[int, int] | None:
+    """Fewest extra teams per station that make the week coverable (None if that is not enough)."""
+    big = p.rebuilt(teams=p.teams + 10)
+    model = build_model(big, base_teams=p.teams)
+    res = solve_highs(model, time_limit_s=time_limit_s, gap_pct=0.0)
+    if res.x is None:
+        return None
+    extra = np.rint(res.x[model.n_cols - len(p.station_ids):]).astype(int)
+    return {s: int(e) for s, e in enumerate(extra) if e > 0}
+
+
+def _gap_lines(p: Problem, short: np.ndarray, most: int = 30) -> list[str]:
+    rows = np.nonzero(short > 0.5)[0]
+    lines = []
+    by_h: dict[int, list[int]] = {}
+    for r in rows:
+        by_h.setdefault(int(p.cover_hotspot[r]), []).append(r)
+    order = sorted(by_h, key=lambda h: (p.zone_ids[p.hotspot_zone[h]], p.hotspot_ids[h]))
+    for h in order[:most]:
+        rs = by_h[h]
+        z = p.hotspot_zone[h]
+        team_h = float(short[rs].sum()) * p.slot_min / 60
+        lines.append(
+            f"- zone **{p.zone_ids[z]}** ({p.zone_tier[z]}, {p.zone_mode[z]}), hotspot **{p.hotspot_ids[h]}**: "
+            f"short {team_h:g} team-hours — {_when(p, p.cover_slot[rs])}"
+        )
+    if len(order) > most:
+        lines.append(f"- … and {len(order) - most} more hotspots (see coverage.csv)")
+    return lines
+
+
+def explain_infeasible(problem: Problem, pre: PrecheckResult, *, time_limit_s: float = 15) -> str:
+    """Markdown: which zones, hotspots and hours cannot be covered, the binding cause, the fix."""
+    p = problem
+    lines = ["# No gap-free roster exists", ""]
+    lines += [f"Proven by the {pre.source or 'solver'} before or during the solve; no roster was written.", ""]
+    if pre.problems:
+        lines += ["## Findings", ""] + [f"- {msg}" for msg in pre.problems] + [""]
+    short, total = shortfall(p, time_limit_s=time_limit_s)
+    if short is not None and total:
+        lines += [
+            "## What cannot be covered",
+            "",
+            f"With the fewest risk-weighted gaps, {total * p.slot_min / 60:g} team-hours stay uncovered:",
+            "",
+        ] + _gap_lines(p, short) + [""]
+    lines += _causes_and_fixes(p, total)
+    return "\n".join(lines) + "\n"
+
+
+def _causes_and_fixes(p: Problem, total: float | None) -> list[str]:
+    lines = ["## Binding cause", ""]
+    fixes = []
+    if not total:
+        lines += ["The shortfall could not be measured (see the findings above).", ""]
+        return lines
+    for key, words, relaxed in _relaxations(p):
+        s, t = shortfall(relaxed, integer=False, time_limit_s=10)
+        if t is None:
+            continue
+        t_h = t * p.slot_min / 60
+        if t <= 1e-6:
+            lines.append(f"- **{words}**: relaxing it alone removes every gap.")
+            if key == "shift_length":
+                fixes.append("allow 12-hour shifts (`rules.shift_hours: [..., 12]`)")
+            elif key == "rest":
+                fixes.append("shorten `rules.min_rest_hours`")
+            elif key == "travel":
+                fixes.append("add member stations nearer to the short hotspots")
+            elif key == "partner":
+                fixes.append("make the short synchronized zones staggered, or add partner stations across the line")
+        elif t < total - 1e-6:
+            lines.append(f"- {words}: relaxing it alone leaves {t_h:g} of the team-hours short.")
+        else:
+            lines.append(f"- {words}: not binding (relaxing it alone changes nothing).")
+    extra = _extra_teams(p)
+    if extra:
+        size = p.config.rules.team_size
+        parts = [f"+{e * size} officers at {p.station_ids[s]}" for s, e in sorted(extra.items(), key=lambda kv: -kv[1])]
+        fixes.insert(0, "; ".join(parts[:12]) + (" …" if len(parts) > 12 else ""))
+    lines += ["", "## Smallest change that fixes it", ""]
+    lines += [f"- {f}" for f in fixes] if fixes else ["- no single change found; see the findings above"]
+    return lines + [""]
+
+
+def explain_gaps(problem: Problem, coverage: pd.DataFrame) -> str:
+    """Markdown for an allow_gaps roster: the gaps it has, and why."""
+    p = problem
+    gaps = coverage[coverage["gap"]]
+    lines = ["# The roster has gaps", "",
+             f"`solver.allow_gaps` is on: this roster leaves {len(gaps)} hotspot-slots short "
+             "(the fewest risk-weighted gaps found). coverage.csv marks them.", ""]
+    short = np.zeros(p.cover.shape[0])
+    row_of = {(p.hotspot_ids[h], k): r for r, (h, k) in enumerate(zip(p.cover_hotspot, p.cover_slot))}
+    slot_index = {s: i for i, s in enumerate(sorted(set(coverage["slot_start"])))}
+    del slot_index
+    start = pd.Timestamp(p.horizon_start)
+    for hid, slot_start, req, present in zip(gaps["hotspot_id"], gaps["slot_start"], gaps["required"], gaps["present"]):
+        k = int((pd.Timestamp(slot_start) - start).total_seconds() // 60 // p.slot_min)
+        r = row_of.get((hid, k))
+        if r is not None:
+            short[r] = max(1, int(req) - int(present))
+    lines += ["## Where", ""] + _gap_lines(p, short) + [""]
+    lines += _causes_and_fixes(p, float(short.sum()))
+    return "\n".join(lines) + "\n"
+
+
+__all__ += ["GAP_PRICE_PER_TEAM_HOUR"]
