@@ -65,7 +65,7 @@ class _Progress:
         self.last = -1e9
 
     def __call__(self, elapsed: float, objective: float, bound: float) -> None:
-        if elapsed - self.last < self.every_s or not np.isfinite(objective) or objective > 1e20:
+        if elapsed - self.last < self.every_s or not np.isfinite(objective) or objective > 1e20 or not np.isfinite(bound):
             return
         self.last = elapsed
         gap = 100 * (objective - bound) / max(abs(objective), 1e-9) if np.isfinite(bound) else float("nan")
@@ -120,7 +120,7 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
         g = greedy_counts(problem, model)
         if g is not None:
             hint = g
-            stats["greedy_objective"] = round(model.objective(g), 3)
+            stats["greedy_team_hours"] = round(float(g @ problem.shift_len_min) / 60, 3)
 
     engine = params.engine if params.engine != "auto" else "highs"
     progress = _Progress() if params.progress else None

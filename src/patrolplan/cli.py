@@ -1,0 +1,281 @@
+"""The command line: a thin layer over the library (read, solve, write).
+
+``main(argv) -> int`` is the only place that turns errors into messages and exit codes:
+0 = a clean roster, 1 = no gap-free roster (or a check found gaps or broken rules),
+2 = bad input or bad usage. A traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import PatrolPlanError
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors: exit 2 with the usage line, as argparse does
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return v
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return v
+
+
+def _positive_int(text: str) -> int:
+    v = _nonneg_int(text)
+    if v == 0:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return v
+
+
+def _solve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, help="run folder (default: runs/<config name>)")
+    p.add_argument("--time-limit", type=_positive_float, metavar="S", help="solver time limit in seconds")
+    p.add_argument("--seed", type=_nonneg_int, metavar="N", help="random seed (same seed, same roster)")
+    p.add_argument("--workers", type=_positive_int, metavar="N", help="solver threads")
+    p.add_argument("--quiet", action="store_true", help="no progress lines while solving")
+    p.add_argument("--no-pictures", action="store_true", help="skip maps, report, xlsx and gpkg")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="patrolplan", description="Weekly joint-patrol rosters at jurisdiction borders.")
+    parser.add_argument("--version", action="version", version=f"patrolplan {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("demo", help="plan one week for the Jining border region (no files needed)")
+    _solve_options(p)
+
+    p = sub.add_parser("solve", help="load, validate, solve and write a run folder")
+    p.add_argument("config", type=Path)
+    _solve_options(p)
+
+    p = sub.add_parser("validate", help="load and validate every input; list every problem")
+    p.add_argument("config", type=Path)
+
+    p = sub.add_parser("check", help="re-check a roster against the inputs, independently of the solver")
+    p.add_argument("config", type=Path)
+    p.add_argument("run_dir", type=Path)
+
+    p = sub.add_parser("batch", help="solve many configs, one run folder each, and a batch summary")
+    p.add_argument("configs", type=Path, nargs="+")
+    p.add_argument("--workers", type=_positive_int, default=1, help="configs solved at once (local processes)")
+    p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster (dask.distributed scheduler address)")
+    p.add_argument("--out-root", type=Path, help="folder for the run folders (default: runs/)")
+    p.add_argument("--time-limit", type=_positive_float, metavar="S")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("map", help="redraw the pictures of a run folder")
+    p.add_argument("run_dir", type=Path)
+    p.add_argument("--day", help="draw one day: mon..sun or a date (YYYY-MM-DD)")
+    p.add_argument("--config", type=Path, help="the config (default: the one recorded in summary.json)")
+
+    p = sub.add_parser("junctions", help="border-junction hotspots from admin polygons")
+    p.add_argument("boundaries", type=Path)
+    p.add_argument("--roads", type=Path)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--unit-column", default=None, help="column naming each unit (default: district_name)")
+    p.add_argument("--city-column", default=None, help="column naming its city/prefecture (default: city_name)")
+    p.add_argument("--province-column", default=None, help="column naming its province (default: province_name)")
+    p.add_argument("--tolerance-m", type=_positive_float, default=None, help="snapping tolerance in metres")
+
+    p = sub.add_parser("generate", help="write a synthetic scenario in the contract's formats")
+    p.add_argument("--stations", type=_positive_int, required=True)
+    p.add_argument("--hotspots", type=_positive_int, required=True)
+    p.add_argument("--days", type=_positive_int, default=7)
+    p.add_argument("--seed", type=_nonneg_int, default=0)
+    p.add_argument("--coverage", type=float, default=0.25, help="share of the week needing presence (1 = 24/7)")
+    p.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except PatrolPlanError as err:
+        print(f"patrolplan {args.command}: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def _solve_and_report(scenario, args, *, extra_files=None) -> int:
+    from .runner import print_outcome, run_scenario
+
+    out = args.out
+    outcome = run_scenario(
+        scenario,
+        out,
+        time_limit_seconds=args.time_limit,
+        seed=args.seed,
+        workers=args.workers,
+        quiet=args.quiet,
+        pictures=not args.no_pictures,
+        extra_files=extra_files,
+    )
+    print_outcome(outcome)
+    return outcome.exit_code
+
+
+def _cmd_solve(args) -> int:
+    from .io import load_scenario
+
+    scenario = load_scenario(args.config)
+    return _solve_and_report(scenario, args)
+
+
+def _cmd_demo(args) -> int:
+    import tempfile
+
+    from .io import load_scenario
+    from .jining import write_scenario
+
+    if args.out is None:
+        args.out = Path("runs") / "jining-demo"
+    with tempfile.TemporaryDirectory(prefix="patrolplan-demo-") as tmp:
+        config_path = write_scenario(Path(tmp) / "scenario")
+        scenario = load_scenario(config_path)
+        print(
+            f"Jining demo: {len(scenario.stations)} stations (illustrative positions and manpower), "
+            f"{len(scenario.hotspots)} hotspots, {len(scenario.zones)} zones "
+            f"({', '.join(f'{n} {t}' for t, n in scenario.zones['tier'].value_counts().sort_index().items())})"
+        )
+        code = _solve_and_report(scenario, args, extra_files={"scenario": Path(tmp) / "scenario"})
+    print(f"the scenario is in {args.out / 'scenario'}: edit it and run "
+          f"`patrolplan solve {args.out / 'scenario' / 'config.yaml'}`")
+    return code
+
+
+def _cmd_validate(args) -> int:
+    from .io import load_scenario
+    from .network import travel_times
+
+    scenario = load_scenario(args.config)
+    travel_times(scenario)  # snapping and reachability are input errors too
+    print(
+        f"{args.config}: ok — {len(scenario.stations)} stations, {len(scenario.hotspots)} hotspots, "
+        f"{len(scenario.zones)} zones"
+    )
+    return 0
+
+
+def _cmd_check(args) -> int:
+    from .check import check_run
+
+    report = check_run(args.config, args.run_dir)
+    print(report.to_text())
+    return 0 if report.ok else 1
+
+
+def _cmd_batch(args) -> int:
+    from .batch import run_batch
+
+    table = run_batch(
+        [Path(c) for c in args.configs],
+        out_root=args.out_root,
+        workers=args.workers,
+        dask_address=args.dask,
+        time_limit_seconds=args.time_limit,
+        progress=not args.quiet,
+    )
+    with_cols = [c for c in ("name", "status", "exit_code", "objective", "gap_pct", "solve_seconds", "error")
+                 if c in table.columns]
+    print(table[with_cols].to_string(index=False))
+    codes = set(int(c) for c in table["exit_code"])
+    if codes <= {0}:
+        return 0
+    return 2 if codes == {2} else (1 if 1 in codes else 2)
+
+
+def _cmd_map(args) -> int:
+    from .errors import DataError
+    from .io import load_scenario
+    from .plotting import write_pictures
+    from .runfolder import read_summary
+
+    run_dir = args.run_dir
+    summary = read_summary(run_dir)
+    config = args.config
+    if config is None:
+        recorded = summary.get("config_path")
+        if not recorded:
+            raise DataError(f"{run_dir}/summary.json records no config: pass --config CONFIG.yaml")
+        config = Path(recorded)
+        if not config.is_absolute():
+            config = run_dir / config
+    scenario = load_scenario(config)
+    for path in write_pictures(scenario, run_dir, day=args.day):
+        print(path)
+    return 0
+
+
+def _cmd_junctions(args) -> int:
+    from .junctions import junctions_command
+
+    opts = {
+        k: v
+        for k, v in dict(
+            unit_column=args.unit_column,
+            city_column=args.city_column,
+            province_column=args.province_column,
+            tolerance_m=args.tolerance_m,
+        ).items()
+        if v is not None
+    }
+    n = junctions_command(args.boundaries, args.out, roads_path=args.roads, **opts)
+    print(f"{n} junction hotspots -> {args.out}")
+    return 0
+
+
+def _cmd_generate(args) -> int:
+    from .generate import generate_command
+
+    path = generate_command(
+        args.out, stations=args.stations, hotspots=args.hotspots, days=args.days, seed=args.seed,
+        coverage=args.coverage,
+    )
+    print(path)
+    return 0
+
+
+_COMMANDS = {
+    "demo": _cmd_demo,
+    "solve": _cmd_solve,
+    "validate": _cmd_validate,
+    "check": _cmd_check,
+    "batch": _cmd_batch,
+    "map": _cmd_map,
+    "junctions": _cmd_junctions,
+    "generate": _cmd_generate,
+}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

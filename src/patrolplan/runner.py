@@ -1,0 +1,136 @@
+"""One config, end to end: load, validate, solve, re-check, write the run folder.
+
+``run_config`` is what ``patrolplan solve`` and each ``patrolplan batch`` worker call. It raises
+:class:`~patrolplan.errors.PatrolPlanError` for bad input and returns the summary otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PatrolPlanError
+
+__all__ = ["run_config", "run_scenario", "RunOutcome", "default_run_dir"]
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    result: object  # solve.Result
+    report: object | None  # check.Report of the written roster
+    run_dir: Path
+    exit_code: int
+
+
+def default_run_dir(config_name: str) -> Path:
+    return Path("runs") / config_name
+
+
+def run_scenario(
+    scenario,
+    out_dir: str | Path | None = None,
+    *,
+    time_limit_seconds: float | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    quiet: bool = True,
+    pictures: bool = True,
+    extra_files: dict[str, Path] | None = None,
+) -> RunOutcome:
+    """Solve a loaded scenario and write its run folder atomically."""
+    from .check import check_roster
+    from .demand import expand_demand
+    from .runfolder import write_run_folder
+    from .network import road_graph, travel_times
+    from .problem import Problem
+    from .solve import SolveParams, config_digest, solve
+
+    cfg = scenario.config
+    run_dir = Path(out_dir) if out_dir is not None else default_run_dir(cfg.name)
+    travel = travel_times(scenario)
+    problem = Problem.from_tables(
+        scenario, out_min=travel.out_min, back_min=travel.back_min, demand=expand_demand(scenario)
+    )
+    params = SolveParams.from_config(cfg, time_limit_s=time_limit_seconds, seed=seed, workers=workers)
+    if quiet:
+        from dataclasses import replace
+
+        params = replace(params, progress=False)
+    sha = None
+    if scenario.config_path is not None and Path(scenario.config_path).is_file():
+        import hashlib
+
+        sha = hashlib.sha256(Path(scenario.config_path).read_bytes()).hexdigest()
+    result = solve(problem, params, config_sha256=sha or config_digest(cfg))
+
+    report = None
+    exit_code = result.exit_code
+    if len(result.roster):
+        report = check_roster(scenario, result.roster, travel=travel)
+        result.summary["check"] = {
+            "ok": report.ok,
+            "rule_violations": len(report.rule_violations),
+            "uncovered_slots": report.uncovered_slots,
+        }
+        if report.rule_violations or (result.status in ("optimal", "feasible") and not report.ok):
+            # the independent check disagrees with the solver: never publish it as clean
+            exit_code = 1
+            result.summary["status_note"] = "the independent check found broken rules: " + "; ".join(
+                v.message for v in report.violations[:5]
+            )
+    graph = None
+    if pictures:
+        try:
+            graph = road_graph(scenario)
+        except PatrolPlanError:
+            graph = None
+    write_run_folder(result, run_dir, scenario=scenario, pictures=pictures, graph=graph,
+                     extra_files=extra_files or {})
+    return RunOutcome(result, report, run_dir, exit_code)
+
+
+def run_config(
+    config_path,
+    out_dir=None,
+    *,
+    time_limit_seconds=None,
+    seed=None,
+    workers=None,
+    quiet: bool = True,
+    pictures: bool = True,
+) -> dict:
+    """Load ``config_path``, solve, write the run folder; the summary plus ``run_dir`` and
+    ``exit_code``."""
+    from .io import load_scenario
+
+    scenario = load_scenario(config_path)
+    outcome = run_scenario(
+        scenario, out_dir, time_limit_seconds=time_limit_seconds, seed=seed, workers=workers, quiet=quiet,
+        pictures=pictures,
+    )
+    summary = dict(outcome.result.summary)
+    summary["run_dir"] = str(outcome.run_dir)
+    summary["exit_code"] = outcome.exit_code
+    return summary
+
+
+def print_outcome(outcome: RunOutcome, *, file=sys.stdout) -> None:
+    s = outcome.result.summary
+    status = s["status"]
+    line = f"{status}: {s['shifts']} shifts, {s['team_hours']:g} team-hours"
+    if s.get("gap_pct") is not None:
+        line += f", {s['gap_pct']:.2f} % from the bound"
+    line += f", {s['solve_seconds']:.1f} s -> {outcome.run_dir}"
+    print(line, file=file)
+    if status == "gaps":
+        print(f"  {s['uncovered_slots']} hotspot-slots uncovered ({s['uncovered_team_hours']:g} team-hours); "
+              f"see {outcome.run_dir / 'explanation.md'}", file=file)
+    elif status in ("infeasible", "unknown"):
+        print(f"  no gap-free roster: see {outcome.run_dir / 'explanation.md'}", file=file)
+        expl = outcome.result.explanation or ""
+        for ln in expl.splitlines()[:25]:
+            print("  " + ln, file=file)
+    if outcome.report is not None and outcome.report.rule_violations:
+        print("  the independent check found broken rules:", file=file)
+        print(outcome.report.to_text(), file=file)
