@@ -564,3 +564,36 @@ def test_check_does_not_import_the_model():
         elif isinstance(node, ast.Import):
             imported.update(alias.name.split(".")[-1] for alias in node.names)
     assert not imported & {"model", "problem", "solve", "assign", "demand"}
+
+
+def test_empty_roster_is_all_gaps_and_needs_no_travel(tmp_path):
+    # travel=None and no rows: the travel matrix is never computed
+    report = check_roster(make_scenario(tmp_path), roster([]))
+    assert report.uncovered_slots == 10 and report.uncovered_team_hours == 8 + 2 * 2
+    assert [v.rule for v in report.violations] == ["gap", "gap"]
+    assert "0 of 2" in report.violations[1].message
+
+
+def test_more_examples_are_counted_not_listed(tmp_path):
+    rows = [
+        shift(f"SH{n:04d}", f"S1-T0{n}", "H1", "2026-11-30T06:00", "2026-11-30T08:00", "06:30", "07:30")
+        for n in range(1, 4)
+    ]  # three 2-hour shifts: wrong length each, and gaps
+    text = check(tmp_path, rows).to_text(max_examples=1)
+    assert "shift_length (3)" in text and "... and 2 more" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-11-30T06:00", "2026-11-30 06:00", "2026-11-30T06:00:00", "2026-11-30T06:00+08:00", "2026-11-30T06:00Z"],
+)
+def test_time_forms_accepted(tmp_path, text):
+    rows = replaced(clean_rows(), "SH0001", start=text)
+    assert check(tmp_path, rows).ok
+
+
+@pytest.mark.parametrize("text", ["2026-11-30T06:00:30", "2026-11-31T06:00", "06:00", "", "tomorrow"])
+def test_time_forms_rejected(tmp_path, text):
+    rows = replaced(clean_rows(), "SH0001", start=text)
+    with pytest.raises(DataError, match=r"roster: row 2 \(shift_id 'SH0001'\), column 'start'"):
+        check(tmp_path, rows)

@@ -448,6 +448,7 @@ def test_jining_travel_times_on_random_vertices(jining_roads, tmp_path):
     hotspots = {f"H{i}": ("Z1", tuple(p)) for i, p in enumerate(pts[6:])}
     sc = scenario(tmp_path, stations, hotspots, {"Z1": list(stations)}, jining_roads)
     t = travel_times(sc)
+    assert (travel_times(sc, graph=g).out_min == t.out_min).all()
     exact = g.minutes(pts[:6], pts[6:], offroad_kmh=15)
     assert (t.out_min == np.ceil(exact - 1e-9)).all()
     assert (t.back_min == t.out_min.T).all()  # no one-way roads in this file

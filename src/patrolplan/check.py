@@ -444,7 +444,9 @@ def expand_demand(scenario: Scenario) -> np.ndarray:
     last day, over ``[day + start, day + end)`` (``end <= start``: ``end`` is on the next
     day). A slot that overlaps a row's interval takes the row's ``teams``, the largest where
     several rows overlap it; slots no row overlaps get ``config.default_demand``. A row naming
-    a zone (and no hotspot) applies to every hotspot of that zone.
+    a hotspot applies to it alone; a row naming only a zone applies to every hotspot of that
+    zone. ``days``: ``mon-sun``, ``fri-mon`` (wraps), ``sat,sun``, ``fri``, ``2026-12-01``,
+    or a comma list of these (day names may be spelled out, any case).
     """
     cfg = scenario.config
     slot = cfg.slot_minutes
@@ -465,12 +467,12 @@ def expand_demand(scenario: Scenario) -> np.ndarray:
         try:
             matches = _day_matcher(row["days"])
             start, end = _clock_minutes(row["start"]), _clock_minutes(row["end"])
-        except (ValueError, KeyError) as err:
-            problems.append(f"demand: row {n}: cannot read days/start/end ({err})")
+            teams = int(row["teams"])
+        except (ValueError, KeyError, TypeError) as err:
+            problems.append(f"demand: row {n}: cannot read days/start/end/teams ({err})")
             continue
         if end <= start:
             end += _DAY_MINUTES
-        teams = int(row["teams"])
         for day in days:
             if not matches(day):
                 continue
@@ -503,6 +505,10 @@ class _Shift:
     end: int
     on_start: int
     on_end: int
+
+
+def _in_order(s: _Shift) -> bool:
+    return s.start < s.end and s.start <= s.on_start <= s.on_end <= s.end
 
 
 class _Checker:
@@ -548,6 +554,9 @@ class _Checker:
     def ts(self, minute: int) -> str:
         return (self.h0 + dt.timedelta(minutes=int(minute))).strftime("%Y-%m-%dT%H:%M")
 
+    def date_of(self, minute: int) -> dt.date:
+        return (self.h0 + dt.timedelta(minutes=int(minute))).date()
+
     @staticmethod
     def who(s: _Shift) -> str:
         return f"{s.shift_id} (team {s.team_id}, station {s.station_id})"
@@ -582,76 +591,119 @@ class _Checker:
     # rows ----------------------------------------------------------------------------------
 
     def check_rows(self) -> list[Violation]:
-        """unknown_id, member, times, travel, shift length, grid, start before horizon."""
+        """Every row on its own: ids and membership, time order, travel, length and grid.
+        Rows whose times are out of order are not checked for travel, length or grid."""
         out: list[Violation] = []
-        rules = self.cfg.rules
-        lengths = rules.shift_minutes
-        grid = rules.shift_start_every_minutes
         for s in self.shifts:
-            one = (s.shift_id,)
-            known_station = s.station_id in self.stations
-            known_hotspot = s.hotspot_id in self.hotspot_index
-            if not known_station:
-                out.append(Violation("unknown_id", f"{self.who(s)}: station {s.station_id} is not in the stations table", one))
-            if not known_hotspot:
-                out.append(Violation("unknown_id", f"{self.who(s)}: hotspot {s.hotspot_id} is not in the hotspots table", one))
-            else:
-                zone = self.hotspot_zone[s.hotspot_id]
-                if zone not in self.zones:
-                    out.append(Violation("unknown_id", f"{self.who(s)}: {self.hotspot(s.hotspot_id)} belongs to zone {zone}, which is not in the zones table", one))
-                elif known_station and s.station_id not in self.members(zone):
-                    out.append(Violation(
-                        "member",
-                        f"{self.who(s)} at {self.hotspot(s.hotspot_id)}: station {s.station_id} is not a member "
-                        f"of zone {zone} (members: {', '.join(self.members(zone))})",
-                        one,
-                    ))
-                if s.zone_id and s.zone_id != zone:
-                    out.append(Violation("member", f"{self.who(s)}: zone_id {s.zone_id}, but {self.hotspot(s.hotspot_id)} belongs to zone {zone}", one))
+            out += self._row_ids(s) + self._row_times(s)
+            if _in_order(s):
+                out += self._row_travel(s) + self._row_shape(s)
+        return out
 
-            when = f"{self.ts(s.start)}–{self.ts(s.end)}, on site {self.ts(s.on_start)}–{self.ts(s.on_end)}"
-            if not (s.start <= s.on_start <= s.on_end <= s.end) or s.end <= s.start:
-                out.append(Violation(
-                    "times",
-                    f"{self.who(s)}: times out of order ({when}) — need start < end and "
-                    "start <= on_site_start <= on_site_end <= end",
-                    one,
-                ))
-                continue
-            if s.start >= self.horizon_end:
-                out.append(Violation("times", f"{self.who(s)}: starts {self.ts(s.start)}, at or after the horizon's end {self.ts(self.horizon_end)}", one))
-            if s.end <= 0:
-                out.append(Violation(
-                    "start_before_horizon",
-                    f"{self.who(s)}: {when} ends at or before the horizon starts ({self.ts(0)}); "
-                    "a shift may start before the horizon only by less than its length",
-                    one,
-                ))
-            if known_station and known_hotspot:
-                need_out = int(self.travel.out(s.station_id, s.hotspot_id))
-                need_back = int(self.travel.back(s.hotspot_id, s.station_id))
-                if s.on_start - s.start < need_out:
-                    out.append(Violation(
-                        "travel_out",
-                        f"{self.who(s)} -> {self.hotspot(s.hotspot_id)}: on site at {self.ts(s.on_start)}, "
-                        f"{s.on_start - s.start} min after the shift starts at {self.ts(s.start)}, "
-                        f"but travel out takes {need_out} min",
-                        one,
-                    ))
-                if s.end - s.on_end < need_back:
-                    out.append(Violation(
-                        "travel_back",
-                        f"{self.who(s)} <- {self.hotspot(s.hotspot_id)}: leaves at {self.ts(s.on_end)}, "
-                        f"{s.end - s.on_end} min before the shift ends at {self.ts(s.end)}, "
-                        f"but travel back takes {need_back} min",
-                        one,
-                    ))
-            length = s.end - s.start
-            if length not in lengths:
-                allowed = ", ".join(f"{m / 60:g}" for m in lengths)
-                out.append(Violation("shift_length", f"{self.who(s)}: {self.ts(s.start)}–{self.ts(s.end)} lasts {length / 60:g} h; allowed: {allowed} h", one))
-            if s.start % grid:
-                out.append(Violation("start_grid", f"{self.who(s)}: starts at {self.ts(s.start)}, not on the {grid}-minute shift-start grid", one))
+    def _row_ids(self, s: _Shift) -> list[Violation]:
+        """unknown_id: station, hotspot, hotspot's zone; member: station and zone_id."""
+        out = []
+        one = (s.shift_id,)
+        known_station = s.station_id in self.stations
+        if not known_station:
+            out.append(Violation(
+                "unknown_id", f"{self.who(s)}: station {s.station_id} is not in the stations table", one
+            ))
+        if s.hotspot_id not in self.hotspot_index:
+            out.append(Violation(
+                "unknown_id", f"{self.who(s)}: hotspot {s.hotspot_id} is not in the hotspots table", one
+            ))
+            return out
+        where = self.hotspot(s.hotspot_id)
+        zone = self.hotspot_zone[s.hotspot_id]
+        if zone not in self.zones:
+            out.append(Violation(
+                "unknown_id", f"{self.who(s)}: {where} belongs to zone {zone}, not in the zones table", one
+            ))
+        elif known_station and s.station_id not in self.members(zone):
+            out.append(Violation(
+                "member",
+                f"{self.who(s)} at {where}: station {s.station_id} is not a member of zone {zone} "
+                f"(members: {', '.join(self.members(zone))})",
+                one,
+            ))
+        if s.zone_id and s.zone_id != zone:
+            out.append(Violation(
+                "member", f"{self.who(s)}: zone_id {s.zone_id}, but {where} belongs to zone {zone}", one
+            ))
+        return out
+
+    def _row_times(self, s: _Shift) -> list[Violation]:
+        """times: start < end, start <= on_site_start <= on_site_end <= end, start in horizon."""
+        if not _in_order(s):
+            return [Violation(
+                "times",
+                f"{self.who(s)}: times out of order ({self.ts(s.start)}–{self.ts(s.end)}, on site "
+                f"{self.ts(s.on_start)}–{self.ts(s.on_end)}) — need start < end and "
+                "start <= on_site_start <= on_site_end <= end",
+                (s.shift_id,),
+            )]
+        if s.start >= self.horizon_end:
+            return [Violation(
+                "times",
+                f"{self.who(s)}: starts {self.ts(s.start)}, at or after the horizon's end "
+                f"{self.ts(self.horizon_end)}",
+                (s.shift_id,),
+            )]
+        return []
+
+    def _row_travel(self, s: _Shift) -> list[Violation]:
+        """travel_out / travel_back: time between shift start and arrival, departure and end."""
+        if s.station_id not in self.stations or s.hotspot_id not in self.hotspot_index:
+            return []
+        out = []
+        need_out = int(self.travel.out(s.station_id, s.hotspot_id))
+        need_back = int(self.travel.back(s.hotspot_id, s.station_id))
+        if s.on_start - s.start < need_out:
+            out.append(Violation(
+                "travel_out",
+                f"{self.who(s)} -> {self.hotspot(s.hotspot_id)}: on site at {self.ts(s.on_start)}, "
+                f"{s.on_start - s.start} min after the shift starts at {self.ts(s.start)}, "
+                f"but travel out takes {need_out} min",
+                (s.shift_id,),
+            ))
+        if s.end - s.on_end < need_back:
+            out.append(Violation(
+                "travel_back",
+                f"{self.who(s)} <- {self.hotspot(s.hotspot_id)}: leaves at {self.ts(s.on_end)}, "
+                f"{s.end - s.on_end} min before the shift ends at {self.ts(s.end)}, "
+                f"but travel back takes {need_back} min",
+                (s.shift_id,),
+            ))
+        return out
+
+    def _row_shape(self, s: _Shift) -> list[Violation]:
+        """shift_length, start_grid, start_before_horizon."""
+        out = []
+        rules = self.cfg.rules
+        span = f"{self.ts(s.start)}–{self.ts(s.end)}"
+        length = s.end - s.start
+        if length not in rules.shift_minutes:
+            allowed = ", ".join(f"{m / 60:g}" for m in rules.shift_minutes)
+            out.append(Violation(
+                "shift_length",
+                f"{self.who(s)}: {span} lasts {length / 60:g} h; allowed: {allowed} h",
+                (s.shift_id,),
+            ))
+        grid = rules.shift_start_every_minutes
+        if s.start % grid:
+            out.append(Violation(
+                "start_grid",
+                f"{self.who(s)}: starts at {self.ts(s.start)}, not on the {grid}-minute shift-start grid",
+                (s.shift_id,),
+            ))
+        if s.end <= 0:
+            out.append(Violation(
+                "start_before_horizon",
+                f"{self.who(s)}: {span} ends at or before the horizon starts ({self.ts(0)}); "
+                "a shift may start before the horizon only by less than its length",
+                (s.shift_id,),
+            ))
         return out
 
     # teams and stations --------------------------------------------------------------------
@@ -670,7 +722,11 @@ class _Checker:
             stations = sorted({s.station_id for s in shifts})
             if len(stations) > 1:
                 detail = "; ".join(f"{s.shift_id}: {s.station_id}" for s in shifts)
-                out.append(Violation("team_station", f"team {team} names {len(stations)} stations ({', '.join(stations)}): {detail}", ids))
+                out.append(Violation(
+                    "team_station",
+                    f"team {team} names {len(stations)} stations ({', '.join(stations)}): {detail}",
+                    ids,
+                ))
             if len(shifts) > rules.max_shifts_per_team:
                 out.append(Violation(
                     "max_shifts",
@@ -735,7 +791,7 @@ class _Checker:
             if sid not in by_station:
                 continue
             allowed = self.teams_allowed(sid, officers)
-            starting = [s for s in by_station[sid] if (self.h0 + dt.timedelta(minutes=s.start)).date() == day]
+            starting = [s for s in by_station[sid] if self.date_of(s.start) == day]
             teams = sorted({s.team_id for s in starting})
             if len(teams) > allowed:
                 ids = tuple(s.shift_id for s in sorted(starting, key=lambda s: (s.start, s.shift_id)))
@@ -767,6 +823,7 @@ class _Checker:
             for k in range(first, last):
                 present[i, k].append(s)
 
+        labels = [self.ts(k * slot) for k in range(self.n_slots)]
         records = []
         gaps: list[tuple[int, int, Any]] = []
         sync_st: list[tuple[int, int, Any]] = []
@@ -780,14 +837,13 @@ class _Checker:
                 if min_st is None or (isinstance(min_st, float) and math.isnan(min_st)):
                     min_st = self.cfg.modes.synchronized_min_stations
                 min_st = int(min_st)
-                member_juris = {self.jurisdiction(m, tier) for m in self.members(self.hotspot_zone[h])} - {""}
-            for k in range(self.n_slots):
+                members = self.members(self.hotspot_zone[h])
+                member_juris = {self.jurisdiction(m, tier) for m in members} - {""}
+            for k in np.flatnonzero(demand[i] > 0).tolist():
                 d = int(demand[i, k])
-                if d <= 0:
-                    continue
-                rows = sorted(present.get((i, k), []), key=lambda s: s.shift_id)
+                rows = sorted(present.get((i, k), ()), key=lambda s: s.shift_id)
                 stations = sorted({s.station_id for s in rows})
-                records.append((h, self.ts(k * slot), d, len(rows), ";".join(stations), len(rows) < d))
+                records.append((h, labels[k], d, len(rows), ";".join(stations), len(rows) < d))
                 key = (d, tuple(s.shift_id for s in rows))
                 if len(rows) < d:
                     gaps.append((i, k, key))

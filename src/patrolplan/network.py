@@ -569,7 +569,7 @@ def _unreachable_problems(scenario: Scenario, out_min: np.ndarray, back_min: np.
     return problems
 
 
-def travel_times(scenario: Scenario) -> Travel:
+def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None) -> Travel:
     """Whole-minute travel times between every station and every hotspot (rounded up).
 
     With roads: see :class:`RoadGraph`; one Dijkstra per distinct station vertex each way
@@ -580,6 +580,8 @@ def travel_times(scenario: Scenario) -> Travel:
     ``travel.max_snap_m`` from the roads, or else every hotspot that none of its zone's
     member stations can reach there and back. Other pairs without a road path get
     :data:`UNREACHABLE_MIN`.
+
+    ``graph``: a prebuilt :func:`road_graph` of this scenario, to avoid building it twice.
     """
     cfg = scenario.config.travel
     st, hs = scenario.stations, scenario.hotspots
@@ -587,7 +589,8 @@ def travel_times(scenario: Scenario) -> Travel:
     hids = tuple(hs["hotspot_id"].astype(str))
     s_ll = st[["lon", "lat"]].to_numpy(dtype=float).reshape(-1, 2)
     h_ll = hs[["lon", "lat"]].to_numpy(dtype=float).reshape(-1, 2)
-    graph = road_graph(scenario)
+    if graph is None:
+        graph = road_graph(scenario)
     if graph is None:
         default_kmh = float(cfg.speeds_kmh.get("default", 30.0))
         s_lon, h_lon = np.meshgrid(s_ll[:, 0], h_ll[:, 0], indexing="ij")
