@@ -35,12 +35,11 @@ class EngineResult:
 @contextlib.contextmanager
 def _quiet_stdout():
     """HiGHS prints a banner from C++ when constructed; hide it (fd level)."""
+    fd = 1
     try:
-        fd = sys.stdout.fileno()
+        sys.stdout.flush()
     except (AttributeError, OSError, ValueError):
-        yield
-        return
-    sys.stdout.flush()
+        pass
     saved = os.dup(fd)
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
@@ -52,12 +51,13 @@ def _quiet_stdout():
         os.close(devnull)
 
 
-def _highs_model(model: LinearModel, *, relax: bool):
+def _highs_model(model: LinearModel, *, relax: bool, threads: int | None = None):
     import highspy
 
     with _quiet_stdout():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    _set_threads(h, threads if threads is not None else (_highs_threads[-1] if _highs_threads else 2))
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = model.n_cols
@@ -83,6 +83,21 @@ def _highs_model(model: LinearModel, *, relax: bool):
     return h
 
 
+_highs_threads: list[int] = []
+
+
+def _set_threads(h, threads: int) -> None:
+    """HiGHS keeps one global thread scheduler per process: a run asking for another thread
+    count than the first one fails unless the scheduler is reset first."""
+    import highspy
+
+    threads = int(threads)
+    if _highs_threads and _highs_threads[-1] != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _highs_threads[:] = [threads]
+    h.setOptionValue("threads", threads)
+
+
 def solve_highs(
     model: LinearModel,
     *,
@@ -98,10 +113,9 @@ def solve_highs(
     import highspy
 
     t0 = time.perf_counter()
-    h = _highs_model(model, relax=False)
+    h = _highs_model(model, relax=False, threads=threads)
     h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
     h.setOptionValue("random_seed", int(seed) % 2147483647)
-    h.setOptionValue("threads", int(threads))
     h.setOptionValue("mip_rel_gap", float(gap_pct) / 100)
     h.setOptionValue("mip_abs_gap", 1e-6)
     if hint is not None:

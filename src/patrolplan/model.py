@@ -359,12 +359,14 @@ def _add_fairness(b: _Builder, p: Problem, x: np.ndarray) -> None:
 
 def _add_staggered_share(b: _Builder, p: Problem, x: np.ndarray) -> None:
     """Staggered zones: each member's share of the zone's on-site hours stays close to its
-    share of the members' teams (soft, weight fairness; deviation in hours, halved because
-    every hour too many somewhere is an hour too few elsewhere)."""
+    share of the members' teams: within one longest shift it is free, beyond that each hour
+    costs ``fairness`` (halved, since every hour too many somewhere is an hour too few
+    elsewhere)."""
     w = p.config.objective.fairness
     if w <= 0 or p.n_shifts == 0:
         return
     on_site_h = p.shift_on_site_min / 60
+    tolerance_h = max(p.config.rules.shift_minutes) / 60  # within one shift of the share is close enough
     zone_of_shift = p.hotspot_zone[p.shift_hotspot]
     for z, mode in enumerate(p.zone_mode):
         if mode != "staggered":
@@ -391,6 +393,6 @@ def _add_staggered_share(b: _Builder, p: Problem, x: np.ndarray) -> None:
             np.concatenate(cols),
             np.concatenate(vals),
             -np.inf,
-            0.0,
+            k_zone * tolerance_h,
             2 * len(members),
         )
