@@ -284,20 +284,22 @@ def _causes_and_fixes(p: Problem, total: float | None) -> list[str]:
 def explain_gaps(problem: Problem, coverage: pd.DataFrame) -> str:
     """Markdown for an allow_gaps roster: the gaps it has, and why."""
     p = problem
-    gaps = coverage[coverage["gap"]]
+    gaps = coverage[coverage["gap"] | ~coverage["sync_ok"]]
+    n_sync = int((~coverage["sync_ok"] & ~coverage["gap"]).sum())
     lines = ["# The roster has gaps", "",
-             f"`solver.allow_gaps` is on: this roster leaves {len(gaps)} hotspot-slots short "
-             "(the fewest risk-weighted gaps found). coverage.csv marks them.", ""]
+             f"`solver.allow_gaps` is on: this roster leaves {int(coverage['gap'].sum())} hotspot-slots with fewer "
+             f"teams than demanded" + (f" and {n_sync} synchronized slots without their partner station" if n_sync
+                                       else "")
+             + " (the fewest risk-weighted gaps found). coverage.csv marks them.", ""]
     short = np.zeros(p.cover.shape[0])
-    row_of = {(p.hotspot_ids[h], k): r for r, (h, k) in enumerate(zip(p.cover_hotspot, p.cover_slot))}
-    slot_index = {s: i for i, s in enumerate(sorted(set(coverage["slot_start"])))}
-    del slot_index
+    row_of = {(p.hotspot_ids[h], int(k)): r for r, (h, k) in enumerate(zip(p.cover_hotspot, p.cover_slot))}
     start = pd.Timestamp(p.horizon_start)
-    for hid, slot_start, req, present in zip(gaps["hotspot_id"], gaps["slot_start"], gaps["required"], gaps["present"]):
+    for hid, slot_start, demand, present in zip(gaps["hotspot_id"], gaps["slot_start"], gaps["demand"],
+                                                gaps["present"]):
         k = int((pd.Timestamp(slot_start) - start).total_seconds() // 60 // p.slot_min)
         r = row_of.get((hid, k))
         if r is not None:
-            short[r] = max(1, int(req) - int(present))
+            short[r] = max(1, int(demand) - int(present))
     lines += ["## Where", ""] + _gap_lines(p, short) + [""]
     lines += _causes_and_fixes(p, float(short.sum()))
     return "\n".join(lines) + "\n"

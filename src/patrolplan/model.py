@@ -221,7 +221,11 @@ def _add_coverage(b: _Builder, p: Problem, x: np.ndarray, *, allow_gaps: bool):
     """Every demanded hotspot-slot has at least R(h, k) teams on site for the whole slot."""
     cover = p.cover.tocoo()
     n_rows = cover.shape[0]
-    required = p.required[p.cover_hotspot, p.cover_slot].astype(float)
+    # R(h,k) = demand, raised to min_stations in synchronized zones: implied by the
+    # synchronized rows, stated here too for a tighter LP. With gaps allowed, the contract's
+    # gap (fewer teams than demand) is priced here and the synchronized shortfall apart.
+    source = p.demand if allow_gaps else p.required
+    required = source[p.cover_hotspot, p.cover_slot].astype(float)
     rows, cols, vals = [cover.row], [x[cover.col]], [cover.data]
     gap = None
     if allow_gaps:
@@ -253,15 +257,20 @@ def _add_synchronized(b: _Builder, p: Problem, x: np.ndarray, gap) -> None:
         groups = p.zone_jurisdiction_groups[z]
         if len(groups) >= 2:
             excluded_sets += [set(g) for g in groups]
-        for family, excluded in [("synchronized", q) for q in excluded_sets if q]:
+        short = None
+        if gap is not None:  # one slack per hotspot-slot: the synchronized rule unmet there
+            price = GAP_PRICE_PER_TEAM_HOUR * p.hotspot_risk[p.cover_hotspot[rows_z]] * p.slot_min / 60
+            short = b.add_cols(rows_z.size, lower=0, upper=1, cost=np.maximum(price, GAP_PRICE_PER_TEAM_HOUR * 1e-3),
+                               integer=True)
+        for excluded in (q for q in excluded_sets if q):
             keep = ~np.isin(col_station, list(excluded))
             r, c = sub.row[keep], x[sub.col[keep]]
             v = np.ones(r.size)
-            if gap is not None:
+            if short is not None:
                 r = np.concatenate([r, np.arange(rows_z.size)])
-                c = np.concatenate([c, gap[0][rows_z]])
+                c = np.concatenate([c, short])
                 v = np.concatenate([v, np.ones(rows_z.size)])
-            b.add_rows(family, r, c, v, 1.0, np.inf, rows_z.size)
+            b.add_rows("synchronized", r, c, v, 1.0, np.inf, rows_z.size)
 
 
 def _occupancy_rows(starts: np.ndarray, ends_with_rest: np.ndarray):

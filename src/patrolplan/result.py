@@ -30,7 +30,10 @@ ROSTER_COLUMNS = [
     "travel_out_min",
     "travel_back_min",
 ]
-COVERAGE_COLUMNS = ["hotspot_id", "slot_start", "demand", "present", "stations", "gap", "required"]
+#: ``gap``: fewer teams on site than the demand (the contract's "no gap" rule); ``required``:
+#: teams needed once synchronized zones' min_stations is counted; ``sync_ok``: the synchronized
+#: rule (distinct stations, two jurisdictions) holds in that slot.
+COVERAGE_COLUMNS = ["hotspot_id", "slot_start", "demand", "present", "stations", "gap", "required", "sync_ok"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ def roster_table(problem: Problem, shift_col: np.ndarray, team: np.ndarray) -> p
 
 def coverage_table(problem: Problem, shift_col: np.ndarray) -> pd.DataFrame:
     """Every hotspot-slot with demand > 0: demand, teams present all slot, their stations,
-    and whether it is a gap (fewer than required, or a synchronized rule unmet)."""
+    whether it is a gap (fewer teams than demand) and whether the synchronized rule holds."""
     p = problem
     slot = p.slot_min
     hs, ks = np.nonzero(p.required > 0)
@@ -107,13 +110,12 @@ def coverage_table(problem: Problem, shift_col: np.ndarray) -> pd.DataFrame:
     for h, k in zip(hs, ks):
         st = present.get((int(h), int(k)), [])
         z = p.hotspot_zone[h]
-        gap = len(st) < p.required[h, k]
-        if p.zone_mode[z] == "synchronized" and not gap:
-            gap = len(set(st)) < p.zone_min_stations[z]
+        sync_ok = True
+        if p.zone_mode[z] == "synchronized":
+            sync_ok = len(set(st)) >= p.zone_min_stations[z]
             groups = p.zone_jurisdiction_groups[z]
-            if len(groups) >= 2 and not gap:
-                touched = {gi for gi, g in enumerate(groups) if set(g) & set(st)}
-                gap = len(touched) < 2
+            if len(groups) >= 2 and sync_ok:
+                sync_ok = sum(1 for g in groups if set(g) & set(st)) >= 2
         rows.append(
             (
                 p.hotspot_ids[h],
@@ -121,11 +123,13 @@ def coverage_table(problem: Problem, shift_col: np.ndarray) -> pd.DataFrame:
                 int(p.demand[h, k]),
                 len(st),
                 ";".join(sorted({p.station_ids[x] for x in st})),
-                bool(gap),
+                len(st) < p.demand[h, k],
                 int(p.required[h, k]),
+                bool(sync_ok),
             )
         )
-    df = pd.DataFrame(rows, columns=["hotspot_id", "_k", "demand", "present", "stations", "gap", "required"])
+    df = pd.DataFrame(rows, columns=["hotspot_id", "_k", "demand", "present", "stations", "gap", "required",
+                                     "sync_ok"])
     df.insert(1, "slot_start", iso(p.horizon_start, df["_k"].to_numpy() * slot))
     return df.drop(columns="_k")[COVERAGE_COLUMNS]
 

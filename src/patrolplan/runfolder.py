@@ -85,7 +85,9 @@ def write_run_folder(result, run_dir: str | Path, *, scenario=None, pictures: bo
     with atomic_folder(run_dir) as tmp:
         result.roster.to_csv(tmp / "roster.csv", index=False)
         cov = result.coverage.copy()
-        cov["gap"] = cov["gap"].map(lambda g: "true" if g else "false")
+        for col in ("gap", "sync_ok"):
+            if col in cov:
+                cov[col] = cov[col].map(lambda g: "true" if g else "false")
         cov.to_csv(tmp / "coverage.csv", index=False)
         if result.explanation:
             (tmp / "explanation.md").write_text(result.explanation, encoding="utf-8")

@@ -169,7 +169,7 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
 
     roster = roster_table(problem, assignment.shift_col, assignment.team)
     coverage = coverage_table(problem, assignment.shift_col)
-    gaps = int(coverage["gap"].sum())
+    gaps = int(coverage["gap"].sum()) + int((~coverage["sync_ok"]).sum())
     status = "gaps" if gaps else res.status
     summary = _summary(problem, status, res, roster, elapsed, params, stats, coverage, config_sha256)
     explanation = None
@@ -186,12 +186,12 @@ def _empty_roster(problem: Problem):
 
 def _summary(problem, status, res, roster, elapsed, params, stats, coverage, config_sha256=None) -> dict:
     slot_h = problem.slot_min / 60
+    sync_short = 0
     if coverage is not None and len(coverage):
-        short = (coverage["required"] - coverage["present"]).clip(lower=0)
-        # a synchronized slot with enough teams but too few stations still lacks one team
-        short = short.where(~coverage["gap"] | (short > 0), 1)
+        short = (coverage["demand"] - coverage["present"]).clip(lower=0)
         uncovered_slots = int(coverage["gap"].sum())
-        uncovered_team_hours = float(short[coverage["gap"]].sum() * slot_h)
+        uncovered_team_hours = float(short.sum() * slot_h)
+        sync_short = int((~coverage["sync_ok"]).sum())
     elif status in ("infeasible", "unknown"):
         uncovered_slots = int((problem.required > 0).sum())
         uncovered_team_hours = float(problem.required.sum() * slot_h)
@@ -223,6 +223,7 @@ def _summary(problem, status, res, roster, elapsed, params, stats, coverage, con
         "solve_seconds": round(elapsed, 3),
         "uncovered_slots": uncovered_slots,
         "uncovered_team_hours": round(uncovered_team_hours, 4),
+        "synchronized_short_slots": sync_short,
         "team_hours": round(team_hours, 4),
         "travel_hours": round(travel_hours, 4),
         "demand_team_hours": round(problem.demand_team_hours(), 4),
