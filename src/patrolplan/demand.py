@@ -44,19 +44,7 @@ MINUTES_PER_DAY = 24 * 60
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Weekday names as ``days`` accepts them; index = ``date.weekday()``."""
 
-_WEEKDAY_NAMES = {
-    **{name: i for i, name in enumerate(WEEKDAYS)},
-    **{
-        name: i
-        for i, name in enumerate(
-            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-        )
-    },
-    "tues": 1,
-    "wed": 2,
-    "thur": 3,
-    "thurs": 3,
-}
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _DAYS_HELP = (
     "use weekdays like 'mon-sun', 'fri-mon', 'sat,sun' or 'fri', an ISO date like "
@@ -79,7 +67,13 @@ class DaySpec:
 
 
 def _weekday(token: str) -> int | None:
-    return _WEEKDAY_NAMES.get(token)
+    """``mon`` / ``thurs`` / ``sunday`` (any prefix of 3+ letters) -> 0..6; None otherwise."""
+    if len(token) < 3:
+        return None
+    for i, name in enumerate(_WEEKDAY_NAMES):
+        if name.startswith(token):
+            return i
+    return None
 
 
 def parse_days(spec: str, *, source: str = "demand", row: int | None = None) -> DaySpec:

@@ -58,6 +58,7 @@ _OGR_ERRORS = (
     OSError,
     ValueError,
 )
+_SPREADSHEETS = {".xlsx", ".ods"}
 _LIST_AT_MOST = 5  # rows named per geometry problem before "and N more"
 
 
@@ -149,6 +150,11 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return raw.df
 
 
+def _first_row(path: Path) -> int:
+    """Row number of the first record: spreadsheets show a header row, GIS files do not."""
+    return 2 if path.suffix.lower() in _SPREADSHEETS else 1
+
+
 def _read_text(path: Path) -> tuple[_Raw | None, list[str]]:
     source = display_path(path)
     if not path.is_file():
@@ -158,7 +164,7 @@ def _read_text(path: Path) -> tuple[_Raw | None, list[str]]:
     df, problems = _read_ogr(path, source, geometry=False)
     if df is None:
         return None, problems
-    return _Raw(_drop_blank_rows(_as_text(pd.DataFrame(df))), source, 1), []
+    return _Raw(_drop_blank_rows(_as_text(pd.DataFrame(df))), source, _first_row(path)), []
 
 
 def read_zones(path: str | Path) -> pd.DataFrame:
@@ -204,7 +210,7 @@ def _read_point_text(path: Path, *, kind: str, id_column: str) -> tuple[_Raw | N
         return None, problems
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         # an attribute table (e.g. XLSX) with lon/lat columns
-        return _Raw(_drop_blank_rows(_as_text(pd.DataFrame(gdf))), source, 1), []
+        return _Raw(_drop_blank_rows(_as_text(pd.DataFrame(gdf))), source, _first_row(path)), []
     try:
         gdf = _to_wgs84(gdf)
     except _OGR_ERRORS as err:

@@ -137,7 +137,12 @@ def _int_column(
     default: int | None = None,
     minimum: int = 0,
 ) -> pd.Series:
-    """Whole numbers >= ``minimum``; empty cells take ``default`` (a problem when None)."""
+    """Whole numbers >= ``minimum``; empty cells take ``default`` (a problem when None).
+
+    An absent column gives ``default`` (or 0) silently: it was reported as missing.
+    """
+    if column not in df.columns:
+        return pd.Series(default or 0, index=df.index, dtype=int)
     values = []
     for idx, text in _text(df, column).items():
         if text == "":
@@ -160,6 +165,8 @@ def _int_column(
 def _ids(df: pd.DataFrame, column: str, problems: _Problems, *, kind: str) -> pd.Series:
     """The id column as text; empty and duplicate ids are problems (naming both rows)."""
     ids = _text(df, column)
+    if column not in df.columns:
+        return ids
     first_row_of: dict[str, int] = {}
     for idx, ident in ids.items():
         if ident == "":
@@ -242,6 +249,17 @@ def parse_lonlat(
     return df, problems.items
 
 
+def _add_lonlat(out: pd.DataFrame, df: pd.DataFrame, problems: _Problems, *, id_column: str) -> None:
+    """Set float ``lon``/``lat`` on ``out`` from the text table ``df``, adding its problems."""
+    converted, more = parse_lonlat(df, source=problems.source, id_column=id_column, first_row=problems.first_row)
+    problems.items += more
+    for column in ("lon", "lat"):
+        if column in df.columns:
+            out[column] = converted[column]
+        else:
+            out[column] = pd.Series(math.nan, index=df.index, dtype=float)
+
+
 # --- the tables --------------------------------------------------------------------------
 
 
@@ -258,9 +276,7 @@ def validate_stations(
     """
     problems = _Problems(df, source=source, id_column="station_id", first_row=first_row)
     out = df.copy()
-    if not _require_columns(df, ["station_id", "officers"], problems):
-        _, more = parse_lonlat(df, source=source, id_column="station_id", first_row=first_row)
-        raise DataError(problems.items + more)
+    _require_columns(df, ["station_id", "officers"], problems)
     if len(df) == 0:
         problems.table("no stations", "add one row per police station")
     out["station_id"] = _ids(df, "station_id", problems, kind="station")
@@ -272,8 +288,7 @@ def validate_stations(
     )
     for tier in JURISDICTIONS:
         out[tier] = _text(df, tier)
-    out, more = parse_lonlat(out, source=source, id_column="station_id", first_row=first_row)
-    problems.items += more
+    _add_lonlat(out, df, problems, id_column="station_id")
     problems.raise_if_any()
     first = ["station_id", "name", "officers", "lon", "lat", *JURISDICTIONS, "reserve_officers"]
     return _ordered(out, first)
@@ -291,16 +306,14 @@ def validate_hotspots(
     absent)."""
     problems = _Problems(df, source=source, id_column="hotspot_id", first_row=first_row)
     out = df.copy()
-    if not _require_columns(df, ["hotspot_id", "zone_id"], problems):
-        _, more = parse_lonlat(df, source=source, id_column="hotspot_id", first_row=first_row)
-        raise DataError(problems.items + more)
+    _require_columns(df, ["hotspot_id", "zone_id"], problems)
     if len(df) == 0:
         problems.table("no hotspots", "add one row per hotspot to patrol")
     out["hotspot_id"] = _ids(df, "hotspot_id", problems, kind="hotspot")
     names = _text(df, "name")
     out["name"] = names.where(names != "", out["hotspot_id"])
     zones = _text(df, "zone_id")
-    for idx, zone in zones.items():
+    for idx, zone in zones.items() if "zone_id" in df.columns else ():
         if zone == "":
             problems.add(idx, "zone_id", "empty", "name the zone (zone_id of the zones table) this hotspot belongs to")
         elif zone_ids is not None and zone not in zone_ids:
@@ -320,8 +333,7 @@ def validate_hotspots(
             value = 1.0
         risks.append(value)
     out["risk"] = pd.Series(risks, index=df.index, dtype=float)
-    out, more = parse_lonlat(out, source=source, id_column="hotspot_id", first_row=first_row)
-    problems.items += more
+    _add_lonlat(out, df, problems, id_column="hotspot_id")
     problems.raise_if_any()
     return _ordered(out, ["hotspot_id", "name", "zone_id", "lon", "lat", "risk"])
 
@@ -343,8 +355,7 @@ def validate_zones(
     """
     problems = _Problems(df, source=source, id_column="zone_id", first_row=first_row)
     out = df.copy()
-    if not _require_columns(df, ["zone_id", "tier", "mode", "stations"], problems):
-        raise DataError(problems.items)
+    missing = not _require_columns(df, ["zone_id", "tier", "mode", "stations"], problems)
     if len(df) == 0:
         problems.table("no zones", "add one row per cooperation zone")
     out["zone_id"] = _ids(df, "zone_id", problems, kind="zone")
@@ -352,12 +363,12 @@ def validate_zones(
     tiers, modes = [], []
     for idx, text in _text(df, "tier").items():
         tier = _choice(text, TIERS)
-        if tier is None:
+        if tier is None and "tier" in df.columns:
             problems.add(idx, "tier", f"'{text}' is not a tier", f"{_did_you_mean(text, TIERS)}use one of: {', '.join(TIERS)}")
         tiers.append(tier or text)
     for idx, text in _text(df, "mode").items():
         mode = _choice(text, MODES)
-        if mode is None:
+        if mode is None and "mode" in df.columns:
             problems.add(idx, "mode", f"'{text}' is not a mode", f"{_did_you_mean(text, MODES)}use one of: {', '.join(MODES)}")
         modes.append(mode or text)
     out["tier"] = pd.Series(tiers, index=df.index, dtype=object)
@@ -367,7 +378,7 @@ def validate_zones(
     stations_text = _text(df, "stations")
     for idx, text in stations_text.items():
         members = [m.strip() for m in text.split(";") if m.strip()]
-        if not members:
+        if not members and "stations" in df.columns:
             problems.add(idx, "stations", "no member stations", "list the member station ids separated by ';', e.g. S1;S2")
         seen = set()
         for m in members:
@@ -388,7 +399,7 @@ def validate_zones(
         n = len(members)
         if text == "":
             value = synchronized_min_stations
-            if mode == "synchronized" and n and n < value:
+            if mode == "synchronized" and n and n < value and not missing:
                 problems.add(
                     idx,
                     "stations",
@@ -426,18 +437,16 @@ def validate_demand(
     """
     problems = _Problems(df, source=source, id_column=None, first_row=first_row)
     out = df.copy()
-    ok = _require_columns(df, ["days", "start", "end", "teams"], problems)
-    if "hotspot_id" not in df.columns and "zone_id" not in df.columns:
+    _require_columns(df, ["days", "start", "end", "teams"], problems)
+    has_target = "hotspot_id" in df.columns or "zone_id" in df.columns
+    if not has_target:
         problems.table(
             "missing column 'hotspot_id' or 'zone_id'",
             "add a column 'hotspot_id' (one hotspot per rule) and/or 'zone_id' (all hotspots of a zone)",
         )
-        ok = False
-    if not ok:
-        raise DataError(problems.items)
 
     hotspots, zones = _text(df, "hotspot_id"), _text(df, "zone_id")
-    for idx in df.index:
+    for idx in df.index if has_target else ():
         h, z = hotspots[idx], zones[idx]
         if h and z:
             problems.add(idx, "hotspot_id", f"names both hotspot '{h}' and zone '{z}'", "fill in only one of hotspot_id and zone_id (split the rule into two rows)")
@@ -450,7 +459,7 @@ def validate_demand(
     out["hotspot_id"], out["zone_id"] = hotspots, zones
 
     days = _text(df, "days")
-    for idx, spec in days.items():
+    for idx, spec in days.items() if "days" in df.columns else ():
         try:
             parse_days(spec, source=source, row=problems.row(idx))
         except DataError as err:
@@ -458,6 +467,8 @@ def validate_demand(
     out["days"] = days
 
     for column, is_end in (("start", False), ("end", True)):
+        if column not in df.columns:
+            continue
         values = []
         for idx, text in _text(df, column).items():
             try:
@@ -486,17 +497,16 @@ def validate_availability(
     (``YYYY-MM-DD``), ``officers`` (int >= 0); one row per station and date."""
     problems = _Problems(df, source=source, id_column="station_id", first_row=first_row)
     out = df.copy()
-    if not _require_columns(df, ["station_id", "date", "officers"], problems):
-        raise DataError(problems.items)
+    _require_columns(df, ["station_id", "date", "officers"], problems)
     stations = _text(df, "station_id")
-    for idx, sid in stations.items():
+    for idx, sid in stations.items() if "station_id" in df.columns else ():
         if sid == "":
             problems.add(idx, "station_id", "empty", "name the station (station_id of the stations table)")
         elif station_ids is not None and sid not in station_ids:
             problems.add(idx, "station_id", _unknown_ref(sid, station_ids, "station"), "use a station_id of the stations table")
     dates = []
     first_row_of: dict[tuple[str, dt.date], int] = {}
-    for idx, text in _text(df, "date").items():
+    for idx, text in _text(df, "date").items() if "date" in df.columns else ():
         try:
             if len(text) != 10:
                 raise ValueError
@@ -512,6 +522,8 @@ def validate_availability(
         else:
             first_row_of[key] = problems.row(idx)
     out["station_id"] = stations
+    if "date" not in df.columns:
+        dates = [None] * len(df)
     out["date"] = pd.Series(dates, index=df.index, dtype=object)
     out["officers"] = _int_column(df, "officers", problems, what="officers")
     problems.raise_if_any()
