@@ -36,14 +36,19 @@ Town jurisdictions
 Hotspots and zones at county/city/province tier
     :func:`patrolplan.junctions.find_junctions` on all counties and the roads, with
     ``merge_m = MERGE_M``, keeping junctions that touch a Jining county. A junction farther
-    than ``SNAP_M`` from a road vertex is moved onto the nearest vertex (``moved_m`` says how
-    far). Junctions of one tier within ``HOTSPOT_MERGE_M`` of each other become one hotspot.
-    A zone gathers up to 3 hotspots of one tier that lie on the same border (share a Jining
-    county and a unit across it) within ``ZONE_RADIUS_M`` of the zone's first hotspot (west
-    to east).
+    than ``SNAP_M`` from a road vertex is moved onto the road vertex (``moved_m`` says how
+    far) that is closest in road time to its second-nearest station, among the vertices within
+    ``ACCESS_M`` beyond the nearest one (``4 x ACCESS_M`` if those are all beyond
+    ``MAX_TRAVEL_MIN``). Junctions of one tier within ``HOTSPOT_MERGE_M`` of each other become one hotspot.
+    A zone gathers up to 3 hotspots of one tier that lie on the same border (county tier: two
+    common Jining counties; city/province: a common Jining county and a common unit across
+    the line) within ``ZONE_RADIUS_M[tier]`` (12 km county, 6 km city/province) of the
+    zone's first hotspot, west to east.
 Town zones
     Pairs of stations of one county whose cells share an edge of >= 500 m. The hotspot is
-    the road crossing of that edge nearest its middle, or the road vertex nearest the middle.
+    the road vertex within ``ACCESS_M`` of that edge with the least worst road time from the
+    two stations (``kind`` ``road_crossing`` when it lies within ``SNAP_M`` of the edge,
+    else ``cell_edge``); pairs with no vertex within ``MAX_TRAVEL_MIN`` of both are skipped.
     ``TOWN_ZONES`` pairs are chosen, counties in proportion to their stations, preferring
     stations not yet in a town zone (seeded order).
 Members
@@ -57,8 +62,11 @@ Modes
     city and province zones ``synchronized`` (joint checkpoints on prefecture and province
     lines), county and town zones ``staggered``.
 Officers
-    ``8 + 2k`` with ``k`` uniform in 0..4 (seeded), plus 4 for a station within 15 km of a
-    prefecture or province border, plus 2 for each zone it belongs to beyond the second.
+    ``max(8 + 2k, 2 x ceil(1.5 x share / 5))`` plus 4 for a station within 15 km of a
+    prefecture or province border; ``k`` is uniform in 0..4 (seeded) and ``share`` the
+    station's even share of its zones' night shifts (16 shifts a week per hotspot and
+    demanded team, 2 teams at synchronized zones, split among the members): a station has
+    teams for 1.5 times its share at 5 shifts a team.
 Demand (``default_demand: 0``: only key periods)
     every zone, every night 20:00-02:00, 1 team; city and province zones on Friday and
     Saturday nights 2 teams (as synchronized zones they need two stations on site anyway: the
@@ -108,7 +116,8 @@ INSET_M = 1_500.0
 MERGE_M = 1_500.0
 SNAP_M = 1_000.0
 HOTSPOT_MERGE_M = 2_000.0
-ZONE_RADIUS_M = 12_000.0
+ZONE_RADIUS_M = {"county": 12_000.0, "city": 6_000.0, "province": 6_000.0}
+ACCESS_M = 3_000.0
 TOWN_ZONES = 50
 MEMBERS = 3
 MAX_TRAVEL_MIN = 60.0
@@ -116,6 +125,8 @@ SPEED_KMH = 30.0
 OFFROAD_KMH = 15.0
 BORDER_NEAR_M = 15_000.0
 MARKET_ZONES = 8
+SHIFTS_PER_NIGHTLY_DEMAND = 16  # a week of 20:00-02:00 nights: ~2 shifts a night + the Monday tail
+MANPOWER_SLACK = 1.5
 NOTE = "ILLUSTRATIVE: position and officers are made up (no public data); borders and roads are real"
 
 DATA_FILES = (
@@ -277,10 +288,17 @@ def _border_junctions(counties: gpd.GeoDataFrame, roads_ll: gpd.GeoDataFrame) ->
     return j[j["cities"].str.split(";").map(lambda c: CITY in c)].reset_index(drop=True)
 
 
-def _junction_hotspots(j: gpd.GeoDataFrame, roads: _Roads, jn_names: set[str]) -> pd.DataFrame:
+def _junction_hotspots(j: gpd.GeoDataFrame, roads: _Roads, jn_names: set[str], station_time: np.ndarray) -> pd.DataFrame:
     xy = np.column_stack(shapely.get_coordinates(j.to_crs(METRIC_CRS).geometry.to_numpy()).T)
     d, v = roads.tree.query(xy)
     moved = d > SNAP_M
+    for k in np.flatnonzero(moved):  # off the road graph: the vertex near it closest to stations
+        for reach_m in (d[k] + ACCESS_M, d[k] + 4 * ACCESS_M):  # widen once if still remote
+            near = roads.tree.query_ball_point(xy[k], reach_m)
+            v[k] = near[int(np.argmin(station_time[near]))]
+            if station_time[v[k]] <= MAX_TRAVEL_MIN:
+                break
+        d[k] = math.hypot(*(roads.xy[v[k]] - xy[k]))
     xy = np.where(moved[:, None], roads.xy[v], xy)
     frame = pd.DataFrame({
         "junction_ids": j["junction_id"],
@@ -329,7 +347,7 @@ def _group_zones(hs: pd.DataFrame) -> list[list[int]]:
             else:
                 same_border = bool(set(a["jining_units"]) & set(b["jining_units"])) and bool(
                     set(a["other_units"]) & set(b["other_units"]))
-            if same_border and math.hypot(a["x"] - b["x"], a["y"] - b["y"]) <= ZONE_RADIUS_M:
+            if same_border and math.hypot(a["x"] - b["x"], a["y"] - b["y"]) <= ZONE_RADIUS_M[a["tier"]]:
                 zone.append(q)
                 done.add(q)
         zones.append(zone)
@@ -357,13 +375,12 @@ def _choose_members(cost: np.ndarray, st: pd.DataFrame, must_counties: list[str]
     return chosen[:max(MEMBERS, 2)]
 
 
-def _town_pairs(st: pd.DataFrame, cells: gpd.GeoDataFrame, roads: _Roads, lines_m: np.ndarray,
+def _town_pairs(st: pd.DataFrame, cells: gpd.GeoDataFrame, roads: _Roads, station_vertex_min: np.ndarray,
                 rng: np.random.Generator) -> list[dict[str, Any]]:
     sid_to_i = {s: i for i, s in enumerate(st["station_id"])}
     pairs = []
     tree = shapely.STRtree(cells.geometry.to_numpy())
     geoms = cells.geometry.to_numpy()
-    line_tree = shapely.STRtree(lines_m)
     for a, b in zip(*tree.query(geoms, predicate="intersects")):
         if a >= b or cells.at[a, "county"] != cells.at[b, "county"]:
             continue
@@ -372,23 +389,17 @@ def _town_pairs(st: pd.DataFrame, cells: gpd.GeoDataFrame, roads: _Roads, lines_
             [g for g in shapely.get_parts(edge) if g.geom_type == "LineString"])) if not edge.is_empty else edge
         if edge.is_empty or edge.length < 500:
             continue
-        mid = shapely.line_interpolate_point(edge, 0.5, normalized=True)
-        hits = line_tree.query(edge, predicate="intersects")
-        crossings = [p for g in shapely.intersection(lines_m[hits], edge) for p in shapely.get_parts(g)
-                     if p.geom_type == "Point"]
-        point = None
-        if crossings:
-            best = min(crossings, key=lambda p: p.distance(mid))
-            if roads.tree.query(best.coords[0])[0] <= SNAP_M:
-                point = np.array(best.coords[0])
-        if point is None:
-            d, v = roads.tree.query(mid.coords[0])
-            if d > 5_000:
-                continue
-            point = roads.xy[v]
-        pairs.append({"a": sid_to_i[cells.at[a, "station_id"]], "b": sid_to_i[cells.at[b, "station_id"]],
-                      "county": cells.at[a, "county"], "x": point[0], "y": point[1],
-                      "kind": "road_crossing" if crossings and point is not None else "cell_edge"})
+        ia, ib = sid_to_i[cells.at[a, "station_id"]], sid_to_i[cells.at[b, "station_id"]]
+        near = np.flatnonzero(shapely.dwithin(edge, shapely.points(roads.xy), ACCESS_M))
+        if len(near) == 0:
+            continue
+        worst = np.maximum(station_vertex_min[ia, near], station_vertex_min[ib, near])
+        best = near[int(np.argmin(worst))]
+        if worst.min() > MAX_TRAVEL_MIN:
+            continue
+        on_edge = shapely.distance(edge, shapely.Point(roads.xy[best])) <= SNAP_M
+        pairs.append({"a": ia, "b": ib, "county": cells.at[a, "county"], "x": roads.xy[best][0],
+                      "y": roads.xy[best][1], "kind": "road_crossing" if on_edge else "cell_edge"})
     order = rng.permutation(len(pairs))
     return [pairs[k] for k in order]
 
@@ -451,7 +462,10 @@ def build_tables(
     # junction hotspots and zones
     jn_names = set(jn["district_name"])
     junctions = _border_junctions(counties, roads_ll)
-    hs = _junction_hotspots(junctions, graph, jn_names)
+    # minutes from each road vertex to its second-nearest station (a zone needs two members)
+    to_vertex = dijkstra(graph.graph, indices=graph.tree.query(st[["x", "y"]].to_numpy())[1], directed=False)
+    station_time = np.sort(to_vertex, axis=0)[1]
+    hs = _junction_hotspots(junctions, graph, jn_names, station_time)
     travel = graph.minutes(st[["x", "y"]].to_numpy(), hs[["x", "y"]].to_numpy())
     zone_rows, hotspot_rows = [], []
     counters = {"county": 0, "city": 0, "province": 0, "town": 0}
@@ -473,7 +487,7 @@ def build_tables(
             })
 
     # town zones between neighbouring stations' cells
-    pairs = _town_pairs(st, cells, graph, lines_m, rng)
+    pairs = _town_pairs(st, cells, graph, to_vertex, rng)
     taken = np.array([(r["x"], r["y"]) for r in hotspot_rows])
     for p in _select_town_pairs(pairs, st, taken):
         counters["town"] += 1
@@ -491,7 +505,7 @@ def build_tables(
     zones = zones.assign(_t=zones["tier"].map({"town": 0, "county": 1, "city": 2, "province": 3}))
     zones = zones.sort_values(["_t", "zone_id"]).drop(columns="_t").reset_index(drop=True)
     hotspots = _hotspot_table(pd.DataFrame(hotspot_rows), zones)
-    stations = _station_table(st, zones, jn_m, rng)
+    stations = _station_table(st, zones, hotspots, jn_m, rng)
     demand = _demand_table(zones, rng)
     return JiningTables(
         stations=stations,
@@ -535,16 +549,24 @@ def _hotspot_table(h: pd.DataFrame, zones: pd.DataFrame) -> pd.DataFrame:
               "junctions", "moved_m"]]
 
 
-def _station_table(st: pd.DataFrame, zones: pd.DataFrame, jn_m: gpd.GeoDataFrame,
+def _station_table(st: pd.DataFrame, zones: pd.DataFrame, hotspots: pd.DataFrame, jn_m: gpd.GeoDataFrame,
                    rng: np.random.Generator) -> pd.DataFrame:
     lonlat = gpd.GeoSeries(gpd.points_from_xy(st["x"], st["y"]), crs=METRIC_CRS).to_crs(4326)
     outer = shapely.boundary(shapely.union_all(jn_m.geometry.to_numpy()))
     near_border = shapely.distance(shapely.points(st[["x", "y"]].to_numpy()), outer) <= BORDER_NEAR_M
-    memberships = pd.Series(
-        [s for row in zones["stations"] for s in row.split(";")]).value_counts()
-    n_zones = st["station_id"].map(memberships).fillna(0).astype(int)
+    n_zones = np.zeros(len(st), dtype=int)
+    share = np.zeros(len(st))
+    index = {sid: k for k, sid in enumerate(st["station_id"])}
+    n_hot = hotspots.groupby("zone_id").size()
+    for _, z in zones.iterrows():
+        members = [index[m] for m in z["stations"].split(";")]
+        teams = 2 if z["mode"] == "synchronized" else 1
+        for k in members:
+            n_zones[k] += 1
+            share[k] += n_hot[z["zone_id"]] * teams * SHIFTS_PER_NIGHTLY_DEMAND / len(members)
+    teams_needed = np.ceil(MANPOWER_SLACK * share / 5)  # 5 = the contract's max_shifts_per_team
     base = 8 + 2 * rng.integers(0, 5, size=len(st))
-    officers = base + 4 * near_border + 2 * np.maximum(n_zones - 2, 0)
+    officers = np.maximum(base, 2 * teams_needed) + 4 * near_border
     return pd.DataFrame({
         "station_id": st["station_id"],
         "name": st["town"] + "派出所",

@@ -11,8 +11,10 @@ jurisdiction borders are wanted:
 
 How the geometry is read (all lengths in metres, in the local UTM zone of the data):
 
-1. Every unit is snapped to a grid of ``tolerance_m`` (``shapely.set_precision``), so vertices
-   that differ by less than the tolerance become equal and shared borders become exact.
+1. Every unit is snapped to a grid of ``tolerance_m`` (``shapely.set_precision``), and the
+   vertices of a unit within ``tolerance_m`` of a neighbour are snapped onto it
+   (``shapely.snap``), so gaps and overlaps narrower than the tolerance vanish and shared
+   borders become exact.
 2. Two units whose snapped polygons overlap by more than ``(10 * tolerance_m) ** 2`` m² are an
    error, and so are two units that do not touch but run alongside each other closer than
    ``10 * tolerance_m`` for more than ``100 * tolerance_m`` (a sliver gap that would hide
@@ -292,6 +294,9 @@ def find_junctions(
     geoms = _snap(units_m, tolerance_m)
     ids = units["unit"].tolist()
     pairs = _neighbour_pairs(geoms, 10 * tolerance_m)
+    for i, j in pairs:  # close gaps and slivers up to tolerance_m: j's vertices onto i's
+        if 0 < shapely.distance(geoms[i], geoms[j]) <= tolerance_m or shapely.overlaps(geoms[i], geoms[j]):
+            geoms[j] = _polygonal(shapely.make_valid(shapely.snap(geoms[j], geoms[i], tolerance_m)))
     problems = _topology_problems(geoms, ids, pairs, tolerance_m, source)
     if problems:
         raise DataError(problems)
@@ -432,9 +437,11 @@ def junctions_command(
     The output format follows ``out_path``'s extension: ``.geojson``/``.json`` (GeoJSON),
     ``.gpkg`` (GeoPackage, layer ``junctions``) or ``.csv`` (lon/lat columns, no geometry —
     usable as a hotspots table once ``hotspot_id``/``zone_id`` are added). A city or province
-    column that the boundaries file does not have is an error, so pass ``None`` to go without.
+    column that the boundaries file does not have is an error, so pass ``None`` (or ``""``, handy
+    on the command line) to go without.
     """
     boundaries_path, out_path = Path(boundaries_path), Path(out_path)
+    city_column, province_column, name_column = (c or None for c in (city_column, province_column, name_column))
     suffix = out_path.suffix.lower()
     if suffix not in (*_DRIVERS, ".csv"):
         raise DataError(f"{out_path}: unknown output format '{suffix}' — use .geojson, .gpkg or .csv")
