@@ -285,6 +285,8 @@ def _candidates(grid: _Grid, st_xy: np.ndarray, juris: np.ndarray, half: tuple[f
         out.append(_Candidate(px, py, "road_crossing", _tier_of(pair, juris), tuple(pair), e, -1))
 
     # points where three town cells meet
+    if len(st_xy) < 4:
+        return out
     vor = Voronoi(st_xy)
     touching: dict[int, set[int]] = {}
     for (p1, p2), verts in zip(vor.ridge_points.tolist(), vor.ridge_vertices):
@@ -364,7 +366,7 @@ def generate_scenario(
     Parameters
     ----------
     stations, hotspots
-        How many (``stations >= 2``, ``hotspots >= 0``).
+        How many (``stations >= 2``, ``hotspots >= 1``).
     days
         Horizon in days (1-31); the week starts on Monday 2026-11-30.
     seed
@@ -382,8 +384,8 @@ def generate_scenario(
     problems = []
     if int(stations) < 2:
         problems.append(f"stations={stations}: give at least 2 stations")
-    if int(hotspots) < 0:
-        problems.append(f"hotspots={hotspots}: give 0 or more hotspots")
+    if int(hotspots) < 1:
+        problems.append(f"hotspots={hotspots}: give at least 1 hotspot")
     if not 1 <= int(days) <= 31:
         problems.append(f"days={days}: give a horizon of 1 to 31 days")
     if not 0.0 <= float(coverage) <= 1.0:
@@ -448,13 +450,13 @@ def generate_scenario(
     cands = _candidates(grid, st_xy, juris, half)
     chosen = _select_hotspots(cands, n_hs, rng_hs, n_st)
     hs_xy = np.array([(c.x, c.y) for c in chosen]).reshape(-1, 2)
-    hs_order = np.lexsort((hs_xy[:, 0], -np.round(hs_xy[:, 1] / ROAD_SPACING_M))) if n_hs else np.array([], int)
+    hs_order = np.lexsort((hs_xy[:, 0], -np.round(hs_xy[:, 1] / ROAD_SPACING_M)))
     chosen = [chosen[k] for k in hs_order]
     hs_xy = hs_xy[hs_order]
 
     # zones: one or two hotspots of one tier, 2-4 nearest members spanning two jurisdictions
     st_tree = cKDTree(st_xy)
-    hs_tree = cKDTree(hs_xy) if n_hs else None
+    hs_tree = cKDTree(hs_xy)
     zone_of = np.full(n_hs, -1)
     zones: list[list[int]] = []
     for h in range(n_hs):
