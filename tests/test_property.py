@@ -46,7 +46,7 @@ def instances(draw):
 def test_every_solved_roster_passes_the_independent_check(case):
     stations, hotspots, zones, spans, minutes, config = case
     sc = make_scenario(stations, hotspots, zones, **config)
-    result, tr, _, sc = solve_case(sc, spans, minutes=minutes, time_limit_s=10)
+    result, tr, _, sc = solve_case(sc, spans, minutes=minutes, time_limit_s=60)
     if result.status in ("optimal", "feasible"):
         report = check_roster(sc, result.roster, travel=tr)
         assert report.ok, report.to_text()
@@ -54,7 +54,7 @@ def test_every_solved_roster_passes_the_independent_check(case):
         assert result.status == "infeasible"
         assert result.explanation
         # the relaxed solve leaves gaps, breaks no other rule, and counts them as the checker does
-        gaps, tr, _, sc = solve_case(sc, spans, minutes=minutes, time_limit_s=10, allow_gaps=True)
+        gaps, tr, _, sc = solve_case(sc, spans, minutes=minutes, time_limit_s=60, allow_gaps=True)
         assert gaps.status == "gaps"
         report = check_roster(sc, gaps.roster, travel=tr)
         assert not report.rule_violations, report.to_text()

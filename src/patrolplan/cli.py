@@ -195,7 +195,7 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_batch(args) -> int:
-    from .batch import run_batch
+    from .batch import batch_exit_code, run_batch
 
     table = run_batch(
         [Path(c) for c in args.configs],
@@ -208,10 +208,7 @@ def _cmd_batch(args) -> int:
     with_cols = [c for c in ("name", "status", "exit_code", "objective", "gap_pct", "solve_seconds", "error")
                  if c in table.columns]
     print(table[with_cols].to_string(index=False))
-    codes = set(int(c) for c in table["exit_code"])
-    if codes <= {0}:
-        return 0
-    return 2 if codes == {2} else (1 if 1 in codes else 2)
+    return batch_exit_code(table)
 
 
 def _cmd_map(args) -> int:
