@@ -129,5 +129,6 @@ def solve_case(scenario, spans, minutes=0, **params):
     base = SolveParams.from_config(scenario.config)
     from dataclasses import replace
 
+    params = {"gap_pct": 0.0, **params}  # hand-sized cases: prove optimality
     result = solve(problem, replace(base, **params))
     return result, tr, problem, scenario
