@@ -147,6 +147,12 @@ def solve_highs(
     x = np.asarray(h.getSolution().col_value, dtype=float)
     x = np.where(model.col_integer, np.round(x), x)
     obj = model.objective(x)
+    if hint is not None and abs(info.objective_function_value - obj) > 1e-6 * max(1.0, abs(obj)):
+        # HiGHS 1.16 with presolve can mis-value a user solution and prune the whole tree
+        # (seen on small models: "optimal" below the true optimum). Never trust such a run:
+        # solve again without the hint.
+        return solve_highs(model, time_limit_s=max(time_limit_s - seconds, 1.0), seed=seed, threads=threads,
+                           gap_pct=gap_pct, hint=None, progress=progress)
     bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else obj
     optimal = status == S.kOptimal
     return EngineResult("optimal" if optimal else "feasible", x, obj, min(bound, obj), seconds, "highs")
