@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import to_hex, to_rgba
@@ -51,11 +50,15 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def station_colors(station_ids: Iterable[str]) -> dict[str, str]:
-    """A stable colour per station id (sorted ids cycle through tab20 then tab20b)."""
+    """A stable colour per station id: sorted ids cycle through tab10, then the dark and the
+    light halves of tab20b/tab20c (neighbouring ids get clearly different colours; no pure red,
+    which marks gaps)."""
     ids = sorted({str(s) for s in station_ids})
-    palette = [to_hex(c) for c in colormaps["tab20"].colors] + [
-        to_hex(c) for c in colormaps["tab20b"].colors
-    ]
+    # tab10 without its red: red marks gaps.
+    palette = [to_hex(c) for i, c in enumerate(colormaps["tab10"].colors) if i != 3]
+    for name in ("tab20b", "tab20c"):
+        cols = colormaps[name].colors
+        palette += [to_hex(cols[i]) for i in range(0, 20, 4)] + [to_hex(cols[i]) for i in range(2, 20, 4)]
     return {sid: palette[i % len(palette)] for i, sid in enumerate(ids)}
 
 
@@ -110,7 +113,3 @@ def day_tag(day, date: dt.date) -> str:
         return text[:3]
     return date.isoformat()
 
-
-def finite(values) -> np.ndarray:
-    arr = np.asarray(values, dtype=float)
-    return arr[np.isfinite(arr)]

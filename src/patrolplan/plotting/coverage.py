@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib.colors import ListedColormap
-from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from ._fonts import font_family, label
 from ._style import GAP_COLOR
@@ -34,10 +34,11 @@ def coverage_grid(coverage: pd.DataFrame, *, scenario=None):
     if cov.empty:
         return ids, pd.DatetimeIndex([]), np.zeros((len(ids), 0)), np.zeros((len(ids), 0), bool)
     cov = cov.assign(hour=cov["slot_start"].dt.floor("h"), surplus=cov["present"] - cov["demand"])
-    hours = pd.date_range(cov["hour"].min(), cov["hour"].max(), freq="h")
+    first, last = cov["hour"].min().floor("D"), cov["hour"].max().floor("D") + pd.Timedelta(hours=23)
+    hours = pd.date_range(first, last, freq="h")  # whole days, midnight to midnight
     agg = cov.groupby(["hotspot_id", "hour"]).agg(surplus=("surplus", "min"), gap=("gap", "any"))
     surplus = agg["surplus"].unstack("hour").reindex(index=ids, columns=hours).to_numpy(float)
-    gap = agg["gap"].unstack("hour").reindex(index=ids, columns=hours).fillna(False).to_numpy(bool)
+    gap = agg["gap"].astype(float).unstack("hour").reindex(index=ids, columns=hours).fillna(0.0).to_numpy() > 0
     return ids, hours, surplus, gap
 
 
@@ -78,6 +79,7 @@ def plot_coverage(coverage: pd.DataFrame, ax=None, *, scenario=None, window: tup
             cb = ax.figure.colorbar(mesh, ax=ax, fraction=0.025, pad=0.01)
             cb.set_label("teams on site beyond demand", fontsize=8)
             cb.ax.tick_params(labelsize=7)
+            cb.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         lo, hi = edges[0], edges[-1]
         if window is not None:
             lo, hi = (mdates.date2num(pd.Timestamp(t).to_datetime64()) for t in window)
@@ -93,10 +95,12 @@ def plot_coverage(coverage: pd.DataFrame, ax=None, *, scenario=None, window: tup
     fs = 8 if len(ids) <= 40 else 6 if len(ids) <= 150 else 4.5
     ax.set_yticklabels([f"{h} {label(names.get(h, ''), '')}".strip() for h in ids], fontsize=fs, fontfamily=fam)
     ax.tick_params(axis="x", labelsize=8)
+    if len(ids) > 25:  # tall figure: dates on top as well
+        ax.tick_params(axis="x", which="both", top=True, labeltop=True)
     n_gap = int(gap.sum())
-    ax.set_title(f"Coverage by hotspot and hour: present − demand ({n_gap} hour(s) with a gap)", fontsize=11, pad=18)
-    ax.legend(handles=[Patch(facecolor=GAP_COLOR, label="gap (present < demand)"),
-                       Patch(facecolor="white", edgecolor="#999999", label="demand met exactly"),
-                       Patch(facecolor=_NO_DEMAND, label="no demand")],
-              loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=3, fontsize=7, frameon=False, borderaxespad=0)
+    ax.set_title(
+        f"Coverage by hotspot and hour: present − demand ({n_gap} hour(s) with a gap)\n"
+        "red: gap (present < demand) · white: demand met exactly · green: teams beyond demand · grey: no demand",
+        fontsize=10,
+    )
     return ax

@@ -204,7 +204,7 @@ def plot_gantt(
             spans.append(_num(cov["slot_start"]))
         if spans:
             allx = np.concatenate(spans)
-            lo, hi = np.floor(allx.min()), np.ceil(allx.max() + 1e-9)
+            lo, hi = np.floor(allx.min() * 4) / 4, np.ceil(allx.max() * 4) / 4  # to 6 h
         else:
             lo, hi = 0.0, 1.0
     ax.set_xlim(lo, hi)
@@ -224,8 +224,10 @@ def plot_gantt(
     fs = 8 if len(rows) <= 40 else 6 if len(rows) <= 150 else 4.5
     ax.set_yticklabels(rows["label"], fontsize=fs, fontfamily=fam)
     ax.tick_params(axis="x", labelsize=8)
+    if len(rows) > 25:  # tall figure: dates on top as well
+        ax.tick_params(axis="x", which="both", top=True, labeltop=True)
     ax.set_title(f"Roster by {by}: {len(r)} shifts" + (
-        f", {int(gaps.shape[0])} uncovered slots" if gaps is not None and len(gaps) else ""), fontsize=11)
+        f", {int(gaps.shape[0])} uncovered slot(s)" if gaps is not None and len(gaps) else ""), fontsize=11)
 
     handles = [Patch(facecolor="#555555", label="on site"), Patch(facecolor=lighten("#555555"), label="travel"),
                Patch(facecolor=GAP_COLOR, alpha=0.75, label="gap (present < demand)")]

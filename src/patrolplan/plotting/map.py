@@ -228,7 +228,7 @@ def plot_map(
             if busy.any():
                 widths = 1.0 + 0.6 * np.sqrt(sub["shifts"].to_numpy()[busy])
                 ax.add_collection(LineCollection(segs[busy], colors=style["color"], linestyles=style["linestyle"],
-                                                 linewidths=np.minimum(widths, 4.0), alpha=0.9, zorder=4,
+                                                 linewidths=np.minimum(widths, 4.0), alpha=1.0, zorder=4,
                                                  gid=f"links-{mode}"), autolim=False)
         else:
             ax.add_collection(LineCollection(segs, colors=style["color"], linestyles=style["linestyle"],
@@ -253,11 +253,10 @@ def plot_map(
     sizes = 12 + 110 * officers / top
     ax.scatter(st["lon"].to_numpy(float), st["lat"].to_numpy(float), s=sizes, c="black", marker="^",
                edgecolors="white", linewidths=0.6, zorder=7, gid="stations")
-    _station_labels(ax, scenario, used, labels, max_labels, fam)
-
     # --- frame, furniture -------------------------------------------------------------
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
+    _station_labels(ax, scenario, used, labels, max_labels, fam)
     ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)), adjustable="box")
     ax.tick_params(labelsize=7)
     ax.set_xlabel("longitude (°E)", fontsize=8)
@@ -299,10 +298,13 @@ def _station_labels(ax, scenario, used, labels, max_labels, fam) -> None:
             chosen = np.sort(np.argsort(-key, kind="stable")[:max_labels])
     elif labels not in ("names", "ids"):
         raise ValueError(f"labels={labels!r}: use 'auto', 'names', 'ids' or None")
+    x0, x1 = ax.get_xlim()
     for i in chosen:
         row = st.iloc[i]
         text = label(row.get("name", ""), row["station_id"]) if mode == "names" else str(row["station_id"])
-        ax.annotate(text, (float(row["lon"]), float(row["lat"])), xytext=(3, 3), textcoords="offset points",
+        right = float(row["lon"]) > x0 + 0.8 * (x1 - x0)  # near the right edge: label to the left
+        ax.annotate(text, (float(row["lon"]), float(row["lat"])), xytext=(-3 if right else 3, 3),
+                    textcoords="offset points", ha="right" if right else "left",
                     fontsize=6.5, fontfamily=fam, zorder=8, gid="station-label", clip_on=True,
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.6, pad=0.6))
 
@@ -326,12 +328,12 @@ def _legend(ax, links, tiers, officers, have_roster, scenario, fam) -> None:
         for n in sorted({int(round(top / 4)), int(round(top))} - {0}):
             size = 12 + 110 * n / top
             handles.append(Line2D([], [], linestyle="", marker="^", color="black",
-                                  markersize=math.sqrt(size), label=f"station, {n} officers"))
+                                  markersize=min(math.sqrt(size), 9.0), label=f"station, {n} officers"))
     if scenario.roads is not None:
         handles.append(Line2D([], [], color="#e0b060", linewidth=1, label="road"))
     if scenario.boundaries is not None:
         handles.append(Line2D([], [], color="#9e9e9e", linewidth=0.8, label="county boundary"))
     if scenario.prefectures is not None:
         handles.append(Line2D([], [], color="#424242", linewidth=1.4, label="prefecture boundary"))
-    ax.legend(handles=handles, loc="upper right", prop={"family": fam, "size": 7},
-              framealpha=0.85)
+    legend = ax.legend(handles=handles, loc="upper right", prop={"family": fam, "size": 7}, framealpha=0.9)
+    legend.set_zorder(20)  # above the markers
