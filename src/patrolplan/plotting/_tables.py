@@ -87,6 +87,16 @@ def coverage_frame(coverage: pd.DataFrame, *, source: str = "coverage") -> pd.Da
     df["stations"] = df["stations"].fillna("").astype(str).replace("nan", "")
     if df["gap"].dtype != bool:
         df["gap"] = df["gap"].map(lambda v: str(v).strip().lower() in _TRUE).astype(bool)
+    # patrolplan's own coverage.csv adds `required` (demand raised to a synchronized zone's
+    # min_stations) and `sync_ok`; tables from elsewhere may lack them
+    if "required" in df:
+        df["required"] = pd.to_numeric(df["required"], errors="coerce").fillna(df["demand"]).astype(int)
+    else:
+        df["required"] = df["demand"]
+    if "sync_ok" in df:
+        if df["sync_ok"].dtype != bool:
+            df["sync_ok"] = df["sync_ok"].map(lambda v: str(v).strip().lower() in _TRUE).astype(bool)
+        df["gap"] = df["gap"] | ~df["sync_ok"]
     return df
 
 

@@ -23,7 +23,8 @@ def coverage_grid(coverage: pd.DataFrame, *, scenario=None):
 
     Returns ``(hotspots, hours, surplus, gap)``: row ids (ordered by zone then id when a
     scenario is given, else by id), the hour starts (contiguous), ``surplus`` = the smallest
-    ``present - demand`` among the hour's slots (NaN: no demand in that hour) and ``gap`` =
+    ``present - required`` among the hour's slots (required: the demand, raised to a
+    synchronized zone's min_stations) (NaN: no demand in that hour) and ``gap`` =
     any slot of the hour has ``gap`` true.
     """
     cov = coverage_frame(coverage)
@@ -33,7 +34,7 @@ def coverage_grid(coverage: pd.DataFrame, *, scenario=None):
         ids = sorted(ids, key=lambda h: (zone.get(h, ""), h))
     if cov.empty:
         return ids, pd.DatetimeIndex([]), np.zeros((len(ids), 0)), np.zeros((len(ids), 0), bool)
-    cov = cov.assign(hour=cov["slot_start"].dt.floor("h"), surplus=cov["present"] - cov["demand"])
+    cov = cov.assign(hour=cov["slot_start"].dt.floor("h"), surplus=cov["present"] - cov["required"])
     first, last = cov["hour"].min().floor("D"), cov["hour"].max().floor("D") + pd.Timedelta(hours=23)
     hours = pd.date_range(first, last, freq="h")  # whole days, midnight to midnight
     agg = cov.groupby(["hotspot_id", "hour"]).agg(surplus=("surplus", "min"), gap=("gap", "any"))
@@ -77,7 +78,7 @@ def plot_coverage(coverage: pd.DataFrame, ax=None, *, scenario=None, window: tup
                       cmap=ListedColormap([GAP_COLOR]), vmin=0, vmax=1, shading="flat", gid="gaps")
         if colorbar:
             cb = ax.figure.colorbar(mesh, ax=ax, fraction=0.025, pad=0.01)
-            cb.set_label("teams on site beyond demand", fontsize=8)
+            cb.set_label("teams on site beyond what is required", fontsize=8)
             cb.ax.tick_params(labelsize=7)
             cb.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         lo, hi = edges[0], edges[-1]
@@ -99,8 +100,9 @@ def plot_coverage(coverage: pd.DataFrame, ax=None, *, scenario=None, window: tup
         ax.tick_params(axis="x", which="both", top=True, labeltop=True)
     n_gap = int(gap.sum())
     ax.set_title(
-        f"Coverage by hotspot and hour: present − demand ({n_gap} hour(s) with a gap)\n"
-        "red: gap (present < demand) · white: demand met exactly · green: teams beyond demand · grey: no demand",
+        f"Coverage by hotspot and hour: present − required ({n_gap} hour(s) with a gap)\n"
+        "red: gap (too few teams, or a synchronized partner missing) · white: exactly as required · "
+        "green: teams beyond · grey: no demand",
         fontsize=10,
     )
     return ax
