@@ -115,7 +115,8 @@ def run_config(
     return summary
 
 
-def print_outcome(outcome: RunOutcome, *, file=sys.stdout) -> None:
+def print_outcome(outcome: RunOutcome, *, file=None) -> None:
+    file = file or sys.stdout
     s = outcome.result.summary
     status = s["status"]
     line = f"{status}: {s['shifts']} shifts, {s['team_hours']:g} team-hours"
