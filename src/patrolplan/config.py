@@ -96,6 +96,9 @@ class Travel(_Strict):
     offroad_kmh: float = Field(15, gt=0)
     max_snap_m: float = Field(2000, gt=0)
     detour_factor: float = Field(1.3, ge=1)
+    margin_min: int = Field(1, ge=0, le=30)
+    """Spare minutes planned on every non-zero travel leg, so that a checker measuring road time
+    a little differently (another distance formula, rounding) still finds enough travel time."""
 
     @field_validator("speeds_kmh")
     @classmethod

@@ -10,8 +10,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PatrolPlanError
-
 __all__ = ["run_config", "run_scenario", "RunOutcome", "default_run_dir"]
 
 
@@ -40,18 +38,15 @@ def run_scenario(
 ) -> RunOutcome:
     """Solve a loaded scenario and write its run folder atomically."""
     from .check import check_roster
-    from .demand import expand_demand
-    from .runfolder import write_run_folder
     from .network import road_graph, travel_times
-    from .problem import Problem
-    from .solve import SolveParams, config_digest, solve
+    from .runfolder import write_run_folder
+    from .solve import SolveParams, config_digest, problem_from_scenario, solve
 
     cfg = scenario.config
     run_dir = Path(out_dir) if out_dir is not None else default_run_dir(cfg.name)
-    travel = travel_times(scenario)
-    problem = Problem.from_tables(
-        scenario, out_min=travel.out_min, back_min=travel.back_min, demand=expand_demand(scenario)
-    )
+    graph = road_graph(scenario)
+    travel = travel_times(scenario, graph=graph)
+    problem = problem_from_scenario(scenario, travel)
     params = SolveParams.from_config(cfg, time_limit_s=time_limit_seconds, seed=seed, workers=workers)
     if quiet:
         from dataclasses import replace
@@ -79,12 +74,6 @@ def run_scenario(
             result.summary["status_note"] = "the independent check found broken rules: " + "; ".join(
                 v.message for v in report.violations[:5]
             )
-    graph = None
-    if pictures:
-        try:
-            graph = road_graph(scenario)
-        except PatrolPlanError:
-            graph = None
     write_run_folder(result, run_dir, scenario=scenario, pictures=pictures, graph=graph,
                      extra_files=extra_files or {})
     return RunOutcome(result, report, run_dir, exit_code)
