@@ -194,3 +194,39 @@ def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["solve", str(EXAMPLE), "--time-limit", "-3"])
     assert exc.value.code == 2
+
+
+def test_allow_gaps_writes_the_least_short_roster(tmp_path, capsys):
+    config = _short_week(tmp_path)
+    text = config.read_text().replace("allow_gaps: false", "allow_gaps: true")
+    assert "allow_gaps: true" in text
+    config.write_text(text)
+    out = tmp_path / "gaps"
+    code = main(["solve", str(config), "--out", str(out), "--time-limit", "30", "--quiet"])
+    assert code == 1
+    summary = json.loads((out / "summary.json").read_text())
+    cov = pd.read_csv(out / "coverage.csv")
+    assert summary["status"] == "gaps"
+    assert summary["uncovered_slots"] == int(cov["gap"].sum()) > 0
+    short = (cov["demand"] - cov["present"]).clip(lower=0).sum()
+    assert summary["uncovered_team_hours"] == pytest.approx(short)
+    assert (out / "explanation.md").is_file() and (out / "coverage.png").is_file()
+    # the independent check: coverage problems only, and the same count of gaps
+    from patrolplan.check import check_run
+
+    report = check_run(config, out)
+    assert not report.rule_violations, report.to_text()
+    assert report.uncovered_slots == summary["uncovered_slots"]
+    capsys.readouterr()
+    assert main(["check", str(config), str(out)]) == 1
+
+
+def test_map_redraws_one_day_from_the_run_folder(solved, tmp_path, capsys):
+    _, out = solved
+    run = tmp_path / "run"
+    shutil.copytree(out, run)
+    assert main(["map", str(run), "--day", "fri"]) == 0
+    printed = capsys.readouterr().out
+    assert "fri" in printed
+    assert any(p.name.startswith("map_") and p.suffix == ".png" for p in run.iterdir())
+    assert main(["map", str(run), "--day", "someday"]) == 2
