@@ -376,3 +376,17 @@ def test_folium_map_has_zones_shifts_and_no_tiles(scenario, tables):
     page = m.get_root().render()
     assert "tile.openstreetmap" not in page and "tileLayer" not in page
     assert "S1 → H1" in page and "SH0001" in page and "H4" in page
+
+
+def test_interactive_map_needs_no_internet():
+    """Leaflet is embedded in the page: no script or stylesheet is fetched from anywhere."""
+    import re
+
+    from patrolplan.io import load_scenario
+    from patrolplan.plotting import folium_map
+
+    repo = Path(__file__).resolve().parents[1]
+    scenario = load_scenario(repo / "configs" / "example.yaml")
+    page = folium_map(scenario).get_root().render()
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', page)
+    assert "L.map(" in page and "data:text/javascript;base64," in page

@@ -1,7 +1,9 @@
 """An interactive (folium/Leaflet) map of zones and shifts, for notebooks.
 
-Drawn with ``tiles=None``: no base map is fetched, so it needs no internet for data (the
-Leaflet script itself comes from folium's CDN links when the HTML is opened).
+Drawn with ``tiles=None`` and with Leaflet itself embedded in the page (from the PyPI package
+``django-js-lib-leaflet``, a plain repackaging of Leaflet 1.9 with no Django needed to read its
+files), so the map works with no internet at all: folium's own page links Leaflet, jQuery and
+Bootstrap from CDNs, which a police station's offline network cannot reach.
 """
 
 from __future__ import annotations
@@ -14,7 +16,24 @@ from ._style import CREDITS, MODE_STYLES, TIER_COLORS, day_window, resolve_day
 from ._tables import roster_frame
 from .map import hotspot_tiers, station_hotspot_links
 
-__all__ = ["folium_map"]
+__all__ = ["folium_map", "offline_leaflet"]
+
+
+def _data_url(path, mime: str) -> str:
+    import base64
+
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def offline_leaflet(m):
+    """Point a folium map's scripts and styles at an embedded copy of Leaflet (and nothing
+    else: the elements drawn here need no other library). Returns the map."""
+    from importlib.resources import files
+
+    static = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
+    m.default_js = [("leaflet", _data_url(static / "leaflet.js", "text/javascript"))]
+    m.default_css = [("leaflet_css", _data_url(static / "leaflet.css", "text/css"))]
+    return m
 
 
 def folium_map(scenario, roster: pd.DataFrame | None = None, *, day=None, graph=None, credits: str = CREDITS):
@@ -92,9 +111,9 @@ def folium_map(scenario, roster: pd.DataFrame | None = None, *, day=None, graph=
     hs_fg.add_to(m)
     st_fg = folium.FeatureGroup(name="stations")
     for s in st.itertuples(index=False):
-        folium.RegularPolygonMarker(
-            (float(s.lat), float(s.lon)), number_of_sides=3, radius=4 + int(s.officers) ** 0.5,
-            color="black", fill=True, fill_color="black", fill_opacity=0.9,
+        folium.CircleMarker(
+            (float(s.lat), float(s.lon)), radius=3 + int(s.officers) ** 0.5,
+            color="black", weight=1, fill=True, fill_color="black", fill_opacity=0.9,
             tooltip=html.escape(f"{s.station_id} {s.name} — {int(s.officers)} officers"),
         ).add_to(st_fg)
     st_fg.add_to(m)
@@ -102,4 +121,4 @@ def folium_map(scenario, roster: pd.DataFrame | None = None, *, day=None, graph=
     lats = pd.concat([st["lat"], hs["lat"]]).astype(float)
     lons = pd.concat([st["lon"], hs["lon"]]).astype(float)
     m.fit_bounds([[lats.min(), lons.min()], [lats.max(), lons.max()]])
-    return m
+    return offline_leaflet(m)
