@@ -80,6 +80,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from .columns import ROSTER_COLUMNS
 from .errors import DataError
 from .scenario import Scenario
 
@@ -117,21 +118,6 @@ RULES: dict[str, str] = {
 }
 _COVERAGE_RULES = ("gap", "synchronized_stations", "synchronized_jurisdictions")
 
-#: The roster.csv columns of the contract, all required by :func:`read_roster`.
-ROSTER_COLUMNS = (
-    "shift_id",
-    "team_id",
-    "station_id",
-    "zone_id",
-    "hotspot_id",
-    "mode",
-    "start",
-    "end",
-    "on_site_start",
-    "on_site_end",
-    "travel_out_min",
-    "travel_back_min",
-)
 #: The columns :func:`check_roster` needs (``zone_id`` is checked when present).
 _CHECK_COLUMNS = (
     "shift_id",

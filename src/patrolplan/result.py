@@ -12,28 +12,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .columns import COVERAGE_COLUMNS as _CONTRACT_COVERAGE
+from .columns import COVERAGE_EXTRA_COLUMNS, ROSTER_COLUMNS
 from .problem import Problem
 
 __all__ = ["Result", "ROSTER_COLUMNS", "COVERAGE_COLUMNS", "roster_table", "coverage_table", "iso"]
 
-ROSTER_COLUMNS = [
-    "shift_id",
-    "team_id",
-    "station_id",
-    "zone_id",
-    "hotspot_id",
-    "mode",
-    "start",
-    "end",
-    "on_site_start",
-    "on_site_end",
-    "travel_out_min",
-    "travel_back_min",
-]
-#: ``gap``: fewer teams on site than the demand (the contract's "no gap" rule); ``required``:
-#: teams needed once synchronized zones' min_stations is counted; ``sync_ok``: the synchronized
-#: rule (distinct stations, two jurisdictions) holds in that slot.
-COVERAGE_COLUMNS = ["hotspot_id", "slot_start", "demand", "present", "stations", "gap", "required", "sync_ok"]
+COVERAGE_COLUMNS = [*_CONTRACT_COVERAGE, *COVERAGE_EXTRA_COLUMNS]
 
 
 @dataclass(frozen=True)

@@ -12,25 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..columns import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from ..errors import DataError
 
 __all__ = ["ROSTER_COLUMNS", "COVERAGE_COLUMNS", "read_run_tables", "roster_frame", "coverage_frame"]
 
-ROSTER_COLUMNS = (
-    "shift_id",
-    "team_id",
-    "station_id",
-    "zone_id",
-    "hotspot_id",
-    "mode",
-    "start",
-    "end",
-    "on_site_start",
-    "on_site_end",
-    "travel_out_min",
-    "travel_back_min",
-)
-COVERAGE_COLUMNS = ("hotspot_id", "slot_start", "demand", "present", "stations", "gap")
 _ROSTER_TIMES = ("start", "end", "on_site_start", "on_site_end")
 _ID_COLUMNS = ("shift_id", "team_id", "station_id", "zone_id", "hotspot_id", "mode")
 _TRUE = {"true", "1", "yes", "t", "y"}
