@@ -142,6 +142,12 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
         kwargs["threads" if engine == "highs" else "workers"] = params.workers
         res = solve_fn(model, **kwargs)
         say(f"counts ({engine}, round {round_ + 1}): {res.status} in {res.seconds:.1f} s")
+        if res.x is None and res.status == "unknown" and hint is not None:
+            # the solver found nothing better in time: the greedy roster is still a roster
+            fallback = _complete(model, hint, bound=res.bound if res.bound is not None else stats.get("lp_bound"))
+            if fallback is not None:
+                res = fallback
+                say("no solver roster in time: keeping the greedy roster")
         if res.x is None:
             break
         assignment = assign_teams(problem, res.x, time_limit_s=max(1.0, min(10.0, deadline - time.perf_counter())),
@@ -189,6 +195,23 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
 
         explanation = explain_gaps(problem, coverage)
     return Result(status, roster, coverage, summary, explanation, log)
+
+
+def _complete(model, x_shifts: np.ndarray, *, bound: float | None) -> EngineResult | None:
+    """A full solution of ``model`` with the shift counts fixed to ``x_shifts`` (the other
+    columns by an LP), or None if those counts are infeasible."""
+    from .engines import solve_lp_relaxation
+
+    fixed = replace(model, col_lower=model.col_lower.copy(), col_upper=model.col_upper.copy())
+    n = x_shifts.size
+    fixed.col_lower[:n] = x_shifts
+    fixed.col_upper[:n] = x_shifts
+    lp = solve_lp_relaxation(fixed, time_limit_s=60)
+    if lp.x is None:
+        return None
+    x = np.where(model.col_integer, np.round(lp.x), lp.x)
+    obj = model.objective(x)
+    return EngineResult("feasible", x, obj, min(bound, obj) if bound is not None else None, lp.seconds, "greedy")
 
 
 def _empty_roster(problem: Problem):
