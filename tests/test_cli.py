@@ -230,3 +230,29 @@ def test_map_redraws_one_day_from_the_run_folder(solved, tmp_path, capsys):
     assert "fri" in printed
     assert any(p.name.startswith("map_") and p.suffix == ".png" for p in run.iterdir())
     assert main(["map", str(run), "--day", "someday"]) == 2
+
+
+def test_junctions_command_on_the_real_counties(tmp_path, capsys):
+    data = REPO / "src" / "patrolplan" / "data" / "jining"
+    out = tmp_path / "junctions.geojson"
+    assert main(["junctions", str(data / "counties.geojson"), "--roads", str(data / "roads.geojson"),
+                 "--out", str(out)]) == 0
+    import geopandas as gpd
+
+    points = gpd.read_file(out)
+    assert len(points) > 100
+    assert {"tripoint", "road_crossing"} <= set(points["kind"])
+    assert {"county", "city", "province"} <= set(points["tier"])
+    assert main(["junctions", str(data / "counties.geojson"), "--unit-column", "nope", "--out",
+                 str(tmp_path / "x.geojson")]) == 2
+    assert "nope" in capsys.readouterr().err
+
+
+def test_generate_then_solve_and_check(tmp_path, capsys):
+    out = tmp_path / "synthetic"
+    assert main(["generate", "--stations", "12", "--hotspots", "10", "--days", "2", "--seed", "3",
+                 "--out", str(out)]) == 0
+    config = next(out.glob("*.yaml"))
+    run = tmp_path / "run"
+    assert main(["solve", str(config), "--out", str(run), "--time-limit", "30", "--quiet", "--no-pictures"]) == 0
+    assert main(["check", str(config), str(run)]) == 0
