@@ -161,11 +161,12 @@ def _zone_capacity_problems(p: Problem) -> list[str]:
 # --- where, why, and what would fix it -------------------------------------------------------
 
 
-def shortfall(problem: Problem, *, time_limit_s: float = 15, integer: bool = True):
-    """The least risk-weighted shortfall: (team-slots short per demanded row, objective)."""
+def shortfall(problem: Problem, *, time_limit_s: float = 8, integer: bool = True, gap_pct: float = 5.0):
+    """The least risk-weighted shortfall: (team-slots short per demanded row, total), from the
+    relaxed model (gaps allowed) as a MIP (within ``gap_pct``) or as its LP relaxation."""
     model = build_model(problem, allow_gaps=True)
     res = (
-        solve_highs(model, time_limit_s=time_limit_s, gap_pct=1.0)
+        solve_highs(model, time_limit_s=time_limit_s, gap_pct=gap_pct)
         if integer
         else solve_lp_relaxation(model, time_limit_s=time_limit_s)
     )
@@ -196,38 +197,49 @@ def _relaxations(p: Problem) -> list[tuple[str, str, Problem]]:
     return out
 
 
-def _extra_teams(p: Problem, *, time_limit_s: float = 20) -> dict[int, int] | None:
-    """Fewest extra teams per station that make the week coverable (None if that is not enough)."""
+def _extra_teams(p: Problem, *, time_limit_s: float = 8) -> dict[int, int] | None:
+    """Fewest extra teams per station that make the week coverable (None if ten more teams
+    per station are not enough): a MIP within 2 %, or its LP relaxation rounded up."""
     big = p.rebuilt(teams=p.teams + 10)
     model = build_model(big, base_teams=p.teams)
-    res = solve_highs(model, time_limit_s=time_limit_s, gap_pct=0.0)
+    extra_cols = slice(model.n_cols - len(p.station_ids), model.n_cols)
+    res = solve_highs(model, time_limit_s=time_limit_s, gap_pct=2.0)
     if res.x is None:
-        return None
-    extra = np.rint(res.x[model.n_cols - len(p.station_ids):]).astype(int)
+        lp = solve_lp_relaxation(model, time_limit_s=time_limit_s)
+        if lp.x is None:
+            return None
+        extra = np.ceil(lp.x[extra_cols] - 1e-6).astype(int)
+    else:
+        extra = np.rint(res.x[extra_cols]).astype(int)
     return {s: int(e) for s, e in enumerate(extra) if e > 0}
 
 
-def _gap_lines(p: Problem, short: np.ndarray, most: int = 30) -> list[str]:
+def _gap_lines(p: Problem, short: np.ndarray, most_zones: int = 15) -> list[str]:
+    """Short zones, the shortest first, each with its hotspots and hours."""
     rows = np.nonzero(short > 0.5)[0]
-    lines = []
-    by_h: dict[int, list[int]] = {}
+    by_zone: dict[int, dict[int, list[int]]] = {}
     for r in rows:
-        by_h.setdefault(int(p.cover_hotspot[r]), []).append(r)
-    order = sorted(by_h, key=lambda h: (p.zone_ids[p.hotspot_zone[h]], p.hotspot_ids[h]))
-    for h in order[:most]:
-        rs = by_h[h]
-        z = p.hotspot_zone[h]
-        team_h = float(short[rs].sum()) * p.slot_min / 60
+        h = int(p.cover_hotspot[r])
+        by_zone.setdefault(int(p.hotspot_zone[h]), {}).setdefault(h, []).append(int(r))
+    team_h = lambda rs: float(short[rs].sum()) * p.slot_min / 60  # noqa: E731
+    order = sorted(by_zone, key=lambda z: (-sum(team_h(rs) for rs in by_zone[z].values()), p.zone_ids[z]))
+    lines = []
+    for z in order[:most_zones]:
+        hs = by_zone[z]
+        members = ", ".join(p.station_ids[s] for s in p.zone_members[z])
         lines.append(
-            f"- zone **{p.zone_ids[z]}** ({p.zone_tier[z]}, {p.zone_mode[z]}), hotspot **{p.hotspot_ids[h]}**: "
-            f"short {team_h:g} team-hours — {_when(p, p.cover_slot[rs])}"
+            f"- zone **{p.zone_ids[z]}** ({p.zone_tier[z]}, {p.zone_mode[z]}; members {members}): short "
+            f"{sum(team_h(rs) for rs in hs.values()):g} team-hours"
         )
-    if len(order) > most:
-        lines.append(f"- … and {len(order) - most} more hotspots (see coverage.csv)")
+        for h, rs in sorted(hs.items(), key=lambda kv: -team_h(kv[1])):
+            lines.append(f"  - hotspot {p.hotspot_ids[h]}: {team_h(rs):g} team-hours — {_when(p, p.cover_slot[rs])}")
+    if len(order) > most_zones:
+        rest = sum(team_h(rs) for z in order[most_zones:] for rs in by_zone[z].values())
+        lines.append(f"- … and {len(order) - most_zones} more zones short {rest:g} team-hours (see coverage.csv)")
     return lines
 
 
-def explain_infeasible(problem: Problem, pre: PrecheckResult, *, time_limit_s: float = 15) -> str:
+def explain_infeasible(problem: Problem, pre: PrecheckResult, *, time_limit_s: float = 8) -> str:
     """Markdown: which zones, hotspots and hours cannot be covered, the binding cause, the fix."""
     p = problem
     lines = ["# No gap-free roster exists", ""]
@@ -235,47 +247,57 @@ def explain_infeasible(problem: Problem, pre: PrecheckResult, *, time_limit_s: f
     if pre.problems:
         lines += ["## Findings", ""] + [f"- {msg}" for msg in pre.problems] + [""]
     short, total = shortfall(p, time_limit_s=time_limit_s)
+    _, base = shortfall(p, integer=False)
     if short is not None and total:
+        least = f" (no roster can do with fewer than {base * p.slot_min / 60:.0f})" if base else ""
         lines += [
             "## What cannot be covered",
             "",
-            f"With the fewest risk-weighted gaps, {total * p.slot_min / 60:g} team-hours stay uncovered:",
+            f"The best roster found with gaps allowed (least risk-weighted shortfall, {time_limit_s:g} s) leaves "
+            f"{total * p.slot_min / 60:g} team-hours uncovered{least}:",
             "",
         ] + _gap_lines(p, short) + [""]
-    lines += _causes_and_fixes(p, total)
+    lines += _causes_and_fixes(p, total, base)
     return "\n".join(lines) + "\n"
 
 
-def _causes_and_fixes(p: Problem, total: float | None) -> list[str]:
+def _causes_and_fixes(p: Problem, total: float | None, base: float | None = None) -> list[str]:
+    """Each rule family relaxed alone (LP shortfalls, compared with the LP shortfall of the
+    week as it is), then the fewest extra officers per station."""
     lines = ["## Binding cause", ""]
     fixes = []
     if not total:
         lines += ["The shortfall could not be measured (see the findings above).", ""]
         return lines
+    if base is None:
+        _, base = shortfall(p, integer=False)
+    base = base if base is not None else total
+    lines.append(f"Measured on the LP relaxation ({base * p.slot_min / 60:g} team-hours short as the week stands):")
+    lines.append("")
     for key, words, relaxed in _relaxations(p):
-        s, t = shortfall(relaxed, integer=False, time_limit_s=10)
+        _, t = shortfall(relaxed, integer=False)
         if t is None:
             continue
         t_h = t * p.slot_min / 60
         if t <= 1e-6:
             lines.append(f"- **{words}**: relaxing it alone removes every gap.")
-            if key == "shift_length":
-                fixes.append("allow 12-hour shifts (`rules.shift_hours: [..., 12]`)")
-            elif key == "rest":
-                fixes.append("shorten `rules.min_rest_hours`")
-            elif key == "travel":
-                fixes.append("add member stations nearer to the short hotspots")
-            elif key == "partner":
-                fixes.append("make the short synchronized zones staggered, or add partner stations across the line")
-        elif t < total - 1e-6:
-            lines.append(f"- {words}: relaxing it alone leaves {t_h:g} of the team-hours short.")
+            fixes.append({
+                "shift_length": "allow 12-hour shifts (`rules.shift_hours: [..., 12]`)",
+                "rest": "shorten `rules.min_rest_hours`",
+                "travel": "add member stations nearer to the short hotspots",
+                "partner": "make the short synchronized zones staggered, or add partner stations across the line",
+            }.get(key, ""))
+        elif t < base - 1e-6:
+            lines.append(f"- {words}: relaxing it alone leaves {t_h:g} team-hours short.")
         else:
             lines.append(f"- {words}: not binding (relaxing it alone changes nothing).")
+    fixes = [f for f in fixes if f]
     extra = _extra_teams(p)
     if extra:
         size = p.config.rules.team_size
         parts = [f"+{e * size} officers at {p.station_ids[s]}" for s, e in sorted(extra.items(), key=lambda kv: -kv[1])]
-        fixes.insert(0, "; ".join(parts[:12]) + (" …" if len(parts) > 12 else ""))
+        fixes.insert(0, f"{sum(extra.values()) * size} more officers in all: " + "; ".join(parts[:12])
+                     + (f"; … ({len(parts) - 12} more stations)" if len(parts) > 12 else ""))
     lines += ["", "## Smallest change that fixes it", ""]
     lines += [f"- {f}" for f in fixes] if fixes else ["- no single change found; see the findings above"]
     return lines + [""]
