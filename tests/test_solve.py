@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from builders import make_scenario, solve_case
 from patrolplan import solve as solve_module
 from patrolplan.check import check_roster
@@ -32,3 +34,25 @@ def test_no_roster_in_time_and_no_greedy_says_so(monkeypatch):
     result, _, _, _ = solve_case(sc, {"H1": [(8, 12, 1)]})
     assert result.status == "unknown" and result.exit_code == 1
     assert "time limit" in result.explanation
+
+
+def test_warm_start_never_makes_a_wrong_optimum():
+    """HiGHS 1.16 mis-valued this warm start (112 h) and called it optimal below the true
+    optimum (88.67 h); the engine must notice and solve again."""
+    from builders import demand_matrix, travel, with_demand
+    from patrolplan.engines import solve_highs
+    from patrolplan.greedy import greedy_counts
+    from patrolplan.model import build_model
+    from patrolplan.problem import Problem
+
+    sc = make_scenario([("A", 6, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A"])],
+                       rules={"min_rest_hours": 12, "shift_start_every_minutes": 60}, modes={"handover_minutes": 30})
+    sc = with_demand(sc, {"H1": [(0, 16, 1)]})
+    tr = travel(sc, 0)
+    problem = Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=demand_matrix(sc))
+    model = build_model(problem)
+    hint = greedy_counts(problem, model, rule="nearest")
+    assert hint is not None and model.objective(np.r_[hint, np.zeros(model.n_cols - hint.size)]) > 0
+    result = solve_highs(model, time_limit_s=20, gap_pct=0.0, hint=hint, lp_guided=False)
+    assert result.status == "optimal"
+    assert abs(result.objective - 88.6667) < 1e-3

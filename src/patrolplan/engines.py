@@ -7,6 +7,7 @@ engine is a setting (``solver.engine``), measured in ``benchmarks/``.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sys
 import time
@@ -17,7 +18,8 @@ import numpy as np
 
 from .model import LinearModel
 
-__all__ = ["EngineResult", "solve_highs", "solve_cpsat", "solve_lp_relaxation"]
+__all__ = ["EngineResult", "LpSolution", "solve_highs", "solve_cpsat", "solve_lp_relaxation", "lp_solution",
+           "complete_columns"]
 
 ProgressFn = Callable[[float, float, float], None]  # (elapsed_s, objective, bound)
 
@@ -98,6 +100,10 @@ def _set_threads(h, threads: int) -> None:
     h.setOptionValue("threads", threads)
 
 
+#: Models with at least this many shift columns are solved LP-guided (see :func:`solve_highs`).
+LP_GUIDED_MIN_SHIFTS = 2_000
+
+
 def solve_highs(
     model: LinearModel,
     *,
@@ -107,9 +113,141 @@ def solve_highs(
     gap_pct: float = 0.0,
     hint: np.ndarray | None = None,
     progress: ProgressFn | None = None,
+    lp_guided: bool | None = None,
 ) -> EngineResult:
     """Branch and bound with HiGHS. ``hint``: values of the first columns (the shift counts)
-    of a feasible solution to start from."""
+    of a feasible solution to start from.
+
+    ``lp_guided`` (default: for models of ``LP_GUIDED_MIN_SHIFTS`` shift columns or more): the
+    aggregated model's LP relaxation is tight and its optimal vertex uses few columns (on a
+    24/7 week at Jining scale: 6,400 of 78,000, 1,500 of them fractional), so the MIP is
+    solved first over the columns the LP uses (plus the hint's), where HiGHS finds a roster
+    within about 1 % of the LP bound in a second or two; then over those plus the columns of
+    lowest reduced cost; then, with the best roster as a start, over all columns. The LP
+    bound (and the full MIP's bound, once it runs) is the bound reported: the restricted
+    models' own bounds are not valid for the whole model and are never used. A restricted
+    model that fails moves on to the next; only the full model or its LP can prove that no
+    roster exists.
+    """
+    if lp_guided is None:
+        lp_guided = model.n_shifts >= LP_GUIDED_MIN_SHIFTS
+    if not lp_guided:
+        return _solve_highs_mip(model, time_limit_s=time_limit_s, seed=seed, threads=threads, gap_pct=gap_pct,
+                                hint=hint, progress=progress)
+    return _solve_lp_guided(model, time_limit_s=time_limit_s, seed=seed, threads=threads, gap_pct=gap_pct,
+                            hint=hint, progress=progress)
+
+
+def _solve_lp_guided(model: LinearModel, *, time_limit_s, seed, threads, gap_pct, hint, progress) -> EngineResult:
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit_s
+    lp = lp_solution(model, time_limit_s=max(0.8 * time_limit_s, 1.0))
+    if lp.status == "infeasible":
+        return EngineResult("infeasible", None, None, None, time.perf_counter() - t0, "highs")
+    n = model.n_shifts
+    if lp.status != "optimal":
+        start = None if hint is None else complete_columns(model, np.asarray(hint, dtype=float)[:n])
+        if start is not None:  # no time left for a MIP whose root is that LP: the hint is the answer
+            return EngineResult("feasible", start, model.objective(start), None, time.perf_counter() - t0, "highs")
+        return _solve_highs_mip(model, time_limit_s=max(deadline - time.perf_counter(), 0.01), seed=seed,
+                                threads=threads, gap_pct=gap_pct, hint=hint, progress=progress)
+    bound = float(lp.objective)
+    tol = max(float(gap_pct), 0.0) / 100
+
+    def close_enough(obj: float) -> bool:
+        return obj - bound <= max(tol * abs(obj), 1e-6 * max(1.0, abs(obj)))
+
+    support = np.zeros(model.n_cols, dtype=bool)
+    support[n:] = True  # auxiliary columns (load, deviations, slacks) always stay
+    support[:n] = lp.x[:n] > 1e-6
+    if hint is not None:
+        h = np.asarray(hint, dtype=float)[:n]
+        support[: h.size] |= h > 0.5
+    wider = support.copy()
+    n_low = min(n, 3 * int(support[:n].sum()))
+    wider[np.argsort(lp.reduced_cost[:n], kind="stable")[:n_low]] = True
+    stages: list[tuple[np.ndarray | None, float]] = [(support, 0.6), (wider, 0.5), (None, 1.0)]
+
+    best_x: np.ndarray | None = None
+    best_obj = np.inf
+    if hint is not None:
+        start = complete_columns(model, np.asarray(hint, dtype=float)[:n])
+        if start is not None:
+            best_x, best_obj = start, model.objective(start)
+    full_status = None
+
+    def report(elapsed_offset: float):
+        if progress is None:
+            return None
+
+        def _p(elapsed: float, objective: float, _bound: float) -> None:
+            progress(elapsed_offset + elapsed, min(objective, best_obj), bound)
+
+        return _p
+
+    for cols, share in stages:
+        if best_x is not None and close_enough(best_obj):
+            break
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0.05 or (cols is None and remaining < 2 * lp.seconds):
+            break  # the full MIP's root LP alone would overrun the time left
+        sub = model if cols is None else _restrict(model, cols)
+        sub_hint = None
+        if best_x is not None:
+            sub_hint = best_x if cols is None else best_x[cols]
+        stop_below = bound + tol * abs(bound) / max(1 - tol, 1e-9)  # obj - bound <= tol * obj
+        r = _solve_highs_mip(sub, time_limit_s=remaining * share, seed=seed, threads=threads, gap_pct=gap_pct,
+                             hint=sub_hint, progress=report(time.perf_counter() - t0), stop_below=stop_below)
+        if cols is None:
+            full_status = r.status
+            if r.status == "infeasible":
+                return EngineResult("infeasible", None, None, None, time.perf_counter() - t0, "highs")
+            if r.bound is not None:
+                bound = max(bound, r.bound)
+        if r.x is not None and r.objective < best_obj - 1e-9:
+            x = r.x
+            if cols is not None:
+                x = np.zeros(model.n_cols)
+                x[cols] = r.x
+            best_x, best_obj = x, model.objective(x)
+    seconds = time.perf_counter() - t0
+    if best_x is None:
+        return EngineResult("unknown", None, None, bound, seconds, "highs")
+    optimal = close_enough(best_obj) or full_status == "optimal"
+    return EngineResult("optimal" if optimal else "feasible", best_x, best_obj, min(bound, best_obj), seconds,
+                        "highs")
+
+
+def _restrict(model: LinearModel, cols: np.ndarray) -> LinearModel:
+    """The model over the columns ``cols`` (bool mask) only; shift columns stay first."""
+    return LinearModel(
+        n_shifts=int(cols[: model.n_shifts].sum()),
+        col_lower=model.col_lower[cols],
+        col_upper=model.col_upper[cols],
+        col_cost=model.col_cost[cols],
+        col_integer=model.col_integer[cols],
+        A=model.A.tocsc()[:, np.nonzero(cols)[0]].tocsr(),
+        row_lower=model.row_lower,
+        row_upper=model.row_upper,
+        row_family=model.row_family,
+        families=model.families,
+        objective_offset=model.objective_offset,
+    )
+
+
+def _solve_highs_mip(
+    model: LinearModel,
+    *,
+    time_limit_s: float,
+    seed: int = 0,
+    threads: int = 2,
+    gap_pct: float = 0.0,
+    hint: np.ndarray | None = None,
+    progress: ProgressFn | None = None,
+    stop_below: float | None = None,
+) -> EngineResult:
+    """One HiGHS branch and bound. ``stop_below``: stop as soon as a solution of at most this
+    objective is found (the caller's gap is reached against a bound HiGHS does not know)."""
     import highspy
 
     t0 = time.perf_counter()
@@ -122,10 +260,13 @@ def solve_highs(
         # partial (the shift counts only): HiGHS completes the other columns by an LP
         hint = np.asarray(hint, dtype=float)
         h.setSolution(int(hint.size), np.arange(hint.size, dtype=np.int32), hint)
-    if progress is not None:
+    if progress is not None or stop_below is not None:
         def _cb(callback_type, message, data_out, data_in, user):  # noqa: ARG001
             try:
-                progress(time.perf_counter() - t0, data_out.mip_primal_bound, data_out.mip_dual_bound)
+                if progress is not None:
+                    progress(time.perf_counter() - t0, data_out.mip_primal_bound, data_out.mip_dual_bound)
+                if stop_below is not None and data_out.mip_primal_bound <= stop_below:
+                    data_in.user_interrupt = True
             except Exception:  # progress must never break a solve
                 pass
 
@@ -151,17 +292,48 @@ def solve_highs(
         # HiGHS 1.16 with presolve can mis-value a user solution and prune the whole tree
         # (seen on small models: "optimal" below the true optimum). Never trust such a run:
         # solve again without the hint.
-        return solve_highs(model, time_limit_s=max(time_limit_s - seconds, 1.0), seed=seed, threads=threads,
-                           gap_pct=gap_pct, hint=None, progress=progress)
+        return _solve_highs_mip(model, time_limit_s=max(time_limit_s - seconds, 1.0), seed=seed, threads=threads,
+                                gap_pct=gap_pct, hint=None, progress=progress, stop_below=stop_below)
     bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else obj
     optimal = status == S.kOptimal
     return EngineResult("optimal" if optimal else "feasible", x, obj, min(bound, obj), seconds, "highs")
 
 
-def solve_lp_relaxation(model: LinearModel, *, time_limit_s: float = 60) -> EngineResult:
-    """The LP relaxation: a lower bound, and a proof of infeasibility in milliseconds."""
+@dataclass(frozen=True)
+class LpSolution:
+    """The LP relaxation's optimal vertex: column values and reduced costs (``None`` unless
+    ``status == "optimal"``)."""
+
+    status: str  # optimal | infeasible | unknown
+    x: np.ndarray | None
+    reduced_cost: np.ndarray | None
+    objective: float | None
+    seconds: float
+
+
+#: The last LP solved, by the model's fingerprint: ``explain.precheck`` and the LP-guided
+#: MIP of the same model then pay for one LP, not two. One entry; results are deterministic.
+_lp_cache: dict[str, LpSolution] = {}
+
+
+def _fingerprint(model: LinearModel) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    A = model.A
+    for arr in (A.indptr, A.indices, A.data, model.col_lower, model.col_upper, model.col_cost, model.col_integer,
+                model.row_lower, model.row_upper):
+        digest.update(np.ascontiguousarray(arr).tobytes())
+    digest.update(repr((A.shape, model.n_shifts, model.objective_offset)).encode())
+    return digest.hexdigest()
+
+
+def lp_solution(model: LinearModel, *, time_limit_s: float = 60) -> LpSolution:
+    """The LP relaxation by dual simplex (a vertex: few columns nonzero), remembered for the
+    next call on an identical model."""
     import highspy
 
+    key = _fingerprint(model)
+    if key in _lp_cache:
+        return _lp_cache[key]
     t0 = time.perf_counter()
     h = _highs_model(model, relax=True)
     h.setOptionValue("time_limit", float(time_limit_s))
@@ -170,12 +342,52 @@ def solve_lp_relaxation(model: LinearModel, *, time_limit_s: float = 60) -> Engi
     seconds = time.perf_counter() - t0
     S = highspy.HighsModelStatus
     if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        out = LpSolution("infeasible", None, None, None, seconds)
+    elif status != S.kOptimal:
+        return LpSolution("unknown", None, None, None, seconds)
+    else:
+        sol = h.getSolution()
+        out = LpSolution("optimal", np.asarray(sol.col_value, dtype=float), np.asarray(sol.col_dual, dtype=float),
+                         float(h.getInfo().objective_function_value), seconds)
+    _lp_cache.clear()
+    _lp_cache[key] = out
+    return out
+
+
+def solve_lp_relaxation(model: LinearModel, *, time_limit_s: float = 60) -> EngineResult:
+    """The LP relaxation: a lower bound, and a proof of infeasibility in milliseconds."""
+    t0 = time.perf_counter()
+    lp = lp_solution(model, time_limit_s=time_limit_s)
+    seconds = time.perf_counter() - t0
+    if lp.status == "infeasible":
         return EngineResult("infeasible", None, None, None, seconds, "highs-lp")
-    if status != S.kOptimal:
+    if lp.status != "optimal":
         return EngineResult("unknown", None, None, None, seconds, "highs-lp")
+    return EngineResult("optimal", lp.x, lp.objective, lp.objective, seconds, "highs-lp")
+
+
+def complete_columns(model: LinearModel, counts: np.ndarray) -> np.ndarray | None:
+    """All column values for the shift counts ``counts`` (the auxiliary columns at their
+    cheapest, by an LP with the counts fixed), or None if the counts break a row."""
+    import highspy
+
+    n = model.n_shifts
+    counts = np.asarray(counts, dtype=float)[:n]
+    lower, upper = model.col_lower.copy(), model.col_upper.copy()
+    if np.any(counts < lower[:n] - 1e-9) or np.any(counts > upper[:n] + 1e-9):
+        return None
+    lower[:n] = upper[:n] = counts
+    fixed = LinearModel(n_shifts=n, col_lower=lower, col_upper=upper, col_cost=model.col_cost,
+                        col_integer=np.zeros(model.n_cols, dtype=bool), A=model.A, row_lower=model.row_lower,
+                        row_upper=model.row_upper, row_family=model.row_family, families=model.families,
+                        objective_offset=model.objective_offset)
+    h = _highs_model(fixed, relax=True)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
     x = np.asarray(h.getSolution().col_value, dtype=float)
-    obj = float(h.getInfo().objective_function_value)
-    return EngineResult("optimal", x, obj, obj, seconds, "highs-lp")
+    x[:n] = counts
+    return x
 
 
 def solve_cpsat(
@@ -257,3 +469,4 @@ def _integer_multiplier(coef: np.ndarray, max_mult: int = 3600) -> int:
         if m <= max_mult and np.allclose(coef * m, np.round(coef * m), atol=1e-7):
             return m
     return max_mult
+

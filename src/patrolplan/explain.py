@@ -37,8 +37,9 @@ class PrecheckResult:
     source: str = ""
 
 
-def precheck(problem: Problem) -> PrecheckResult:
-    """Fast necessary conditions; ``feasible=False`` is a proof that no roster exists."""
+def precheck(problem: Problem, *, model=None, time_limit_s: float = 300) -> PrecheckResult:
+    """Fast necessary conditions; ``feasible=False`` is a proof that no roster exists.
+    ``model``: the aggregated model already built (its LP is remembered for the solve)."""
     t0 = time.perf_counter()
     p = problem
     problems: list[str] = []
@@ -55,7 +56,7 @@ def precheck(problem: Problem) -> PrecheckResult:
     if problems:
         return PrecheckResult(False, None, time.perf_counter() - t0, problems, "reach and capacity count")
     # 4. the LP relaxation
-    lp = solve_lp_relaxation(build_model(p), time_limit_s=60)
+    lp = solve_lp_relaxation(model if model is not None else build_model(p), time_limit_s=time_limit_s)
     if lp.status == "infeasible":
         return PrecheckResult(False, None, time.perf_counter() - t0,
                               ["the LP relaxation of the roster model has no solution"], "LP relaxation")

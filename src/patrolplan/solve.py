@@ -60,11 +60,13 @@ class SolveParams:
 class _Progress:
     """Prints objective, bound, gap and elapsed time to stderr, at most every few seconds."""
 
-    def __init__(self, every_s: float = 3.0) -> None:
+    def __init__(self, every_s: float = 3.0, *, t0: float | None = None) -> None:
         self.every_s = every_s
         self.last = -1e9
+        self.t0 = time.perf_counter() if t0 is None else t0
 
-    def __call__(self, elapsed: float, objective: float, bound: float) -> None:
+    def __call__(self, _engine_elapsed: float, objective: float, bound: float) -> None:
+        elapsed = time.perf_counter() - self.t0  # time since the solve started, as the stage lines
         if elapsed - self.last < self.every_s or not np.isfinite(objective) or objective > 1e20 or not np.isfinite(bound):
             return
         self.last = elapsed
@@ -105,23 +107,13 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
             print(f"  [{time.perf_counter() - t0:6.1f} s] {message}", file=sys.stderr, flush=True)
 
     say(f"{problem.n_shifts} candidate shifts, {problem.demand_team_hours():g} demanded team-hours")
-    if not params.allow_gaps:
-        pre = precheck(problem)
-        stats["precheck_seconds"] = round(pre.seconds, 3)
-        stats["lp_bound"] = pre.lp_bound
-        say(f"pre-check: {'passed, LP bound ' + format(pre.lp_bound, ',.1f') + ' h' if pre.feasible else 'no roster exists'}")
-        if not pre.feasible:
-            explanation = explain_infeasible(problem, pre)
-            summary = _summary(problem, "infeasible", None, None, time.perf_counter() - t0, params, stats, None)
-            return Result("infeasible", _empty_roster(problem), coverage_table(problem, np.zeros(0, int)),
-                          summary, explanation, log)
-
     t_build = time.perf_counter()
     caps: dict[int, int] = {}
     model = build_model(problem, allow_gaps=params.allow_gaps)
     stats["model_build_seconds"] = round(time.perf_counter() - t_build, 3)
     stats["model_columns"], stats["model_rows"] = model.n_cols, model.n_rows
 
+    # the greedy roster first: a complete roster within seconds, and the MIP's warm start
     hint = None
     if params.use_greedy_hint:
         g = greedy_counts(problem, model)
@@ -130,8 +122,24 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
             stats["greedy_team_hours"] = round(float(g @ problem.shift_len_min) / 60, 3)
             say(f"greedy roster: {stats['greedy_team_hours']:,.0f} team-hours (warm start)")
 
+    if not params.allow_gaps:
+        pre = precheck(problem, model=model, time_limit_s=max(deadline - time.perf_counter(), 1.0))
+        stats["precheck_seconds"] = round(pre.seconds, 3)
+        stats["lp_bound"] = pre.lp_bound
+        if not pre.feasible:
+            say("pre-check: no roster exists")
+        elif pre.lp_bound is None:
+            say("pre-check: passed (the LP bound was not reached in time)")
+        else:
+            say(f"pre-check: passed, LP bound {pre.lp_bound:,.1f} h")
+        if not pre.feasible:
+            explanation = explain_infeasible(problem, pre)
+            summary = _summary(problem, "infeasible", None, None, time.perf_counter() - t0, params, stats, None)
+            return Result("infeasible", _empty_roster(problem), coverage_table(problem, np.zeros(0, int)),
+                          summary, explanation, log)
+
     engine = params.engine if params.engine != "auto" else "highs"
-    progress = _Progress() if params.progress else None
+    progress = _Progress(t0=t0) if params.progress else None
     assignment = None
     res: EngineResult | None = None
     for round_ in range(4):
