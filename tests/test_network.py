@@ -25,7 +25,10 @@ from patrolplan.network import (
 )
 from patrolplan.scenario import Scenario
 
-JINING_ROADS = Path("/work/shared/data/jining/roads.geojson")
+# the shared data beside the checkout, or the package's cut of the same roads
+_SHARED_ROADS = Path(__file__).resolve().parents[2] / "shared" / "data" / "jining" / "roads.geojson"
+_PACKAGE_ROADS = Path(__file__).resolve().parents[1] / "src" / "patrolplan" / "data" / "jining" / "roads.geojson"
+JINING_ROADS = _SHARED_ROADS if _SHARED_ROADS.is_file() else _PACKAGE_ROADS
 GEOD = pyproj.Geod(ellps="WGS84")
 LON0, LAT0 = 116.5, 35.4
 SPEEDS = {"motorway": 90, "primary": 60, "secondary": 50, "default": 30}
