@@ -256,3 +256,20 @@ def test_generate_then_solve_and_check(tmp_path, capsys):
     run = tmp_path / "run"
     assert main(["solve", str(config), "--out", str(run), "--time-limit", "30", "--quiet", "--no-pictures"]) == 0
     assert main(["check", str(config), str(run)]) == 0
+
+
+def test_solving_the_scenario_a_run_folder_keeps_does_not_delete_it(tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copytree(REPO / "configs" / "example", run / "scenario" / "example")
+    shutil.copy(EXAMPLE, run / "scenario" / "example.yaml")
+    config = run / "scenario" / "example.yaml"
+    assert main(["solve", str(config), "--out", str(run), "--time-limit", "20", "--quiet", "--no-pictures"]) == 0
+    assert config.is_file() and (run / "scenario" / "example" / "stations.csv").is_file()
+    assert (run / "roster.csv").is_file()
+    # twice: the kept scenario survives every replacement
+    assert main(["solve", str(config), "--out", str(run), "--time-limit", "20", "--quiet", "--no-pictures"]) == 0
+    assert config.is_file()
+    assert main(["check", str(config), str(run)]) == 0
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["config_path"] == "scenario/example.yaml"

@@ -78,10 +78,15 @@ def write_run_folder(result, run_dir: str | Path, *, scenario=None, pictures: bo
     run_dir = Path(run_dir)
     summary = dict(result.summary)
     extra_files = extra_files or {}
-    if "scenario" in extra_files:
-        summary["config_path"] = "scenario/config.yaml"
-    elif scenario is not None and scenario.config_path is not None:
-        summary["config_path"] = str(Path(scenario.config_path).resolve())
+    if scenario is not None and scenario.config_path is not None:
+        config = Path(scenario.config_path).resolve()
+        summary["config_path"] = str(config)
+        for name, src in extra_files.items():  # a config copied into the run folder: relative to it
+            try:
+                summary["config_path"] = str(Path(name) / config.relative_to(Path(src).resolve()))
+                break
+            except ValueError:
+                continue
     with atomic_folder(run_dir) as tmp:
         result.roster.to_csv(tmp / "roster.csv", index=False)
         cov = result.coverage.copy()

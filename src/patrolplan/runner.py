@@ -74,9 +74,35 @@ def run_scenario(
             result.summary["status_note"] = "the independent check found broken rules: " + "; ".join(
                 v.message for v in report.violations[:5]
             )
+    extra_files = dict(extra_files or {})
+    kept = _scenario_inside(scenario, run_dir)
+    if kept is not None and kept.name not in extra_files:
+        # solving the scenario a run folder keeps (as `patrolplan demo` suggests) must not
+        # delete it when the new run folder replaces the old one
+        extra_files[kept.name] = kept
     write_run_folder(result, run_dir, scenario=scenario, pictures=pictures, graph=graph,
-                     extra_files=extra_files or {})
+                     extra_files=extra_files)
     return RunOutcome(result, report, run_dir, exit_code)
+
+
+def _scenario_inside(scenario, run_dir: Path) -> Path | None:
+    """The top folder under ``run_dir`` that holds the scenario's config, if it is there."""
+    if scenario.config_path is None or not Path(run_dir).exists():
+        return None
+    config = Path(scenario.config_path).resolve()
+    root = Path(run_dir).resolve()
+    try:
+        rel = config.relative_to(root)
+    except ValueError:
+        return None
+    if len(rel.parts) == 1:
+        from .errors import UsageError
+
+        raise UsageError(
+            f"the config {config} lies directly in the run folder {root} that the run would replace: "
+            "pass another --out"
+        )
+    return root / rel.parts[0]
 
 
 def run_config(
