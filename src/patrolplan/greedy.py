@@ -67,6 +67,12 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
 
     per_team_day = starts_per_team_day(p)
     required = p.required[p.cover_hotspot, p.cover_slot]
+    # the model's bound on each count: its station's teams, and the most any covered slot needs
+    if model is not None:
+        upper = model.col_upper[:n]
+    else:
+        most = np.asarray(cover_csc.multiply(required[:, None]).max(axis=0).todense()).ravel()
+        upper = np.minimum(p.teams[p.shift_station], most)
     present = np.zeros(cover_csr.shape[0], dtype=np.int64)
     present_stations: list[set[int]] = [set() for _ in range(cover_csr.shape[0])]
     travel = p.shift_out_min + p.shift_back_min
@@ -88,6 +94,8 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
         return len(groups) < 2 or sum(1 for grp in groups if st & set(grp)) >= 2
 
     def fits(j: int) -> bool:
+        if x[j] + 1 > upper[j]:  # more teams on one shift than any of its slots needs
+            return False
         s = p.shift_station[j]
         if n_station_shifts[s] >= p.teams[s] * max_shifts:
             return False
@@ -115,7 +123,9 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
                     on_site = {i for i, grp in enumerate(p.zone_jurisdiction_groups[z_of_row[r]]) if st & set(grp)}
                     other = [j for j in fresh if _group_of(p, z_of_row[r], p.shift_station[j]) not in on_site]
                     fresh = other or fresh
-                cols = fresh or cols
+                if not fresh:
+                    break  # another team of a station already there does not make it joint
+                cols = fresh
             cols = np.array(cols)
             if score is None:
                 # nearest station first, then the shift that stays longest, then the shortest

@@ -116,7 +116,7 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
     # the greedy roster first: a complete roster within seconds, and the MIP's warm start
     hint = None
     if params.use_greedy_hint:
-        g = greedy_counts(problem, model)
+        g = greedy_counts(problem, model, allow_gaps=params.allow_gaps)
         if g is not None:
             hint = g
             stats["greedy_team_hours"] = round(float(g @ problem.shift_len_min) / 60, 3)
