@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from .config import Config
 from .errors import DataError
 
-__all__ = ["Problem"]
+__all__ = ["Problem", "planned_travel"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,14 +126,21 @@ class Problem:
 
     # --- constructors ---------------------------------------------------------------------
     @classmethod
-    def from_scenario(cls, scenario) -> "Problem":
-        """Travel times from the roads (network.py), demand from the rules (demand.py)."""
+    def from_scenario(cls, scenario, travel=None) -> "Problem":
+        """Travel times from the roads (network.py; or ``travel`` already computed), planned with
+        ``travel.margin_min`` spare minutes per non-zero leg, and demand from the rules
+        (demand.py)."""
         from .demand import expand_demand
         from .network import travel_times
 
-        travel = travel_times(scenario)
-        demand = expand_demand(scenario)
-        return cls.from_tables(scenario, out_min=travel.out_min, back_min=travel.back_min, demand=demand)
+        travel = travel if travel is not None else travel_times(scenario)
+        margin = scenario.config.travel.margin_min
+        return cls.from_tables(
+            scenario,
+            out_min=planned_travel(travel.out_min, margin),
+            back_min=planned_travel(travel.back_min, margin),
+            demand=expand_demand(scenario),
+        )
 
     @classmethod
     def from_tables(cls, scenario, *, out_min: np.ndarray, back_min: np.ndarray, demand: np.ndarray) -> "Problem":
@@ -279,6 +286,15 @@ class Problem:
             cover_slot=cover_k,
             **shifts,
         )
+
+
+def planned_travel(minutes: np.ndarray, margin_min: int) -> np.ndarray:
+    """Road minutes plus ``margin_min`` spare minutes on every non-zero, reachable leg."""
+    from .network import UNREACHABLE_MIN
+
+    minutes = np.asarray(minutes, dtype=np.int64)
+    spare = (minutes > 0) & (minutes < UNREACHABLE_MIN)
+    return np.where(spare, minutes + int(margin_min), minutes)
 
 
 def _shift_starts(config: Config, length_min: int) -> np.ndarray:

@@ -40,13 +40,14 @@ def run_scenario(
     from .check import check_roster
     from .network import road_graph, travel_times
     from .runfolder import write_run_folder
-    from .solve import SolveParams, config_digest, problem_from_scenario, solve
+    from .problem import Problem
+    from .solve import SolveParams, config_digest, solve
 
     cfg = scenario.config
     run_dir = Path(out_dir) if out_dir is not None else default_run_dir(cfg.name)
     graph = road_graph(scenario)
     travel = travel_times(scenario, graph=graph)
-    problem = problem_from_scenario(scenario, travel)
+    problem = Problem.from_scenario(scenario, travel)
     params = SolveParams.from_config(cfg, time_limit_s=time_limit_seconds, seed=seed, workers=workers)
     if quiet:
         from dataclasses import replace

@@ -284,34 +284,10 @@ def config_digest(config) -> str:
     return hashlib.sha256(config.model_dump_json().encode()).hexdigest()
 
 
-def planned_travel(minutes: np.ndarray, margin_min: int) -> np.ndarray:
-    """Road minutes plus the configured spare minutes on every non-zero, reachable leg."""
-    from .network import UNREACHABLE_MIN
-
-    minutes = np.asarray(minutes, dtype=np.int64)
-    spare = (minutes > 0) & (minutes < UNREACHABLE_MIN)
-    return np.where(spare, minutes + int(margin_min), minutes)
-
-
-def problem_from_scenario(scenario, travel=None) -> Problem:
-    """The Problem of a scenario with planned travel (road time + ``travel.margin_min``)."""
-    from .demand import expand_demand
-    from .network import travel_times
-
-    travel = travel if travel is not None else travel_times(scenario)
-    margin = scenario.config.travel.margin_min
-    return Problem.from_tables(
-        scenario,
-        out_min=planned_travel(travel.out_min, margin),
-        back_min=planned_travel(travel.back_min, margin),
-        demand=expand_demand(scenario),
-    )
-
-
 def solve_scenario(scenario, *, time_limit_seconds=None, seed=None, workers=None, quiet=True,
                    allow_gaps=None, engine=None) -> Result:
     """Load travel and demand, build the Problem and solve with the config's settings."""
-    problem = problem_from_scenario(scenario)
+    problem = Problem.from_scenario(scenario)
     params = SolveParams.from_config(
         scenario.config, time_limit_s=time_limit_seconds, seed=seed, workers=workers, allow_gaps=allow_gaps,
         engine=engine,
