@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .engines import solve_highs, solve_lp_relaxation
-from .model import GAP_PRICE_PER_TEAM_HOUR, build_model
+from .model import build_model
 from .problem import Problem
 
 __all__ = ["PrecheckResult", "precheck", "explain_infeasible", "explain_gaps", "shortfall"]
@@ -327,5 +327,3 @@ def explain_gaps(problem: Problem, coverage: pd.DataFrame) -> str:
     lines += _causes_and_fixes(p, float(short.sum()))
     return "\n".join(lines) + "\n"
 
-
-__all__ += ["GAP_PRICE_PER_TEAM_HOUR"]

@@ -206,20 +206,15 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
 
 
 def _complete(model, x_shifts: np.ndarray, *, bound: float | None) -> EngineResult | None:
-    """A full solution of ``model`` with the shift counts fixed to ``x_shifts`` (the other
-    columns by an LP), or None if those counts are infeasible."""
-    from .engines import solve_lp_relaxation
+    """The greedy counts as an engine result (other columns at their cheapest), or None if
+    those counts break a row of ``model``."""
+    from .engines import complete_columns
 
-    fixed = replace(model, col_lower=model.col_lower.copy(), col_upper=model.col_upper.copy())
-    n = x_shifts.size
-    fixed.col_lower[:n] = x_shifts
-    fixed.col_upper[:n] = x_shifts
-    lp = solve_lp_relaxation(fixed, time_limit_s=60)
-    if lp.x is None:
+    x = complete_columns(model, x_shifts)
+    if x is None:
         return None
-    x = np.where(model.col_integer, np.round(lp.x), lp.x)
     obj = model.objective(x)
-    return EngineResult("feasible", x, obj, min(bound, obj) if bound is not None else None, lp.seconds, "greedy")
+    return EngineResult("feasible", x, obj, min(bound, obj) if bound is not None else None, 0.0, "greedy")
 
 
 def _empty_roster(problem: Problem):
