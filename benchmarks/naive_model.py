@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from patrolplan.engines import _integer_multiplier
+from patrolplan.engines import add_cpsat_columns, add_cpsat_rows
 from patrolplan.model import LinearModel
 from patrolplan.problem import Problem
 
@@ -70,25 +70,9 @@ def solve_naive(problem: Problem, model: LinearModel, *, time_limit_s: float, wo
         cp.add(sum(b for _, b in items) <= max_shifts)
     # the aggregated model's other columns (load, deviations) and rows, over x
     scale = np.where(model.col_integer, 1.0, 60.0)
-    cols = list(xs)
-    big = 10**9
-    for j in range(model.n_shifts, model.n_cols):
-        hi = model.col_upper[j]
-        hi = big if not np.isfinite(hi) else int(np.floor(hi * scale[j] + 1e-9))
-        cols.append(cp.new_int_var(int(np.floor(model.col_lower[j] * scale[j])), hi, f"c{j}"))
-    A = model.A.tocsr()
-    for r in range(model.n_rows):
-        if model.families[model.row_family[r]] in ("station_capacity", "max_shifts"):
-            continue  # implied by the team-level rules above
-        a, b = A.indptr[r], A.indptr[r + 1]
-        idx = A.indices[a:b]
-        coef = A.data[a:b] / scale[idx]
-        mult = _integer_multiplier(coef)
-        coefs = np.round(coef * mult).astype(np.int64)
-        lo, hi = model.row_lower[r], model.row_upper[r]
-        lo_i = -big * 1000 if not np.isfinite(lo) else int(np.ceil(lo * mult - 1e-9))
-        hi_i = big * 1000 if not np.isfinite(hi) else int(np.floor(hi * mult + 1e-9))
-        cp.add_linear_constraint(cp_model.LinearExpr.weighted_sum([cols[c] for c in idx], coefs.tolist()), lo_i, hi_i)
+    cols = list(xs) + add_cpsat_columns(cp, model, scale, range(model.n_shifts, model.n_cols))
+    # station_capacity and max_shifts are implied by the team-level rules above
+    add_cpsat_rows(cp, model, scale, cols, skip_families=("station_capacity", "max_shifts"))
     cost = model.col_cost / scale
     nz = np.nonzero(cost)[0]
     cp.minimize(cp_model.LinearExpr.weighted_sum([cols[j] for j in nz], cost[nz].tolist()))

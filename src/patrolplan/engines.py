@@ -390,6 +390,42 @@ def complete_columns(model: LinearModel, counts: np.ndarray) -> np.ndarray | Non
     return x
 
 
+_CPSAT_BIG = 10**9
+
+
+def add_cpsat_columns(cp, model: LinearModel, scale: np.ndarray, columns) -> list:
+    """Integer CP-SAT variables for ``columns`` of ``model``, in units of 1/``scale``."""
+    out = []
+    for j in columns:
+        lo = int(np.floor(model.col_lower[j] * scale[j]))
+        hi = model.col_upper[j]
+        hi = _CPSAT_BIG if not np.isfinite(hi) else int(np.floor(hi * scale[j] + 1e-9))
+        out.append(cp.new_int_var(lo, hi, f"c{j}"))
+    return out
+
+
+def add_cpsat_rows(cp, model: LinearModel, scale: np.ndarray, xs: list, *, skip_families=()) -> None:
+    """The rows of ``model`` over the CP-SAT variables ``xs`` (one per column), each scaled
+    to integer coefficients by the smallest multiplier that makes them integral."""
+    from ortools.sat.python import cp_model
+
+    A = model.A.tocsr()
+    skip = {model.families.index(f) for f in skip_families if f in model.families}
+    big = _CPSAT_BIG * 1000
+    for r in range(model.n_rows):
+        if model.row_family[r] in skip:
+            continue
+        a, b = A.indptr[r], A.indptr[r + 1]
+        cols = A.indices[a:b]
+        coef = A.data[a:b] / scale[cols]
+        mult = _integer_multiplier(coef)
+        coefs = np.round(coef * mult).astype(np.int64)
+        lo, hi = model.row_lower[r], model.row_upper[r]
+        lo_i = -big if not np.isfinite(lo) else int(np.ceil(lo * mult - 1e-9))
+        hi_i = big if not np.isfinite(hi) else int(np.floor(hi * mult + 1e-9))
+        cp.add_linear_constraint(cp_model.LinearExpr.weighted_sum([xs[c] for c in cols], coefs.tolist()), lo_i, hi_i)
+
+
 def solve_cpsat(
     model: LinearModel,
     *,
@@ -406,27 +442,9 @@ def solve_cpsat(
 
     t0 = time.perf_counter()
     scale = np.where(model.col_integer, 1.0, 60.0)  # variable units: continuous cols in minutes
-    A = model.A.tocsr()
     cp = cp_model.CpModel()
-    big = 10**9
-    xs = []
-    for j in range(model.n_cols):
-        lo = int(np.floor(model.col_lower[j] * scale[j]))
-        hi = model.col_upper[j]
-        hi = big if not np.isfinite(hi) else int(np.floor(hi * scale[j] + 1e-9))
-        xs.append(cp.new_int_var(lo, hi, f"c{j}"))
-    # row coefficients in variable units; rows are scaled to integers by their lcm
-    for r in range(model.n_rows):
-        a, b = A.indptr[r], A.indptr[r + 1]
-        cols = A.indices[a:b]
-        coef = A.data[a:b] / scale[cols]
-        mult = _integer_multiplier(coef)
-        coefs = np.round(coef * mult).astype(np.int64)
-        lo, hi = model.row_lower[r], model.row_upper[r]
-        lo_i = -big * 1000 if not np.isfinite(lo) else int(np.ceil(lo * mult - 1e-9))
-        hi_i = big * 1000 if not np.isfinite(hi) else int(np.floor(hi * mult + 1e-9))
-        expr = cp_model.LinearExpr.weighted_sum([xs[c] for c in cols], coefs.tolist())
-        cp.add_linear_constraint(expr, lo_i, hi_i)
+    xs = add_cpsat_columns(cp, model, scale, range(model.n_cols))
+    add_cpsat_rows(cp, model, scale, xs)
     cost = model.col_cost / scale
     nz = np.nonzero(cost)[0]
     cp.minimize(cp_model.LinearExpr.weighted_sum([xs[j] for j in nz], cost[nz].tolist()))
