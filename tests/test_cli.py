@@ -174,8 +174,8 @@ def test_atomic_folder_leaves_nothing_on_failure(tmp_path):
 
 def test_atomic_folder_keeps_the_old_run_until_the_new_one_is_complete(tmp_path):
     target = tmp_path / "run"
-    target.mkdir()
-    (target / "roster.csv").write_text("old")
+    with atomic_folder(target) as tmp:  # a run folder patrolplan wrote (it carries the marker)
+        (tmp / "roster.csv").write_text("old")
     with pytest.raises(RuntimeError):
         with atomic_folder(target) as tmp:
             (tmp / "roster.csv").write_text("new")

@@ -130,6 +130,7 @@ def _exact(problem: Problem, s: int, starts, ends, *, time_limit_s: float, seed:
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C is patrolplan's (see interrupts.py)
     m, a = build(maximise=False)
     status = solver.solve(m)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

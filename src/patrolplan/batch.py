@@ -29,8 +29,10 @@ from typing import Any
 
 import pandas as pd
 
+from . import interrupts
 from .config import load_config
 from .errors import PatrolPlanError, UsageError
+from .runfolder import output_problem
 
 __all__ = ["run_batch", "batch_exit_code", "SUMMARY_COLUMNS", "SUMMARY_FILE"]
 
@@ -110,12 +112,19 @@ def _plan(config_paths: Sequence[str | Path], out_root: Path | None) -> list[dic
             row.update(status="error", exit_code=2, error=_one_line(err))
             rows.append(row)
             continue
+        except Exception as err:  # noqa: BLE001 - whatever the failure, the others still run
+            row.update(status="error", exit_code=1, error=f"{type(err).__name__}: {_one_line(err)}")
+            rows.append(row)
+            continue
         folder, k = name, 1
         while folder in used:
             k += 1
             folder = f"{name}-{k}"
         used.add(folder)
         row.update(name=name, run_dir=str(root / folder), config_abs=str(path.resolve()))
+        problem = output_problem(root / folder)
+        if problem is not None:  # refused before any solving, like `patrolplan solve --out`
+            row.update(status="error", exit_code=2, error=problem)
         rows.append(row)
     return rows
 
@@ -147,23 +156,32 @@ def _run_local(todo: list[dict], run_one: RunOne, workers: int, time_limit: floa
     ctx = _mp_context(run_one)
     args = {id(r): (run_one, r["config_abs"], r["run_dir"], time_limit) for r in todo}
     suspects: list[dict] = []
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=interrupts.install) as pool:
         futures = {pool.submit(_run_safely, *args[id(r)]): r for r in todo}
-        for fut in cf.as_completed(futures):
-            row = futures[fut]
-            try:
-                done(row, fut.result())
-            except cf.process.BrokenProcessPool:
-                suspects.append(row)
+        try:
+            for fut in cf.as_completed(futures):
+                row = futures[fut]
+                try:
+                    done(row, fut.result())
+                except cf.process.BrokenProcessPool:
+                    suspects.append(row)
+        except KeyboardInterrupt:
+            _stop(pool)
+            raise
     # isolation: each open config alone in a one-process pool, at most `workers` at a time
     pending = list(suspects)
     running: dict[cf.Future, tuple[dict, cf.ProcessPoolExecutor]] = {}
     while pending or running:
         while pending and len(running) < workers:
             row = pending.pop(0)
-            ex = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+            ex = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=interrupts.install)
             running[ex.submit(_run_safely, *args[id(row)])] = (row, ex)
-        finished, _ = cf.wait(list(running), return_when=cf.FIRST_COMPLETED)
+        try:
+            finished, _ = cf.wait(list(running), return_when=cf.FIRST_COMPLETED)
+        except KeyboardInterrupt:
+            for _row, ex in running.values():
+                _stop(ex)
+            raise
         for fut in finished:
             row, ex = running.pop(fut)
             try:
@@ -172,6 +190,18 @@ def _run_local(todo: list[dict], run_one: RunOne, workers: int, time_limit: floa
                 done(row, {"status": "error", "exit_code": 1,
                            "error": "the worker process died (out of memory or a crash in native code)"})
             ex.shutdown(wait=True)
+
+
+def _stop(pool: cf.ProcessPoolExecutor) -> None:
+    """Interrupted: SIGTERM every worker (each discards the run folder it was writing, see
+    interrupts.py) instead of waiting for their solves to finish and publish."""
+    # the executor has no public way to signal its workers; _processes is its pid table
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        try:
+            proc.terminate()
+        except (OSError, ValueError):
+            pass
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_dask(todo: list[dict], run_one: RunOne, address: str, time_limit: float | None, done) -> None:
@@ -250,6 +280,9 @@ def run_batch(
         raise UsageError(f"workers={workers}: give 1 or more worker processes")
     run_one = run_one or _default_run_one()
     root = Path(out_root) if out_root is not None else Path("runs")
+    for parent in (root, *root.parents):
+        if parent.exists() and not parent.is_dir():
+            raise UsageError(f"--out-root {root}: {parent} is a file, not a folder — give a folder")
     rows = _plan(config_paths, Path(out_root) if out_root is not None else None)
     todo = [r for r in rows if "error" not in r]
 

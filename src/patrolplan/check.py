@@ -249,6 +249,11 @@ def read_roster(run_dir_or_csv: str | Path) -> pd.DataFrame:
     except pd.errors.ParserError as err:
         raise DataError(f"{path}: unreadable CSV ({err}) — check quotes and separators") from None
     table.columns = [str(c).strip() for c in table.columns]
+    # rows with every cell empty (a spreadsheet's trailing blank rows) are no shifts; the
+    # index keeps each row's place so messages name the right line
+    blank = (table.apply(lambda col: col.str.strip()) == "").all(axis=1) if len(table.columns) else None
+    if blank is not None and blank.any():
+        table = table[~blank]
     return _parse_table(table, source=str(path), required=ROSTER_COLUMNS)
 
 
@@ -266,12 +271,13 @@ def _parse_table(table: pd.DataFrame, *, source: str, required: Iterable[str]) -
                 f"{', '.join(required)}"
             )
 
+    line_of = [int(i) + 2 if isinstance(i, (int, np.integer)) else n + 2 for n, i in enumerate(table.index)]
     out = table.copy().reset_index(drop=True)
     shift_ids = [_text(v) for v in out["shift_id"]] if "shift_id" in out else [""] * len(out)
 
     def where(i: int, col: str) -> str:
         sid = f" (shift_id '{shift_ids[i]}')" if shift_ids[i] else ""
-        return f"{source}: row {i + 2}{sid}, column '{col}'"
+        return f"{source}: row {line_of[i]}{sid}, column '{col}'"
 
     for col in _ID_COLUMNS:
         if col not in out:
@@ -314,7 +320,7 @@ def _parse_table(table: pd.DataFrame, *, source: str, required: Iterable[str]) -
         rows_of: dict[str, list[int]] = defaultdict(list)
         for i, sid in enumerate(shift_ids):
             if sid:
-                rows_of[sid].append(i + 2)
+                rows_of[sid].append(line_of[i])
         for sid, rows in rows_of.items():
             if len(rows) > 1:
                 problems.append(
@@ -491,6 +497,7 @@ class _Shift:
     end: int
     on_start: int
     on_end: int
+    mode: str = ""
 
 
 def _in_order(s: _Shift) -> bool:
@@ -616,6 +623,12 @@ class _Checker:
         if s.zone_id and s.zone_id != zone:
             out.append(Violation(
                 "member", f"{self.who(s)}: zone_id {s.zone_id}, but {where} belongs to zone {zone}", one
+            ))
+        zone_mode = _text(self.zones[zone].get("mode")).lower() if zone in self.zones else ""
+        if s.mode and zone_mode and s.mode != zone_mode:
+            out.append(Violation(
+                "member", f"{self.who(s)}: mode {s.mode}, but zone {zone} is {zone_mode} — "
+                f"the roster's mode column must say the zone's mode", one
             ))
         return out
 
@@ -947,6 +960,7 @@ def _shifts(table: pd.DataFrame, h0: dt.datetime) -> list[_Shift]:
         return int((_parse_time(t) - h0).total_seconds() // 60)
 
     zone = table["zone_id"] if "zone_id" in table else [""] * len(table)
+    mode = table["mode"] if "mode" in table else [""] * len(table)
     return [
         _Shift(
             index=n,
@@ -959,11 +973,12 @@ def _shifts(table: pd.DataFrame, h0: dt.datetime) -> list[_Shift]:
             end=minutes(b),
             on_start=minutes(c),
             on_end=minutes(d),
+            mode=_text(m).lower(),
         )
-        for n, (sid, team, station, z, hotspot, a, b, c, d) in enumerate(
+        for n, (sid, team, station, z, hotspot, a, b, c, d, m) in enumerate(
             zip(
                 table["shift_id"], table["team_id"], table["station_id"], zone, table["hotspot_id"],
-                table["start"], table["end"], table["on_site_start"], table["on_site_end"],
+                table["start"], table["end"], table["on_site_start"], table["on_site_end"], mode,
             )
         )
     ]

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -28,8 +29,8 @@ def _positive_float(text: str) -> float:
         v = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    if not math.isfinite(v) or v <= 0:
+        raise argparse.ArgumentTypeError(f"give a finite number > 0, got {text}")
     return v
 
 
@@ -107,20 +108,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_nonneg_int, default=0)
     p.add_argument("--coverage", type=float, default=0.25, help="share of the week needing presence (1 = 24/7)")
     p.add_argument("--out", type=Path, required=True)
+
+    from .siting.cli import add_site_parser
+
+    add_site_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .interrupts import Interrupted, handled
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return _COMMANDS[args.command](args)
+        with handled():
+            return _COMMANDS[args.command](args)
     except PatrolPlanError as err:
         print(f"patrolplan {args.command}: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        code = err.exit_code if isinstance(err, Interrupted) else 130
+        why = err.args[0] if isinstance(err, Interrupted) else "interrupted"
+        print(f"patrolplan {args.command}: {why}: stopped, nothing published "
+              "(an earlier run folder is left as it was)", file=sys.stderr)
+        return code
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -144,11 +155,18 @@ def _solve_and_report(scenario, args, *, extra_files=None) -> int:
     return outcome.exit_code
 
 
-def _cmd_solve(args) -> int:
+def _load(config):
+    """The scenario of ``config``; its input warnings go to stderr."""
     from .io import load_scenario
 
-    scenario = load_scenario(args.config)
-    return _solve_and_report(scenario, args)
+    scenario = load_scenario(config)
+    for line in scenario.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    return scenario
+
+
+def _cmd_solve(args) -> int:
+    return _solve_and_report(_load(args.config), args)
 
 
 def _cmd_demo(args) -> int:
@@ -174,10 +192,9 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .io import load_scenario
     from .network import travel_times
 
-    scenario = load_scenario(args.config)
+    scenario = _load(args.config)
     travel_times(scenario)  # snapping and reachability are input errors too
     print(
         f"{args.config}: ok — {len(scenario.stations)} stations, {len(scenario.hotspots)} hotspots, "
@@ -213,12 +230,16 @@ def _cmd_batch(args) -> int:
 
 def _cmd_map(args) -> int:
     from .errors import DataError
-    from .io import load_scenario
     from .plotting import write_pictures
     from .runfolder import read_summary
 
+    from .check import read_roster
+
     run_dir = args.run_dir
     summary = read_summary(run_dir)
+    # the pictures read the roster by the checker's rules: a roster check would refuse is
+    # refused here too, never drawn with rows silently dropped
+    read_roster(run_dir)
     config = args.config
     if config is None:
         recorded = summary.get("config_path")
@@ -227,7 +248,7 @@ def _cmd_map(args) -> int:
         config = Path(recorded)
         if not config.is_absolute():
             config = run_dir / config
-    scenario = load_scenario(config)
+    scenario = _load(config)
     for path in write_pictures(scenario, run_dir, day=args.day):
         print(path)
     return 0
@@ -251,6 +272,12 @@ def _cmd_junctions(args) -> int:
     return 0
 
 
+def _cmd_site(args) -> int:
+    from .siting.cli import cmd_site
+
+    return cmd_site(args)
+
+
 def _cmd_generate(args) -> int:
     from .generate import generate_command
 
@@ -271,6 +298,7 @@ _COMMANDS = {
     "map": _cmd_map,
     "junctions": _cmd_junctions,
     "generate": _cmd_generate,
+    "site": _cmd_site,
 }
 
 

@@ -158,8 +158,10 @@ class Config(_Strict):
     @classmethod
     def _name(cls, v: str) -> str:
         v = str(v).strip()
-        if not v or any(c in v for c in "/\\"):
-            raise ValueError("give a non-empty name without '/' (it names the run folder)")
+        problem = _folder_name_problem(v)
+        if problem:
+            raise ValueError(f"{problem} — the name becomes the run folder runs/<name>: give a plain "
+                             "folder name such as jining-2026-w49")
         return v
 
     @model_validator(mode="after")
@@ -169,6 +171,13 @@ class Config(_Strict):
             raise ValueError(
                 f"rules.shift_start_every_minutes={g} does not divide a day (1440 min): "
                 "use e.g. 60, 120 or 240"
+            )
+        longest = max(self.rules.shift_minutes)
+        if self.modes.handover_minutes >= longest:
+            raise ValueError(
+                f"modes.handover_minutes={self.modes.handover_minutes} is not shorter than the longest "
+                f"shift ({longest} min, rules.shift_hours): no shift could hand over — give a handover "
+                "of a few minutes, or longer shifts"
             )
         return self
 
@@ -181,7 +190,54 @@ class Config(_Strict):
         return self.horizon_days * 24 * 60
 
 
+_UNSAFE_NAME_CHARS = set('/\\:*?"<>|')
+
+
+def _folder_name_problem(name: str) -> str | None:
+    """Why ``name`` is not a plain folder name (None when it is)."""
+    if not name:
+        return "the name is empty"
+    if name in (".", ".."):
+        return f"the name {name!r} is a path, not a folder name"
+    if name.startswith("."):
+        return f"the name {name!r} starts with '.' (a hidden folder)"
+    bad = sorted({c for c in name if c in _UNSAFE_NAME_CHARS or ord(c) < 32 or ord(c) == 127})
+    if bad:
+        return f"the name {name!r} holds {' '.join(repr(c) for c in bad)}, which a folder name cannot"
+    if len(name.encode("utf-8")) > 200:
+        return "the name is longer than 200 bytes"
+    return None
+
+
 # --- loading -------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that refuses duplicate keys and keeps dates as text (pydantic parses them, so an
+    impossible date such as 2026-02-30 is a config error, not a crash inside PyYAML)."""
+
+
+def _mapping_without_duplicates(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            continue  # an unhashable key: construct_mapping reports it
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                f"duplicate key {key!r} (first at line {seen[key]}) — keep one of them",
+                key_node.start_mark,
+            )
+        seen[key] = line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 _MODELS: dict[str, type[BaseModel]] = {
     "": Config,
@@ -242,7 +298,13 @@ def config_from_dict(raw: dict[str, Any], *, base_dir: Path, source: str = "conf
                 resolved[key] = None
                 continue
             p = Path(str(value)).expanduser()
-            resolved[key] = p if p.is_absolute() else (base_dir / p).resolve()
+            try:
+                resolved[key] = p if p.is_absolute() else (base_dir / p).resolve()
+            except (OSError, RuntimeError) as err:  # a symlink loop, a path too long, ...
+                problems.append(f"{source}: key 'data.{key}' ({value}): the path cannot be resolved "
+                                f"({err}) — point it at a real file")
+        if problems:
+            raise DataError(problems)
         raw["data"] = resolved
     try:
         return Config.model_validate(raw)
@@ -256,7 +318,7 @@ def load_config(path: str | Path) -> Config:
     if not path.is_file():
         raise DataError(f"{path}: no such config file — check the path")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

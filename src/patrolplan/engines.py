@@ -53,6 +53,32 @@ def _quiet_stdout():
         os.close(devnull)
 
 
+
+def _run_highs(h, *, on_mip=None) -> None:
+    """``h.run()``, stoppable by Ctrl-C or SIGTERM: the signal only sets a flag while HiGHS runs
+    (:func:`interrupts.deferred`), HiGHS's interrupt callbacks see it and stop the search, and
+    :class:`~patrolplan.interrupts.Interrupted` is raised once HiGHS has returned. ``on_mip``
+    ``(data_out, data_in)`` is called at each MIP interrupt check (progress, early stop)."""
+    import highspy
+
+    from . import interrupts
+
+    def _cb(callback_type, message, data_out, data_in, user):  # noqa: ARG001
+        if interrupts.requested():
+            data_in.user_interrupt = True
+            return
+        if on_mip is not None and callback_type == highspy.cb.HighsCallbackType.kCallbackMipInterrupt:
+            try:
+                on_mip(data_out, data_in)
+            except Exception:  # progress must never break a solve
+                pass
+
+    h.setCallback(_cb, None)
+    for kind in ("kCallbackSimplexInterrupt", "kCallbackIpmInterrupt", "kCallbackMipInterrupt"):
+        h.startCallback(getattr(highspy.cb.HighsCallbackType, kind))
+    with interrupts.deferred():
+        h.run()
+
 def _highs_model(model: LinearModel, *, relax: bool, threads: int | None = None):
     import highspy
 
@@ -260,19 +286,13 @@ def _solve_highs_mip(
         # partial (the shift counts only): HiGHS completes the other columns by an LP
         hint = np.asarray(hint, dtype=float)
         h.setSolution(int(hint.size), np.arange(hint.size, dtype=np.int32), hint)
-    if progress is not None or stop_below is not None:
-        def _cb(callback_type, message, data_out, data_in, user):  # noqa: ARG001
-            try:
-                if progress is not None:
-                    progress(time.perf_counter() - t0, data_out.mip_primal_bound, data_out.mip_dual_bound)
-                if stop_below is not None and data_out.mip_primal_bound <= stop_below:
-                    data_in.user_interrupt = True
-            except Exception:  # progress must never break a solve
-                pass
+    def _on_mip(data_out, data_in) -> None:
+        if progress is not None:
+            progress(time.perf_counter() - t0, data_out.mip_primal_bound, data_out.mip_dual_bound)
+        if stop_below is not None and data_out.mip_primal_bound <= stop_below:
+            data_in.user_interrupt = True
 
-        h.setCallback(_cb, None)
-        h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
-    h.run()
+    _run_highs(h, on_mip=_on_mip)
     status = h.getModelStatus()
     info = h.getInfo()
     seconds = time.perf_counter() - t0
@@ -337,7 +357,7 @@ def lp_solution(model: LinearModel, *, time_limit_s: float = 60) -> LpSolution:
     t0 = time.perf_counter()
     h = _highs_model(model, relax=True)
     h.setOptionValue("time_limit", float(time_limit_s))
-    h.run()
+    _run_highs(h)
     status = h.getModelStatus()
     seconds = time.perf_counter() - t0
     S = highspy.HighsModelStatus
@@ -382,7 +402,7 @@ def complete_columns(model: LinearModel, counts: np.ndarray) -> np.ndarray | Non
                         row_upper=model.row_upper, row_family=model.row_family, families=model.families,
                         objective_offset=model.objective_offset)
     h = _highs_model(fixed, relax=True)
-    h.run()
+    _run_highs(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     x = np.asarray(h.getSolution().col_value, dtype=float)
@@ -463,9 +483,16 @@ def solve_cpsat(
                 progress(time.perf_counter() - t0, self.objective_value + model.objective_offset,
                          self.best_objective_bound + model.objective_offset)
 
-        status = solver.solve(cp, _Printer())
+        callback = _Printer()
     else:
-        status = solver.solve(cp)
+        callback = None
+    from . import interrupts
+
+    # CP-SAT's own SIGINT catcher would swallow Ctrl-C and return the best roster as if the
+    # time had run out; let the signal reach patrolplan instead (raised when the solve returns)
+    solver.parameters.catch_sigint_signal = False
+    with interrupts.deferred():
+        status = solver.solve(cp, callback)
     seconds = time.perf_counter() - t0
     if status == cp_model.INFEASIBLE:
         return EngineResult("infeasible", None, None, None, seconds, "cpsat")

@@ -747,4 +747,9 @@ def generate_command(
 
     Writes the scenario and returns its config path; raises :class:`UsageError` on bad numbers.
     """
-    return generate_scenario(out_dir, stations=stations, hotspots=hotspots, days=days, seed=seed, coverage=coverage)
+    from .runfolder import atomic_folder, prepare_output
+
+    out_dir = prepare_output(out_dir, kind="scenario")
+    with atomic_folder(out_dir, kind="scenario") as tmp:
+        generate_scenario(tmp, stations=stations, hotspots=hotspots, days=days, seed=seed, coverage=coverage)
+    return Path(out_dir) / "config.yaml"

@@ -13,6 +13,8 @@ spreadsheet shows them (header = row 1); features of other files count from 1.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,7 +130,38 @@ def _read_csv(path: Path, source: str) -> tuple[_Raw | None, list[str]]:
         return None, [f"{source}: the file is empty — give a header row and one row per record"]
     except pd.errors.ParserError as err:
         return None, [f"{source}: cannot read as CSV ({err}) — check quotes and the number of commas per row"]
+    problems = _header_problems(path, source, sep)
+    if problems:
+        return None, problems
     return _Raw(_drop_blank_rows(_as_text(df)), source, 2), []
+
+
+def _header_problems(path: Path, source: str, sep: str) -> list[str]:
+    """A header pandas would read wrong without a word: repeated column names (pandas renames
+    the second ``x`` to ``x.1``) and a file separated by another character than ``sep``."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f, delimiter=sep), [])
+    names = [h.strip() for h in header]
+    for other, word in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+        if other != sep and len(names) == 1 and other in names[0]:
+            return [
+                f"{source}: the header '{header[0]}' looks {word}-separated; patrolplan reads "
+                f"{'comma' if sep == ',' else repr(sep)}-separated {path.suffix} files — save it with commas "
+                "(Excel: Save As > 'CSV UTF-8 (comma delimited)'), or name it .tsv for tabs"
+            ]
+    seen: dict[str, int] = {}
+    problems = []
+    for k, name in enumerate(names, start=1):
+        if not name:
+            continue
+        if name in seen:
+            problems.append(f"{source}: row 1: the column '{name}' appears twice (columns {seen[name]} "
+                            f"and {k}) — keep one of them or rename the other")
+        else:
+            seen[name] = k
+    return problems
 
 
 def _read_ogr(path: Path, source: str, *, geometry: bool) -> tuple[gpd.GeoDataFrame | pd.DataFrame | None, list[str]]:
@@ -425,7 +458,10 @@ def load_scenario(config_or_path: Config | str | Path) -> Scenario:
 
     if problems:
         raise DataError(problems)
+    notes = _outside_horizon(config, demand, demand_raw, "days") + _outside_horizon(
+        config, availability, availability_raw, "date")
     return Scenario(
+        warnings=tuple(notes),
         config=config,
         config_path=config_path.resolve() if config_path else None,
         stations=stations,
@@ -439,5 +475,33 @@ def load_scenario(config_or_path: Config | str | Path) -> Scenario:
     )
 
 
-# --- run folders -------------------------------------------------------------------------
-# (writers and read_roster to be added here)
+def _outside_horizon(config: Config, table: pd.DataFrame | None, raw: _Raw | None, column: str) -> list[str]:
+    """Rows that can never apply: dated only outside the horizon (demand: the day before it
+    counts, its part past midnight falls on the first day)."""
+    if table is None or raw is None or table.empty:
+        return []
+    from .demand import parse_days
+
+    first = config.week_start
+    last = first + dt.timedelta(days=config.horizon_days - 1)
+    earliest = first - dt.timedelta(days=1) if column == "days" else first
+    rows = []
+    for idx, value in table[column].items():
+        if column == "days":
+            spec = parse_days(str(value))
+            if spec.weekdays or not spec.dates:
+                continue
+            outside = all(d < earliest or d > last for d in spec.dates)
+        else:
+            outside = value < earliest or value > last
+        if outside:
+            rows.append((int(idx) + raw.first_row, str(value)))
+    if not rows:
+        return []
+    shown = ", ".join(f"{r} ({v})" for r, v in rows[:_LIST_AT_MOST])
+    more = f" and {len(rows) - _LIST_AT_MOST} more" if len(rows) > _LIST_AT_MOST else ""
+    return [
+        f"{raw.source}: row{'s' if len(rows) > 1 else ''} {shown}{more}, column '{column}': dated outside "
+        f"the week {earliest.isoformat()}..{last.isoformat()}, so ignored — check the dates or the "
+        "config's week_start"
+    ]

@@ -43,8 +43,18 @@ def run_scenario(
     from .problem import Problem
     from .solve import SolveParams, config_digest, solve
 
+    from .runfolder import prepare_output
+
     cfg = scenario.config
     run_dir = Path(out_dir) if out_dir is not None else default_run_dir(cfg.name)
+    extra_files = dict(extra_files or {})
+    kept = _scenario_inside(scenario, run_dir)
+    if kept is not None and kept.name not in extra_files:
+        # solving the scenario a run folder keeps (as `patrolplan demo` suggests) must not
+        # delete it when the new run folder replaces the old one
+        extra_files[kept.name] = kept
+    keep = (kept.name,) if kept is not None else ()  # carried over, so not lost
+    prepare_output(run_dir, keep=keep, say=lambda line: print(line, file=sys.stderr))
     graph = road_graph(scenario)
     travel = travel_times(scenario, graph=graph)
     problem = Problem.from_scenario(scenario, travel)
@@ -60,6 +70,8 @@ def run_scenario(
         sha = hashlib.sha256(Path(scenario.config_path).read_bytes()).hexdigest()
     result = solve(problem, params, config_sha256=sha or config_digest(cfg))
 
+    if scenario.warnings:
+        result.summary["input_warnings"] = list(scenario.warnings)
     report = None
     exit_code = result.exit_code
     if len(result.roster):
@@ -75,14 +87,8 @@ def run_scenario(
             result.summary["status_note"] = "the independent check found broken rules: " + "; ".join(
                 v.message for v in report.violations[:5]
             )
-    extra_files = dict(extra_files or {})
-    kept = _scenario_inside(scenario, run_dir)
-    if kept is not None and kept.name not in extra_files:
-        # solving the scenario a run folder keeps (as `patrolplan demo` suggests) must not
-        # delete it when the new run folder replaces the old one
-        extra_files[kept.name] = kept
     write_run_folder(result, run_dir, scenario=scenario, pictures=pictures, graph=graph,
-                     extra_files=extra_files)
+                     extra_files=extra_files, keep=keep)
     return RunOutcome(result, report, run_dir, exit_code)
 
 

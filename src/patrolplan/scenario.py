@@ -57,6 +57,9 @@ class Scenario:
     roads: Any = None
     boundaries: Any = None
     prefectures: Any = None
+    #: things in the inputs that are legal but probably not meant (rows dated outside the
+    #: horizon, ...): printed by the command line, recorded in summary.json
+    warnings: tuple[str, ...] = ()
 
     def replace(self, **changes: Any) -> "Scenario":
         return dataclasses.replace(self, **changes)

@@ -117,6 +117,11 @@ def _text(df: pd.DataFrame, column: str) -> pd.Series:
     return df[column].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
 
 
+#: the largest count (officers, teams) a table may give: far above any real station, far below
+#: what overflows the solver's integers
+MAX_COUNT = 100_000
+
+
 def _parse_int(text: str) -> int | None:
     """A whole number from text (``8``, ``+8``, ``8.0``); None when it is not one."""
     try:
@@ -156,6 +161,10 @@ def _int_column(
             values.append(0)
         elif value < minimum:
             problems.add(idx, column, f"{value} is below {minimum}", f"give {minimum} or more {what}")
+            values.append(0)
+        elif value > MAX_COUNT:
+            problems.add(idx, column, f"'{text}' is too large (at most {MAX_COUNT:,})",
+                         f"give the real number of {what}")
             values.append(0)
         else:
             values.append(value)

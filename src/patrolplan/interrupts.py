@@ -1,0 +1,114 @@
+"""Ctrl-C and SIGTERM: stop at once, publish nothing, leave the last good run folder.
+
+:func:`handled` (entered by ``cli.main`` and by each batch worker) turns SIGINT and SIGTERM
+into :class:`Interrupted`, a ``KeyboardInterrupt`` that carries the signal, so every
+``except KeyboardInterrupt`` and every ``with`` block unwinds as for Ctrl-C: a run folder
+being written is discarded, the previous one stays as it was, and the command exits
+``128 + signal`` (130, 143).
+
+Native solver calls (HiGHS, CP-SAT) must not have a Python exception raised inside their
+callbacks, so they run inside :func:`deferred`: there a signal only sets a flag, the solver's
+callback asks :func:`requested` and stops the search, and :func:`raise_if_requested` raises once
+control is back in Python. A solver that returns because it was interrupted is therefore never
+mistaken for one that ran out of time.
+
+The state is the process's own (signal handlers are process-wide by nature), so it lives here
+and is reset by each :func:`handled`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+
+__all__ = ["Interrupted", "handled", "install", "deferred", "requested", "raise_if_requested", "masked"]
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by a signal; ``exit_code`` is ``128 + signum``."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = int(signum)
+        super().__init__(f"interrupted by {signal.Signals(self.signum).name}")
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+class _State:
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.defer = 0
+
+
+_state = _State()
+
+
+def _handler(signum, frame) -> None:  # noqa: ARG001
+    _state.signum = signum
+    if not _state.defer:
+        raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def handled():
+    """SIGINT and SIGTERM raise :class:`Interrupted` inside the block (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _state.signum, _state.defer = None, 0
+    previous = {s: signal.getsignal(s) for s in _SIGNALS}
+    for s in _SIGNALS:
+        signal.signal(s, _handler)
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def install() -> None:
+    """:func:`handled` for the whole life of a process (a batch worker)."""
+    if threading.current_thread() is threading.main_thread():
+        _state.signum, _state.defer = None, 0
+        for s in _SIGNALS:
+            signal.signal(s, _handler)
+
+
+def requested() -> bool:
+    """Whether a signal arrived (for solver callbacks: stop the search)."""
+    return _state.signum is not None
+
+
+def raise_if_requested() -> None:
+    if _state.signum is not None:
+        raise Interrupted(_state.signum)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Inside: a signal only sets the flag (for native code); on leaving, raise if one came."""
+    _state.defer += 1
+    try:
+        yield
+    finally:
+        _state.defer -= 1
+    raise_if_requested()
+
+
+@contextlib.contextmanager
+def masked():
+    """Block SIGINT and SIGTERM for a short critical step (a folder swap); a signal that came
+    meanwhile is delivered when the block ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
