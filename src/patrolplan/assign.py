@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .problem import Problem
+from .rules import capacity
 
 __all__ = ["Assignment", "assign_teams"]
 
@@ -60,14 +61,14 @@ def _greedy(problem: Problem, s: int, starts: np.ndarray, ends: np.ndarray) -> n
     """Shifts in start order, each to a free team: one already out that day if the date's
     availability is tight, else the team with the fewest shifts so far."""
     n_teams = int(problem.teams[s])
-    rest = problem.rest_min
+    _, until = capacity.occupied(starts, ends - starts, problem.rest_min)
     max_shifts = problem.config.rules.max_shifts_per_team
     avail = _availability(problem, s)
     free_at = np.full(n_teams, np.iinfo(np.int64).min // 4)
     n_shifts = np.zeros(n_teams, dtype=np.int64)
     days_used: dict[int, set[int]] = {}
     out = np.empty(starts.size, dtype=np.int64)
-    for i, (a, e) in enumerate(zip(starts, ends)):
+    for i, (a, busy_until) in enumerate(zip(starts, until)):
         day = int(a // _MIN_PER_DAY)
         used = days_used.setdefault(day, set())
         limit = avail.get(day, n_teams)
@@ -84,7 +85,7 @@ def _greedy(problem: Problem, s: int, starts: np.ndarray, ends: np.ndarray) -> n
             return None
         k = best[1]
         out[i] = k
-        free_at[k] = e + rest
+        free_at[k] = busy_until
         n_shifts[k] += 1
         used.add(k)
     return out
@@ -95,7 +96,7 @@ def _exact(problem: Problem, s: int, starts, ends, *, time_limit_s: float, seed:
     from ortools.sat.python import cp_model
 
     n, n_teams = starts.size, int(problem.teams[s])
-    rest = problem.rest_min
+    _, until = capacity.occupied(starts, ends - starts, problem.rest_min)
     max_shifts = problem.config.rules.max_shifts_per_team
 
     def build(maximise: bool):
@@ -105,7 +106,7 @@ def _exact(problem: Problem, s: int, starts, ends, *, time_limit_s: float, seed:
             lits = [a[i, k] for k in range(min(i + 1, n_teams))]
             (m.add_at_most_one if maximise else m.add_exactly_one)(lits)
         for t in np.unique(starts):
-            active = [i for i in range(n) if starts[i] <= t < ends[i] + rest]
+            active = [i for i in range(n) if starts[i] <= t < until[i]]
             for k in range(n_teams):
                 lits = [a[i, k] for i in active if (i, k) in a]
                 if len(lits) > 1:

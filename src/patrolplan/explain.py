@@ -6,9 +6,9 @@ member stations can give, and the LP relaxation of the aggregated model (a proof
 infeasibility in milliseconds where a full CP-SAT model may not decide in minutes).
 
 ``explain_infeasible`` then finds *where* (a relaxed model: gaps allowed, least risk-weighted
-shortfall), *why* (the shortfall again with one rule family relaxed at a time: manpower, travel
-time, rest, shift length, synchronized partners) and *the smallest change* (fewest extra teams
-per station, as a MIP).
+shortfall), *why* (the shortfall again with one rule relaxed at a time, as each family of
+``rules/`` relaxes it: manpower, rest, travel time, shift length, synchronized partners,
+handover) and *the smallest change* (fewest extra teams per station, as a MIP).
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ import pandas as pd
 from .engines import solve_highs, solve_lp_relaxation
 from .model import build_model
 from .problem import Problem
+from .rules import FAMILIES, Relaxation
+from .rules._words import when as _when
 
 __all__ = ["PrecheckResult", "precheck", "explain_infeasible", "explain_gaps", "shortfall"]
 
-_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 @dataclass(frozen=True)
@@ -38,125 +39,18 @@ class PrecheckResult:
 
 
 def precheck(problem: Problem, *, model=None, time_limit_s: float = 300) -> PrecheckResult:
-    """Fast necessary conditions; ``feasible=False`` is a proof that no roster exists.
-    ``model``: the aggregated model already built (its LP is remembered for the solve)."""
+    """Fast necessary conditions, each from its rule family's ``precheck``, then the LP
+    relaxation; ``feasible=False`` is a proof that no roster exists. ``model``: the aggregated
+    model already built (its LP is remembered for the solve)."""
     t0 = time.perf_counter()
-    p = problem
-    problems: list[str] = []
-    # 1. demanded slots no candidate shift covers
-    nnz = np.diff(p.cover.tocsr().indptr)
-    unreachable = np.nonzero(nnz == 0)[0]
-    for h in np.unique(p.cover_hotspot[unreachable]):
-        ks = p.cover_slot[unreachable][p.cover_hotspot[unreachable] == h]
-        problems.append(_unreachable_message(p, int(h), ks))
-    # 2. synchronized zones short of partners
-    problems += _partner_problems(p)
-    # 3. per-zone team-hours against what member stations can give at most
-    problems += _zone_capacity_problems(p)
+    problems = [msg for family in FAMILIES for msg in family.precheck(problem)]
     if problems:
         return PrecheckResult(False, None, time.perf_counter() - t0, problems, "reach and capacity count")
-    # 4. the LP relaxation
-    lp = solve_lp_relaxation(model if model is not None else build_model(p), time_limit_s=time_limit_s)
+    lp = solve_lp_relaxation(model if model is not None else build_model(problem), time_limit_s=time_limit_s)
     if lp.status == "infeasible":
         return PrecheckResult(False, None, time.perf_counter() - t0,
                               ["the LP relaxation of the roster model has no solution"], "LP relaxation")
     return PrecheckResult(True, lp.objective, time.perf_counter() - t0, [], "LP relaxation")
-
-
-def _hhmm(p: Problem, k: int) -> str:
-    minute = int(k) * p.slot_min
-    return f"{_DAYS[(p.config.week_start.weekday() + minute // 1440) % 7]} {minute % 1440 // 60:02d}:{minute % 60:02d}"
-
-
-def _ranges(ks) -> list[tuple[int, int]]:
-    ks = sorted(int(k) for k in ks)
-    out: list[tuple[int, int]] = []
-    for k in ks:
-        if out and k == out[-1][1]:
-            out[-1] = (out[-1][0], k + 1)
-        else:
-            out.append((k, k + 1))
-    return out
-
-
-def _when(p: Problem, ks, most: int = 6) -> str:
-    parts = [f"{_hhmm(p, a)}–{_hhmm(p, b)[4:]}" for a, b in _ranges(ks)]
-    more = f" and {len(parts) - most} more periods" if len(parts) > most else ""
-    return ", ".join(parts[:most]) + more
-
-
-def _unreachable_message(p: Problem, h: int, ks) -> str:
-    z = p.hotspot_zone[h]
-    longest = max(p.config.rules.shift_minutes)
-    details = []
-    for s in p.zone_members[z]:
-        if p.teams[s] <= 0:
-            details.append(f"{p.station_ids[s]} has no team")
-        else:
-            rt = int(p.out_min[s, h] + p.back_min[h, s])
-            details.append(f"{p.station_ids[s]} needs {rt} min there and back")
-    return (
-        f"hotspot {p.hotspot_ids[h]} (zone {p.zone_ids[z]}): no member station can be on site for a whole "
-        f"{p.slot_min}-minute slot within a {longest // 60}-hour shift ({'; '.join(details)}); "
-        f"uncoverable: {_when(p, ks)}. Fix: add a nearer member station to zone {p.zone_ids[z]}, allow longer "
-        f"shifts (rules.shift_hours), or check the roads."
-    )
-
-
-def _partner_problems(p: Problem) -> list[str]:
-    out = []
-    for z, mode in enumerate(p.zone_mode):
-        if mode != "synchronized":
-            continue
-        hs = np.nonzero((p.hotspot_zone == z) & (p.required.sum(axis=1) > 0))[0]
-        for h in hs:
-            able = sorted({int(s) for s in p.shift_station[p.shift_hotspot == h]})
-            m = int(p.zone_min_stations[z])
-            names = ", ".join(p.station_ids[s] for s in able) or "none"
-            if len(able) < m:
-                out.append(
-                    f"zone {p.zone_ids[z]} is synchronized and needs {m} stations on site together at hotspot "
-                    f"{p.hotspot_ids[h]}, but only {len(able)} member station(s) with teams can reach it ({names}). "
-                    f"Fix: add a member station to zone {p.zone_ids[z]}, give officers to its members, or make it "
-                    "staggered."
-                )
-                continue
-            groups = p.zone_jurisdiction_groups[z]
-            if len(groups) >= 2 and sum(1 for g in groups if set(g) & set(able)) < 2:
-                out.append(
-                    f"zone {p.zone_ids[z]} is synchronized across {p.zone_tier[z]} lines, but at hotspot "
-                    f"{p.hotspot_ids[h]} only stations of one {p.zone_tier[z]} can take part ({names}): the partner "
-                    f"across the line is missing. Fix: give the partner station officers, or a shorter trip."
-                )
-    return out
-
-
-def _zone_capacity_problems(p: Problem) -> list[str]:
-    """Demand team-hours of a zone against the most its members could give if they served
-    nothing else (max shifts x longest on-site time): a necessary condition."""
-    out = []
-    rules = p.config.rules
-    zone_of_row = p.hotspot_zone[p.cover_hotspot]
-    need = np.bincount(zone_of_row, weights=p.required[p.cover_hotspot, p.cover_slot], minlength=len(p.zone_ids))
-    for z in range(len(p.zone_ids)):
-        if need[z] == 0:
-            continue
-        js = np.nonzero(p.hotspot_zone[p.shift_hotspot] == z)[0]
-        give = 0.0
-        for s in p.zone_members[z]:
-            mine = js[p.shift_station[js] == s]
-            if mine.size:
-                best_slots = int((p.shift_k1[mine] - p.shift_k0[mine]).max())
-                give += p.teams[s] * rules.max_shifts_per_team * best_slots
-        if give < need[z]:
-            short_h = (need[z] - give) * p.slot_min / 60
-            members = ", ".join(p.station_ids[s] for s in p.zone_members[z])
-            out.append(
-                f"zone {p.zone_ids[z]} needs {need[z] * p.slot_min / 60:.0f} team-hours on site this week, but its "
-                f"member stations ({members}) could give at most {give * p.slot_min / 60:.0f} even serving nothing "
-                f"else: short by {short_h:.0f} team-hours. Fix: more officers at its member stations or more members."
-            )
-    return out
 
 
 # --- where, why, and what would fix it -------------------------------------------------------
@@ -178,24 +72,10 @@ def shortfall(problem: Problem, *, time_limit_s: float = 8, integer: bool = True
     return short, float(short.sum())
 
 
-def _relaxations(p: Problem) -> list[tuple[str, str, Problem]]:
-    cfg = p.config
-    rules = cfg.rules
-    out = [
-        ("manpower", "the member stations' manpower", p.rebuilt(teams=p.teams + 50)),
-        ("travel", "travel time against shift length", p.rebuilt(out_min=np.zeros_like(p.out_min),
-                                                                    back_min=np.zeros_like(p.back_min))),
-        ("rest", "the rest rule", p.rebuilt(config=cfg.replace(rules=rules.model_copy(update={"min_rest_hours": 0})))),
-    ]
-    if max(rules.shift_hours) < 12:
-        longer = tuple(sorted(set(rules.shift_hours) | {12.0}))
-        out.append(("shift_length", "the allowed shift lengths",
-                    p.rebuilt(config=cfg.replace(rules=rules.model_copy(update={"shift_hours": longer})))))
-    if any(m == "synchronized" for m in p.zone_mode):
-        out.append(("partner", "a missing synchronized partner",
-                    p.rebuilt(zone_min_stations=np.ones_like(p.zone_min_stations),
-                              zone_jurisdiction_groups=tuple(() for _ in p.zone_ids))))
-    return out
+def _relaxations(p: Problem) -> list[Relaxation]:
+    """Every family's relaxations: manpower and rest, travel and shift lengths, partners,
+    handover."""
+    return [r for family in FAMILIES for r in family.relaxations(p)]
 
 
 def _extra_teams(p: Problem, *, time_limit_s: float = 8) -> dict[int, int] | None:
@@ -275,23 +155,18 @@ def _causes_and_fixes(p: Problem, total: float | None, base: float | None = None
     base = base if base is not None else total
     lines.append(f"Measured on the LP relaxation ({base * p.slot_min / 60:g} team-hours short as the week stands):")
     lines.append("")
-    for key, words, relaxed in _relaxations(p):
-        _, t = shortfall(relaxed, integer=False)
+    for relaxation in _relaxations(p):
+        _, t = shortfall(relaxation.problem, integer=False)
         if t is None:
             continue
         t_h = t * p.slot_min / 60
         if t <= 1e-6:
-            lines.append(f"- **{words}**: relaxing it alone removes every gap.")
-            fixes.append({
-                "shift_length": "allow 12-hour shifts (`rules.shift_hours: [..., 12]`)",
-                "rest": "shorten `rules.min_rest_hours`",
-                "travel": "add member stations nearer to the short hotspots",
-                "partner": "make the short synchronized zones staggered, or add partner stations across the line",
-            }.get(key, ""))
+            lines.append(f"- **{relaxation.words}**: relaxing it alone removes every gap.")
+            fixes.append(relaxation.fix)
         elif t < base - 1e-6:
-            lines.append(f"- {words}: relaxing it alone leaves {t_h:g} team-hours short.")
+            lines.append(f"- {relaxation.words}: relaxing it alone leaves {t_h:g} team-hours short.")
         else:
-            lines.append(f"- {words}: not binding (relaxing it alone changes nothing).")
+            lines.append(f"- {relaxation.words}: not binding (relaxing it alone changes nothing).")
     fixes = [f for f in fixes if f]
     extra = _extra_teams(p)
     if extra:

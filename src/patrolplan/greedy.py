@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .problem import Problem
+from .rules import availability, capacity, coverage, fairness, max_shifts, shifts, staggered, synchronized
 
 __all__ = ["greedy_counts", "GREEDY_RULES"]
 
@@ -41,7 +42,7 @@ SPREAD_WEIGHT = 0.05
 def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rule: str = "cheapest") -> np.ndarray | None:
     """Shift counts ``x`` (length ``problem.n_shifts``), or None if a demanded slot stays
     short (unless ``allow_gaps``). ``rule``: one of ``GREEDY_RULES`` (see the module
-    docstring)."""
+    docstring). Every rule is asked of its family in ``rules/``."""
     if rule not in GREEDY_RULES:
         raise ValueError(f"rule={rule!r}: use one of {', '.join(GREEDY_RULES)}")
     p = problem
@@ -51,28 +52,11 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
         return x if (allow_gaps or p.cover.shape[0] == 0) else None
     cover_csr = p.cover.tocsr()
     cover_csc = p.cover.tocsc()
-    g = p.config.rules.shift_start_every_minutes
-    rest = p.rest_min
-    max_shifts = p.config.rules.max_shifts_per_team
-    # occupancy on the start grid, per station
-    first = int(p.shift_start_min.min()) // g
-    last = int((p.shift_start_min + p.shift_len_min).max() + rest) // g + 1
-    occupancy = np.zeros((len(p.station_ids), last - first + 1), dtype=np.int64)
-    occ_lo = (p.shift_start_min // g) - first
-    occ_hi = -(-(p.shift_start_min + p.shift_len_min + rest) // g) - first  # exclusive
+    occupancy = capacity.GridOccupancy(p)
+    day_starts = availability.DayStarts(p)
     n_station_shifts = np.zeros(len(p.station_ids), dtype=np.int64)
-    day = p.shift_day
-    starts_on_day: dict[tuple[int, int], int] = {}
-    from .model import starts_per_team_day
-
-    per_team_day = starts_per_team_day(p)
     required = p.required[p.cover_hotspot, p.cover_slot]
-    # the model's bound on each count: its station's teams, and the most any covered slot needs
-    if model is not None:
-        upper = model.col_upper[:n]
-    else:
-        most = np.asarray(cover_csc.multiply(required[:, None]).max(axis=0).todense()).ravel()
-        upper = np.minimum(p.teams[p.shift_station], most)
+    upper = model.col_upper[:n] if model is not None else shifts.upper_bound(p)
     present = np.zeros(cover_csr.shape[0], dtype=np.int64)
     present_stations: list[set[int]] = [set() for _ in range(cover_csr.shape[0])]
     travel = p.shift_out_min + p.shift_back_min
@@ -82,29 +66,16 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
     score = _Scorer(p) if rule == "cheapest" else None
 
     def satisfied(r: int) -> bool:
-        if present[r] < required[r]:
-            return False
-        if not sync[r]:
-            return True
-        z = z_of_row[r]
-        st = present_stations[r]
-        if len(st) < p.zone_min_stations[z]:
-            return False
-        groups = p.zone_jurisdiction_groups[z]
-        return len(groups) < 2 or sum(1 for grp in groups if st & set(grp)) >= 2
+        return coverage.satisfied(present[r], required[r]) and synchronized.satisfied(
+            p, int(z_of_row[r]), present_stations[r])
 
     def fits(j: int) -> bool:
         if x[j] + 1 > upper[j]:  # more teams on one shift than any of its slots needs
             return False
         s = p.shift_station[j]
-        if n_station_shifts[s] >= p.teams[s] * max_shifts:
+        if n_station_shifts[s] >= max_shifts.station_cap(p, s):
             return False
-        if (occupancy[s, occ_lo[j]:occ_hi[j]] >= p.teams[s]).any():
-            return False
-        a = p.availability_teams.get((int(s), int(day[j])))
-        if a is not None and starts_on_day.get((int(s), int(day[j])), 0) >= a * per_team_day:
-            return False
-        return True
+        return occupancy.fits(j) and day_starts.fits(j)
 
     for r in order:
         guard = 0
@@ -114,15 +85,13 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
             cols = [j for j in cols if fits(j)]
             if not cols:
                 break
+            z = int(z_of_row[r])
             st = present_stations[r]
-            need_new = sync[r] and present[r] >= required[r] or (sync[r] and len(st) < p.zone_min_stations[z_of_row[r]])
-            if sync[r] and need_new:
+            if sync[r] and (coverage.satisfied(present[r], required[r]) or len(st) < p.zone_min_stations[z]):
                 fresh = [j for j in cols if p.shift_station[j] not in st]
-                if fresh and len(p.zone_jurisdiction_groups[z_of_row[r]]) >= 2:
+                if fresh and len(p.zone_jurisdiction_groups[z]) >= 2:
                     # a station of a jurisdiction not yet on site, if there is one
-                    on_site = {i for i, grp in enumerate(p.zone_jurisdiction_groups[z_of_row[r]]) if st & set(grp)}
-                    other = [j for j in fresh if _group_of(p, z_of_row[r], p.shift_station[j]) not in on_site]
-                    fresh = other or fresh
+                    fresh = [j for j in fresh if synchronized.adds_jurisdiction(p, z, st, p.shift_station[j])] or fresh
                 if not fresh:
                     break  # another team of a station already there does not make it joint
                 cols = fresh
@@ -132,16 +101,14 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
                 best = cols[np.lexsort((p.shift_len_min[cols], -p.shift_k1[cols], travel[cols]))[0]]
             else:
                 best = cols[int(np.argmin(score(cols, int(p.cover_slot[r]))))]
-            s = p.shift_station[best]
             x[best] += 1
-            n_station_shifts[s] += 1
-            occupancy[s, occ_lo[best]:occ_hi[best]] += 1
-            key = (int(s), int(day[best]))
-            starts_on_day[key] = starts_on_day.get(key, 0) + 1
+            n_station_shifts[p.shift_station[best]] += 1
+            occupancy.take(best)
+            day_starts.take(best)
             rows = cover_csc.indices[cover_csc.indptr[best]:cover_csc.indptr[best + 1]]
             present[rows] += 1
             for rr in rows:
-                present_stations[rr].add(int(s))
+                present_stations[rr].add(int(p.shift_station[best]))
             if score is not None:
                 score.take(best)
         if not satisfied(r) and not allow_gaps:
@@ -149,53 +116,30 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
     return x
 
 
-def _group_of(p: Problem, z: int, s: int) -> int:
-    for i, grp in enumerate(p.zone_jurisdiction_groups[z]):
-        if s in grp:
-            return i
-    return -1
-
-
 class _Scorer:
     """Cost per demanded slot covered from slot ``k`` on, of each candidate shift, given the
-    shifts taken so far (the model's objective terms, hours)."""
+    shifts taken so far: the model's objective terms (hours), each from its family."""
 
     def __init__(self, p: Problem) -> None:
         self.p = p
-        w = p.config.objective
-        slot = p.slot_min
-        on_site_end = p.shift_start_min + p.shift_len_min - p.shift_back_min
-        slots_on_site = np.maximum(0, np.clip(on_site_end // slot, 0, p.n_slots) - p.shift_k0)
-        self.cost_h = (p.shift_len_min + w.travel * (p.shift_out_min + p.shift_back_min)
-                       + w.overcoverage * slots_on_site * slot) / 60
-        self.fair_w = float(w.fairness)
+        self.cost_h = shifts.cost_hours(p)
         self.len_h = p.shift_len_min / 60
         self.on_site_h = p.shift_on_site_min / 60
         self.teams = np.maximum(p.teams, 1).astype(float)
         self.load_h = np.zeros(len(p.station_ids))  # team-hours per station
         self.load_max = 0.0  # highest team-hours per team
         self.zone_of_shift = p.hotspot_zone[p.shift_hotspot]
-        self.zone_hours = np.zeros(len(p.zone_ids))
-        self.member_hours: dict[tuple[int, int], float] = {}
-        self.tolerance_h = max(p.config.rules.shift_minutes) / 60
-        self.staggered = [mode == "staggered" and sum(1 for m in p.zone_members[z] if p.teams[m] > 0) >= 2
-                          for z, mode in enumerate(p.zone_mode)]
-        self.members = [tuple(m for m in ms if p.teams[m] > 0) for ms in p.zone_members]
+        self.member_hours: list[dict[int, float]] = [{} for _ in p.zone_ids]
+        self.staggered = [bool(staggered.sharing_members(p, z)) for z in range(len(p.zone_ids))]
         demanded = p.required > 0
         self.prefix = np.concatenate([np.zeros((demanded.shape[0], 1), dtype=np.int64),
                                       np.cumsum(demanded, axis=1)], axis=1)
 
     def _dev_cost(self, z: int, s: int, add: float) -> float:
-        """Staggered share deviation cost of zone ``z`` after adding ``add`` on-site hours to
-        member ``s`` (hours beyond the tolerance, each at fairness / 2)."""
-        members = self.members[z]
-        k = sum(self.teams[m] for m in members)
-        hz = self.zone_hours[z] + add
-        total = 0.0
-        for m in members:
-            hm = self.member_hours.get((z, m), 0.0) + (add if m == s else 0.0)
-            total += max(0.0, abs(hm - self.teams[m] / k * hz) - self.tolerance_h)
-        return self.fair_w / 2 * total
+        hours = dict(self.member_hours[z])
+        if s >= 0:
+            hours[s] = hours.get(s, 0.0) + add
+        return staggered.deviation_cost(self.p, z, hours)
 
     def __call__(self, cols: np.ndarray, k: int) -> np.ndarray:
         p = self.p
@@ -203,7 +147,7 @@ class _Scorer:
         h = p.shift_hotspot[cols]
         new = self.prefix[h, np.maximum(p.shift_k1[cols], k)] - self.prefix[h, k]
         load = (self.load_h[s] + self.len_h[cols]) / self.teams[s]
-        extra = self.cost_h[cols] + self.fair_w * np.maximum(0.0, load - self.load_max)
+        extra = self.cost_h[cols] + fairness.load_increase_cost(p, load, self.load_max)
         extra += SPREAD_WEIGHT * self.load_h[s] / self.teams[s]
         for i, j in enumerate(cols):
             z = int(self.zone_of_shift[j])
@@ -217,5 +161,4 @@ class _Scorer:
         self.load_h[s] += self.len_h[j]
         self.load_max = max(self.load_max, self.load_h[s] / self.teams[s])
         z = int(self.zone_of_shift[j])
-        self.zone_hours[z] += self.on_site_h[j]
-        self.member_hours[(z, s)] = self.member_hours.get((z, s), 0.0) + float(self.on_site_h[j])
+        self.member_hours[z][s] = self.member_hours[z].get(s, 0.0) + float(self.on_site_h[j])

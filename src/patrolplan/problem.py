@@ -155,15 +155,13 @@ class Problem:
         zones = scenario.zones
         zone_ids = tuple(str(z) for z in zones["zone_id"])
         members = tuple(tuple(s_index[m] for m in ms) for ms in zones["members"])
+        from .rules.synchronized import jurisdiction_groups
+
         jur_groups = []
         for tier, ms in zip(zones["tier"], members):
             col = str(tier)
             values = stations[col].fillna("").astype(str).tolist() if col in stations else [""] * len(station_ids)
-            groups: dict[str, list[int]] = {}
-            for m in ms:
-                if values[m].strip():
-                    groups.setdefault(values[m].strip(), []).append(m)
-            jur_groups.append(tuple(tuple(g) for g in groups.values()))
+            jur_groups.append(jurisdiction_groups(values, ms))
 
         hotspots = scenario.hotspots
         z_index = {z: i for i, z in enumerate(zone_ids)}
@@ -222,6 +220,8 @@ class Problem:
         availability_teams=None,
     ) -> "Problem":
         """Build the candidate shifts and the coverage matrix from plain arrays."""
+        from .rules.shifts import candidate_shifts
+
         n_z = len(zone_ids)
         teams = np.asarray(teams, dtype=np.int64)
         hotspot_zone = np.asarray(hotspot_zone, dtype=np.int64)
@@ -252,7 +252,7 @@ class Problem:
                 row = required[h]
                 row[row > 0] = np.maximum(row[row > 0], m)
 
-        shifts = _candidate_shifts(
+        shifts = candidate_shifts(
             config,
             teams=teams,
             hotspot_zone=hotspot_zone,
@@ -295,89 +295,6 @@ def planned_travel(minutes: np.ndarray, margin_min: int) -> np.ndarray:
     minutes = np.asarray(minutes, dtype=np.int64)
     spare = (minutes > 0) & (minutes < UNREACHABLE_MIN)
     return np.where(spare, minutes + int(margin_min), minutes)
-
-
-def _shift_starts(config: Config, length_min: int) -> np.ndarray:
-    """Grid starts of a shift of this length: before the horizon by less than the length, up
-    to the horizon's end."""
-    g = config.rules.shift_start_every_minutes
-    first = -((length_min - 1) // g) * g
-    return np.arange(first, config.horizon_minutes, g, dtype=np.int64)
-
-
-def _candidate_shifts(config, *, teams, hotspot_zone, zone_mode, zone_members, required, out_min, back_min):
-    """Every (station, hotspot, start, length) whose on-site window covers a demanded slot.
-
-    Handover (staggered zones, ``modes.handover_minutes`` > 0): a shift counts for a slot only
-    if, when the next slot is demanded too, it stays on site ``handover`` minutes into it, so
-    that the team arriving for the next slot overlaps the one leaving.
-    """
-    slot = config.slot_minutes
-    n_k = required.shape[1]
-    handover = config.modes.handover_minutes
-    demanded = required > 0
-    # prefix sums to test "covers at least one demanded slot" in O(1)
-    prefix = np.concatenate([np.zeros((required.shape[0], 1), dtype=np.int64), np.cumsum(demanded, axis=1)], axis=1)
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("station", "hotspot", "start", "len", "out", "back", "k0", "k1")}
-    starts_by_len = {L: _shift_starts(config, L) for L in config.rules.shift_minutes}
-    for h in range(required.shape[0]):
-        if not demanded[h].any():
-            continue
-        z = hotspot_zone[h]
-        staggered_handover = handover > 0 and zone_mode[z] == "staggered"
-        for s in zone_members[z]:
-            if teams[s] <= 0:
-                continue
-            t_out, t_back = int(out_min[s, h]), int(back_min[h, s])
-            for L, starts in starts_by_len.items():
-                if t_out + t_back + slot > L:
-                    continue
-                a = starts + t_out
-                b = starts + L - t_back
-                k0 = np.clip(-(-a // slot), 0, n_k)  # ceil
-                k1 = np.clip(b // slot, 0, n_k)
-                if staggered_handover:
-                    k1 = _handover_tail(k0, k1, b, slot, handover, demanded[h], n_k)
-                useful = (k1 > k0) & ((prefix[h, k1] - prefix[h, k0]) > 0)
-                n = int(useful.sum())
-                if not n:
-                    continue
-                cols["station"].append(np.full(n, s))
-                cols["hotspot"].append(np.full(n, h))
-                cols["start"].append(starts[useful])
-                cols["len"].append(np.full(n, L))
-                cols["out"].append(np.full(n, t_out))
-                cols["back"].append(np.full(n, t_back))
-                cols["k0"].append(k0[useful])
-                cols["k1"].append(k1[useful])
-    names = {
-        "station": "shift_station",
-        "hotspot": "shift_hotspot",
-        "start": "shift_start_min",
-        "len": "shift_len_min",
-        "out": "shift_out_min",
-        "back": "shift_back_min",
-        "k0": "shift_k0",
-        "k1": "shift_k1",
-    }
-    return {
-        names[k]: (np.concatenate(v).astype(np.int64) if v else np.zeros(0, dtype=np.int64))
-        for k, v in cols.items()
-    }
-
-
-def _handover_tail(k0, k1, b, slot, handover, demanded_row, n_k):
-    """Drop trailing covered slots whose successor is demanded but not overlapped by
-    ``handover`` minutes (b = on-site end)."""
-    k1 = k1.copy()
-    for i in range(k1.size):
-        while k1[i] > k0[i]:
-            last_end = k1[i] * slot  # end of the last covered slot
-            if k1[i] < n_k and demanded_row[k1[i]] and b[i] < last_end + handover:
-                k1[i] -= 1
-            else:
-                break
-    return k1
 
 
 def _cover_matrix(required: np.ndarray, shifts: dict) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:

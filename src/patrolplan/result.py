@@ -15,6 +15,7 @@ import pandas as pd
 from .columns import COVERAGE_COLUMNS as _CONTRACT_COVERAGE
 from .columns import COVERAGE_EXTRA_COLUMNS, ROSTER_COLUMNS
 from .problem import Problem
+from .rules import coverage, synchronized
 
 __all__ = ["Result", "ROSTER_COLUMNS", "COVERAGE_COLUMNS", "roster_table", "coverage_table", "iso"]
 
@@ -94,13 +95,7 @@ def coverage_table(problem: Problem, shift_col: np.ndarray) -> pd.DataFrame:
     rows = []
     for h, k in zip(hs, ks):
         st = present.get((int(h), int(k)), [])
-        z = p.hotspot_zone[h]
-        sync_ok = True
-        if p.zone_mode[z] == "synchronized":
-            sync_ok = len(set(st)) >= p.zone_min_stations[z]
-            groups = p.zone_jurisdiction_groups[z]
-            if len(groups) >= 2 and sync_ok:
-                sync_ok = sum(1 for g in groups if set(g) & set(st)) >= 2
+        sync_ok = synchronized.satisfied(p, int(p.hotspot_zone[h]), st)
         rows.append(
             (
                 p.hotspot_ids[h],
@@ -108,7 +103,7 @@ def coverage_table(problem: Problem, shift_col: np.ndarray) -> pd.DataFrame:
                 int(p.demand[h, k]),
                 len(st),
                 ";".join(sorted({p.station_ids[x] for x in st})),
-                len(st) < p.demand[h, k],
+                coverage.is_gap(len(st), p.demand[h, k]),
                 int(p.required[h, k]),
                 bool(sync_ok),
             )

@@ -1,0 +1,188 @@
+"""Each rule family is one module under ``rules/``; each binds, and its test fails without it.
+
+For every hard family a hand-sized case where the family decides the answer, asserted twice:
+as the solver has it (the roster passes the independent check, or the pre-check proves that no
+roster exists), and with the family taken out of the solver (its rows or its part of the
+candidate shifts replaced by nothing) — then the same assertion must fail. That second half is
+the suite's own mutation test: a family whose removal no test notices is a hole.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+
+from builders import make_scenario, solve_case, travel, with_demand
+from patrolplan import rules
+from patrolplan.check import check_roster
+from patrolplan.explain import precheck
+from patrolplan.problem import Problem
+
+
+def _checked(result, scenario, tr):
+    return check_roster(scenario, result.roster, travel=tr)
+
+
+def _violated(report) -> set[str]:
+    return {v.rule for v in report.violations}
+
+
+# --- the cases ---------------------------------------------------------------------------------
+
+
+def _coverage():
+    sc = make_scenario([("A", 2, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A"])])
+    return sc, {"H1": [(8, 12, 1)]}, 0
+
+
+def _synchronized_stations():
+    """A has two teams and is next door; B is far: without the rule two teams of A would do."""
+    sc = make_scenario([("A", 4, "X"), ("B", 4, "X")], [("H1", "Z1")], [("Z1", "synchronized", ["A", "B"])])
+    return sc, {"H1": [(8, 12, 1)]}, {("A", "H1"): 0, ("B", "H1"): 50}
+
+
+def _synchronized_blank_jurisdiction():
+    """A (county X), B (no county), C (county Y): B and A are nearest, but a blank is no
+    jurisdiction, so C must be on site (the bug: A+B, status gaps, although A+C is clean)."""
+    sc = make_scenario([("A", 2, "X"), ("B", 2, ""), ("C", 2, "Y")], [("H1", "Z1")],
+                       [("Z1", "synchronized", ["A", "B", "C"])])
+    return sc, {"H1": [(8, 12, 1)]}, {("A", "H1"): 10, ("B", "H1"): 0, ("C", "H1"): 55}
+
+
+def _capacity():
+    """One team, demand 06-10 and 14-18: 4 h apart is less than the 12 h rest."""
+    sc = make_scenario([("A", 2, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A"])])
+    return sc, {"H1": [(6, 10, 1), (14, 18, 1)]}, 0
+
+
+def _max_shifts():
+    sc = make_scenario([("A", 2, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A"])], horizon_days=2,
+                       rules={"max_shifts_per_team": 1})
+    return sc, {"H1": [(8, 12, 1), (32, 36, 1)]}, 0
+
+
+def _availability():
+    """Two teams, but on Monday only one officer pair: Monday's two parallel posts cannot be."""
+    sc = make_scenario([("A", 4, "X")], [("H1", "Z1"), ("H2", "Z1")], [("Z1", "staggered", ["A"])],
+                       availability=[("A", "2026-11-30", 2)])
+    return sc, {"H1": [(8, 12, 1)], "H2": [(8, 12, 1)]}, 0
+
+
+def _handover():
+    """Demand 00-16 needs two shifts; with a 30-minute handover they overlap on site."""
+    sc = make_scenario([("A", 4, "X"), ("B", 4, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A", "B"])],
+                       modes={"handover_minutes": 30})
+    return sc, {"H1": [(0, 16, 1)]}, 0
+
+
+def _shifts():
+    """30 minutes each way: the travel rule makes the on-site window shorter than the shift."""
+    sc = make_scenario([("A", 4, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A"])])
+    return sc, {"H1": [(8, 12, 1)]}, 30
+
+
+def _solved_clean(case) -> bool:
+    sc, spans, minutes = case()
+    result, tr, _, sc = solve_case(sc, spans, minutes=minutes)
+    return result.status in ("optimal", "feasible") and _checked(result, sc, tr).ok
+
+
+def _proven_infeasible(case) -> bool:
+    sc, spans, minutes = case()
+    sc = with_demand(sc, spans)
+    tr = travel(sc, minutes)
+    from patrolplan.demand import expand_demand
+
+    problem = Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(sc))
+    return not precheck(problem, time_limit_s=10).feasible
+
+
+#: family -> (case, what holds with the family in the solver)
+CASES = {
+    "coverage": (_coverage, _solved_clean),
+    "synchronized": (_synchronized_stations, _solved_clean),
+    "synchronized-blank": (_synchronized_blank_jurisdiction, _solved_clean),
+    "capacity": (_capacity, _proven_infeasible),
+    "max_shifts": (_max_shifts, _proven_infeasible),
+    "availability": (_availability, _proven_infeasible),
+    "handover": (_handover, _solved_clean),
+    "shifts": (_shifts, _solved_clean),
+}
+
+
+def _remove(family: str, monkeypatch) -> None:
+    """Take ``family`` out of the solver: its rows added as nothing, or (for the families that
+    shape the candidate shifts) its part of them undone."""
+    name = family.split("-")[0]
+    if name == "handover":
+        monkeypatch.setattr(rules.handover, "trim_tail", lambda k0, k1, *a: k1)
+    elif name == "shifts":
+        real = rules.shifts.candidate_shifts
+
+        def no_travel(config, *, out_min, back_min, **kw):
+            got = real(config, out_min=np.zeros_like(out_min), back_min=np.zeros_like(back_min), **kw)
+            return got
+
+        monkeypatch.setattr(rules.shifts, "candidate_shifts", no_travel)
+    else:  # the family's rows added as nothing (coverage: no rows and no gap slack)
+        module = importlib.import_module(f"patrolplan.rules.{name}")
+        monkeypatch.setattr(module, "add_rows", lambda *args, **kwargs: None)
+
+
+@pytest.mark.parametrize("family", sorted(CASES))
+def test_the_family_decides_its_case(family):
+    case, holds = CASES[family]
+    assert holds(case)
+
+
+@pytest.mark.parametrize("family", sorted(CASES))
+def test_without_the_family_its_case_breaks(family, monkeypatch):
+    case, holds = CASES[family]
+    _remove(family, monkeypatch)
+    assert not holds(case)
+
+
+def test_every_hard_family_has_a_case_and_the_checker_a_function():
+    from patrolplan.check.rules import FAMILY_CHECKS
+
+    assert {f.split("-")[0] for f in CASES} == set(rules.HARD_FAMILIES)
+    assert set(FAMILY_CHECKS) == set(rules.HARD_FAMILIES)
+
+
+@pytest.mark.parametrize("family", rules.FAMILIES, ids=lambda f: f.NAME)
+def test_every_family_module_has_its_parts(family):
+    assert family.__name__ == f"patrolplan.rules.{family.NAME}"
+    # handover shapes which slots a candidate shift covers (trim_tail) instead of adding rows
+    model_part = "trim_tail" if family.NAME == "handover" else "add_rows"
+    for part in (model_part, "relaxations", "precheck"):
+        assert callable(getattr(family, part)), f"{family.NAME} lacks {part}"
+    assert family.__doc__ and len(family.__doc__) > 80
+
+
+def test_the_blank_jurisdiction_case_picks_the_other_county():
+    sc, spans, minutes = _synchronized_blank_jurisdiction()
+    result, tr, _, sc = solve_case(sc, spans, minutes=minutes)
+    assert result.status == "optimal"
+    assert "C" in set(result.roster["station_id"])
+    assert _checked(result, sc, tr).ok
+
+
+def test_the_explanation_names_handover_when_it_binds():
+    """One station per side of a staggered relay, 4-hour shifts only, a 3-hour handover: the
+    overlap cannot be had with the teams there are, and relaxing handover alone fixes it."""
+    from patrolplan.explain import _causes_and_fixes, shortfall
+
+    sc = make_scenario([("A", 2, "X"), ("B", 2, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A", "B"])],
+                       modes={"handover_minutes": 180}, rules={"shift_hours": [4]})
+    sc = with_demand(sc, {"H1": [(8, 16, 1)]})
+    tr = travel(sc, 0)
+    from patrolplan.demand import expand_demand
+
+    p = Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(sc))
+    _, total = shortfall(p, integer=False)
+    assert total and total > 0
+    text = "\n".join(_causes_and_fixes(p, total))
+    assert "**the staggered handover overlap**: relaxing it alone removes every gap" in text
+    assert "modes.handover_minutes" in text
