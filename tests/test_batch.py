@@ -20,7 +20,7 @@ from patrolplan.config import load_config
 from patrolplan.errors import DataError
 
 
-def fake_run_one(config_path: str, out_dir: str | None, time_limit_seconds: float | None = None) -> dict:
+def fake_run_one(config_path: str, out_dir: str | None, time_limit_s: float | None = None) -> dict:
     name = load_config(config_path).name
     if "boom" in name:
         raise RuntimeError("solver exploded\nwith a second line")
@@ -38,7 +38,7 @@ def fake_run_one(config_path: str, out_dir: str | None, time_limit_seconds: floa
         "solve_seconds": 0.01,
         "uncovered_slots": 0,
         "team_hours": 10.0 * len(name),
-        "time_limit_seconds": time_limit_seconds,
+        "time_limit_seconds": time_limit_s,
         "pid": os.getpid(),
     }
     (run_dir / "summary.json").write_text(json.dumps(summary))
@@ -72,7 +72,7 @@ def configs(tmp_path: Path) -> list[Path]:
 
 def test_local_processes_report_failures_and_go_on(tmp_path: Path, configs: list[Path]) -> None:
     out = tmp_path / "out"
-    table = run_batch(configs, out_root=out, workers=2, run_one=fake_run_one, time_limit_seconds=7, progress=False)
+    table = run_batch(configs, out_root=out, workers=2, run_one=fake_run_one, time_limit_s=7, progress=False)
 
     assert list(table.columns) == list(SUMMARY_COLUMNS)
     assert table["config"].tolist() == [str(c) for c in configs]

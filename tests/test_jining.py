@@ -83,7 +83,7 @@ def test_manpower_covers_the_demand_twice(tables):
 
 
 def test_written_scenario_loads(tmp_path):
-    config_path = jining.write_scenario(tmp_path, time_limit_seconds=5)
+    config_path = jining.write_scenario(tmp_path, time_limit_s=5)
     assert config_path == tmp_path / "config.yaml"
     for name in jining.DATA_FILES:
         assert (tmp_path / name).is_file()

@@ -21,7 +21,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "configs" / "example.yaml"
 @pytest.fixture(scope="module")
 def solved():
     scenario = load_scenario(EXAMPLE)
-    result = solve_scenario(scenario, time_limit_seconds=30, quiet=True)
+    result = solve_scenario(scenario, time_limit_s=30, quiet=True)
     assert result.status in ("optimal", "feasible")
     return scenario, result
 

@@ -64,10 +64,10 @@ def _one_line(err: BaseException) -> str:
     return text or type(err).__name__
 
 
-def _run_safely(run_one: RunOne, config_path: str, out_dir: str | None, time_limit_seconds: float | None) -> dict:
+def _run_safely(run_one: RunOne, config_path: str, out_dir: str | None, time_limit_s: float | None) -> dict:
     """Run one config in a worker; never raises (a failure becomes an ``error`` row)."""
     try:
-        summary = run_one(config_path, out_dir, time_limit_seconds=time_limit_seconds)
+        summary = run_one(config_path, out_dir, time_limit_s=time_limit_s)
     except PatrolPlanError as err:
         return {"status": "error", "exit_code": 2, "error": _one_line(err)}
     except BaseException as err:  # noqa: BLE001 - a crash of one config must not end the batch
@@ -243,7 +243,7 @@ def run_batch(
     workers: int = 1,
     dask_address: str | None = None,
     run_one: RunOne | None = None,
-    time_limit_seconds: float | None = None,
+    time_limit_s: float | None = None,
     progress: bool = True,
 ) -> pd.DataFrame:
     """Solve every config, one run folder each; write and return the batch summary.
@@ -262,10 +262,10 @@ def run_batch(
         Scheduler address (``tcp://host:8786``) of a Dask cluster to run on instead; its
         workers must see the config and output paths (a shared file system).
     run_one
-        ``run_one(config_path, out_dir, time_limit_seconds=...) -> dict`` solving one config and
+        ``run_one(config_path, out_dir, time_limit_s=...) -> dict`` solving one config and
         returning its summary plus ``run_dir`` and ``exit_code``; it must be a module-level
         function (it is pickled by name). Default :func:`patrolplan.runner.run_config`.
-    time_limit_seconds
+    time_limit_s
         Overrides each config's ``solver.time_limit_seconds`` (None: keep the config's).
     progress
         A progress bar on stderr.
@@ -301,9 +301,9 @@ def run_batch(
             done(row, {})
     try:
         if todo and dask_address:
-            _run_dask(todo, run_one, dask_address, time_limit_seconds, done)
+            _run_dask(todo, run_one, dask_address, time_limit_s, done)
         elif todo:
-            _run_local(todo, run_one, int(workers), time_limit_seconds, done)
+            _run_local(todo, run_one, int(workers), time_limit_s, done)
     finally:
         bar.close()
 

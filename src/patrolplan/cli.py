@@ -144,7 +144,7 @@ def _solve_and_report(scenario, args, *, extra_files=None) -> int:
     outcome = run_scenario(
         scenario,
         out,
-        time_limit_seconds=args.time_limit,
+        time_limit_s=args.time_limit,
         seed=args.seed,
         workers=args.workers,
         quiet=args.quiet,
@@ -219,7 +219,7 @@ def _cmd_batch(args) -> int:
         out_root=args.out_root,
         workers=args.workers,
         dask_address=args.dask,
-        time_limit_seconds=args.time_limit,
+        time_limit_s=args.time_limit,
         progress=not args.quiet,
     )
     with_cols = [c for c in ("name", "status", "exit_code", "objective", "gap_pct", "solve_seconds", "error")

@@ -7,7 +7,6 @@ engine is a setting (``solver.engine``), measured in ``benchmarks/``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sys
 import time
@@ -79,13 +78,13 @@ def _run_highs(h, *, on_mip=None) -> None:
     with interrupts.deferred():
         h.run()
 
-def _highs_model(model: LinearModel, *, relax: bool, threads: int | None = None):
+def _highs_model(model: LinearModel, *, relax: bool, workers: int = 2):
     import highspy
 
     with _quiet_stdout():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    _set_threads(h, threads if threads is not None else (_highs_threads[-1] if _highs_threads else 2))
+    _set_threads(h, workers)
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = model.n_cols
@@ -111,19 +110,14 @@ def _highs_model(model: LinearModel, *, relax: bool, threads: int | None = None)
     return h
 
 
-_highs_threads: list[int] = []
-
-
-def _set_threads(h, threads: int) -> None:
-    """HiGHS keeps one global thread scheduler per process: a run asking for another thread
-    count than the first one fails unless the scheduler is reset first."""
+def _set_threads(h, workers: int) -> None:
+    """HiGHS keeps one thread scheduler per process, made at the first run: a run asking for
+    another thread count fails unless it is reset. Resetting it before every model costs
+    microseconds and keeps no state here between calls."""
     import highspy
 
-    threads = int(threads)
-    if _highs_threads and _highs_threads[-1] != threads:
-        highspy.Highs.resetGlobalScheduler(True)
-    _highs_threads[:] = [threads]
-    h.setOptionValue("threads", threads)
+    highspy.Highs.resetGlobalScheduler(True)
+    h.setOptionValue("threads", int(workers))
 
 
 #: Models with at least this many shift columns are solved LP-guided (see :func:`solve_highs`).
@@ -135,11 +129,12 @@ def solve_highs(
     *,
     time_limit_s: float,
     seed: int = 0,
-    threads: int = 2,
+    workers: int = 2,
     gap_pct: float = 0.0,
     hint: np.ndarray | None = None,
     progress: ProgressFn | None = None,
     lp_guided: bool | None = None,
+    lp: LpSolution | None = None,
 ) -> EngineResult:
     """Branch and bound with HiGHS. ``hint``: values of the first columns (the shift counts)
     of a feasible solution to start from.
@@ -153,21 +148,22 @@ def solve_highs(
     bound (and the full MIP's bound, once it runs) is the bound reported: the restricted
     models' own bounds are not valid for the whole model and are never used. A restricted
     model that fails moves on to the next; only the full model or its LP can prove that no
-    roster exists.
+    roster exists. ``lp``: that LP relaxation, when the pre-check has already solved it.
     """
     if lp_guided is None:
         lp_guided = model.n_shifts >= LP_GUIDED_MIN_SHIFTS
     if not lp_guided:
-        return _solve_highs_mip(model, time_limit_s=time_limit_s, seed=seed, threads=threads, gap_pct=gap_pct,
+        return _solve_highs_mip(model, time_limit_s=time_limit_s, seed=seed, workers=workers, gap_pct=gap_pct,
                                 hint=hint, progress=progress)
-    return _solve_lp_guided(model, time_limit_s=time_limit_s, seed=seed, threads=threads, gap_pct=gap_pct,
-                            hint=hint, progress=progress)
+    return _solve_lp_guided(model, time_limit_s=time_limit_s, seed=seed, workers=workers, gap_pct=gap_pct,
+                            hint=hint, progress=progress, lp=lp)
 
 
-def _solve_lp_guided(model: LinearModel, *, time_limit_s, seed, threads, gap_pct, hint, progress) -> EngineResult:
+def _solve_lp_guided(model: LinearModel, *, time_limit_s, seed, workers, gap_pct, hint, progress, lp=None) -> EngineResult:
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
-    lp = lp_solution(model, time_limit_s=max(0.8 * time_limit_s, 1.0))
+    if lp is None:
+        lp = lp_solution(model, time_limit_s=max(0.8 * time_limit_s, 1.0))
     if lp.status == "infeasible":
         return EngineResult("infeasible", None, None, None, time.perf_counter() - t0, "highs")
     n = model.n_shifts
@@ -176,7 +172,7 @@ def _solve_lp_guided(model: LinearModel, *, time_limit_s, seed, threads, gap_pct
         if start is not None:  # no time left for a MIP whose root is that LP: the hint is the answer
             return EngineResult("feasible", start, model.objective(start), None, time.perf_counter() - t0, "highs")
         return _solve_highs_mip(model, time_limit_s=max(deadline - time.perf_counter(), 0.01), seed=seed,
-                                threads=threads, gap_pct=gap_pct, hint=hint, progress=progress)
+                                workers=workers, gap_pct=gap_pct, hint=hint, progress=progress)
     bound = float(lp.objective)
     tol = max(float(gap_pct), 0.0) / 100
 
@@ -222,7 +218,7 @@ def _solve_lp_guided(model: LinearModel, *, time_limit_s, seed, threads, gap_pct
         if best_x is not None:
             sub_hint = best_x if cols is None else best_x[cols]
         stop_below = bound + tol * abs(bound) / max(1 - tol, 1e-9)  # obj - bound <= tol * obj
-        r = _solve_highs_mip(sub, time_limit_s=remaining * share, seed=seed, threads=threads, gap_pct=gap_pct,
+        r = _solve_highs_mip(sub, time_limit_s=remaining * share, seed=seed, workers=workers, gap_pct=gap_pct,
                              hint=sub_hint, progress=report(time.perf_counter() - t0), stop_below=stop_below)
         if cols is None:
             full_status = r.status
@@ -266,7 +262,7 @@ def _solve_highs_mip(
     *,
     time_limit_s: float,
     seed: int = 0,
-    threads: int = 2,
+    workers: int = 2,
     gap_pct: float = 0.0,
     hint: np.ndarray | None = None,
     progress: ProgressFn | None = None,
@@ -277,7 +273,7 @@ def _solve_highs_mip(
     import highspy
 
     t0 = time.perf_counter()
-    h = _highs_model(model, relax=False, threads=threads)
+    h = _highs_model(model, relax=False, workers=workers)
     h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
     h.setOptionValue("random_seed", int(seed) % 2147483647)
     h.setOptionValue("mip_rel_gap", float(gap_pct) / 100)
@@ -312,7 +308,7 @@ def _solve_highs_mip(
         # HiGHS 1.16 with presolve can mis-value a user solution and prune the whole tree
         # (seen on small models: "optimal" below the true optimum). Never trust such a run:
         # solve again without the hint.
-        return _solve_highs_mip(model, time_limit_s=max(time_limit_s - seconds, 1.0), seed=seed, threads=threads,
+        return _solve_highs_mip(model, time_limit_s=max(time_limit_s - seconds, 1.0), seed=seed, workers=workers,
                                 gap_pct=gap_pct, hint=None, progress=progress, stop_below=stop_below)
     bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else obj
     optimal = status == S.kOptimal
@@ -331,29 +327,11 @@ class LpSolution:
     seconds: float
 
 
-#: The last LP solved, by the model's fingerprint: ``explain.precheck`` and the LP-guided
-#: MIP of the same model then pay for one LP, not two. One entry; results are deterministic.
-_lp_cache: dict[str, LpSolution] = {}
-
-
-def _fingerprint(model: LinearModel) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    A = model.A
-    for arr in (A.indptr, A.indices, A.data, model.col_lower, model.col_upper, model.col_cost, model.col_integer,
-                model.row_lower, model.row_upper):
-        digest.update(np.ascontiguousarray(arr).tobytes())
-    digest.update(repr((A.shape, model.n_shifts, model.objective_offset)).encode())
-    return digest.hexdigest()
-
-
 def lp_solution(model: LinearModel, *, time_limit_s: float = 60) -> LpSolution:
-    """The LP relaxation by dual simplex (a vertex: few columns nonzero), remembered for the
-    next call on an identical model."""
+    """The LP relaxation by dual simplex (a vertex: few columns nonzero). The pre-check
+    solves it once and hands it to :func:`solve_highs` (``lp=``), so a solve pays for one LP."""
     import highspy
 
-    key = _fingerprint(model)
-    if key in _lp_cache:
-        return _lp_cache[key]
     t0 = time.perf_counter()
     h = _highs_model(model, relax=True)
     h.setOptionValue("time_limit", float(time_limit_s))
@@ -369,8 +347,6 @@ def lp_solution(model: LinearModel, *, time_limit_s: float = 60) -> LpSolution:
         sol = h.getSolution()
         out = LpSolution("optimal", np.asarray(sol.col_value, dtype=float), np.asarray(sol.col_dual, dtype=float),
                          float(h.getInfo().objective_function_value), seconds)
-    _lp_cache.clear()
-    _lp_cache[key] = out
     return out
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .engines import solve_highs, solve_lp_relaxation
+from .engines import LpSolution, lp_solution, solve_highs, solve_lp_relaxation
 from .model import build_model
 from .problem import Problem
 from .rules import FAMILIES, Relaxation
@@ -31,11 +31,15 @@ __all__ = ["PrecheckResult", "precheck", "explain_infeasible", "explain_gaps", "
 
 @dataclass(frozen=True)
 class PrecheckResult:
+    """``feasible=False`` is a proof that no roster exists; ``lp`` is the LP relaxation solved
+    (handed on to the MIP, so a solve pays for one LP)."""
+
     feasible: bool
     lp_bound: float | None
     seconds: float
     problems: list[str] = field(default_factory=list)
     source: str = ""
+    lp: LpSolution | None = None
 
 
 def precheck(problem: Problem, *, model=None, time_limit_s: float = 300) -> PrecheckResult:
@@ -46,11 +50,11 @@ def precheck(problem: Problem, *, model=None, time_limit_s: float = 300) -> Prec
     problems = [msg for family in FAMILIES for msg in family.precheck(problem)]
     if problems:
         return PrecheckResult(False, None, time.perf_counter() - t0, problems, "reach and capacity count")
-    lp = solve_lp_relaxation(model if model is not None else build_model(problem), time_limit_s=time_limit_s)
+    lp = lp_solution(model if model is not None else build_model(problem), time_limit_s=time_limit_s)
     if lp.status == "infeasible":
         return PrecheckResult(False, None, time.perf_counter() - t0,
-                              ["the LP relaxation of the roster model has no solution"], "LP relaxation")
-    return PrecheckResult(True, lp.objective, time.perf_counter() - t0, [], "LP relaxation")
+                              ["the LP relaxation of the roster model has no solution"], "LP relaxation", lp)
+    return PrecheckResult(True, lp.objective, time.perf_counter() - t0, [], "LP relaxation", lp)
 
 
 # --- where, why, and what would fix it -------------------------------------------------------

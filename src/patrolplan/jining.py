@@ -620,7 +620,7 @@ def data_path() -> Path:
     return Path(str(resources.files("patrolplan") / "data" / "jining"))
 
 
-def scenario_config(*, time_limit_seconds: float | None = None) -> dict[str, Any]:
+def scenario_config(*, time_limit_s: float | None = None) -> dict[str, Any]:
     """The ``jining-demo`` config as a mapping, data paths relative to the scenario folder."""
     config: dict[str, Any] = {
         "name": "jining-demo",
@@ -638,12 +638,12 @@ def scenario_config(*, time_limit_seconds: float | None = None) -> dict[str, Any
         },
         "default_demand": 0,
     }
-    if time_limit_seconds is not None:
-        config["solver"] = {"time_limit_seconds": float(time_limit_seconds)}
+    if time_limit_s is not None:
+        config["solver"] = {"time_limit_seconds": float(time_limit_s)}
     return config
 
 
-def write_scenario(folder: str | Path, *, time_limit_seconds: float | None = None) -> Path:
+def write_scenario(folder: str | Path, *, time_limit_s: float | None = None) -> Path:
     """Copy the Jining package data into ``folder`` and write ``folder/config.yaml``.
 
     Returns the config path; ``patrolplan solve <it>`` solves the week of 2026-11-30.
@@ -658,7 +658,7 @@ def write_scenario(folder: str | Path, *, time_limit_seconds: float | None = Non
     text = (
         "# Jining (济宁市) border-cooperation week: real borders and roads, ILLUSTRATIVE stations.\n"
         "# Written by patrolplan.jining.write_scenario; see README.md for sources and rules.\n"
-        + yaml.safe_dump(scenario_config(time_limit_seconds=time_limit_seconds),
+        + yaml.safe_dump(scenario_config(time_limit_s=time_limit_s),
                          allow_unicode=True, sort_keys=False)
     )
     config_path.write_text(text, encoding="utf-8")

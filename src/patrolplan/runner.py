@@ -29,7 +29,7 @@ def run_scenario(
     scenario,
     out_dir: str | Path | None = None,
     *,
-    time_limit_seconds: float | None = None,
+    time_limit_s: float | None = None,
     seed: int | None = None,
     workers: int | None = None,
     quiet: bool = True,
@@ -39,11 +39,8 @@ def run_scenario(
     """Solve a loaded scenario and write its run folder atomically."""
     from .check import check_roster
     from .network import road_graph, travel_times
-    from .runfolder import write_run_folder
-    from .problem import Problem
-    from .solve import SolveParams, config_digest, solve
-
-    from .runfolder import prepare_output
+    from .runfolder import prepare_output, write_run_folder
+    from .solve import config_sha256, prepare, solve
 
     cfg = scenario.config
     run_dir = Path(out_dir) if out_dir is not None else default_run_dir(cfg.name)
@@ -57,18 +54,9 @@ def run_scenario(
     prepare_output(run_dir, keep=keep, say=lambda line: print(line, file=sys.stderr))
     graph = road_graph(scenario)
     travel = travel_times(scenario, graph=graph)
-    problem = Problem.from_scenario(scenario, travel)
-    params = SolveParams.from_config(cfg, time_limit_s=time_limit_seconds, seed=seed, workers=workers)
-    if quiet:
-        from dataclasses import replace
-
-        params = replace(params, progress=False)
-    sha = None
-    if scenario.config_path is not None and Path(scenario.config_path).is_file():
-        import hashlib
-
-        sha = hashlib.sha256(Path(scenario.config_path).read_bytes()).hexdigest()
-    result = solve(problem, params, config_sha256=sha or config_digest(cfg))
+    problem, params = prepare(scenario, travel=travel, time_limit_s=time_limit_s, seed=seed, workers=workers,
+                              quiet=quiet)
+    result = solve(problem, params, config_sha256=config_sha256(scenario))
 
     if scenario.warnings:
         result.summary["input_warnings"] = list(scenario.warnings)
@@ -116,7 +104,7 @@ def run_config(
     config_path,
     out_dir=None,
     *,
-    time_limit_seconds=None,
+    time_limit_s=None,
     seed=None,
     workers=None,
     quiet: bool = True,
@@ -128,7 +116,7 @@ def run_config(
 
     scenario = load_scenario(config_path)
     outcome = run_scenario(
-        scenario, out_dir, time_limit_seconds=time_limit_seconds, seed=seed, workers=workers, quiet=quiet,
+        scenario, out_dir, time_limit_s=time_limit_s, seed=seed, workers=workers, quiet=quiet,
         pictures=pictures,
     )
     summary = dict(outcome.result.summary)

@@ -17,7 +17,8 @@ import hashlib
 import platform
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -90,119 +91,183 @@ def _versions() -> dict[str, str]:
     return out
 
 
+@dataclass
+class _Run:
+    """What the stages of one solve share: the problem, the settings, the clock, the log and the
+    figures that go into ``summary.json``'s ``stats``."""
+
+    problem: Problem
+    params: SolveParams
+    config_sha256: str | None
+    t0: float = field(default_factory=time.perf_counter)
+    log: list[str] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def deadline(self) -> float:
+        return self.t0 + self.params.time_limit_s
+
+    def remaining_s(self, at_least: float = 1.0) -> float:
+        return max(self.deadline - time.perf_counter(), at_least)
+
+    def elapsed_s(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def say(self, message: str) -> None:
+        self.log.append(message)
+        if self.params.progress:
+            print(f"  [{self.elapsed_s():6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    def result(self, status: str, *, counts: EngineResult | None = None, assignment=None,
+               explanation: str | None = None) -> Result:
+        p = self.problem
+        if assignment is not None:
+            roster = roster_table(p, assignment.shift_col, assignment.team)
+            coverage = coverage_table(p, assignment.shift_col)
+        else:
+            roster, coverage = _empty_roster(p), coverage_table(p, np.zeros(0, int))
+        outcome = _Outcome(status, counts, roster if assignment is not None else None,
+                           coverage if assignment is not None else None, self.elapsed_s())
+        return Result(status, roster, coverage, _summary(self, outcome), explanation, self.log)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """The end of a solve, for the summary: status, stage-1 result, roster and coverage (None
+    when no roster was made) and the seconds it took."""
+
+    status: str
+    counts: EngineResult | None
+    roster: object | None
+    coverage: object | None
+    elapsed_s: float
+
+
 def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256: str | None = None) -> Result:
-    """Solve ``problem``; never raises for an infeasible week (the Result says why)."""
-    from .explain import explain_infeasible, precheck
+    """Solve ``problem``; never raises for an infeasible week (the Result says why).
+
+    Stages: the model; the greedy roster (a warm start); the pre-check (a proof that no roster
+    exists, or the LP bound); stage-1 counts and named teams, with repair rounds; the tables.
+    """
+    run = _Run(problem, params or SolveParams.from_config(problem.config), config_sha256)
+    run.stats.update(n_candidate_shifts=problem.n_shifts, demand_team_hours=problem.demand_team_hours())
+    run.say(f"{problem.n_shifts} candidate shifts, {problem.demand_team_hours():g} demanded team-hours")
+    model = _build(run)
+    hint = _greedy_start(run, model)
+    pre = None
+    if not run.params.allow_gaps:
+        pre = _precheck(run, model)
+        if not pre.feasible:
+            from .explain import explain_infeasible
+
+            return run.result("infeasible", explanation=explain_infeasible(problem, pre))
+    counts, assignment = _counts_and_teams(run, model, hint, lp=pre.lp if pre is not None else None)
+    if counts is None or counts.x is None or assignment is None or assignment.failed:
+        return _no_roster(run, counts)
+    return _with_roster(run, counts, assignment)
+
+
+def _build(run: _Run, *, caps: dict[int, int] | None = None):
+    t = time.perf_counter()
+    model = build_model(run.problem, allow_gaps=run.params.allow_gaps, extra_station_caps=caps)
+    if caps is None:
+        run.stats["model_build_seconds"] = round(time.perf_counter() - t, 3)
+        run.stats["model_columns"], run.stats["model_rows"] = model.n_cols, model.n_rows
+    return model
+
+
+def _greedy_start(run: _Run, model) -> np.ndarray | None:
+    """The greedy roster first: a complete roster within seconds, and the MIP's warm start."""
     from .greedy import greedy_counts
 
-    params = params or SolveParams.from_config(problem.config)
-    t0 = time.perf_counter()
-    deadline = t0 + params.time_limit_s
-    log: list[str] = []
-    stats: dict = {"n_candidate_shifts": problem.n_shifts, "demand_team_hours": problem.demand_team_hours()}
+    if not run.params.use_greedy_hint:
+        return None
+    g = greedy_counts(run.problem, model, allow_gaps=run.params.allow_gaps)
+    if g is not None:
+        run.stats["greedy_team_hours"] = round(float(g @ run.problem.shift_len_min) / 60, 3)
+        run.say(f"greedy roster: {run.stats['greedy_team_hours']:,.0f} team-hours (warm start)")
+    return g
 
-    def say(message: str) -> None:
-        log.append(message)
-        if params.progress:
-            print(f"  [{time.perf_counter() - t0:6.1f} s] {message}", file=sys.stderr, flush=True)
 
-    say(f"{problem.n_shifts} candidate shifts, {problem.demand_team_hours():g} demanded team-hours")
-    t_build = time.perf_counter()
-    caps: dict[int, int] = {}
-    model = build_model(problem, allow_gaps=params.allow_gaps)
-    stats["model_build_seconds"] = round(time.perf_counter() - t_build, 3)
-    stats["model_columns"], stats["model_rows"] = model.n_cols, model.n_rows
+def _precheck(run: _Run, model):
+    from .explain import precheck
 
-    # the greedy roster first: a complete roster within seconds, and the MIP's warm start
-    hint = None
-    if params.use_greedy_hint:
-        g = greedy_counts(problem, model, allow_gaps=params.allow_gaps)
-        if g is not None:
-            hint = g
-            stats["greedy_team_hours"] = round(float(g @ problem.shift_len_min) / 60, 3)
-            say(f"greedy roster: {stats['greedy_team_hours']:,.0f} team-hours (warm start)")
+    pre = precheck(run.problem, model=model, time_limit_s=run.remaining_s())
+    run.stats["precheck_seconds"] = round(pre.seconds, 3)
+    run.stats["lp_bound"] = pre.lp_bound
+    if not pre.feasible:
+        run.say("pre-check: no roster exists")
+    elif pre.lp_bound is None:
+        run.say("pre-check: passed (the LP bound was not reached in time)")
+    else:
+        run.say(f"pre-check: passed, LP bound {pre.lp_bound:,.1f} h")
+    return pre
 
-    if not params.allow_gaps:
-        pre = precheck(problem, model=model, time_limit_s=max(deadline - time.perf_counter(), 1.0))
-        stats["precheck_seconds"] = round(pre.seconds, 3)
-        stats["lp_bound"] = pre.lp_bound
-        if not pre.feasible:
-            say("pre-check: no roster exists")
-        elif pre.lp_bound is None:
-            say("pre-check: passed (the LP bound was not reached in time)")
-        else:
-            say(f"pre-check: passed, LP bound {pre.lp_bound:,.1f} h")
-        if not pre.feasible:
-            explanation = explain_infeasible(problem, pre)
-            summary = _summary(problem, "infeasible", None, None, time.perf_counter() - t0, params, stats, None)
-            return Result("infeasible", _empty_roster(problem), coverage_table(problem, np.zeros(0, int)),
-                          summary, explanation, log)
 
+def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
+    """Stage 1 (counts) and stage 2 (named teams); a station whose split fails gets a repair
+    cut and stage 1 runs again."""
+    p, params = run.problem, run.params
     engine = params.engine if params.engine != "auto" else "highs"
-    progress = _Progress(t0=t0) if params.progress else None
-    assignment = None
-    res: EngineResult | None = None
-    for round_ in range(4):
-        remaining = max(deadline - time.perf_counter(), 1.0)
-        solve_fn = solve_highs if engine == "highs" else solve_cpsat
-        kwargs = dict(time_limit_s=remaining * 0.9, seed=params.seed, gap_pct=params.gap_pct, hint=hint,
-                      progress=progress)
-        kwargs["threads" if engine == "highs" else "workers"] = params.workers
-        res = solve_fn(model, **kwargs)
-        say(f"counts ({engine}, round {round_ + 1}): {res.status} in {res.seconds:.1f} s")
+    run.stats["engine"] = engine
+    progress = _Progress(t0=run.t0) if params.progress else None
+    caps: dict[int, int] = {}
+    res = assignment = None
+    for round_ in range(max_rounds):
+        kwargs = dict(time_limit_s=run.remaining_s() * 0.9, seed=params.seed, gap_pct=params.gap_pct, hint=hint,
+                      progress=progress, workers=params.workers)
+        res = solve_highs(model, lp=lp, **kwargs) if engine == "highs" else solve_cpsat(model, **kwargs)
+        run.say(f"counts ({engine}, round {round_ + 1}): {res.status} in {res.seconds:.1f} s")
         if res.x is None and res.status == "unknown" and hint is not None:
             # the solver found nothing better in time: the greedy roster is still a roster
-            fallback = _complete(model, hint, bound=res.bound if res.bound is not None else stats.get("lp_bound"))
+            fallback = _complete(model, hint, bound=res.bound if res.bound is not None else run.stats.get("lp_bound"))
             if fallback is not None:
                 res = fallback
-                say("no solver roster in time: keeping the greedy roster")
+                run.say("no solver roster in time: keeping the greedy roster")
         if res.x is None:
             break
-        assignment = assign_teams(problem, res.x, time_limit_s=max(1.0, min(10.0, deadline - time.perf_counter())),
+        assignment = assign_teams(p, res.x, time_limit_s=max(1.0, min(10.0, run.remaining_s(0.0))),
                                   seed=params.seed)
         if not assignment.failed:
             break
-        say(f"named teams failed at stations {sorted(problem.station_ids[s] for s in assignment.failed)}; "
-            "adding repair cuts")
+        run.say(f"named teams failed at stations {sorted(p.station_ids[s] for s in assignment.failed)}; "
+                "adding repair cuts")
         for s, most in assignment.failed.items():
             caps[s] = min(caps.get(s, most), most)
-        model = build_model(problem, allow_gaps=params.allow_gaps, extra_station_caps=caps)
-        hint = None
-    elapsed = time.perf_counter() - t0
-    stats["engine"] = engine
+        model, hint, lp = _build(run, caps=caps), None, None
+    return res, assignment
 
-    if res is None or res.x is None or assignment is None or assignment.failed:
-        status = "infeasible" if res is not None and res.status == "infeasible" else "unknown"
-        explanation = None
-        if status == "infeasible":
-            from .explain import PrecheckResult
 
-            explanation = explain_infeasible(problem, PrecheckResult(False, None, 0.0, [], "the full model"))
-        else:
-            explanation = (
-                "# No roster found\n\nNo gap-free roster was found within the time limit "
-                f"({params.time_limit_s:.0f} s), and none was proven impossible. Raise "
-                "`solver.time_limit_seconds` (or `--time-limit`), or set `solver.allow_gaps: true` to get the "
-                "roster with the fewest gaps.\n"
-            )
-        summary = _summary(problem, status, None, None, elapsed, params, stats, None, config_sha256)
-        return Result(status, _empty_roster(problem), coverage_table(problem, np.zeros(0, int)), summary,
-                      explanation, log)
+def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
+    """Infeasible (proven by the full model) or unknown (no roster in time)."""
+    if counts is not None and counts.status == "infeasible":
+        from .explain import PrecheckResult, explain_infeasible
 
-    roster = roster_table(problem, assignment.shift_col, assignment.team)
-    coverage = coverage_table(problem, assignment.shift_col)
-    gaps = int(coverage["gap"].sum()) + int((~coverage["sync_ok"]).sum())
-    status = res.status
-    if status == "optimal" and res.bound is not None and res.objective - res.bound > 1e-4 * max(abs(res.objective), 1):
-        status = "feasible"  # stopped within solver.gap_tolerance_pct, not proven optimal
-    status = "gaps" if gaps else status
-    summary = _summary(problem, status, res, roster, elapsed, params, stats, coverage, config_sha256)
-    explanation = None
-    if gaps:
-        from .explain import explain_gaps
+        return run.result("infeasible", explanation=explain_infeasible(
+            run.problem, PrecheckResult(False, None, 0.0, [], "the full model")))
+    return run.result("unknown", explanation=(
+        "# No roster found\n\nNo gap-free roster was found within the time limit "
+        f"({run.params.time_limit_s:.0f} s), and none was proven impossible. Raise "
+        "`solver.time_limit_seconds` (or `--time-limit`), or set `solver.allow_gaps: true` to get the "
+        "roster with the fewest gaps.\n"))
 
-        explanation = explain_gaps(problem, coverage)
-    return Result(status, roster, coverage, summary, explanation, log)
+
+def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
+    result = run.result(_status(counts), counts=counts, assignment=assignment)
+    gaps = int(result.coverage["gap"].sum()) + int((~result.coverage["sync_ok"]).sum())
+    if not gaps:
+        return result
+    from .explain import explain_gaps
+
+    summary = dict(result.summary, status="gaps")
+    return Result("gaps", result.roster, result.coverage, summary, explain_gaps(run.problem, result.coverage),
+                  result.log)
+
+
+def _status(res: EngineResult) -> str:
+    if res.status == "optimal" and res.bound is not None and res.objective - res.bound > 1e-4 * max(abs(res.objective), 1):
+        return "feasible"  # stopped within solver.gap_tolerance_pct, not proven optimal
+    return res.status
 
 
 def _complete(model, x_shifts: np.ndarray, *, bound: float | None) -> EngineResult | None:
@@ -221,7 +286,9 @@ def _empty_roster(problem: Problem):
     return roster_table(problem, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
 
-def _summary(problem, status, res, roster, elapsed, params, stats, coverage, config_sha256=None) -> dict:
+def _summary(run: _Run, outcome: _Outcome) -> dict:
+    problem, params, stats = run.problem, run.params, run.stats
+    status, res, roster, coverage = outcome.status, outcome.counts, outcome.roster, outcome.coverage
     slot_h = problem.slot_min / 60
     sync_short = 0
     if coverage is not None and len(coverage):
@@ -257,7 +324,7 @@ def _summary(problem, status, res, roster, elapsed, params, stats, coverage, con
         "objective": objective,
         "best_bound": bound,
         "gap_pct": gap_pct,
-        "solve_seconds": round(elapsed, 3),
+        "solve_seconds": round(outcome.elapsed_s, 3),
         "uncovered_slots": uncovered_slots,
         "uncovered_team_hours": round(uncovered_team_hours, 4),
         "synchronized_short_slots": sync_short,
@@ -270,7 +337,7 @@ def _summary(problem, status, res, roster, elapsed, params, stats, coverage, con
         "time_limit_seconds": params.time_limit_s,
         "workers": params.workers,
         "versions": _versions(),
-        "config_sha256": config_sha256,
+        "config_sha256": run.config_sha256,
         "stats": stats,
     }
 
@@ -279,16 +346,27 @@ def config_digest(config) -> str:
     return hashlib.sha256(config.model_dump_json().encode()).hexdigest()
 
 
-def solve_scenario(scenario, *, time_limit_seconds=None, seed=None, workers=None, quiet=True,
-                   allow_gaps=None, engine=None) -> Result:
-    """Load travel and demand, build the Problem and solve with the config's settings."""
-    problem = Problem.from_scenario(scenario)
-    params = SolveParams.from_config(
-        scenario.config, time_limit_s=time_limit_seconds, seed=seed, workers=workers, allow_gaps=allow_gaps,
-        engine=engine,
-    )
-    params = replace(params, progress=params.progress and not quiet)
-    sha = None
-    if scenario.config_path is not None and scenario.config_path.is_file():
-        sha = hashlib.sha256(scenario.config_path.read_bytes()).hexdigest()
-    return solve(problem, params, config_sha256=sha or config_digest(scenario.config))
+def config_sha256(scenario) -> str:
+    """The sha256 of the config file's bytes (of its validated content when it has no file)."""
+    path = scenario.config_path
+    if path is not None and Path(path).is_file():
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return config_digest(scenario.config)
+
+
+def prepare(scenario, *, travel=None, time_limit_s=None, seed=None, workers=None, allow_gaps=None, engine=None,
+            quiet: bool = True) -> tuple[Problem, SolveParams]:
+    """The one way from a loaded scenario to what :func:`solve` takes: the Problem (travel
+    computed unless given) and the config's settings with the overrides that are not None."""
+    problem = Problem.from_scenario(scenario, travel)
+    params = SolveParams.from_config(scenario.config, time_limit_s=time_limit_s, seed=seed, workers=workers,
+                                     allow_gaps=allow_gaps, engine=engine)
+    return problem, replace(params, progress=params.progress and not quiet)
+
+
+def solve_scenario(scenario, *, time_limit_s=None, seed=None, workers=None, quiet=True, allow_gaps=None,
+                   engine=None) -> Result:
+    """Travel and demand of ``scenario``, the Problem, and :func:`solve` with the config's settings."""
+    problem, params = prepare(scenario, time_limit_s=time_limit_s, seed=seed, workers=workers,
+                              allow_gaps=allow_gaps, engine=engine, quiet=quiet)
+    return solve(problem, params, config_sha256=config_sha256(scenario))
