@@ -149,9 +149,7 @@ def test_bad_arguments_are_usage_errors(tmp_path: Path) -> None:
 
 
 def test_generated_scenario_loads(scenario: Path) -> None:
-    io = pytest.importorskip("patrolplan.io")
-    if not hasattr(io, "load_scenario"):
-        pytest.skip("patrolplan.io.load_scenario not written yet")
+    from patrolplan import io
     loaded = io.load_scenario(scenario)
     assert len(loaded.stations) == 60 and len(loaded.hotspots) == 50
     assert loaded.config.default_demand == 0
