@@ -13,7 +13,7 @@ from patrolplan.check import check_roster
 @st.composite
 def instances(draw):
     n_st = draw(st.integers(2, 4))
-    counties = ["X", "Y"]
+    counties = ["X", "Y", ""]  # a blank jurisdiction is no jurisdiction
     stations = [(f"S{i}", draw(st.integers(0, 8)), draw(st.sampled_from(counties))) for i in range(n_st)]
     ids = [s[0] for s in stations]
     n_z = draw(st.integers(1, 2))

@@ -69,8 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     _solve_options(p)
 
     p = sub.add_parser("solve", help="load, validate, solve and write a run folder")
-    p.add_argument("config", type=Path)
+    p.add_argument("config", type=Path, help="the week's YAML config")
     _solve_options(p)
+    p.add_argument("--write-model", type=Path, metavar="FILE.mps",
+                   help="write the aggregated stage-1 model (MPS, with FILE.json naming its columns) for another "
+                        "MIP solver, and stop")
+    p.add_argument("--counts", type=Path, metavar="VALUES.csv",
+                   help="take stage 1's shift counts from another solver's answer (CSV name,value) instead of "
+                        "solving it; named teams, run folder and check as usual")
 
     p = sub.add_parser("validate", help="load and validate every input; list every problem")
     p.add_argument("config", type=Path)
@@ -150,6 +156,7 @@ def _solve_and_report(scenario, args, *, extra_files=None) -> int:
         quiet=args.quiet,
         pictures=not args.no_pictures,
         extra_files=extra_files,
+        counts_path=getattr(args, "counts", None),
     )
     print_outcome(outcome)
     return outcome.exit_code
@@ -166,7 +173,14 @@ def _load(config):
 
 
 def _cmd_solve(args) -> int:
-    return _solve_and_report(_load(args.config), args)
+    scenario = _load(args.config)
+    if args.write_model is not None:
+        from .runner import write_model_file
+
+        for path in write_model_file(scenario, args.write_model, quiet=args.quiet):
+            print(path)
+        return 0
+    return _solve_and_report(scenario, args)
 
 
 def _cmd_demo(args) -> int:

@@ -51,6 +51,7 @@ class LinearModel:
     objective_offset: float = 0.0
     gap_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     gap_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # cover row of each gap col
+    col_family: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))  # the family adding each column
 
     @property
     def n_cols(self) -> int:
@@ -76,6 +77,7 @@ class _Builder:
         self.upper: list[np.ndarray] = []
         self.cost: list[np.ndarray] = []
         self.integer: list[np.ndarray] = []
+        self.col_fam: list[np.ndarray] = []
         self.n_cols = 0
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (row, col, val) local rows
         self.row_lo: list[np.ndarray] = []
@@ -85,8 +87,9 @@ class _Builder:
         self.n_rows = 0
         self.offset = 0.0
 
-    def add_cols(self, n: int, *, lower, upper, cost, integer: bool) -> np.ndarray:
+    def add_cols(self, n: int, *, lower, upper, cost, integer: bool, family: str = "") -> np.ndarray:
         idx = np.arange(self.n_cols, self.n_cols + n)
+        self.col_fam.append(np.full(n, family, dtype=object))
         self.lower.append(np.broadcast_to(np.asarray(lower, dtype=float), n).copy())
         self.upper.append(np.broadcast_to(np.asarray(upper, dtype=float), n).copy())
         self.cost.append(np.broadcast_to(np.asarray(cost, dtype=float), n).copy())
@@ -132,6 +135,7 @@ class _Builder:
             row_family=cat(self.row_fam, np.int64),
             families=list(self.families),
             objective_offset=self.offset,
+            col_family=np.concatenate(self.col_fam) if self.col_fam else np.zeros(0, dtype=object),
         )
 
 
@@ -158,7 +162,8 @@ def build_model(
         b.cost = [c * 1e-4 for c in b.cost]
         b.offset *= 1e-4
         room = np.maximum(problem.teams - base_teams, 0)
-        extra = b.add_cols(len(problem.station_ids), lower=0, upper=room, cost=1.0, integer=True)
+        extra = b.add_cols(len(problem.station_ids), lower=0, upper=room, cost=1.0, integer=True,
+                           family="extra_teams")
     capacity.add_rows(b, problem, x, base_teams=base_teams, extra=extra)
     max_shifts.add_rows(b, problem, x, extra_station_caps or {}, base_teams=base_teams, extra=extra)
     availability.add_rows(b, problem, x)

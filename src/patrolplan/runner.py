@@ -35,8 +35,10 @@ def run_scenario(
     quiet: bool = True,
     pictures: bool = True,
     extra_files: dict[str, Path] | None = None,
+    counts_path: str | Path | None = None,
 ) -> RunOutcome:
-    """Solve a loaded scenario and write its run folder atomically."""
+    """Solve a loaded scenario and write its run folder atomically. ``counts_path``: stage 1's
+    answer from another solver (see ``export.py``) instead of solving it here."""
     from .check import check_roster
     from .network import road_graph, travel_times
     from .runfolder import prepare_output, write_run_folder
@@ -56,7 +58,13 @@ def run_scenario(
     travel = travel_times(scenario, graph=graph)
     problem, params = prepare(scenario, travel=travel, time_limit_s=time_limit_s, seed=seed, workers=workers,
                               quiet=quiet)
-    result = solve(problem, params, config_sha256=config_sha256(scenario))
+    counts = None
+    if counts_path is not None:
+        from .export import read_counts
+        from .model import build_model
+
+        counts = read_counts(counts_path, build_model(problem, allow_gaps=params.allow_gaps))
+    result = solve(problem, params, config_sha256=config_sha256(scenario), counts=counts)
 
     if scenario.warnings:
         result.summary["input_warnings"] = list(scenario.warnings)
@@ -98,6 +106,17 @@ def _scenario_inside(scenario, run_dir: Path) -> Path | None:
             "pass another --out"
         )
     return root / rel.parts[0]
+
+
+def write_model_file(scenario, path: str | Path, *, quiet: bool = True) -> tuple[Path, Path]:
+    """``patrolplan solve --write-model``: the stage-1 model of ``scenario`` as MPS + JSON."""
+    from .export import write_model
+    from .model import build_model
+    from .solve import config_sha256, prepare
+
+    problem, params = prepare(scenario, quiet=quiet)
+    model = build_model(problem, allow_gaps=params.allow_gaps)
+    return write_model(problem, model, path, config_sha256=config_sha256(scenario))
 
 
 def run_config(

@@ -143,16 +143,21 @@ class _Outcome:
     elapsed_s: float
 
 
-def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256: str | None = None) -> Result:
+def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256: str | None = None,
+          counts: np.ndarray | None = None) -> Result:
     """Solve ``problem``; never raises for an infeasible week (the Result says why).
 
     Stages: the model; the greedy roster (a warm start); the pre-check (a proof that no roster
     exists, or the LP bound); stage-1 counts and named teams, with repair rounds; the tables.
+    ``counts``: stage 1's shift counts from elsewhere (another solver, ``export.read_counts``):
+    only the named teams and the tables are made.
     """
     run = _Run(problem, params or SolveParams.from_config(problem.config), config_sha256)
     run.stats.update(n_candidate_shifts=problem.n_shifts, demand_team_hours=problem.demand_team_hours())
     run.say(f"{problem.n_shifts} candidate shifts, {problem.demand_team_hours():g} demanded team-hours")
     model = _build(run)
+    if counts is not None:
+        return _from_counts(run, model, counts)
     hint = _greedy_start(run, model)
     pre = None
     if not run.params.allow_gaps:
@@ -236,6 +241,23 @@ def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
             caps[s] = min(caps.get(s, most), most)
         model, hint, lp = _build(run, caps=caps), None, None
     return res, assignment
+
+
+def _from_counts(run: _Run, model, counts: np.ndarray) -> Result:
+    """Counts given: named teams and tables; the objective where the counts keep every row."""
+    from .engines import complete_columns
+
+    run.stats["engine"] = "counts file"
+    x = complete_columns(model, counts)
+    objective = model.objective(x) if x is not None else None
+    res = EngineResult("feasible", counts, objective, None, 0.0, "counts file")
+    assignment = assign_teams(run.problem, counts, time_limit_s=max(1.0, min(10.0, run.remaining_s(0.0))),
+                              seed=run.params.seed)
+    if assignment.failed:
+        run.say(f"named teams failed at stations {sorted(run.problem.station_ids[s] for s in assignment.failed)}: "
+                "their shifts are left out")
+        assignment = replace(assignment, failed={})
+    return _with_roster(run, res, assignment)
 
 
 def _no_roster(run: _Run, counts: EngineResult | None) -> Result:

@@ -43,7 +43,7 @@ def add_rows(b, p: Problem, x: np.ndarray, *, allow_gaps: bool):
     rows, cols, vals = [cover.row], [x[cover.col]], [cover.data]
     gap = None
     if allow_gaps:
-        g = b.add_cols(n_rows, lower=0, upper=required, cost=gap_price(p, np.arange(n_rows)), integer=True)
+        g = b.add_cols(n_rows, lower=0, upper=required, cost=gap_price(p, np.arange(n_rows)), integer=True, family=NAME)
         rows.append(np.arange(n_rows))
         cols.append(g)
         vals.append(np.ones(n_rows))

@@ -30,7 +30,7 @@ def add_rows(b, p: Problem, x: np.ndarray) -> None:
     w = weight(p)
     if w <= 0 or p.n_shifts == 0:
         return
-    load = b.add_cols(1, lower=0, upper=np.inf, cost=w, integer=False)
+    load = b.add_cols(1, lower=0, upper=np.inf, cost=w, integer=False, family=NAME)
     stations = np.unique(p.shift_station)
     row_of_station = -np.ones(len(p.station_ids), dtype=np.int64)
     row_of_station[stations] = np.arange(stations.size)

@@ -119,7 +119,7 @@ def upper_bound(p: Problem) -> np.ndarray:
 def add_rows(b, p: Problem) -> np.ndarray:
     """The shift counts ``x[j] >= 0`` (integer), priced by :func:`cost_hours`; no rows."""
     b.offset -= overcoverage_offset_hours(p)
-    return b.add_cols(p.n_shifts, lower=0, upper=upper_bound(p), cost=cost_hours(p), integer=True)
+    return b.add_cols(p.n_shifts, lower=0, upper=upper_bound(p), cost=cost_hours(p), integer=True, family=NAME)
 
 
 def relaxations(p: Problem) -> list[Relaxation]:

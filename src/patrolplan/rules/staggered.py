@@ -61,7 +61,7 @@ def add_rows(b, p: Problem, x: np.ndarray) -> None:
         if js.size == 0:
             continue
         k_zone = float(sum(p.teams[m] for m in members))
-        dev = b.add_cols(len(members), lower=0, upper=np.inf, cost=w / (2 * k_zone), integer=False)
+        dev = b.add_cols(len(members), lower=0, upper=np.inf, cost=w / (2 * k_zone), integer=False, family=NAME)
         rows, cols, vals = [], [], []
         for i, s in enumerate(members):
             share = -p.teams[s] * on_site_h[js] + np.where(p.shift_station[js] == s, k_zone * on_site_h[js], 0.0)

@@ -102,7 +102,7 @@ def add_rows(b, p: Problem, x: np.ndarray, gap) -> None:
         col_station = p.shift_station[sub.col]
         short = None
         if gap is not None:
-            short = b.add_cols(rows_z.size, lower=0, upper=1, cost=gap_price(p, rows_z), integer=True)
+            short = b.add_cols(rows_z.size, lower=0, upper=1, cost=gap_price(p, rows_z), integer=True, family=NAME)
         for excluded in excluded_sets(p, z):
             keep = ~np.isin(col_station, list(excluded))
             r, c = sub.row[keep], x[sub.col[keep]]
