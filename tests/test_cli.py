@@ -273,3 +273,23 @@ def test_solving_the_scenario_a_run_folder_keeps_does_not_delete_it(tmp_path, ca
     assert main(["check", str(config), str(run)]) == 0
     summary = json.loads((run / "summary.json").read_text())
     assert summary["config_path"] == "scenario/example.yaml"
+
+
+def test_every_option_of_every_subcommand_has_a_help_text():
+    import argparse
+
+    from patrolplan.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    bare = [f"{name} {action.dest}" for name, p in sub.choices.items() for action in p._actions
+            if not isinstance(action, argparse._HelpAction) and not action.help]
+    assert bare == []
+
+
+def test_version(capsys):
+    from patrolplan import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out.strip() == f"patrolplan {__version__}"

@@ -52,10 +52,11 @@ def _positive_int(text: str) -> int:
 
 
 def _solve_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", type=Path, help="run folder (default: runs/<config name>)")
+    p.add_argument("--out", type=Path,
+                   help="run folder (default: runs/<config name>); replaces only an empty folder or one patrolplan wrote")
     p.add_argument("--time-limit", type=_positive_float, metavar="S", help="solver time limit in seconds")
     p.add_argument("--seed", type=_nonneg_int, metavar="N", help="random seed (same seed, same roster)")
-    p.add_argument("--workers", type=_positive_int, metavar="N", help="solver threads")
+    p.add_argument("--workers", type=_positive_int, metavar="N", help="solver threads (default: solver.workers)")
     p.add_argument("--quiet", action="store_true", help="no progress lines while solving")
     p.add_argument("--no-pictures", action="store_true", help="skip maps, report, xlsx and gpkg")
 
@@ -79,41 +80,44 @@ def build_parser() -> argparse.ArgumentParser:
                         "solving it; named teams, run folder and check as usual")
 
     p = sub.add_parser("validate", help="load and validate every input; list every problem")
-    p.add_argument("config", type=Path)
+    p.add_argument("config", type=Path, help="the week's YAML config")
 
     p = sub.add_parser("check", help="re-check a roster against the inputs, independently of the solver")
-    p.add_argument("config", type=Path)
-    p.add_argument("run_dir", type=Path)
+    p.add_argument("config", type=Path, help="the week's YAML config (its current inputs)")
+    p.add_argument("run_dir", type=Path, help="a run folder (its roster.csv, written by patrolplan or edited by hand)")
 
     p = sub.add_parser("batch", help="solve many configs, one run folder each, and a batch summary")
-    p.add_argument("configs", type=Path, nargs="+")
+    p.add_argument("configs", type=Path, nargs="+", help="YAML configs, one run folder each")
     p.add_argument("--workers", type=_positive_int, default=1, help="configs solved at once (local processes)")
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster (dask.distributed scheduler address)")
     p.add_argument("--out-root", type=Path, help="folder for the run folders (default: runs/)")
-    p.add_argument("--time-limit", type=_positive_float, metavar="S")
+    p.add_argument("--time-limit", type=_positive_float, metavar="S",
+                   help="solver time limit per config in seconds (default: each config's solver.time_limit_seconds)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("map", help="redraw the pictures of a run folder")
-    p.add_argument("run_dir", type=Path)
+    p.add_argument("run_dir", type=Path, help="a run folder patrolplan wrote")
     p.add_argument("--day", help="draw one day: mon..sun or a date (YYYY-MM-DD)")
     p.add_argument("--config", type=Path, help="the config (default: the one recorded in summary.json)")
 
     p = sub.add_parser("junctions", help="border-junction hotspots from admin polygons")
-    p.add_argument("boundaries", type=Path)
-    p.add_argument("--roads", type=Path)
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("boundaries", type=Path, help="admin polygons (GeoJSON, GPKG, Shapefile), one per unit")
+    p.add_argument("--roads", type=Path, help="road lines: also find the points where roads cross a border")
+    p.add_argument("--out", type=Path, required=True, help="the hotspots file to write (GeoJSON or CSV)")
     p.add_argument("--unit-column", default=None, help="column naming each unit (default: district_name)")
     p.add_argument("--city-column", default=None, help="column naming its city/prefecture (default: city_name)")
     p.add_argument("--province-column", default=None, help="column naming its province (default: province_name)")
     p.add_argument("--tolerance-m", type=_positive_float, default=None, help="snapping tolerance in metres")
 
     p = sub.add_parser("generate", help="write a synthetic scenario in the contract's formats")
-    p.add_argument("--stations", type=_positive_int, required=True)
-    p.add_argument("--hotspots", type=_positive_int, required=True)
-    p.add_argument("--days", type=_positive_int, default=7)
-    p.add_argument("--seed", type=_nonneg_int, default=0)
-    p.add_argument("--coverage", type=float, default=0.25, help="share of the week needing presence (1 = 24/7)")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--stations", type=_positive_int, required=True, help="how many police stations (>= 2)")
+    p.add_argument("--hotspots", type=_positive_int, required=True, help="how many border hotspots (>= 1)")
+    p.add_argument("--days", type=_positive_int, default=7, help="horizon in days, 1-31 (default 7)")
+    p.add_argument("--seed", type=_nonneg_int, default=0, help="random seed: the same seed, the same files (default 0)")
+    p.add_argument("--coverage", type=float, default=0.25,
+                   help="share of each day needing presence at every hotspot, 0-1 (1 = 24/7; default 0.25)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="the scenario folder to write (new, empty, or one patrolplan generate wrote)")
 
     from .siting.cli import add_site_parser
 
