@@ -186,3 +186,57 @@ def test_the_explanation_names_handover_when_it_binds():
     text = "\n".join(_causes_and_fixes(p, total))
     assert "**the staggered handover overlap**: relaxing it alone removes every gap" in text
     assert "modes.handover_minutes" in text
+
+
+@pytest.mark.parametrize("family", [f for f, (_, holds) in CASES.items() if holds is _solved_clean])
+def test_the_checker_is_what_catches_the_broken_case(family, monkeypatch):
+    """With the family out of the solver, the roster breaks it; with the checker's function
+    for it gone too, nothing notices: that function is what catches it."""
+    from patrolplan.check import rules as check_rules
+
+    case, _ = CASES[family]
+    _remove(family, monkeypatch)
+    sc, spans, minutes = case()
+    result, tr, _, sc = solve_case(sc, spans, minutes=minutes)
+    assert not _checked(result, sc, tr).ok
+    monkeypatch.setitem(check_rules.FAMILY_CHECKS, family.split("-")[0], lambda facts: [])
+    assert _checked(result, sc, tr).ok
+
+
+# --- differential: the solver side's rule and the checker's on random presences ----------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def presences(draw):
+    n = draw(st.integers(1, 6))
+    juris = [draw(st.sampled_from(["X", "Y", "Z", ""])) for _ in range(n)]
+    min_stations = draw(st.integers(1, n))
+    present = draw(st.lists(st.integers(0, n - 1), max_size=2 * n))  # repeats: two teams of one station
+    return juris, min_stations, present
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(presences())
+def test_synchronized_agrees_with_the_checker_on_random_presences(case):
+    from patrolplan.check.rules import synchronized_ok
+    from patrolplan.rules.synchronized import jurisdiction_groups, meets
+
+    juris, min_stations, present = case
+    members = list(range(len(juris)))
+    solver_side = meets(present, min_stations, jurisdiction_groups(juris, members))
+    names = [f"S{i}" for i in members]
+    checker_side = synchronized_ok({names[i] for i in present}, min_stations,
+                                   {names[i]: juris[i] for i in members}, set(juris))
+    assert solver_side == all(checker_side)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.integers(0, 5), st.integers(0, 5))
+def test_coverage_agrees_with_the_checker(present, demand):
+    from patrolplan.check.rules import coverage_short
+    from patrolplan.rules.coverage import is_gap
+
+    assert is_gap(present, demand) == coverage_short(present, demand)
