@@ -1,5 +1,5 @@
 """Demand, expanded by the checker on its own (plainly, slot by slot): it never imports
-:mod:`patrolplan.inputs.demand`."""
+:mod:`patrolplan.demand`."""
 
 from __future__ import annotations
 
