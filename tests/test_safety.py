@@ -534,3 +534,18 @@ def test_bad_inputs_reach_map_as_exit_2_without_traceback(run_folder, case):
     done = _run("map", run_folder, "--config", case / "config.yaml")
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("value", [0, -5, "fast", "-1"])
+def test_a_road_speed_of_zero_or_below_names_the_file_feature_and_column(tmp_path, value):
+    configs = tmp_path / "configs"
+    shutil.copytree(REPO / "configs" / "example", configs / "example")
+    shutil.copy(REPO / "configs" / "example.yaml", configs / "example.yaml")
+    roads = configs / "example" / "roads.geojson"
+    data = json.loads(roads.read_text())
+    data["features"][1]["properties"]["speed_kmh"] = value
+    roads.write_text(json.dumps(data))
+    done = _run("validate", configs / "example.yaml")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "roads.geojson: feature 2, column 'speed_kmh'" in done.stderr
+    assert "np.float64" not in done.stderr and f"'{value}'" in done.stderr

@@ -227,24 +227,45 @@ def _map_unique(series: pd.Series, fn) -> np.ndarray:
     return np.asarray(out, dtype=object)
 
 
-def _line_speeds_kmh(roads: pd.DataFrame, speeds_kmh: dict[str, float], problems: list[str]) -> np.ndarray:
-    """Speed of each road row: ``speed_kmh``, else ``maxspeed``, else class speed, else default."""
+def _plain(value: Any) -> str:
+    """A cell as a planner wrote it (numpy scalars as plain numbers)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _line_speeds_kmh(roads: pd.DataFrame, speeds_kmh: dict[str, float], problems: list[str],
+                     source: str = "roads") -> np.ndarray:
+    """Speed of each road row: ``speed_kmh``, else ``maxspeed``, else class speed, else default.
+    A given speed of 0 or below (or not a number) is a problem naming ``source``, the feature
+    (1 = the first) and the column."""
     n = len(roads)
     default = float(speeds_kmh.get("default", 30.0))
     speed = np.full(n, np.nan)
+
+    def bad_rows(column: str, bad: np.ndarray, raw: pd.Series, fix: str) -> None:
+        for i in np.flatnonzero(bad)[:20]:
+            problems.append(f"{source}: feature {i + 1}, column '{column}': '{_plain(raw.iloc[i])}' is not a "
+                            f"speed above 0 km/h — {fix}")
+        if bad.sum() > 20:
+            problems.append(f"{source}: column '{column}': {int(bad.sum()) - 20} more features like these")
+
     if "speed_kmh" in roads.columns:
         raw = roads["speed_kmh"]
         given = ~raw.map(_is_missing).to_numpy(dtype=bool)
         num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
         bad = given & ~(np.isfinite(num) & (num > 0))
-        for i in np.flatnonzero(bad)[:20]:
-            problems.append(
-                f"roads: row {i + 2}, column 'speed_kmh': {raw.iloc[i]!r} is not a speed > 0 km/h "
-                "— give a positive number or leave it empty to use maxspeed or the class speed"
-            )
-        if bad.sum() > 20:
-            problems.append(f"roads: column 'speed_kmh': {int(bad.sum()) - 20} more rows like these")
+        bad_rows("speed_kmh", bad, raw,
+                 "give a positive number or leave it empty to use maxspeed or the class speed")
         speed = np.where(given & ~bad, num, np.nan)
+    if "maxspeed" in roads.columns:
+        parsed_all = _map_unique(roads["maxspeed"], parse_maxspeed).astype(float)
+        bad = np.isfinite(parsed_all) & (parsed_all <= 0) & np.isnan(speed)
+        bad_rows("maxspeed", bad, roads["maxspeed"],
+                 "give the posted limit (e.g. 60 or '60 mph') or leave it empty to use the class speed")
+        speed = np.where(bad, default, speed)
     if "maxspeed" in roads.columns:
         fill = np.isnan(speed)
         if fill.any():
@@ -322,7 +343,7 @@ class RoadGraph:
         return cls(vertex_lonlat, matrix, symmetric=symmetric)
 
     @classmethod
-    def from_lines(cls, roads: Any, *, speeds_kmh: dict[str, float]) -> "RoadGraph":
+    def from_lines(cls, roads: Any, *, speeds_kmh: dict[str, float], source: str = "roads") -> "RoadGraph":
         """A graph from road lines (a GeoDataFrame, reprojected to EPSG:4326 if needed).
 
         Every vertex of every line is a graph vertex, identified by its coordinates rounded to
@@ -356,7 +377,7 @@ class RoadGraph:
                 f"roads: row {i + 2}, column 'geometry': a {geoms[i].geom_type}, "
                 "not a line — keep only LineString/MultiLineString road features"
             )
-        speed = _line_speeds_kmh(roads, speeds_kmh, problems)
+        speed = _line_speeds_kmh(roads, speeds_kmh, problems, source)
         if problems:
             raise DataError(problems)
         oneway = (
@@ -523,7 +544,10 @@ def road_graph(scenario: Scenario) -> RoadGraph | None:
     """The scenario's road graph at its configured speeds, or None without roads."""
     if scenario.roads is None:
         return None
-    return RoadGraph.from_lines(scenario.roads, speeds_kmh=dict(scenario.config.travel.speeds_kmh))
+    from .validate import display_path
+
+    return RoadGraph.from_lines(scenario.roads, speeds_kmh=dict(scenario.config.travel.speeds_kmh),
+                                source=display_path(scenario.config.data.roads) if scenario.config.data.roads else "roads")
 
 
 def _label(scenario: Scenario, kind: str) -> str:
