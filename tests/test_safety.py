@@ -547,5 +547,5 @@ def test_a_road_speed_of_zero_or_below_names_the_file_feature_and_column(tmp_pat
     roads.write_text(json.dumps(data))
     done = _run("validate", configs / "example.yaml")
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert "roads.geojson: feature 2, column 'speed_kmh'" in done.stderr
+    assert "roads.geojson: row 3, column 'speed_kmh'" in done.stderr
     assert "np.float64" not in done.stderr and f"'{value}'" in done.stderr

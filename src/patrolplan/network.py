@@ -239,18 +239,18 @@ def _plain(value: Any) -> str:
 def _line_speeds_kmh(roads: pd.DataFrame, speeds_kmh: dict[str, float], problems: list[str],
                      source: str = "roads") -> np.ndarray:
     """Speed of each road row: ``speed_kmh``, else ``maxspeed``, else class speed, else default.
-    A given speed of 0 or below (or not a number) is a problem naming ``source``, the feature
-    (1 = the first) and the column."""
+    A given speed of 0 or below (or not a number) is a problem naming ``source``, the row (as
+    the other road messages number them: the first feature is row 2) and the column."""
     n = len(roads)
     default = float(speeds_kmh.get("default", 30.0))
     speed = np.full(n, np.nan)
 
     def bad_rows(column: str, bad: np.ndarray, raw: pd.Series, fix: str) -> None:
         for i in np.flatnonzero(bad)[:20]:
-            problems.append(f"{source}: feature {i + 1}, column '{column}': '{_plain(raw.iloc[i])}' is not a "
+            problems.append(f"{source}: row {i + 2}, column '{column}': '{_plain(raw.iloc[i])}' is not a "
                             f"speed above 0 km/h — {fix}")
         if bad.sum() > 20:
-            problems.append(f"{source}: column '{column}': {int(bad.sum()) - 20} more features like these")
+            problems.append(f"{source}: column '{column}': {int(bad.sum()) - 20} more rows like these")
 
     if "speed_kmh" in roads.columns:
         raw = roads["speed_kmh"]
