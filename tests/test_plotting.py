@@ -223,7 +223,18 @@ def test_map_labels_only_some_of_many_stations(scenario):
     ax = plot_map(scenario.replace(stations=st), max_labels=30)
     labels = [t.get_text() for t in ax.texts if t.get_gid() == "station-label"]
     assert len(one(ax, "stations").get_offsets()) == n
-    assert len(labels) == 30 and all(t.startswith("P") for t in labels)
+    # At most max_labels labels, each a station's name, or its id where the name would
+    # overlap a label already placed (issue 15: names where the tables have them).
+    by_station = {**dict(zip(st["name"], st["station_id"])), **dict(zip(st["station_id"], st["station_id"]))}
+    assert len(labels) == 30 and all(t in by_station for t in labels)
+    assert len({by_station[t] for t in labels}) == 30
+    assert any(t.startswith("第") for t in labels)
+    # Drawn labels do not overlap one another (a few pixels of slack for the estimate).
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() == "station-label"]
+    overlaps = sum(a.overlaps(b) and a.intersection(a, b).width > 4 and a.intersection(a, b).height > 4
+                   for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert overlaps == 0
 
 
 # --- gantt -------------------------------------------------------------------------------

@@ -42,9 +42,11 @@ def written(tmp_path_factory, scenario):
 def test_write_all_names_the_files(written):
     run, paths = written
     assert [p.name for p in paths] == [
-        "map.png", "gantt.png", "gantt_station.png", "coverage.png", "report.html", "roster.xlsx", "result.gpkg"
+        "map.png", "gantt.png", "gantt_station.png", "coverage.png", "report.html", "roster.xlsx", "result.gpkg",
+        "S1.pdf", "S2.pdf", "S3.pdf",  # issue 15: a week sheet per station, stations/<station_id>.pdf
     ]
-    assert all(p.parent == run and p.is_file() for p in paths)
+    assert all(p.parent == run and p.is_file() for p in paths[:7])
+    assert all(p.parent == run / "stations" and p.is_file() for p in paths[7:])
 
 
 # --- html --------------------------------------------------------------------------------
@@ -53,8 +55,11 @@ def test_write_all_names_the_files(written):
 def test_report_html_is_self_contained_and_complete(written):
     run, _ = written
     page = (run / "report.html").read_text(encoding="utf-8")
-    # Nothing fetched from anywhere: no scripts, stylesheets, remote or relative sources.
-    assert "<script" not in page and "<link" not in page
+    # Nothing fetched from anywhere: no script files, stylesheets, remote or relative sources
+    # (issue 15 asks for embedded JavaScript: inline scripts only).
+    assert not re.search(r"<script[^>]*\bsrc=", page) and "<link" not in page
+    assert page.count("<script>") == 1
+    assert not re.search(r"url\((?!data:)", page)  # the embedded font is a data: URL
     srcs = re.findall(r'src="([^"]*)"', page)
     assert len(srcs) == 4 and all(s.startswith("data:image/png;base64,") for s in srcs)
     assert not re.search(r"(src|href)=['\"](https?:|//|file:)", page)
@@ -63,6 +68,11 @@ def test_report_html_is_self_contained_and_complete(written):
     assert base64.b64decode(map_src) == (run / "map.png").read_bytes()
     # summary.json, per-station load, the roster, the gap, the credits.
     assert "config_sha256" in page and "status-gaps" in page
+    # In a planner's order: status sentence, needs attention, pictures, week, roster, technical.
+    order = [page.index(k) for k in ("id='status'", "id='attention'", "id='pictures'", "id='week'",
+                                     "id='roster-h'", "id='technical'")]
+    assert order == sorted(order)
+    assert "Not gap-free: 1 slot" in page and "<details class='technical'" in page
     assert 'id="station-load"' in page and "嘉祥镇派出所" in page
     for k in range(1, 19):
         assert f"SH{k:04d}" in page
@@ -138,9 +148,11 @@ def test_xlsx_has_a_summary_and_one_printable_sheet_per_station(written, scenari
     for sheet in station_sheets:
         ws = wb[sheet]
         sid = sheet.split()[0]
-        header = [c.value for c in ws[3]]
+        # Issue 15: the week grid (teams x days) comes first, the list of shifts below it.
+        header_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "team_id")
+        header = [c.value for c in ws[header_row]]
         assert header[:7] == ["team_id", "shift_id", "day", "start", "on_site_start", "on_site_end", "end"]
-        rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+        rows = [r for r in ws.iter_rows(min_row=header_row + 1, values_only=True) if r[0]]
         assert len(rows) == expected[sid]
         assert all(r[0].startswith(sid + "-T") for r in rows)
         assert rows[0][3].hour in (6, 8, 12)  # a local datetime, not text

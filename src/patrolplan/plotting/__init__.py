@@ -12,6 +12,8 @@ from .gantt import MAX_FIGURE_HEIGHT_IN, gantt_rows, plot_gantt
 from .interactive import folium_map
 from .map import hotspot_tiers, plot_map, station_hotspot_links
 from .pictures import picture_names, write_pictures
+from .sheets import draw_week_sheet, plot_station_week
+from .week import StationWeek, station_week, station_weeks
 
 __all__ = [
     "CREDITS",
@@ -34,4 +36,9 @@ __all__ = [
     "roster_frame",
     "station_hotspot_links",
     "write_pictures",
+    "plot_station_week",
+    "draw_week_sheet",
+    "StationWeek",
+    "station_week",
+    "station_weeks",
 ]
