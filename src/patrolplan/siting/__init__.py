@@ -1,1 +1,0 @@
-"""Coverage siting of joint checkpoints (联合查缉) on border roads."""
