@@ -118,10 +118,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of each day needing presence at every hotspot, 0-1 (1 = 24/7; default 0.25)")
     p.add_argument("--out", type=Path, required=True,
                    help="the scenario folder to write (new, empty, or one patrolplan generate wrote)")
-
-    from .siting.cli import add_site_parser
-
-    add_site_parser(sub)
     return parser
 
 
@@ -290,12 +286,6 @@ def _cmd_junctions(args) -> int:
     return 0
 
 
-def _cmd_site(args) -> int:
-    from .siting.cli import cmd_site
-
-    return cmd_site(args)
-
-
 def _cmd_generate(args) -> int:
     from .generate import generate_command
 
@@ -316,7 +306,6 @@ _COMMANDS = {
     "map": _cmd_map,
     "junctions": _cmd_junctions,
     "generate": _cmd_generate,
-    "site": _cmd_site,
 }
 
 
