@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from patrolplan.engines import add_cpsat_columns, add_cpsat_rows
-from patrolplan.model import LinearModel
-from patrolplan.problem import Problem
+from patrolplan.solver.engines import add_cpsat_columns, add_cpsat_rows
+from patrolplan.model.build import LinearModel
+from patrolplan.model.problem import Problem
 
 
 @dataclass

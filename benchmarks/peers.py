@@ -37,9 +37,9 @@ PEERS = ("staged", "highs", "scip", "cbc", "cpsat")
 
 
 def _model(size: str):
-    from patrolplan.io import load_scenario
-    from patrolplan.model import build_model
-    from patrolplan.solve import prepare
+    from patrolplan.inputs.io import load_scenario
+    from patrolplan.model.build import build_model
+    from patrolplan.solver.solve import prepare
 
     scenario = load_scenario(scenario_path(size))
     problem, _ = prepare(scenario)
@@ -47,7 +47,7 @@ def _model(size: str):
 
 
 def _mps(size: str) -> Path:
-    from patrolplan.export import write_model
+    from patrolplan.solver.export import write_model
 
     path = Path(tempfile.gettempdir()) / "patrolplan-bench" / f"{size}.mps"
     if not path.is_file():
@@ -57,7 +57,7 @@ def _mps(size: str) -> Path:
 
 
 def run_peer(size: str, peer: str, limit: float, workers: int) -> dict:
-    from patrolplan import engines
+    from patrolplan.solver import engines
 
     problem, model = _model(size)
     lp = engines.lp_solution(model, time_limit_s=limit)
@@ -65,7 +65,7 @@ def run_peer(size: str, peer: str, limit: float, workers: int) -> dict:
     firsts: list[float] = []
     t0 = time.perf_counter()
     if peer in ("staged", "highs"):
-        from patrolplan.greedy import greedy_counts
+        from patrolplan.model.greedy import greedy_counts
 
         def progress(elapsed, objective, bound):
             if objective < 1e20 and not firsts:

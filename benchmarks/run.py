@@ -3,12 +3,12 @@
     .venv/bin/python benchmarks/run.py [--sizes small,jining,jining-key,4x,province]
                                        [--time-limit S] [--naive-time-limit S] [--out FILE]
 
-Each size is a synthetic week (``patrolplan.generate``, seed 0, cached in a temporary
+Each size is a synthetic week (``patrolplan.scenarios.generate``, seed 0, cached in a temporary
 folder, never in the repo). Each part runs in a subprocess of its own, so that the peak
 memory reported (``ru_maxrss``) is that part's alone:
 
 ``main``
-    the staged solve, stage by stage as ``patrolplan.solve.solve`` runs them (Problem and
+    the staged solve, stage by stage as ``patrolplan.solver.solve.solve`` runs them (Problem and
     model build, pre-check LP, greedy hint, HiGHS MIP (LP-guided), named teams), with the
     time of every improving roster; then ``solve()`` end to end (its summary: best_bound,
     gap_pct); and the greedy planner alone under both rules (``nearest``: the planner's rule
@@ -51,7 +51,7 @@ CACHE = Path(tempfile.gettempdir()) / "patrolplan-bench"
 
 
 def scenario_path(size: str) -> Path:
-    from patrolplan.generate import generate_scenario
+    from patrolplan.scenarios.generate import generate_scenario
 
     folder = CACHE / size
     config = folder / "config.yaml"
@@ -83,15 +83,15 @@ def _pct(obj, bound):
 
 
 def run_main(size: str, time_limit: float, gap_pct: float, workers: int) -> dict:
-    from patrolplan import engines
-    from patrolplan.assign import assign_teams
-    from patrolplan.explain import precheck
-    from patrolplan.greedy import greedy_counts
-    from patrolplan.io import load_scenario
-    from patrolplan.model import build_model
-    from patrolplan.problem import Problem
-    from patrolplan.result import roster_table
-    from patrolplan.solve import SolveParams, solve
+    from patrolplan.solver import engines
+    from patrolplan.model.assign import assign_teams
+    from patrolplan.solver.explain import precheck
+    from patrolplan.model.greedy import greedy_counts
+    from patrolplan.inputs.io import load_scenario
+    from patrolplan.model.build import build_model
+    from patrolplan.model.problem import Problem
+    from patrolplan.solver.result import roster_table
+    from patrolplan.solver.solve import SolveParams, solve
 
     out: dict = {"size": size}
     scenario = load_scenario(scenario_path(size))
@@ -199,10 +199,10 @@ def run_naive(size: str, time_limit: float, workers: int, max_booleans: int) -> 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from naive_model import n_booleans, solve_naive
 
-    from patrolplan.io import load_scenario
-    from patrolplan.model import build_model
-    from patrolplan.problem import Problem
-    from patrolplan.result import roster_table
+    from patrolplan.inputs.io import load_scenario
+    from patrolplan.model.build import build_model
+    from patrolplan.model.problem import Problem
+    from patrolplan.solver.result import roster_table
 
     scenario = load_scenario(scenario_path(size))
     problem = Problem.from_scenario(scenario)

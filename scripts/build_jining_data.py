@@ -26,7 +26,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from patrolplan import jining
+from patrolplan.scenarios import jining
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "src" / "patrolplan" / "data" / "jining"
@@ -111,7 +111,7 @@ README = """\
 # Jining (济宁市) border-cooperation scenario — package data
 
 Built by `scripts/build_jining_data.py` (seed {seed}); written into a scenario folder by
-`patrolplan.jining.write_scenario(folder)`. The rules are in the docstring of
+`patrolplan.scenarios.jining.write_scenario(folder)`. The rules are in the docstring of
 `patrolplan/jining.py`; the short version is below.
 
 **The stations, their positions, town jurisdictions and officer numbers are ILLUSTRATIVE.**
@@ -121,7 +121,7 @@ names are real; the junction hotspots are derived from them.
 | file | what | counts |
 |---|---|---|
 | `stations.csv` | one station per township (乡/镇/街道) of Jining except the 10 central subdistricts of 任城区 (urban police): `<township>派出所`, at a road vertex in its county (farthest-point sampling), `town` = township name; `note` says they are illustrative | {n_stations} stations, {n_officers} officers |
-| `hotspots.csv` | border junctions (tripoints, road crossings) touching Jining, from `patrolplan.junctions.find_junctions`, moved onto the road graph where farther than 1 km from it (`moved_m`); town-border points between neighbouring stations' Voronoi cells | {n_hotspots} hotspots ({hotspots_by_tier}) |
+| `hotspots.csv` | border junctions (tripoints, road crossings) touching Jining, from `patrolplan.scenarios.junctions.find_junctions`, moved onto the road graph where farther than 1 km from it (`moved_m`); town-border points between neighbouring stations' Voronoi cells | {n_hotspots} hotspots ({hotspots_by_tier}) |
 | `zones.csv` | cooperation zones, 1–3 hotspots each, 2–3 member stations within 60 min road time (30 km/h); city and province zones synchronized, county and town zones staggered | {n_zones} zones ({zones_by_tier}) |
 | `demand.csv` | every zone every night 20:00–02:00 (1 team); city and province zones Friday and Saturday nights 2 teams; {n_markets} market-day mornings 07:00–11:00 at town/county zones. The config sets `default_demand: 0`: only these key periods need patrols | {n_demand} rules |
 | `roads.geojson` | the connected major-road graph within 25 km of Jining | {n_roads} segments |

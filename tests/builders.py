@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from patrolplan.config import config_from_dict
-from patrolplan.network import Travel
-from patrolplan.problem import Problem
-from patrolplan.scenario import Scenario
-from patrolplan.solve import SolveParams, solve
+from patrolplan.inputs.config import config_from_dict
+from patrolplan.inputs.network import Travel
+from patrolplan.model.problem import Problem
+from patrolplan.inputs.scenario import Scenario
+from patrolplan.solver.solve import SolveParams, solve
 
 
 def make_config(**overrides):
@@ -101,7 +101,7 @@ def with_demand(scenario, spans: dict[str, list[tuple[int, int, int]]]):
 
 
 def demand_matrix(scenario) -> np.ndarray:
-    from patrolplan.demand import expand_demand
+    from patrolplan.inputs.demand import expand_demand
 
     return expand_demand(scenario)
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from patrolplan.batch import SUMMARY_COLUMNS, batch_exit_code, run_batch
-from patrolplan.config import load_config
+from patrolplan.inputs.config import load_config
 from patrolplan.errors import DataError
 
 

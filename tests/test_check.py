@@ -34,9 +34,9 @@ from patrolplan.check import (
     expand_demand,
     read_roster,
 )
-from patrolplan.config import config_from_dict
+from patrolplan.inputs.config import config_from_dict
 from patrolplan.errors import DataError
-from patrolplan.scenario import Scenario
+from patrolplan.inputs.scenario import Scenario
 
 # --- the tiny scenario ---------------------------------------------------------------------
 
@@ -543,12 +543,12 @@ def test_check_roster_rejects_an_unusable_table(tmp_path):
 
 def test_check_run_loads_scenario_and_travel(tmp_path, monkeypatch):
     scenario = make_scenario(tmp_path)
-    fake_io = types.ModuleType("patrolplan.io")
+    fake_io = types.ModuleType("patrolplan.inputs.io")
     fake_io.load_scenario = lambda path: scenario
-    fake_network = types.ModuleType("patrolplan.network")
+    fake_network = types.ModuleType("patrolplan.inputs.network")
     fake_network.travel_times = lambda sc: TRAVEL
-    monkeypatch.setitem(sys.modules, "patrolplan.io", fake_io)
-    monkeypatch.setitem(sys.modules, "patrolplan.network", fake_network)
+    monkeypatch.setitem(sys.modules, "patrolplan.inputs.io", fake_io)
+    monkeypatch.setitem(sys.modules, "patrolplan.inputs.network", fake_network)
     folder = write_roster(tmp_path, [r for r in clean_rows() if r["shift_id"] != "SH0002"])
     report = check_run(tmp_path / "tiny.yaml", folder)
     assert [v.rule for v in report.violations] == ["gap"]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from patrolplan.cli import main
-from patrolplan.runfolder import atomic_folder
+from patrolplan.outputs.runfolder import atomic_folder
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "configs" / "example.yaml"

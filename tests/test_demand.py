@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from patrolplan.demand import DaySpec, clock_minutes, expand_demand, parse_days, slot_starts
+from patrolplan.inputs.demand import DaySpec, clock_minutes, expand_demand, parse_days, slot_starts
 from patrolplan.errors import DataError
-from patrolplan.io import load_scenario
+from patrolplan.inputs.io import load_scenario
 
 MON = dt.date(2026, 11, 30)  # the tiny fixture's week_start, a Monday
 

@@ -16,9 +16,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
 
-from patrolplan.plotting import _fonts, plot_gantt, plot_map, read_run_tables  # noqa: E402
-from patrolplan.plotting.sheets import draw_week_sheet  # noqa: E402
-from patrolplan.plotting.week import station_weeks  # noqa: E402
+from patrolplan.outputs.plotting import _fonts, plot_gantt, plot_map, read_run_tables  # noqa: E402
+from patrolplan.outputs.plotting.sheets import draw_week_sheet  # noqa: E402
+from patrolplan.outputs.plotting.week import station_weeks  # noqa: E402
 from test_plotting import RUN_DIR, tiny_scenario  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

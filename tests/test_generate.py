@@ -12,7 +12,7 @@ import yaml
 from scipy.spatial import cKDTree
 
 from patrolplan.errors import UsageError
-from patrolplan.generate import generate_command, generate_scenario
+from patrolplan.scenarios.generate import generate_command, generate_scenario
 
 FILES = (
     "config.yaml",
@@ -149,7 +149,7 @@ def test_bad_arguments_are_usage_errors(tmp_path: Path) -> None:
 
 
 def test_generated_scenario_loads(scenario: Path) -> None:
-    from patrolplan import io
+    from patrolplan.inputs import io
     loaded = io.load_scenario(scenario)
     assert len(loaded.stations) == 60 and len(loaded.hotspots) == 50
     assert loaded.config.default_demand == 0

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, MultiPoint, Point, Polygon
 
-from patrolplan.config import load_config
+from patrolplan.inputs.config import load_config
 from patrolplan.errors import DataError
-from patrolplan.io import load_scenario, read_lines, read_points, read_polygons, read_table
-from patrolplan.validate import (
+from patrolplan.inputs.io import load_scenario, read_lines, read_points, read_polygons, read_table
+from patrolplan.inputs.validate import (
     validate_availability,
     validate_demand,
     validate_hotspots,

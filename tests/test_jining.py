@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 import geopandas as gpd
 
-from patrolplan import jining
+from patrolplan.scenarios import jining
 
 DATA = jining.data_path()
 
@@ -72,7 +70,7 @@ def test_every_point_is_within_2km_of_a_road_vertex(tables):
 def test_manpower_covers_the_demand_twice(tables):
     """Team-hours available (5 shifts x 8 h) against a generous need: 14 team-hours per
     demand team and night (covering 20:00-02:00 takes an 8 h and a 4 h shift, plus slack)."""
-    st, zones, demand = tables["stations"], tables["zones"], tables["demand"]
+    st, zones = tables["stations"], tables["zones"]
     capacity_h = (st["officers"] // 2).sum() * 5 * 8
     n_hot = tables["hotspots"].groupby("zone_id").size()
     need_h = 0.0
@@ -87,13 +85,13 @@ def test_written_scenario_loads(tmp_path):
     assert config_path == tmp_path / "config.yaml"
     for name in jining.DATA_FILES:
         assert (tmp_path / name).is_file()
-    from patrolplan.config import load_config
+    from patrolplan.inputs.config import load_config
 
     config = load_config(config_path)
     assert config.name == "jining-demo" and str(config.week_start) == "2026-11-30"
     assert config.data.prefectures == (tmp_path / "prefectures.geojson").resolve()
     assert config.solver.time_limit_seconds == 5
-    from patrolplan import io
+    from patrolplan.inputs import io
 
     scenario = io.load_scenario(config_path)
     assert len(scenario.stations) >= 140 and len(scenario.hotspots) >= 100

@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from patrolplan.errors import DataError
-from patrolplan.junctions import JUNCTION_COLUMNS, find_junctions, junctions_command
+from patrolplan.scenarios.junctions import JUNCTION_COLUMNS, find_junctions, junctions_command
 
 # a 2 x 2 grid of ~1 km squares near Jining (0.01 degree), ids A B / C D
 D = 0.01

@@ -12,9 +12,9 @@ import pyproj
 import pytest
 from shapely.geometry import LineString, MultiLineString, Point
 
-from patrolplan.config import config_from_dict
+from patrolplan.inputs.config import config_from_dict
 from patrolplan.errors import DataError
-from patrolplan.network import (
+from patrolplan.inputs.network import (
     UNREACHABLE_MIN,
     RoadGraph,
     Travel,
@@ -23,7 +23,7 @@ from patrolplan.network import (
     road_graph,
     travel_times,
 )
-from patrolplan.scenario import Scenario
+from patrolplan.inputs.scenario import Scenario
 
 # the shared data beside the checkout, or the package's cut of the same roads
 _SHARED_ROADS = Path(__file__).resolve().parents[2] / "shared" / "data" / "jining" / "roads.geojson"

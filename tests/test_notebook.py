@@ -16,11 +16,6 @@ def _missing() -> str | None:
     for module in ("nbclient", "nbformat", "ipykernel", "folium"):
         if importlib.util.find_spec(module) is None:
             return f"{module} is not installed (pip install {module})"
-    try:
-        from patrolplan.solve import solve_scenario  # noqa: F401
-        from patrolplan.io import load_scenario  # noqa: F401
-    except ImportError as err:
-        return f"the solver is not importable yet (patrolplan.solve / patrolplan.io: {err})"
     if not CONFIG.is_file():
         return f"{CONFIG.relative_to(ROOT)} does not exist yet"
     return None

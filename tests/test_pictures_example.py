@@ -11,9 +11,9 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from patrolplan.io import load_scenario  # noqa: E402
-from patrolplan.plotting import plot_coverage, plot_gantt, plot_map  # noqa: E402
-from patrolplan.solve import solve_scenario  # noqa: E402
+from patrolplan.inputs.io import load_scenario  # noqa: E402
+from patrolplan.outputs.plotting import plot_coverage, plot_gantt, plot_map  # noqa: E402
+from patrolplan.solver.solve import solve_scenario  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "configs" / "example.yaml"
 

@@ -21,9 +21,9 @@ import yaml
 from matplotlib import dates as mdates
 from matplotlib.colors import to_hex
 
-from patrolplan.config import config_from_dict
+from patrolplan.inputs.config import config_from_dict
 from patrolplan.errors import UsageError
-from patrolplan.plotting import (
+from patrolplan.outputs.plotting import (
     CREDITS,
     MAX_FIGURE_HEIGHT_IN,
     TIER_COLORS,
@@ -35,9 +35,9 @@ from patrolplan.plotting import (
     roster_frame,
     write_pictures,
 )
-from patrolplan.plotting import _fonts
-from patrolplan.plotting._style import station_colors
-from patrolplan.scenario import Scenario
+from patrolplan.outputs.plotting import _fonts
+from patrolplan.outputs.plotting._style import station_colors
+from patrolplan.inputs.scenario import Scenario
 
 RUN_DIR = Path(__file__).parent / "data" / "runfolder"
 INPUTS = RUN_DIR / "inputs"
@@ -381,7 +381,7 @@ def test_empty_roster_still_draws(scenario, tables, tmp_path):
 
 
 def test_folium_map_has_zones_shifts_and_no_tiles(scenario, tables):
-    from patrolplan.plotting import folium_map
+    from patrolplan.outputs.plotting import folium_map
 
     m = folium_map(scenario, tables[0], day="mon")
     page = m.get_root().render()
@@ -393,8 +393,8 @@ def test_interactive_map_needs_no_internet():
     """Leaflet is embedded in the page: no script or stylesheet is fetched from anywhere."""
     import re
 
-    from patrolplan.io import load_scenario
-    from patrolplan.plotting import folium_map
+    from patrolplan.inputs.io import load_scenario
+    from patrolplan.outputs.plotting import folium_map
 
     repo = Path(__file__).resolve().parents[1]
     scenario = load_scenario(repo / "configs" / "example.yaml")

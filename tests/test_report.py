@@ -19,8 +19,8 @@ import pyogrio
 import pytest
 from PIL import Image
 
-from patrolplan import report
-from patrolplan.plotting import CREDITS
+from patrolplan.outputs import report
+from patrolplan.outputs.plotting import CREDITS
 from test_plotting import copy_run, tiny_scenario
 
 CHROMIUM = "/usr/bin/chromium"

@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from patrolplan import report  # noqa: E402
+from patrolplan.outputs import report  # noqa: E402
 from test_plotting import copy_run, tiny_scenario  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None)

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from builders import make_scenario, solve_case, travel, with_demand
-from patrolplan import rules
+from patrolplan.model import rules
 from patrolplan.check import check_roster
-from patrolplan.explain import precheck
-from patrolplan.problem import Problem
+from patrolplan.solver.explain import precheck
+from patrolplan.model.problem import Problem
 
 
 def _checked(result, scenario, tr):
@@ -93,7 +93,7 @@ def _proven_infeasible(case) -> bool:
     sc, spans, minutes = case()
     sc = with_demand(sc, spans)
     tr = travel(sc, minutes)
-    from patrolplan.demand import expand_demand
+    from patrolplan.inputs.demand import expand_demand
 
     problem = Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(sc))
     return not precheck(problem, time_limit_s=10).feasible
@@ -127,7 +127,7 @@ def _remove(family: str, monkeypatch) -> None:
 
         monkeypatch.setattr(rules.shifts, "candidate_shifts", no_travel)
     else:  # the family's rows added as nothing (coverage: no rows and no gap slack)
-        module = importlib.import_module(f"patrolplan.rules.{name}")
+        module = importlib.import_module(f"patrolplan.model.rules.{name}")
         monkeypatch.setattr(module, "add_rows", lambda *args, **kwargs: None)
 
 
@@ -153,7 +153,7 @@ def test_every_hard_family_has_a_case_and_the_checker_a_function():
 
 @pytest.mark.parametrize("family", rules.FAMILIES, ids=lambda f: f.NAME)
 def test_every_family_module_has_its_parts(family):
-    assert family.__name__ == f"patrolplan.rules.{family.NAME}"
+    assert family.__name__ == f"patrolplan.model.rules.{family.NAME}"
     # handover shapes which slots a candidate shift covers (trim_tail) instead of adding rows
     model_part = "trim_tail" if family.NAME == "handover" else "add_rows"
     for part in (model_part, "relaxations", "precheck"):
@@ -172,13 +172,13 @@ def test_the_blank_jurisdiction_case_picks_the_other_county():
 def test_the_explanation_names_handover_when_it_binds():
     """One station per side of a staggered relay, 4-hour shifts only, a 3-hour handover: the
     overlap cannot be had with the teams there are, and relaxing handover alone fixes it."""
-    from patrolplan.explain import _causes_and_fixes, shortfall
+    from patrolplan.solver.explain import _causes_and_fixes, shortfall
 
     sc = make_scenario([("A", 2, "X"), ("B", 2, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A", "B"])],
                        modes={"handover_minutes": 180}, rules={"shift_hours": [4]})
     sc = with_demand(sc, {"H1": [(8, 16, 1)]})
     tr = travel(sc, 0)
-    from patrolplan.demand import expand_demand
+    from patrolplan.inputs.demand import expand_demand
 
     p = Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(sc))
     _, total = shortfall(p, integer=False)
@@ -222,7 +222,7 @@ def presences(draw):
 @given(presences())
 def test_synchronized_agrees_with_the_checker_on_random_presences(case):
     from patrolplan.check.rules import synchronized_ok
-    from patrolplan.rules.synchronized import jurisdiction_groups, meets
+    from patrolplan.model.rules.synchronized import jurisdiction_groups, meets
 
     juris, min_stations, present = case
     members = list(range(len(juris)))
@@ -237,6 +237,6 @@ def test_synchronized_agrees_with_the_checker_on_random_presences(case):
 @given(st.integers(0, 5), st.integers(0, 5))
 def test_coverage_agrees_with_the_checker(present, demand):
     from patrolplan.check.rules import coverage_short
-    from patrolplan.rules.coverage import is_gap
+    from patrolplan.model.rules.coverage import is_gap
 
     assert is_gap(present, demand) == coverage_short(present, demand)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from patrolplan.cli import main
-from patrolplan.runfolder import MARKER, atomic_folder, output_problem
+from patrolplan.outputs.runfolder import MARKER, atomic_folder, output_problem
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "data" / "tiny"
@@ -218,7 +218,7 @@ def test_name_dot_in_a_batch_deletes_nothing(tmp_path):
 @pytest.fixture(scope="module")
 def slow_scenario(tmp_path_factory) -> Path:
     """A synthetic week whose MIP runs for many seconds (30 stations, 24/7 on 3 days)."""
-    from patrolplan.generate import generate_scenario
+    from patrolplan.scenarios.generate import generate_scenario
 
     return generate_scenario(tmp_path_factory.mktemp("slow") / "scenario", stations=30, hotspots=40,
                              days=3, seed=0, coverage=1.0)
@@ -262,13 +262,13 @@ def test_an_interrupt_while_writing_keeps_the_old_folder(tmp_path):
 
 def test_a_writer_failing_half_way_through_a_re_solve_leaves_the_old_folder(run_folder, monkeypatch, capsys):
     before = _tree(run_folder)
-    import patrolplan.report
+    import patrolplan.outputs.report
 
     def half_way(scenario, run_dir, **kwargs):
         (Path(run_dir) / "report.html").write_text("<html>half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(patrolplan.report, "write_all", half_way)
+    monkeypatch.setattr(patrolplan.outputs.report, "write_all", half_way)
     with pytest.raises(OSError):
         main(["solve", str(TINY / "config.yaml"), "--out", str(run_folder), "--time-limit", "20", "--quiet",
               "--seed", "3"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from builders import make_scenario, solve_case
-from patrolplan import solve as solve_module
+from patrolplan.solver import solve as solve_module
 from patrolplan.check import check_roster
-from patrolplan.engines import EngineResult
+from patrolplan.solver.engines import EngineResult
 
 
 def test_greedy_roster_is_kept_when_the_engine_finds_nothing_in_time(monkeypatch):
@@ -27,9 +27,9 @@ def test_no_roster_in_time_and_no_greedy_says_so(monkeypatch):
     monkeypatch.setattr(solve_module, "solve_highs", lambda model, **kw: EngineResult("unknown", None, None, None,
                                                                                         0.0, "highs"))
     monkeypatch.setattr(solve_module, "greedy_counts", lambda *a, **k: None, raising=False)
-    import patrolplan.greedy
+    import patrolplan.model.greedy
 
-    monkeypatch.setattr(patrolplan.greedy, "greedy_counts", lambda *a, **k: None)
+    monkeypatch.setattr(patrolplan.model.greedy, "greedy_counts", lambda *a, **k: None)
     sc = make_scenario([("A", 4, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A"])])
     result, _, _, _ = solve_case(sc, {"H1": [(8, 12, 1)]})
     assert result.status == "unknown" and result.exit_code == 1
@@ -40,10 +40,10 @@ def test_warm_start_never_makes_a_wrong_optimum():
     """HiGHS 1.16 mis-valued this warm start (112 h) and called it optimal below the true
     optimum (88.67 h); the engine must notice and solve again."""
     from builders import demand_matrix, travel, with_demand
-    from patrolplan.engines import solve_highs
-    from patrolplan.greedy import greedy_counts
-    from patrolplan.model import build_model
-    from patrolplan.problem import Problem
+    from patrolplan.solver.engines import solve_highs
+    from patrolplan.model.greedy import greedy_counts
+    from patrolplan.model.build import build_model
+    from patrolplan.model.problem import Problem
 
     sc = make_scenario([("A", 6, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A"])],
                        rules={"min_rest_hours": 12, "shift_start_every_minutes": 60}, modes={"handover_minutes": 30})

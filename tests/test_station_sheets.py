@@ -12,8 +12,8 @@ import openpyxl  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from patrolplan import report  # noqa: E402
-from patrolplan.plotting import plot_station_week, read_run_tables, station_week, station_weeks  # noqa: E402
+from patrolplan.outputs import report  # noqa: E402
+from patrolplan.outputs.plotting import plot_station_week, read_run_tables, station_week, station_weeks  # noqa: E402
 from test_plotting import RUN_DIR, copy_run, tiny_scenario  # noqa: E402
 
 

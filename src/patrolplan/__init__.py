@@ -1,6 +1,6 @@
 """patrolplan: weekly joint-patrol rosters for police stations at jurisdiction borders."""
 
-from .errors import DataError, PatrolPlanError, UsageError
+from patrolplan.errors import DataError, PatrolPlanError, UsageError
 
 __version__ = "0.1.0"
 

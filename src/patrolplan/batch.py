@@ -29,10 +29,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import interrupts
-from .config import load_config
-from .errors import PatrolPlanError, UsageError
-from .runfolder import output_problem
+from patrolplan import interrupts
+from patrolplan.inputs.config import load_config
+from patrolplan.errors import PatrolPlanError, UsageError
+from patrolplan.outputs.runfolder import output_problem
 
 __all__ = ["run_batch", "batch_exit_code", "SUMMARY_COLUMNS", "SUMMARY_FILE"]
 
@@ -85,7 +85,7 @@ def _run_safely(run_one: RunOne, config_path: str, out_dir: str | None, time_lim
 
 def _default_run_one() -> RunOne:
     try:
-        from .runner import run_config
+        from patrolplan.runner import run_config
     except ImportError as err:  # pragma: no cover - only while the runner is missing
         raise UsageError(f"patrolplan.runner.run_config is not available ({err}); pass run_one=") from None
     return run_config

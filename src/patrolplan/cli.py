@@ -12,8 +12,8 @@ import math
 import sys
 from pathlib import Path
 
-from . import __version__
-from .errors import PatrolPlanError
+from patrolplan import __version__
+from patrolplan.errors import PatrolPlanError
 
 __all__ = ["main"]
 
@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .interrupts import Interrupted, handled
+    from patrolplan.interrupts import Interrupted, handled
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _solve_and_report(scenario, args, *, extra_files=None) -> int:
-    from .runner import print_outcome, run_scenario
+    from patrolplan.runner import print_outcome, run_scenario
 
     out = args.out
     outcome = run_scenario(
@@ -164,7 +164,7 @@ def _solve_and_report(scenario, args, *, extra_files=None) -> int:
 
 def _load(config):
     """The scenario of ``config``; its input warnings go to stderr."""
-    from .io import load_scenario
+    from patrolplan.inputs.io import load_scenario
 
     scenario = load_scenario(config)
     for line in scenario.warnings:
@@ -175,7 +175,7 @@ def _load(config):
 def _cmd_solve(args) -> int:
     scenario = _load(args.config)
     if args.write_model is not None:
-        from .runner import write_model_file
+        from patrolplan.runner import write_model_file
 
         for path in write_model_file(scenario, args.write_model, quiet=args.quiet):
             print(path)
@@ -186,8 +186,8 @@ def _cmd_solve(args) -> int:
 def _cmd_demo(args) -> int:
     import tempfile
 
-    from .io import load_scenario
-    from .jining import write_scenario
+    from patrolplan.inputs.io import load_scenario
+    from patrolplan.scenarios.jining import write_scenario
 
     if args.out is None:
         args.out = Path("runs") / "jining-demo"
@@ -206,7 +206,7 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .network import travel_times
+    from patrolplan.inputs.network import travel_times
 
     scenario = _load(args.config)
     travel_times(scenario)  # snapping and reachability are input errors too
@@ -218,7 +218,7 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    from .check import check_run
+    from patrolplan.check import check_run
 
     report = check_run(args.config, args.run_dir)
     print(report.to_text())
@@ -226,7 +226,7 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_batch(args) -> int:
-    from .batch import batch_exit_code, run_batch
+    from patrolplan.batch import batch_exit_code, run_batch
 
     table = run_batch(
         [Path(c) for c in args.configs],
@@ -243,11 +243,11 @@ def _cmd_batch(args) -> int:
 
 
 def _cmd_map(args) -> int:
-    from .errors import DataError
-    from .plotting import write_pictures
-    from .runfolder import read_summary
+    from patrolplan.errors import DataError
+    from patrolplan.outputs.plotting import write_pictures
+    from patrolplan.outputs.runfolder import read_summary
 
-    from .check import read_roster
+    from patrolplan.check import read_roster
 
     run_dir = args.run_dir
     summary = read_summary(run_dir)
@@ -269,7 +269,7 @@ def _cmd_map(args) -> int:
 
 
 def _cmd_junctions(args) -> int:
-    from .junctions import junctions_command
+    from patrolplan.scenarios.junctions import junctions_command
 
     opts = {
         k: v
@@ -287,7 +287,7 @@ def _cmd_junctions(args) -> int:
 
 
 def _cmd_generate(args) -> int:
-    from .generate import generate_command
+    from patrolplan.scenarios.generate import generate_command
 
     path = generate_command(
         args.out, stations=args.stations, hotspots=args.hotspots, days=args.days, seed=args.seed,

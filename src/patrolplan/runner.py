@@ -39,10 +39,10 @@ def run_scenario(
 ) -> RunOutcome:
     """Solve a loaded scenario and write its run folder atomically. ``counts_path``: stage 1's
     answer from another solver (see ``export.py``) instead of solving it here."""
-    from .check import check_roster
-    from .network import road_graph, travel_times
-    from .runfolder import prepare_output, write_run_folder
-    from .solve import config_sha256, prepare, solve
+    from patrolplan.check import check_roster
+    from patrolplan.inputs.network import road_graph, travel_times
+    from patrolplan.outputs.runfolder import prepare_output, write_run_folder
+    from patrolplan.solver.solve import config_sha256, prepare, solve
 
     cfg = scenario.config
     run_dir = Path(out_dir) if out_dir is not None else default_run_dir(cfg.name)
@@ -60,8 +60,8 @@ def run_scenario(
                               quiet=quiet)
     counts = None
     if counts_path is not None:
-        from .export import read_counts
-        from .model import build_model
+        from patrolplan.solver.export import read_counts
+        from patrolplan.model.build import build_model
 
         counts = read_counts(counts_path, build_model(problem, allow_gaps=params.allow_gaps))
     result = solve(problem, params, config_sha256=config_sha256(scenario), counts=counts)
@@ -99,7 +99,7 @@ def _scenario_inside(scenario, run_dir: Path) -> Path | None:
     except ValueError:
         return None
     if len(rel.parts) == 1:
-        from .errors import UsageError
+        from patrolplan.errors import UsageError
 
         raise UsageError(
             f"the config {config} lies directly in the run folder {root} that the run would replace: "
@@ -110,9 +110,9 @@ def _scenario_inside(scenario, run_dir: Path) -> Path | None:
 
 def write_model_file(scenario, path: str | Path, *, quiet: bool = True) -> tuple[Path, Path]:
     """``patrolplan solve --write-model``: the stage-1 model of ``scenario`` as MPS + JSON."""
-    from .export import write_model
-    from .model import build_model
-    from .solve import config_sha256, prepare
+    from patrolplan.solver.export import write_model
+    from patrolplan.model.build import build_model
+    from patrolplan.solver.solve import config_sha256, prepare
 
     problem, params = prepare(scenario, quiet=quiet)
     model = build_model(problem, allow_gaps=params.allow_gaps)
@@ -131,7 +131,7 @@ def run_config(
 ) -> dict:
     """Load ``config_path``, solve, write the run folder; the summary plus ``run_dir`` and
     ``exit_code``."""
-    from .io import load_scenario
+    from patrolplan.inputs.io import load_scenario
 
     scenario = load_scenario(config_path)
     outcome = run_scenario(

@@ -2,8 +2,8 @@
 
 ``check_roster(scenario, roster) -> Report`` re-reads the contract's "What a correct roster
 is" from scratch, one function per rule family (:mod:`patrolplan.check.rules`, named like
-the solver's families in :mod:`patrolplan.rules`). It shares no logic with the solver side:
-it never imports ``patrolplan.rules``, ``model``, ``problem``, ``solve``, ``assign``,
+the solver's families in :mod:`patrolplan.model.rules`). It shares no logic with the solver side:
+it never imports ``patrolplan.model.rules``, ``model``, ``problem``, ``solve``, ``assign``,
 ``greedy``, ``result``, ``explain`` or ``demand``, and expands the demand table itself
 (:func:`expand_demand`), plainly and slot by slot. The only shared input interpretation is
 the travel-time matrix (``network.travel_times``), which can be injected with ``travel=``.
@@ -49,7 +49,7 @@ from patrolplan.check.parse import _CHECK_COLUMNS, _parse_table, read_roster
 from patrolplan.check.report import RULES, Report, Violation
 from patrolplan.check.rules import FAMILY_CHECKS, RULE_FAMILY
 from patrolplan.columns import ROSTER_COLUMNS
-from patrolplan.scenario import Scenario
+from patrolplan.inputs.scenario import Scenario
 
 __all__ = [
     "RULES",
@@ -88,7 +88,7 @@ def check_roster(scenario: Scenario, roster: pd.DataFrame, *, travel: Any = None
 
 def check_run(config_path: str | Path, run_dir: str | Path) -> Report:
     """Load the scenario of ``config_path`` and check the roster in ``run_dir``."""
-    from patrolplan.io import load_scenario
+    from patrolplan.inputs.io import load_scenario
 
     scenario = load_scenario(config_path)
     roster = read_roster(run_dir)

@@ -1,5 +1,5 @@
 """Demand, expanded by the checker on its own (plainly, slot by slot): it never imports
-:mod:`patrolplan.demand`."""
+:mod:`patrolplan.inputs.demand`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 
 from patrolplan.check.parse import _text
 from patrolplan.errors import DataError
-from patrolplan.scenario import Scenario
+from patrolplan.inputs.scenario import Scenario
 
 _DAY_MINUTES = 24 * 60
 

@@ -16,7 +16,7 @@ checker calls them through it), :data:`RULE_FAMILY` maps each violation rule to 
 
 Two families are also written as pure tests on a hand-made presence (:func:`coverage_short`,
 :func:`synchronized_ok`); the family functions use them, and the differential tests compare
-them with the solver side's. Nothing here is shared with the solver side (``patrolplan.rules``,
+them with the solver side's. Nothing here is shared with the solver side (``patrolplan.model.rules``,
 ``model``, ``greedy``, ``result``, ``explain``): the family names are the only thing in common,
 and a test holds the two lists equal.
 """

@@ -1,0 +1,1 @@
+"""Inputs: the config, the input tables and their validation, demand, travel times."""

@@ -1,0 +1,329 @@
+"""The YAML config: ``load_config(path) -> Config``, validated, every key with its default.
+
+Unknown keys are rejected by name with a suggestion ("unknown key 'rulez' — did you mean
+'rules'?"). Paths under ``data:`` are resolved relative to the config file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from patrolplan.errors import DataError
+
+__all__ = [
+    "Config",
+    "DataPaths",
+    "Rules",
+    "Travel",
+    "Modes",
+    "Objective",
+    "SolverSettings",
+    "load_config",
+    "config_from_dict",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataPaths(_Strict):
+    """Input files. Paths are relative to the config file (absolute after loading)."""
+
+    stations: Path
+    hotspots: Path
+    zones: Path
+    demand: Path | None = None
+    roads: Path | None = None
+    boundaries: Path | None = None
+    availability: Path | None = None
+    prefectures: Path | None = None  # optional second boundary layer, drawn on maps
+
+
+class Rules(_Strict):
+    team_size: int = Field(2, ge=1)
+    shift_hours: tuple[float, ...] = (4, 8)
+    shift_start_every_minutes: int = Field(120, ge=1)
+    min_rest_hours: float = Field(12, ge=0)
+    max_shifts_per_team: int = Field(5, ge=0)
+    reserve_officers: int = Field(0, ge=0)
+
+    @field_validator("shift_hours", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        if isinstance(v, (int, float)):
+            return (v,)
+        return v
+
+    @field_validator("shift_hours")
+    @classmethod
+    def _positive_lengths(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if not v:
+            raise ValueError("give at least one shift length in hours, e.g. [4, 8]")
+        for h in v:
+            if h <= 0 or h > 24:
+                raise ValueError(f"shift length {h} h is outside (0, 24]")
+            if abs(h * 60 - round(h * 60)) > 1e-9:
+                raise ValueError(f"shift length {h} h is not a whole number of minutes")
+        return tuple(sorted(set(v)))
+
+    @property
+    def shift_minutes(self) -> tuple[int, ...]:
+        return tuple(int(round(h * 60)) for h in self.shift_hours)
+
+    @property
+    def min_rest_minutes(self) -> int:
+        return int(round(self.min_rest_hours * 60))
+
+
+class Travel(_Strict):
+    speeds_kmh: dict[str, float] = Field(
+        default_factory=lambda: {
+            "motorway": 90,
+            "trunk": 70,
+            "primary": 60,
+            "secondary": 50,
+            "tertiary": 40,
+            "default": 30,
+        }
+    )
+    offroad_kmh: float = Field(15, gt=0)
+    max_snap_m: float = Field(2000, gt=0)
+    detour_factor: float = Field(1.3, ge=1)
+    margin_min: int = Field(1, ge=0, le=30)
+    """Spare minutes planned on every non-zero travel leg, so that a checker measuring road time
+    a little differently (another distance formula, rounding) still finds enough travel time."""
+
+    @field_validator("speeds_kmh")
+    @classmethod
+    def _speeds(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, s in v.items() if not s or s <= 0]
+        if bad:
+            raise ValueError(f"speeds must be > 0 km/h (check {', '.join(bad)})")
+        if "default" not in v:
+            v = {**v, "default": 30.0}
+        return v
+
+
+class Modes(_Strict):
+    handover_minutes: int = Field(0, ge=0)
+    synchronized_min_stations: int = Field(2, ge=1)
+
+
+class Objective(_Strict):
+    """Weights of the soft goals (hard rules are never traded).
+
+    The objective, in hours: rostered team-hours + ``travel`` x travel team-hours
+    + ``fairness`` x (largest per-team load in hours + staggered-share deviation in hours)
+    + ``overcoverage`` x team-hours on site beyond demand.
+    """
+
+    travel: float = Field(1, ge=0)
+    fairness: float = Field(10, ge=0)
+    overcoverage: float = Field(1, ge=0)
+
+
+class SolverSettings(_Strict):
+    time_limit_seconds: float = Field(60, gt=0)
+    workers: int = Field(2, ge=1)
+    seed: int = Field(0, ge=0)
+    allow_gaps: bool = False
+    engine: Literal["auto", "highs", "cpsat"] = "auto"
+    """Stage-1 (aggregated counts) engine: ``highs`` (MIP), ``cpsat``, or ``auto``."""
+    gap_tolerance_pct: float = Field(0.5, ge=0)
+    """Stop stage 1 once the roster is proven within this % of the bound."""
+    progress: bool = True
+
+
+class Config(_Strict):
+    name: str
+    week_start: dt.date
+    horizon_days: int = Field(7, ge=1, le=31)
+    slot_minutes: Literal[15, 30, 60] = 60
+    data: DataPaths
+    rules: Rules = Field(default_factory=Rules)
+    travel: Travel = Field(default_factory=Travel)
+    default_demand: int = Field(1, ge=0)
+    modes: Modes = Field(default_factory=Modes)
+    objective: Objective = Field(default_factory=Objective)
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        v = str(v).strip()
+        problem = _folder_name_problem(v)
+        if problem:
+            raise ValueError(f"{problem} — the name becomes the run folder runs/<name>: give a plain "
+                             "folder name such as jining-2026-w49")
+        return v
+
+    @model_validator(mode="after")
+    def _grid(self) -> "Config":
+        g = self.rules.shift_start_every_minutes
+        if (24 * 60) % g:
+            raise ValueError(
+                f"rules.shift_start_every_minutes={g} does not divide a day (1440 min): "
+                "use e.g. 60, 120 or 240"
+            )
+        longest = max(self.rules.shift_minutes)
+        if self.modes.handover_minutes >= longest:
+            raise ValueError(
+                f"modes.handover_minutes={self.modes.handover_minutes} is not shorter than the longest "
+                f"shift ({longest} min, rules.shift_hours): no shift could hand over — give a handover "
+                "of a few minutes, or longer shifts"
+            )
+        return self
+
+    def replace(self, **changes: Any) -> "Config":
+        """A copy with top-level fields replaced (nested models replaced whole)."""
+        return self.model_copy(update=changes)
+
+    @property
+    def horizon_minutes(self) -> int:
+        return self.horizon_days * 24 * 60
+
+
+_UNSAFE_NAME_CHARS = set('/\\:*?"<>|')
+
+
+def _folder_name_problem(name: str) -> str | None:
+    """Why ``name`` is not a plain folder name (None when it is)."""
+    if not name:
+        return "the name is empty"
+    if name in (".", ".."):
+        return f"the name {name!r} is a path, not a folder name"
+    if name.startswith("."):
+        return f"the name {name!r} starts with '.' (a hidden folder)"
+    bad = sorted({c for c in name if c in _UNSAFE_NAME_CHARS or ord(c) < 32 or ord(c) == 127})
+    if bad:
+        return f"the name {name!r} holds {' '.join(repr(c) for c in bad)}, which a folder name cannot"
+    if len(name.encode("utf-8")) > 200:
+        return "the name is longer than 200 bytes"
+    return None
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that refuses duplicate keys and keeps dates as text (pydantic parses them, so an
+    impossible date such as 2026-02-30 is a config error, not a crash inside PyYAML)."""
+
+
+def _mapping_without_duplicates(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            continue  # an unhashable key: construct_mapping reports it
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                f"duplicate key {key!r} (first at line {seen[key]}) — keep one of them",
+                key_node.start_mark,
+            )
+        seen[key] = line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+_MODELS: dict[str, type[BaseModel]] = {
+    "": Config,
+    "data": DataPaths,
+    "rules": Rules,
+    "travel": Travel,
+    "modes": Modes,
+    "objective": Objective,
+    "solver": SolverSettings,
+}
+
+
+def _unknown_key_problems(raw: dict[str, Any], where: str, source: str) -> list[str]:
+    """Unknown keys at every level, each with a did-you-mean."""
+    model = _MODELS.get(where)
+    if model is None or not isinstance(raw, dict):
+        return []
+    known = list(model.model_fields)
+    problems = []
+    for key, value in raw.items():
+        path = f"{where}.{key}" if where else str(key)
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+            hint = f" — did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(known)})"
+            problems.append(f"{source}: unknown key '{path}'{hint}")
+        elif not where and key in _MODELS:
+            problems += _unknown_key_problems(value, key, source)
+    return problems
+
+
+def _pydantic_problems(err: ValidationError, source: str) -> list[str]:
+    problems = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "missing":
+            problems.append(f"{source}: missing key '{loc}' — add it (see configs/example.yaml)")
+        else:
+            given = e.get("input")
+            given_s = f" (given {given!r})" if not isinstance(given, (dict, list)) else ""
+            problems.append(f"{source}: key '{loc}'{given_s}: {msg}")
+    return problems
+
+
+def config_from_dict(raw: dict[str, Any], *, base_dir: Path, source: str = "config") -> Config:
+    """Validate a config mapping; relative data paths resolve against ``base_dir``."""
+    if not isinstance(raw, dict):
+        raise DataError(f"{source}: the config must be a YAML mapping of keys (name:, data:, ...)")
+    problems = _unknown_key_problems(raw, "", source)
+    if problems:
+        raise DataError(problems)
+    raw = dict(raw)
+    data = raw.get("data")
+    if isinstance(data, dict):
+        resolved = {}
+        for key, value in data.items():
+            if value is None or value == "":
+                resolved[key] = None
+                continue
+            p = Path(str(value)).expanduser()
+            try:
+                resolved[key] = p if p.is_absolute() else (base_dir / p).resolve()
+            except (OSError, RuntimeError) as err:  # a symlink loop, a path too long, ...
+                problems.append(f"{source}: key 'data.{key}' ({value}): the path cannot be resolved "
+                                f"({err}) — point it at a real file")
+        if problems:
+            raise DataError(problems)
+        raw["data"] = resolved
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as err:
+        raise DataError(_pydantic_problems(err, source)) from None
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a YAML config; raise :class:`DataError` naming every bad key."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such config file — check the path")
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise DataError(f"{path}: unreadable YAML{where}: {problem} — fix the YAML syntax") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text — save the config as UTF-8") from None
+    return config_from_dict(raw, base_dir=path.parent.resolve(), source=str(path))

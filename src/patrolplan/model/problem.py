@@ -1,0 +1,321 @@
+"""Problem: everything the model needs, as frozen arrays.
+
+Two constructors in layers (after spopt): :meth:`Problem.from_scenario` reduces the geometry
+to a travel-time matrix and a demand matrix and hands them to :meth:`Problem.from_arrays`,
+which knows no GIS and is what the unit tests drive with hand-made matrices.
+
+The central object is the list of **candidate shifts** ("columns"): one per (member station,
+hotspot of its zone, start on the grid, allowed length) whose on-site window covers at least one
+demanded slot. A shift of length ``L`` starting at minute ``start`` (0 = ``week_start`` 00:00;
+negative = before the horizon) is on site from ``start + out`` to ``start + L - back`` and covers
+the slots that lie entirely inside that window.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from patrolplan.inputs.config import Config
+from patrolplan.errors import DataError
+
+__all__ = ["Problem", "planned_travel"]
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """The planning problem as arrays (minutes throughout).
+
+    Stations ``s``, hotspots ``h``, zones ``z``, slots ``k`` and candidate shifts ``j``.
+    """
+
+    config: Config
+    station_ids: tuple[str, ...]
+    hotspot_ids: tuple[str, ...]
+    zone_ids: tuple[str, ...]
+    teams: np.ndarray  # [S] teams per station
+    hotspot_zone: np.ndarray  # [H] zone index
+    hotspot_risk: np.ndarray  # [H]
+    zone_mode: tuple[str, ...]  # [Z]
+    zone_tier: tuple[str, ...]
+    zone_members: tuple[tuple[int, ...], ...]  # [Z] station indices
+    zone_min_stations: np.ndarray  # [Z]
+    zone_jurisdiction_groups: tuple[tuple[tuple[int, ...], ...], ...]  # [Z] members grouped by non-empty tier jurisdiction
+    demand: np.ndarray  # [H, K] teams the contract's demand asks for
+    required: np.ndarray  # [H, K] teams that must be on site: demand, raised to min_stations in synchronized zones
+    out_min: np.ndarray  # [S, H]
+    back_min: np.ndarray  # [H, S]
+    availability_teams: dict[tuple[int, int], int]  # (station, day index from week_start) -> teams that may start
+    # candidate shifts
+    shift_station: np.ndarray
+    shift_hotspot: np.ndarray
+    shift_start_min: np.ndarray
+    shift_len_min: np.ndarray
+    shift_out_min: np.ndarray
+    shift_back_min: np.ndarray
+    shift_k0: np.ndarray  # first covered slot
+    shift_k1: np.ndarray  # one past the last covered slot
+    cover: sp.csr_matrix = field(repr=False)  # [n demanded hotspot-slots, n shifts] 0/1
+    cover_hotspot: np.ndarray = field(repr=False)  # [rows] hotspot of each demanded hotspot-slot
+    cover_slot: np.ndarray = field(repr=False)  # [rows] slot of each demanded hotspot-slot
+
+    # --- sizes and derived facts ----------------------------------------------------------
+    @property
+    def n_shifts(self) -> int:
+        return int(self.shift_station.size)
+
+    @property
+    def slot_min(self) -> int:
+        return self.config.slot_minutes
+
+    @property
+    def n_slots(self) -> int:
+        return int(self.demand.shape[1])
+
+    @property
+    def rest_min(self) -> int:
+        return self.config.rules.min_rest_minutes
+
+    @property
+    def horizon_start(self) -> dt.datetime:
+        return dt.datetime.combine(self.config.week_start, dt.time(0, 0))
+
+    @property
+    def shift_on_site_min(self) -> np.ndarray:
+        return self.shift_len_min - self.shift_out_min - self.shift_back_min
+
+    @property
+    def shift_day(self) -> np.ndarray:
+        """Day index (from week_start; -1 = the day before) of each shift's start."""
+        return np.floor_divide(self.shift_start_min, 24 * 60)
+
+    def replace(self, **changes) -> "Problem":
+        return dataclasses.replace(self, **changes)
+
+    def rebuilt(self, *, config: Config | None = None, teams=None, out_min=None, back_min=None,
+                zone_min_stations=None, zone_jurisdiction_groups=None) -> "Problem":
+        """The same inputs with some replaced, candidate shifts generated anew (what-if
+        questions of explain.py)."""
+        pick = lambda new, old: old if new is None else new  # noqa: E731
+        return Problem.from_arrays(
+            pick(config, self.config),
+            station_ids=self.station_ids,
+            hotspot_ids=self.hotspot_ids,
+            zone_ids=self.zone_ids,
+            teams=pick(teams, self.teams),
+            hotspot_zone=self.hotspot_zone,
+            zone_mode=self.zone_mode,
+            zone_members=self.zone_members,
+            demand=self.demand,
+            out_min=pick(out_min, self.out_min),
+            back_min=pick(back_min, self.back_min),
+            zone_min_stations=pick(zone_min_stations, self.zone_min_stations),
+            zone_tier=self.zone_tier,
+            zone_jurisdiction_groups=pick(zone_jurisdiction_groups, self.zone_jurisdiction_groups),
+            hotspot_risk=self.hotspot_risk,
+            availability_teams=self.availability_teams,
+        )
+
+    def demand_team_hours(self) -> float:
+        return float(self.required.sum()) * self.slot_min / 60
+
+    # --- constructors ---------------------------------------------------------------------
+    @classmethod
+    def from_scenario(cls, scenario, travel=None) -> "Problem":
+        """Travel times from the roads (network.py; or ``travel`` already computed), planned with
+        ``travel.margin_min`` spare minutes per non-zero leg, and demand from the rules
+        (demand.py)."""
+        from patrolplan.inputs.demand import expand_demand
+        from patrolplan.inputs.network import travel_times
+
+        travel = travel if travel is not None else travel_times(scenario)
+        margin = scenario.config.travel.margin_min
+        return cls.from_tables(
+            scenario,
+            out_min=planned_travel(travel.out_min, margin),
+            back_min=planned_travel(travel.back_min, margin),
+            demand=expand_demand(scenario),
+        )
+
+    @classmethod
+    def from_tables(cls, scenario, *, out_min: np.ndarray, back_min: np.ndarray, demand: np.ndarray) -> "Problem":
+        """Scenario tables + a travel matrix + a demand matrix (no GIS from here on)."""
+        cfg = scenario.config
+        stations = scenario.stations
+        station_ids = tuple(str(s) for s in stations["station_id"])
+        s_index = {s: i for i, s in enumerate(station_ids)}
+        teams_map = scenario.teams_per_station()
+        teams = np.array([teams_map[s] for s in station_ids], dtype=np.int64)
+
+        zones = scenario.zones
+        zone_ids = tuple(str(z) for z in zones["zone_id"])
+        members = tuple(tuple(s_index[m] for m in ms) for ms in zones["members"])
+        from patrolplan.model.rules.synchronized import jurisdiction_groups
+
+        jur_groups = []
+        for tier, ms in zip(zones["tier"], members):
+            col = str(tier)
+            values = stations[col].fillna("").astype(str).tolist() if col in stations else [""] * len(station_ids)
+            jur_groups.append(jurisdiction_groups(values, ms))
+
+        hotspots = scenario.hotspots
+        z_index = {z: i for i, z in enumerate(zone_ids)}
+        hotspot_zone = np.array([z_index[str(z)] for z in hotspots["zone_id"]], dtype=np.int64)
+        risk = hotspots["risk"].to_numpy(dtype=float) if "risk" in hotspots else np.ones(len(hotspots))
+
+        availability: dict[tuple[int, int], int] = {}
+        if scenario.availability is not None and len(scenario.availability):
+            reserve = dict(zip(station_ids, stations["reserve_officers"].astype(int)))
+            for sid, date, officers in zip(
+                scenario.availability["station_id"], scenario.availability["date"], scenario.availability["officers"]
+            ):
+                sid = str(sid)
+                day = (date - cfg.week_start).days
+                t = max(0, (int(officers) - reserve[sid]) // cfg.rules.team_size)
+                availability[(s_index[sid], day)] = min(t, int(teams[s_index[sid]]))
+
+        return cls.from_arrays(
+            cfg,
+            station_ids=station_ids,
+            hotspot_ids=tuple(str(h) for h in hotspots["hotspot_id"]),
+            zone_ids=zone_ids,
+            teams=teams,
+            hotspot_zone=hotspot_zone,
+            hotspot_risk=risk,
+            zone_mode=tuple(str(m) for m in zones["mode"]),
+            zone_tier=tuple(str(t) for t in zones["tier"]),
+            zone_members=members,
+            zone_min_stations=zones["min_stations"].to_numpy(dtype=np.int64),
+            zone_jurisdiction_groups=tuple(jur_groups),
+            demand=np.asarray(demand, dtype=np.int64),
+            out_min=np.asarray(out_min, dtype=np.int64),
+            back_min=np.asarray(back_min, dtype=np.int64),
+            availability_teams=availability,
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        config: Config,
+        *,
+        station_ids,
+        hotspot_ids,
+        zone_ids,
+        teams,
+        hotspot_zone,
+        zone_mode,
+        zone_members,
+        demand,
+        out_min,
+        back_min,
+        zone_min_stations=None,
+        zone_tier=None,
+        zone_jurisdiction_groups=None,
+        hotspot_risk=None,
+        availability_teams=None,
+    ) -> "Problem":
+        """Build the candidate shifts and the coverage matrix from plain arrays."""
+        from patrolplan.model.rules.shifts import candidate_shifts
+
+        n_z = len(zone_ids)
+        teams = np.asarray(teams, dtype=np.int64)
+        hotspot_zone = np.asarray(hotspot_zone, dtype=np.int64)
+        demand = np.asarray(demand, dtype=np.int64)
+        out_min = np.asarray(out_min, dtype=np.int64)
+        back_min = np.asarray(back_min, dtype=np.int64)
+        if zone_min_stations is None:
+            zone_min_stations = np.full(n_z, config.modes.synchronized_min_stations)
+        zone_min_stations = np.asarray(zone_min_stations, dtype=np.int64)
+        zone_tier = tuple(zone_tier) if zone_tier is not None else ("county",) * n_z
+        if zone_jurisdiction_groups is None:
+            zone_jurisdiction_groups = tuple(() for _ in range(n_z))
+        hotspot_risk = (
+            np.asarray(hotspot_risk, dtype=float) if hotspot_risk is not None else np.ones(len(hotspot_ids))
+        )
+        n_h, n_k = demand.shape
+        slot = config.slot_minutes
+        if n_k * slot != config.horizon_minutes:
+            raise DataError(
+                f"demand matrix has {n_k} slots, the horizon needs {config.horizon_minutes // slot}"
+            )
+
+        required = demand.copy()
+        for h in range(n_h):
+            z = hotspot_zone[h]
+            if zone_mode[z] == "synchronized":
+                m = int(zone_min_stations[z])
+                row = required[h]
+                row[row > 0] = np.maximum(row[row > 0], m)
+
+        shifts = candidate_shifts(
+            config,
+            teams=teams,
+            hotspot_zone=hotspot_zone,
+            zone_mode=zone_mode,
+            zone_members=zone_members,
+            required=required,
+            out_min=out_min,
+            back_min=back_min,
+        )
+        cover, cover_h, cover_k = _cover_matrix(required, shifts)
+        return cls(
+            config=config,
+            station_ids=tuple(station_ids),
+            hotspot_ids=tuple(hotspot_ids),
+            zone_ids=tuple(zone_ids),
+            teams=teams,
+            hotspot_zone=hotspot_zone,
+            hotspot_risk=hotspot_risk,
+            zone_mode=tuple(zone_mode),
+            zone_tier=zone_tier,
+            zone_members=tuple(tuple(int(m) for m in ms) for ms in zone_members),
+            zone_min_stations=zone_min_stations,
+            zone_jurisdiction_groups=tuple(zone_jurisdiction_groups),
+            demand=demand,
+            required=required,
+            out_min=out_min,
+            back_min=back_min,
+            availability_teams=dict(availability_teams or {}),
+            cover=cover,
+            cover_hotspot=cover_h,
+            cover_slot=cover_k,
+            **shifts,
+        )
+
+
+def planned_travel(minutes: np.ndarray, margin_min: int) -> np.ndarray:
+    """Road minutes plus ``margin_min`` spare minutes on every non-zero, reachable leg."""
+    from patrolplan.inputs.network import UNREACHABLE_MIN
+
+    minutes = np.asarray(minutes, dtype=np.int64)
+    spare = (minutes > 0) & (minutes < UNREACHABLE_MIN)
+    return np.where(spare, minutes + int(margin_min), minutes)
+
+
+def _cover_matrix(required: np.ndarray, shifts: dict) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Rows: demanded hotspot-slots; columns: shifts; 1 where the shift is on site all slot."""
+    n_h, n_k = required.shape
+    row_of = -np.ones((n_h, n_k), dtype=np.int64)
+    hs, ks = np.nonzero(required > 0)
+    row_of[hs, ks] = np.arange(hs.size)
+    k0, k1, h = shifts["shift_k0"], shifts["shift_k1"], shifts["shift_hotspot"]
+    lengths = k1 - k0
+    col = np.repeat(np.arange(k0.size), lengths)
+    offs = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    k = np.repeat(k0, lengths) + offs
+    rows = row_of[np.repeat(h, lengths), k]
+    keep = rows >= 0
+    data = np.ones(int(keep.sum()), dtype=np.int64)
+    cover = sp.csr_matrix((data, (rows[keep], col[keep])), shape=(hs.size, k0.size))
+    return cover, hs.astype(np.int64), ks.astype(np.int64)
+
+
+def subsets_leaving(members: tuple[int, ...], m: int):
+    """All sets of ``m - 1`` members: at least ``m`` distinct stations are present iff, for
+    every such set, someone from outside it is present."""
+    return itertools.combinations(members, max(0, m - 1))

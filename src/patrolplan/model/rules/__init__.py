@@ -1,0 +1,52 @@
+"""The rule families of the roster model: one module each, the one solver-side meaning of its rule.
+
+Each module holds what the solver side needs of its rule, under the same names:
+
+``add_rows(b, p, x, ...)``
+    the rows (or columns) it adds to the aggregated model (``model.build_model`` calls them);
+a test on a given presence or roster
+    ``satisfied`` / ``fits`` / ``occupied`` — used by the greedy planner, the result tables and
+    the explanation, so none of them re-derives the rule;
+``relaxations(p)``
+    the same week with the rule relaxed, as ``Relaxation`` entries (the explanation's
+    binding-cause search measures the LP shortfall of each);
+``precheck(p)``
+    fast necessary conditions before the solve, as messages for a planner.
+
+A family without one of these says so in its docstring. The independent checker
+(``patrolplan.check``) has its own version of every hard family, one function each, named
+``check_<family>``; ``tests/test_rules_families.py`` holds the two sides to the same names and
+to the same answers.
+"""
+
+from __future__ import annotations
+
+from patrolplan.model.rules import (
+    availability,
+    capacity,
+    coverage,
+    fairness,
+    handover,
+    max_shifts,
+    shifts,
+    staggered,
+    synchronized,
+)
+
+__all__ = ["FAMILIES", "HARD_FAMILIES", "SOFT_FAMILIES", "Relaxation", "by_name"]
+from patrolplan.model.rules._types import Relaxation
+
+
+#: every family, in the order the model adds them
+FAMILIES = (shifts, coverage, synchronized, capacity, handover, max_shifts, availability, fairness, staggered)
+#: hard rules: a roster breaking one is wrong (the checker has one function for each)
+HARD_FAMILIES = tuple(f.NAME for f in FAMILIES if f.HARD)
+#: soft goals: priced in the objective, never traded against a hard rule
+SOFT_FAMILIES = tuple(f.NAME for f in FAMILIES if not f.HARD)
+
+
+def by_name(name: str):
+    for family in FAMILIES:
+        if family.NAME == name:
+            return family
+    raise KeyError(name)

@@ -1,0 +1,82 @@
+"""Availability: on a date with ``a`` officers, at most ``floor((a - reserve) / team_size)`` of a
+station's teams start a shift (hard; the date of a shift is the date it starts).
+
+On counts: among the station's shifts starting that date, the occupancy bound of the capacity
+family with ``a`` teams; and at most ``a`` times the most shifts one team can start in a day.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from patrolplan.model.rules.capacity import occupancy_rows, occupied
+
+if TYPE_CHECKING:
+    from patrolplan.model.problem import Problem
+
+NAME = "availability"
+HARD = True
+_MIN_PER_DAY = 24 * 60
+
+
+def starts_per_team_day(p: Problem) -> int:
+    """The most shifts one team can start within one calendar day (rest and length kept)."""
+    g = p.config.rules.shift_start_every_minutes
+    step = min(p.config.rules.shift_minutes) + p.rest_min
+    step = -(-step // g) * g
+    return -(-_MIN_PER_DAY // step)
+
+
+def teams_on(p: Problem, s: int, day: int) -> int | None:
+    """Teams station ``s`` may start on day ``day`` (None: all of them)."""
+    return p.availability_teams.get((int(s), int(day)))
+
+
+def add_rows(b, p: Problem, x: np.ndarray) -> None:
+    if not p.availability_teams:
+        return
+    day = p.shift_day
+    per_team = starts_per_team_day(p)
+    for (s, d), a in sorted(p.availability_teams.items()):
+        if a >= p.teams[s]:
+            continue
+        js = np.nonzero((p.shift_station == s) & (day == d))[0]
+        if js.size == 0:
+            continue
+        if a == 0:
+            b.add_rows(NAME, np.zeros(js.size, dtype=np.int64), x[js], np.ones(js.size), -np.inf, 0.0, 1)
+            continue
+        r, c, n = occupancy_rows(*occupied(p.shift_start_min[js], p.shift_len_min[js], p.rest_min))
+        b.add_rows(NAME, r, x[js[c]], np.ones(r.size), -np.inf, float(a), n)
+        b.add_rows(NAME, np.zeros(js.size, dtype=np.int64), x[js], np.ones(js.size), -np.inf, float(a * per_team), 1)
+
+
+class DayStarts:
+    """Shifts each station has started per day, for the greedy planner (the count bound above)."""
+
+    def __init__(self, p: Problem) -> None:
+        self.p = p
+        self.per_team = starts_per_team_day(p)
+        self.day = p.shift_day
+        self.started: dict[tuple[int, int], int] = {}
+
+    def fits(self, j: int) -> bool:
+        key = (int(self.p.shift_station[j]), int(self.day[j]))
+        a = self.p.availability_teams.get(key)
+        return a is None or self.started.get(key, 0) < a * self.per_team
+
+    def take(self, j: int) -> None:
+        key = (int(self.p.shift_station[j]), int(self.day[j]))
+        self.started[key] = self.started.get(key, 0) + 1
+
+
+def relaxations(p: Problem) -> list:
+    """None apart from manpower (the capacity family's)."""
+    return []
+
+
+def precheck(p: Problem) -> list[str]:
+    """None: the LP relaxation holds these rows."""
+    return []

@@ -1,0 +1,70 @@
+"""Max shifts: a team works at most ``rules.max_shifts_per_team`` shifts in the horizon (hard).
+
+On counts: a station's shifts number at most ``teams(s) x max_shifts`` (the named-team step then
+spreads them; a station whose split fails gets a tighter cap, ``extra_caps``, and stage 1 runs
+again).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from patrolplan.model.problem import Problem
+
+NAME = "max_shifts"
+HARD = True
+
+
+def station_cap(p: Problem, s: int, teams=None) -> int:
+    """The most shifts station ``s`` may work in the horizon."""
+    teams = p.teams if teams is None else teams
+    return int(teams[s]) * p.config.rules.max_shifts_per_team
+
+
+def add_rows(b, p: Problem, x: np.ndarray, extra_caps: dict[int, int], *, base_teams=None, extra=None) -> None:
+    m = p.config.rules.max_shifts_per_team
+    stations = np.unique(p.shift_station)
+    caps = np.array([min(station_cap(p, s, base_teams), extra_caps.get(int(s), 1 << 40)) for s in stations],
+                    dtype=float)
+    row_of_station = -np.ones(len(p.station_ids), dtype=np.int64)
+    row_of_station[stations] = np.arange(stations.size)
+    rows, cols, vals = row_of_station[p.shift_station], x, np.ones(p.n_shifts)
+    if extra is not None:
+        rows = np.concatenate([rows, np.arange(stations.size)])
+        cols = np.concatenate([cols, extra[stations]])
+        vals = np.concatenate([vals, -float(m) * np.ones(stations.size)])
+    b.add_rows(NAME, rows, cols, vals, -np.inf, caps, stations.size)
+
+
+def relaxations(p: Problem) -> list:
+    """None apart from manpower (the capacity family's)."""
+    return []
+
+
+def precheck(p: Problem) -> list[str]:
+    """Each zone's demanded team-hours against the most its members could give if they served
+    nothing else (max shifts x the longest on-site time): a necessary condition."""
+    out = []
+    zone_of_row = p.hotspot_zone[p.cover_hotspot]
+    need = np.bincount(zone_of_row, weights=p.required[p.cover_hotspot, p.cover_slot], minlength=len(p.zone_ids))
+    for z in range(len(p.zone_ids)):
+        if need[z] == 0:
+            continue
+        js = np.nonzero(p.hotspot_zone[p.shift_hotspot] == z)[0]
+        give = 0.0
+        for s in p.zone_members[z]:
+            mine = js[p.shift_station[js] == s]
+            if mine.size:
+                give += station_cap(p, s) * int((p.shift_k1[mine] - p.shift_k0[mine]).max())
+        if give < need[z]:
+            members = ", ".join(p.station_ids[s] for s in p.zone_members[z])
+            out.append(
+                f"zone {p.zone_ids[z]} needs {need[z] * p.slot_min / 60:.0f} team-hours on site this week, but its "
+                f"member stations ({members}) could give at most {give * p.slot_min / 60:.0f} even serving nothing "
+                f"else: short by {(need[z] - give) * p.slot_min / 60:.0f} team-hours. Fix: more officers at its "
+                "member stations or more members."
+            )
+    return out

@@ -1,0 +1,44 @@
+"""Pictures of a plan, drawn from a run folder's tables and the Scenario (never by solving).
+
+Each ``plot_*`` function takes ``ax=None``, draws, and returns the axes; it never shows or
+saves. :func:`write_pictures` is the one place that names and writes the PNG files.
+"""
+
+from patrolplan.outputs.plotting._fonts import cjk_family, font_family
+from patrolplan.outputs.plotting._style import CREDITS, MODE_STYLES, TIER_COLORS, resolve_day
+from patrolplan.outputs.plotting._tables import coverage_frame, read_run_tables, roster_frame
+from patrolplan.outputs.plotting.coverage import coverage_grid, plot_coverage
+from patrolplan.outputs.plotting.gantt import MAX_FIGURE_HEIGHT_IN, gantt_rows, plot_gantt
+from patrolplan.outputs.plotting.interactive import folium_map
+from patrolplan.outputs.plotting.map import hotspot_tiers, plot_map, station_hotspot_links
+from patrolplan.outputs.plotting.pictures import picture_names, write_pictures
+from patrolplan.outputs.plotting.sheets import draw_week_sheet, plot_station_week
+from patrolplan.outputs.plotting.week import StationWeek, station_week, station_weeks
+
+__all__ = [
+    "CREDITS",
+    "MAX_FIGURE_HEIGHT_IN",
+    "MODE_STYLES",
+    "TIER_COLORS",
+    "cjk_family",
+    "coverage_frame",
+    "coverage_grid",
+    "folium_map",
+    "font_family",
+    "gantt_rows",
+    "hotspot_tiers",
+    "picture_names",
+    "plot_coverage",
+    "plot_gantt",
+    "plot_map",
+    "read_run_tables",
+    "resolve_day",
+    "roster_frame",
+    "station_hotspot_links",
+    "write_pictures",
+    "plot_station_week",
+    "draw_week_sheet",
+    "StationWeek",
+    "station_week",
+    "station_weeks",
+]

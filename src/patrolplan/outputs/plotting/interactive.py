@@ -1,0 +1,124 @@
+"""An interactive (folium/Leaflet) map of zones and shifts, for notebooks.
+
+Drawn with ``tiles=None`` and with Leaflet itself embedded in the page (from the PyPI package
+``django-js-lib-leaflet``, a plain repackaging of Leaflet 1.9 with no Django needed to read its
+files), so the map works with no internet at all: folium's own page links Leaflet, jQuery and
+Bootstrap from CDNs, which a police station's offline network cannot reach.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from patrolplan.outputs.plotting._style import CREDITS, MODE_STYLES, TIER_COLORS, day_window, resolve_day
+from patrolplan.outputs.plotting._tables import roster_frame
+from patrolplan.outputs.plotting.map import hotspot_tiers, station_hotspot_links
+
+__all__ = ["folium_map", "offline_leaflet"]
+
+
+def _data_url(path, mime: str) -> str:
+    import base64
+
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def offline_leaflet(m):
+    """Point a folium map's scripts and styles at an embedded copy of Leaflet (and nothing
+    else: the elements drawn here need no other library). Returns the map."""
+    from importlib.resources import files
+
+    static = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
+    m.default_js = [("leaflet", _data_url(static / "leaflet.js", "text/javascript"))]
+    m.default_css = [("leaflet_css", _data_url(static / "leaflet.css", "text/css"))]
+    return m
+
+
+def folium_map(scenario, roster: pd.DataFrame | None = None, *, day=None, graph=None, credits: str = CREDITS):
+    """A ``folium.Map`` with layers: boundaries, zone links (synchronized solid red,
+    staggered dashed cyan), shifts (one line per station -> hotspot pair used, along the road
+    path when a ``graph`` (``network.RoadGraph``) is given, tooltip with its shifts), hotspots
+    coloured by tier, stations. ``day`` keeps only that day's shifts."""
+    import folium
+
+    st = scenario.stations
+    hs = scenario.hotspots
+    center = [float(pd.concat([st["lat"], hs["lat"]]).mean()), float(pd.concat([st["lon"], hs["lon"]]).mean())]
+    m = folium.Map(location=center, zoom_start=9, tiles=None, control_scale=True, attr=credits)
+
+    if scenario.boundaries is not None:
+        folium.GeoJson(
+            scenario.boundaries[["geometry"]].to_json(), name="county boundaries",
+            style_function=lambda _: {"color": "#777777", "weight": 1, "fill": False},
+        ).add_to(m)
+    if scenario.prefectures is not None:
+        folium.GeoJson(
+            scenario.prefectures[["geometry"]].to_json(), name="prefecture boundaries",
+            style_function=lambda _: {"color": "#333333", "weight": 2.5, "fill": False},
+        ).add_to(m)
+
+    links = station_hotspot_links(scenario)
+    zones_fg = folium.FeatureGroup(name="zones (member links)")
+    for lk in links.itertuples(index=False):
+        style = MODE_STYLES.get(lk.mode, MODE_STYLES["synchronized"])
+        folium.PolyLine(
+            [(lk.station_lat, lk.station_lon), (lk.hotspot_lat, lk.hotspot_lon)], color=style["color"], weight=1.5,
+            opacity=0.5, dash_array=None if lk.mode == "synchronized" else "6 4",
+            tooltip=html.escape(f"zone {lk.zone_id} ({lk.tier}, {lk.mode}): {lk.station_id} → {lk.hotspot_id}"),
+        ).add_to(zones_fg)
+    zones_fg.add_to(m)
+
+    if roster is not None:
+        r = roster_frame(roster)
+        if day is not None:
+            lo, hi = day_window(resolve_day(day, scenario.config.week_start, scenario.config.horizon_days))
+            r = r[(r["start"] < hi) & (r["end"] > lo)]
+        sxy = dict(zip(st["station_id"].astype(str), zip(st["lon"].astype(float), st["lat"].astype(float))))
+        hxy = dict(zip(hs["hotspot_id"].astype(str), zip(hs["lon"].astype(float), hs["lat"].astype(float))))
+        shifts_fg = folium.FeatureGroup(name="shifts" + (f" ({day})" if day is not None else ""))
+        for (sid, hid, mode), grp in r.groupby(["station_id", "hotspot_id", "mode"]):
+            if sid not in sxy or hid not in hxy:
+                continue
+            path = None
+            if graph is not None:
+                try:
+                    path = graph.path_lonlat(sxy[sid], hxy[hid])
+                except Exception:
+                    path = None
+            if not path or len(path) < 2:
+                path = [sxy[sid], hxy[hid]]
+            lines = "<br>".join(
+                html.escape(f"{x.shift_id} {x.team_id} {x.start:%a %H:%M}–{x.end:%a %H:%M}")
+                for x in grp.sort_values("start").itertuples(index=False)
+            )
+            style = MODE_STYLES.get(mode, MODE_STYLES["synchronized"])
+            folium.PolyLine([(lat, lon) for lon, lat in path], color=style["color"], weight=3 + min(len(grp), 6) / 2,
+                            opacity=0.85, tooltip=f"<b>{html.escape(sid)} → {html.escape(hid)}</b><br>{lines}",
+                            ).add_to(shifts_fg)
+        shifts_fg.add_to(m)
+
+    tiers = hotspot_tiers(scenario)
+    hs_fg = folium.FeatureGroup(name="hotspots")
+    for h in hs.itertuples(index=False):
+        tier = tiers.get(str(h.hotspot_id), "")
+        folium.CircleMarker(
+            (float(h.lat), float(h.lon)), radius=6, color="black", weight=1, fill=True, fill_opacity=0.9,
+            fill_color=TIER_COLORS.get(tier, "#7f7f7f"),
+            tooltip=html.escape(f"{h.hotspot_id} {h.name} — zone {h.zone_id} ({tier})"),
+        ).add_to(hs_fg)
+    hs_fg.add_to(m)
+    st_fg = folium.FeatureGroup(name="stations")
+    for s in st.itertuples(index=False):
+        folium.CircleMarker(
+            (float(s.lat), float(s.lon)), radius=3 + int(s.officers) ** 0.5,
+            color="black", weight=1, fill=True, fill_color="black", fill_opacity=0.9,
+            tooltip=html.escape(f"{s.station_id} {s.name} — {int(s.officers)} officers"),
+        ).add_to(st_fg)
+    st_fg.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    lats = pd.concat([st["lat"], hs["lat"]]).astype(float)
+    lons = pd.concat([st["lon"], hs["lon"]]).astype(float)
+    m.fit_bounds([[lats.min(), lons.min()], [lats.max(), lons.max()]])
+    return offline_leaflet(m)

@@ -1,0 +1,77 @@
+"""Draw a run folder's pictures to PNG files (the only place naming them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from patrolplan.outputs.plotting._style import day_tag, day_window, resolve_day
+from patrolplan.outputs.plotting._tables import read_run_tables
+from patrolplan.outputs.plotting.coverage import plot_coverage
+from patrolplan.outputs.plotting.gantt import figure_height_in, gantt_rows, plot_gantt
+from patrolplan.outputs.plotting.map import plot_map
+
+__all__ = ["write_pictures", "picture_names"]
+
+DPI = 110
+
+
+def picture_names(tag: str = "") -> dict[str, str]:
+    """File names of the pictures; ``tag`` (e.g. ``'mon'``) gives ``map_mon.png`` etc."""
+    suffix = f"_{tag}" if tag else ""
+    return {
+        "map": f"map{suffix}.png",
+        "gantt": f"gantt{suffix}.png",
+        "gantt_station": f"gantt_station{suffix}.png",
+        "coverage": f"coverage{suffix}.png",
+    }
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    fig.savefig(tmp, dpi=DPI, bbox_inches="tight", facecolor="white")
+    os.replace(tmp, path)
+    fig.clear()
+    return path
+
+
+def write_pictures(scenario, run_dir: str | Path, *, day=None) -> list[Path]:
+    """Draw ``map.png``, ``gantt.png``, ``gantt_station.png`` and ``coverage.png`` into
+    ``run_dir`` from its ``roster.csv`` / ``coverage.csv`` and the scenario; return the paths.
+
+    With ``day`` (``'mon'``..``'sun'``, a date or ISO date text) only that day is drawn, into
+    ``map_<day>.png``, ``gantt_<day>.png``, ... (``<day>`` as given, e.g. ``mon``, or the ISO
+    date). Figures are built without pyplot and released after saving; files are replaced
+    atomically.
+    """
+    run_dir = Path(run_dir)
+    roster, coverage, _ = read_run_tables(run_dir)
+    tag, window = "", None
+    if day is not None:
+        date = resolve_day(day, scenario.config.week_start, scenario.config.horizon_days)
+        tag = day_tag(day, date)
+        window = day_window(date)
+        lo, hi = window
+        roster = roster[(roster["start"] < hi) & (roster["end"] > lo)]
+        coverage = coverage[(coverage["slot_start"] >= lo) & (coverage["slot_start"] < hi)]
+    names = picture_names(tag)
+    out = []
+
+    fig = Figure(figsize=(11, 10))
+    plot_map(scenario, roster, day=day, ax=fig.add_subplot())
+    out.append(_save(fig, run_dir / names["map"]))
+
+    for by, key in (("hotspot", "gantt"), ("station", "gantt_station")):
+        rows = gantt_rows(roster, coverage, by=by, scenario=scenario)
+        extra_lanes = 2 * len(rows)  # room for stacked and relay sub-rows
+        fig = Figure(figsize=(16, figure_height_in(len(rows) + 1, extra_lanes)))
+        plot_gantt(roster, coverage, by=by, ax=fig.add_subplot(), scenario=scenario, window=window)
+        out.append(_save(fig, run_dir / names[key]))
+
+    n_rows = coverage["hotspot_id"].nunique()
+    fig = Figure(figsize=(16, figure_height_in(n_rows)))
+    plot_coverage(coverage, ax=fig.add_subplot(), scenario=scenario, window=window)
+    out.append(_save(fig, run_dir / names["coverage"]))
+    return out

@@ -1,0 +1,934 @@
+"""Everything a planner reads after a solve, written into the run folder.
+
+``report.html`` (one self-contained page), ``roster.xlsx`` (a summary sheet, the whole roster
+and one printable week sheet per station), ``stations/<station_id>.pdf`` (the week sheet to
+pin on the wall), ``result.gpkg`` (layers ``stations``, ``hotspots``, ``zones``, ``roster``)
+and, through :func:`patrolplan.outputs.plotting.write_pictures`, the PNG
+pictures. Everything is drawn from the run folder's tables (``roster.csv``, ``coverage.csv``,
+``summary.json``) and the Scenario; nothing is solved again. These functions are the only
+ones deciding the file names.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from patrolplan.outputs.plotting import CREDITS, picture_names, read_run_tables, write_pictures
+from patrolplan.outputs.plotting._fonts import shipped_font_path
+from patrolplan.outputs.plotting._names import hotspot_names
+from patrolplan.outputs.plotting._tables import slot_minutes_of
+from patrolplan.outputs.plotting.map import hotspot_tiers, station_hotspot_links
+from patrolplan.outputs.plotting.sheets import A4_LANDSCAPE_IN, draw_week_sheet
+from patrolplan.outputs.plotting.week import station_weeks, week_label
+
+__all__ = [
+    "station_load",
+    "write_report_html",
+    "write_station_sheets",
+    "station_sheet_names",
+    "write_xlsx",
+    "write_gpkg",
+    "write_all",
+    "REPORT_NAME",
+    "XLSX_NAME",
+    "GPKG_NAME",
+]
+
+REPORT_NAME = "report.html"
+XLSX_NAME = "roster.xlsx"
+GPKG_NAME = "result.gpkg"
+STATIONS_DIR = "stations"
+_TIME_FMT = "%Y-%m-%dT%H:%M"
+
+
+# --- tables shared by the outputs ------------------------------------------------------
+
+
+def _hours(td: pd.Series) -> pd.Series:
+    return td.dt.total_seconds() / 3600.0
+
+
+def station_load(scenario, roster: pd.DataFrame) -> pd.DataFrame:
+    """Load per station (every scenario station, plus any other station the roster names):
+    ``station_id``, ``name``, ``county``, ``officers``, ``teams`` (available), ``teams_used``,
+    ``shifts``, ``team_hours`` (travel included), ``on_site_hours``, ``travel_hours``,
+    ``max_team_hours`` (the busiest team's hours) and ``max_team_shifts``.
+    ``roster`` is a normalised roster (:func:`patrolplan.outputs.plotting.roster_frame`)."""
+    st = scenario.stations
+    teams = scenario.teams_per_station()
+    r = roster.assign(
+        _h=_hours(roster["end"] - roster["start"]),
+        _on=_hours(roster["on_site_end"] - roster["on_site_start"]),
+        _tr=(roster["travel_out_min"] + roster["travel_back_min"]) / 60.0,
+    )
+    g = r.groupby("station_id")
+    per_team = r.groupby(["station_id", "team_id"]).agg(h=("_h", "sum"), n=("_h", "size"))
+    ids = list(st["station_id"].astype(str)) + sorted(set(r["station_id"]) - set(st["station_id"].astype(str)))
+    out = pd.DataFrame({"station_id": ids})
+    names = dict(zip(st["station_id"].astype(str), st["name"]))
+    county = dict(zip(st["station_id"].astype(str), st["county"])) if "county" in st else {}
+    officers = dict(zip(st["station_id"].astype(str), st["officers"]))
+    out["name"] = out["station_id"].map(names).fillna("")
+    out["county"] = out["station_id"].map(county).fillna("") if county else ""
+    out["officers"] = out["station_id"].map(officers).fillna(0).astype(int)
+    out["teams"] = out["station_id"].map(teams).fillna(0).astype(int)
+    out["teams_used"] = out["station_id"].map(g["team_id"].nunique()).fillna(0).astype(int)
+    out["shifts"] = out["station_id"].map(g.size()).fillna(0).astype(int)
+    out["team_hours"] = out["station_id"].map(g["_h"].sum()).fillna(0.0).round(2)
+    out["on_site_hours"] = out["station_id"].map(g["_on"].sum()).fillna(0.0).round(2)
+    out["travel_hours"] = out["station_id"].map(g["_tr"].sum()).fillna(0.0).round(2)
+    out["max_team_hours"] = out["station_id"].map(per_team["h"].groupby(level=0).max()).fillna(0.0).round(2)
+    out["max_team_shifts"] = out["station_id"].map(per_team["n"].groupby(level=0).max()).fillna(0).astype(int)
+    return out
+
+
+def _named_roster(scenario, roster: pd.DataFrame) -> pd.DataFrame:
+    """The roster with ``station_name`` and ``hotspot_name`` next to the ids."""
+    st_names = dict(zip(scenario.stations["station_id"].astype(str), scenario.stations["name"]))
+    hs_names = dict(zip(scenario.hotspots["hotspot_id"].astype(str), scenario.hotspots["name"]))
+    r = roster.copy()
+    r.insert(r.columns.get_loc("station_id") + 1, "station_name", r["station_id"].map(st_names).fillna(""))
+    r.insert(r.columns.get_loc("hotspot_id") + 1, "hotspot_name", r["hotspot_id"].map(hs_names).fillna(""))
+    return r
+
+
+def _atomic(path: Path, write) -> Path:
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    if tmp.exists():
+        tmp.unlink()
+    write(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+# --- report.html -----------------------------------------------------------------------
+
+_CSS = """
+body { font-family: "patrolplan CJK", "Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC",
+       sans-serif; margin: 1.5em auto; max-width: 1500px; color: #222; padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ccc; }
+h3 { margin: 1.2em 0 .3em; }
+.lead { font-size: 1.15em; line-height: 1.5; }
+.status { display: inline-block; padding: .15em .6em; border-radius: .3em; color: white; font-weight: bold; }
+.status-optimal { background: #2e7d32; } .status-feasible { background: #558b2f; }
+.status-gaps { background: #c62828; } .status-infeasible { background: #6a1b9a; }
+ul.attention li { margin: .25em 0; } li.warn::marker { color: #c62828; } li.ok::marker { color: #2e7d32; }
+table { border-collapse: collapse; font-size: .85em; margin: .5em 0; }
+th, td { border: 1px solid #ddd; padding: .2em .5em; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; position: sticky; top: 0; }
+table.sortable th { cursor: pointer; user-select: none; }
+table.sortable th[aria-sort=ascending]::after { content: " \\25B2"; font-size: .7em; }
+table.sortable th[aria-sort=descending]::after { content: " \\25BC"; font-size: .7em; }
+tr:nth-child(even) td { background: #fafafa; }
+td.num, th.num { text-align: right; }
+figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { color: #555; font-size: .9em; }
+pre { background: #f6f6f6; padding: .5em; overflow-x: auto; font-size: .8em; }
+nav a { margin-right: 1em; }
+.filter { margin: .5em 0; } .filter input { font-size: 1em; padding: .2em .4em; width: 24em; }
+table.week { table-layout: fixed; width: 100%; }
+table.week th.team { width: 7em; }
+table.week td { font-size: .95em; }
+table.week .shift { margin-bottom: .35em; } table.week .shift .l { overflow: hidden; text-overflow: ellipsis; }
+table.week .sync { color: #8b1a1a; } table.week .relay { color: #0b5f66; }
+table.week th.weekend, table.week td.weekend { background: #f7f4ea; }
+.station-page { margin-bottom: 1.5em; }
+details.technical summary { cursor: pointer; font-weight: bold; }
+footer { margin-top: 2em; font-size: .8em; color: #666; }
+@media print {
+  @page { size: A4 landscape; margin: 9mm; }
+  body { margin: 0; padding: 0; max-width: none; font-size: 9pt; }
+  body > *:not(#week), #week > *:not(.station-page), .no-print { display: none !important; }
+  .station-page { break-inside: avoid; page-break-inside: avoid; margin: 0; }
+  .station-page + .station-page { break-before: page; page-break-before: always; }
+  .station-page h3 { margin: 0 0 .2em; font-size: 14pt; }
+  .station-page p { margin: 0 0 .4em; font-size: 8pt; }
+  table.week { font-size: var(--print-fs, 7pt); margin: 0; }
+  table.week td, table.week th { padding: .1em .25em; }
+  table.week .shift .l { white-space: nowrap; }
+  th { position: static; }
+}
+"""
+
+_SCRIPT = """
+(function () {
+  "use strict";
+  function cellText(row, i) { var c = row.cells[i]; return c ? c.textContent.trim() : ""; }
+  function sortBy(table, col, th) {
+    var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+    var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+    var numeric = rows.every(function (r) { var v = cellText(r, col); return v === "" || !isNaN(Number(v)); });
+    rows.sort(function (a, b) {
+      var x = cellText(a, col), y = cellText(b, col);
+      if (numeric) { return ((x === "" ? -Infinity : Number(x)) - (y === "" ? -Infinity : Number(y))) * dir || 0; }
+      return x.localeCompare(y, "zh-CN", {numeric: true}) * dir;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
+    if (!table.tHead || !table.tBodies.length) { return; }
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
+      th.tabIndex = 0;
+      th.title = "click to sort";
+      th.addEventListener("click", function () { sortBy(table, i, th); });
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") { sortBy(table, i, th); } });
+    });
+  });
+  function applyFilter(input) {
+    var table = document.getElementById(input.getAttribute("data-table"));
+    if (!table || !table.tBodies.length) { return; }
+    var terms = input.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    var rows = table.tBodies[0].rows, shown = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var text = Array.prototype.map.call(rows[i].cells, function (c) { return c.textContent; }).join("\\t").toLowerCase();
+      var ok = terms.every(function (t) { return text.indexOf(t) >= 0; });
+      rows[i].hidden = !ok;
+      if (ok) { shown++; }
+    }
+    var count = document.getElementById(input.getAttribute("data-count"));
+    if (count) { count.textContent = shown + " of " + rows.length + " shown"; }
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("input.table-filter"), function (input) {
+    input.addEventListener("input", function () { applyFilter(input); });
+  });
+  // report.html?filter=TEXT opens the page with the roster filtered (links, tests).
+  var wanted = new URLSearchParams(window.location.search).get("filter");
+  var box = document.getElementById("roster-filter");
+  if (box && wanted !== null) { box.value = wanted; }
+  Array.prototype.forEach.call(document.querySelectorAll("input.table-filter"), applyFilter);
+})();
+"""
+
+_CAPTIONS = {
+    "map": "Stations (size: officers), hotspots (colour: tier) and the links of each cooperation zone; "
+           "bold links carry shifts. County names in grey.",
+    "gantt": "The roster by hotspot: one bar per shift (solid: on site, light: travel), red: uncovered slots.",
+    "gantt_station": "The roster by station: one sub-row per team.",
+    "coverage": "Teams present minus demand per hotspot and hour; red: gap.",
+}
+
+
+def _esc(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _img_tag(path: Path, alt: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<img id="img-{html.escape(path.stem)}" alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _value_html(value) -> str:
+    """A summary value: nested dicts as small tables, lists and scalars as text."""
+    if isinstance(value, dict):
+        rows = "".join(f"<tr><th>{_esc(k)}</th><td>{_value_html(v)}</td></tr>" for k, v in value.items())
+        return f"<table class='kv'>{rows}</table>"
+    if isinstance(value, list):
+        return f"<pre>{html.escape(json.dumps(value, ensure_ascii=False, indent=1))}</pre>"
+    return _esc(value)
+
+
+def _kv_table(summary: dict, *, skip=("stations",)) -> str:
+    rows = "".join(f"<tr><th>{_esc(k)}</th><td>{_value_html(v)}</td></tr>"
+                   for k, v in summary.items() if k not in skip)
+    return f"<table class='summary' id='summary-json'>{rows}</table>"
+
+
+def _summary_station_table(summary: dict) -> pd.DataFrame | None:
+    """summary.json's ``stations`` (load per station) as a table, whatever its exact shape."""
+    st = summary.get("stations")
+    if isinstance(st, dict) and st:
+        if all(isinstance(v, dict) for v in st.values()):
+            return pd.DataFrame.from_dict(st, orient="index").rename_axis("station_id").reset_index()
+        return pd.DataFrame({"station_id": list(st), "load": list(st.values())})
+    if isinstance(st, list) and st and all(isinstance(v, dict) for v in st):
+        return pd.DataFrame(st)
+    return None
+
+
+def _frame_html(df: pd.DataFrame, table_id: str, *, sortable: bool = False) -> str:
+    return df.to_html(index=False, escape=True, border=0, table_id=table_id, na_rep="",
+                      classes="sortable" if sortable else None, float_format=lambda x: f"{x:g}")
+
+
+def _num(summary: dict, key: str, default: float) -> float:
+    try:
+        value = float(summary.get(key))
+    except (TypeError, ValueError):
+        return float(default)
+    return value if np.isfinite(value) else float(default)
+
+
+def _gap_runs(scenario, coverage: pd.DataFrame) -> pd.DataFrame:
+    """Uncovered slots merged into runs per hotspot: ``hotspot``, ``hotspot_id``, ``from``,
+    ``to``, ``slots``, ``required``, ``present``, ``stations present``, ``why``."""
+    cols = ["hotspot", "hotspot_id", "from", "to", "slots", "required", "present", "stations present", "why"]
+    gaps = coverage[coverage["gap"]].sort_values(["hotspot_id", "slot_start"])
+    if gaps.empty:
+        return pd.DataFrame(columns=cols)
+    slot = pd.Timedelta(minutes=slot_minutes_of(coverage, scenario.config.slot_minutes))
+    names = hotspot_names(scenario, drawable=False)
+    sync_ok = gaps["sync_ok"] if "sync_ok" in gaps else pd.Series(True, index=gaps.index)
+    why = np.where(gaps["present"] < gaps["demand"], "too few teams",
+                   np.where(~sync_ok.astype(bool), "synchronized: partner station missing", "too few teams"))
+    gaps = gaps.assign(_why=why)
+    new_run = ((gaps["hotspot_id"] != gaps["hotspot_id"].shift()) |
+               (gaps["slot_start"] != gaps["slot_start"].shift() + slot) | (gaps["_why"] != gaps["_why"].shift()))
+    gaps = gaps.assign(_run=new_run.cumsum())
+    rows = []
+    for _, g in gaps.groupby("_run", sort=False):
+        h = g["hotspot_id"].iloc[0]
+        rows.append([names.get(h, h), h, g["slot_start"].iloc[0].strftime(_TIME_FMT),
+                     (g["slot_start"].iloc[-1] + slot).strftime(_TIME_FMT), len(g), int(g["required"].max()),
+                     int(g["present"].min()), ";".join(sorted({s for v in g["stations"] for s in str(v).split(";") if s})),
+                     g["_why"].iloc[0]])
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _status_sentence(summary: dict, roster: pd.DataFrame, coverage: pd.DataFrame) -> str:
+    """The run in one sentence: gap-free or not, shifts and team-hours, distance to the bound."""
+    status = str(summary.get("status", "unknown"))
+    n_gap = int(coverage["gap"].sum())
+    hours = float((roster["end"] - roster["start"]).dt.total_seconds().sum() / 3600.0)
+    team_hours = _num(summary, "team_hours", hours)
+    travel = _num(summary, "travel_hours", (roster["travel_out_min"] + roster["travel_back_min"]).sum() / 60.0)
+    work = f"{len(roster):,} shifts, {team_hours:,.0f} team-hours ({travel:,.0f} h of it travel)"
+    gap_pct = summary.get("gap_pct")
+    if status == "optimal":
+        best = "proven the best possible roster"
+    elif isinstance(gap_pct, (int, float)) and np.isfinite(gap_pct):
+        best = f"at most {gap_pct:.2g} % from the best possible (bound {_num(summary, 'best_bound', 0):,.1f})"
+    else:
+        best = "its distance from the best possible is unknown"
+    if status == "infeasible" and not len(roster):
+        return "No roster could be made for this week: see what needs attention below."
+    if n_gap == 0 and status in ("optimal", "feasible"):
+        return f"Gap-free: every slot with demand is covered, with {work}; {best}."
+    short = _num(summary, "uncovered_team_hours", n_gap * slot_minutes_of(coverage) / 60.0)
+    n_h = coverage.loc[coverage["gap"], "hotspot_id"].nunique()
+    return (f"Not gap-free: {n_gap} slot{'s' if n_gap != 1 else ''} with demand at {n_h} "
+            f"hotspot{'s' if n_h != 1 else ''} uncovered ({short:g} team-hours short), with {work}; "
+            f"{best}.")
+
+
+def _load_ranking(load: pd.DataFrame) -> pd.DataFrame:
+    """Stations with teams, by hours per available team (most loaded first)."""
+    df = load[load["teams"] > 0].copy()
+    df["hours_per_team"] = (df["team_hours"] / df["teams"]).round(1)
+    return df.sort_values(["hours_per_team", "team_hours", "station_id"], ascending=[False, False, True])
+
+
+def _station_link(sid: str, name: str) -> str:
+    text = name if name and name != sid else sid
+    return f"<a href='#station-{_esc(_anchor(sid))}'>{_esc(text)}</a>"
+
+
+def _anchor(sid: str) -> str:
+    return re.sub(r"[^\w-]", "_", str(sid))
+
+
+def _attention_html(scenario, summary, coverage, load, gap_runs, explanation: str | None) -> str:
+    """What needs the planner's attention, each item linking to the details."""
+    items: list[tuple[str, str]] = []
+    n_gap = int(coverage["gap"].sum())
+    if n_gap:
+        worst = gap_runs.groupby(["hotspot", "hotspot_id"])["slots"].sum().sort_values(ascending=False)
+        where = ", ".join(f"{_esc(h)} ({n})" for (h, _), n in worst.head(5).items())
+        more = f" and {len(worst) - 5} more" if len(worst) > 5 else ""
+        items.append(("warn", f"<a href='#gaps'>{n_gap} uncovered slot{'s' if n_gap != 1 else ''}</a> "
+                              f"at {where}{more}."))
+    else:
+        items.append(("ok", "No gaps: every slot with demand is covered."))
+    if "sync_ok" in coverage:
+        short = coverage[~coverage["sync_ok"].astype(bool)]
+        if len(short):
+            hs = short["hotspot_id"].nunique()
+            items.append(("warn", f"<a href='#gaps'>{len(short)} synchronized slot{'s' if len(short) != 1 else ''}"
+                                  f"</a> at {hs} hotspot{'s' if hs != 1 else ''} short of partner stations "
+                                  "(teams of too few stations or jurisdictions on site)."))
+        else:
+            sync = coverage.merge(scenario.hotspots[["hotspot_id", "zone_id"]].astype(str), on="hotspot_id", how="left")
+            zmode = dict(zip(scenario.zones["zone_id"].astype(str), scenario.zones["mode"].astype(str)))
+            if (sync["zone_id"].map(zmode) == "synchronized").any():
+                items.append(("ok", "Every synchronized slot has teams of enough stations on site together."))
+    ranking = _load_ranking(load)
+    if len(ranking) and ranking["hours_per_team"].max() == ranking["hours_per_team"].min():
+        items.append(("info", f"Load is even: every station with teams works "
+                              f"{ranking['hours_per_team'].iloc[0]:g} h per team "
+                              "(<a href='#week'>week per station</a>)."))
+    elif len(ranking):
+        fmt = lambda r: f"{_station_link(r.station_id, r.name)} ({r.hours_per_team:g} h per team, {r.shifts} shifts)"
+        top = "; ".join(fmt(r) for r in ranking.head(3).itertuples(index=False))
+        low = "; ".join(fmt(r) for r in ranking.tail(3).iloc[::-1].itertuples(index=False))
+        items.append(("info", f"Loaded most: {top}."))
+        items.append(("info", f"Loaded least: {low}."))
+    check = summary.get("check")
+    if isinstance(check, dict) and check.get("rule_violations"):
+        items.append(("warn", f"The independent check found {int(check['rule_violations'])} broken rule(s): "
+                              "run <code>patrolplan check</code> on this run folder."))
+    for w in summary.get("warnings") or []:
+        items.append(("warn", f"Input: {_esc(w)}"))
+    lis = "".join(f"<li class='{cls}'>{text}</li>" for cls, text in items)
+    out = f"<ul class='attention'>{lis}</ul>"
+    if explanation:
+        out += ("<details id='explanation' open><summary>Why no gap-free roster exists (explanation.md)</summary>"
+                f"<pre>{_esc(explanation)}</pre></details>")
+    if len(gap_runs):
+        out += "<h3 id='gaps'>Uncovered slots</h3>" + _frame_html(gap_runs, "gaps", sortable=True)
+    return out
+
+
+def _week_table_html(week) -> str:
+    """A station's week as an HTML table (teams x days), the same cells as the PDF sheet."""
+    days = "".join(f"<th class='{'weekend' if d.weekday() >= 5 else ''}'>{d:%a %m-%d}</th>" for d in week.days)
+    body = []
+    for team in week.teams:
+        cells = []
+        for k, day in enumerate(week.days):
+            blocks = []
+            for s in week.cells.get((team, k), []):
+                lines = s.lines(day)
+                cls = {"synchronized": "sync", "staggered": "relay"}.get(s.mode, "")
+                inner = f"<div class='l'><b>{_esc(lines[0])}</b></div>" + "".join(
+                    f"<div class='l'>{_esc(line)}</div>" for line in lines[1:])
+                blocks.append(f"<div class='shift {cls}' title='{_esc(s.shift_id)}'>{inner}</div>")
+            cells.append(f"<td class='{'weekend' if day.weekday() >= 5 else ''}'>{''.join(blocks)}</td>")
+        body.append(f"<tr><th class='team'>{_esc(team)}</th>{''.join(cells)}</tr>")
+    if not body:
+        body.append(f"<tr><td colspan='{len(week.days) + 1}'>No shifts this week.</td></tr>")
+    return (f"<table class='week'><thead><tr><th class='team'>team</th>{days}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _print_font_pt(week) -> float:
+    """A font size that fits the station's week on one A4 landscape page (about 480 pt of rows)."""
+    lines = 0.0
+    for team in week.teams:
+        per_day = [sum(len(s.lines(d)) + 0.4 for s in week.cells.get((team, k), []))
+                   for k, d in enumerate(week.days)]
+        lines += max(per_day + [1.0]) + 0.5
+    return round(max(3.5, min(8.0, 380.0 / max(lines * 1.25, 1.0))), 1)
+
+
+def _week_section_html(scenario, run_dir: Path, roster, load: pd.DataFrame) -> str:
+    weeks = station_weeks(scenario, roster, drawable=False)
+    pdfs = station_sheet_names(scenario, roster)
+    table = load.copy()
+    table.insert(1, "station", [name or sid for sid, name in zip(load["station_id"], load["name"])])
+    table = table.drop(columns=["name"])
+    parts = ["<section id='week'><h2>Week per station</h2>",
+             "<p class='no-print'>Load per station (click a column to sort); each station's week follows, "
+             "one page per station when printed. Station sheets as PDF: <code>stations/</code>.</p>",
+             _frame_html(table, "station-load", sortable=True)]
+    for week in weeks:
+        pdf = pdfs.get(week.station_id)
+        link = (f" <a class='no-print' href='stations/{_esc(pdf)}'>PDF</a>"
+                if pdf and (run_dir / STATIONS_DIR / pdf).is_file() else "")
+        parts.append(
+            f"<section class='station-page' id='station-{_esc(_anchor(week.station_id))}' "
+            f"style='--print-fs: {_print_font_pt(week)}pt'>"
+            f"<h3>{_esc(week.title)} — week {_esc(week.week)}{link}</h3>"
+            f"<p>{_esc(week.config_name)} · {_esc(week.summary())}</p>{_week_table_html(week)}</section>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _roster_section_html(scenario, roster: pd.DataFrame) -> str:
+    named = _named_roster(scenario, roster)
+    for c in ("start", "end", "on_site_start", "on_site_end"):
+        named[c] = named[c].dt.strftime(_TIME_FMT)
+    return ("<h2 id='roster-h'>Roster (roster.csv)</h2>"
+            "<div class='filter'><label for='roster-filter'>Filter: </label>"
+            "<input id='roster-filter' class='table-filter' type='search' data-table='roster' "
+            "data-count='roster-count' placeholder='station, hotspot, team, date… (all words must match)'> "
+            f"<span id='roster-count'>{len(named)} of {len(named)} shown</span></div>"
+            + _frame_html(named, "roster", sortable=True))
+
+
+def _technical_html(summary: dict) -> str:
+    extra = _summary_station_table(summary)
+    keys = ("status", "objective", "best_bound", "gap_pct", "solve_seconds", "seed", "workers",
+            "time_limit_seconds", "config_sha256", "config_path")
+    first = {k: summary[k] for k in keys if k in summary}
+    rest = {k: v for k, v in summary.items() if k not in first}
+    out = ["<details class='technical' id='technical'><summary>Technical details: solver, bound, versions, "
+           "statistics (summary.json)</summary>", _kv_table({**first, **rest})]
+    if extra is not None:
+        out += ["<h3>summary.json: stations</h3>", _frame_html(extra, "summary-stations", sortable=True)]
+    out.append("</details>")
+    return "".join(out)
+
+
+def _page_font_css(text: str) -> str:
+    """An @font-face with just the page's CJK characters, cut from the shipped font, so the
+    page shows Chinese on a machine with no CJK font. Empty when that cannot be done."""
+    chars = sorted({c for c in text if ord(c) > 0x2E7F})
+    font = shipped_font_path()
+    if not chars or not font.is_file():
+        return ""
+    try:
+        import io
+
+        from fontTools import subset as ft_subset  # a dependency of matplotlib
+        from fontTools.ttLib import TTFont
+    except ImportError:
+        return ""
+    try:
+        tt = TTFont(str(font))
+        options = ft_subset.Options()
+        options.layout_features = []
+        options.hinting = False
+        options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]
+        sub = ft_subset.Subsetter(options=options)
+        sub.populate(unicodes=[ord(c) for c in chars])
+        sub.subset(tt)
+        buf = io.BytesIO()
+        tt.save(buf)
+    except Exception:  # a font the subsetter cannot cut: the page falls back to system fonts
+        return ""
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return ("@font-face { font-family: 'patrolplan CJK'; font-weight: 100 900; "
+            f"src: url(data:font/otf;base64,{data}) format('opentype'); }}\n")
+
+
+def write_report_html(scenario, run_dir: str | Path) -> Path:
+    """Write ``report.html``, one self-contained page in a planner's order: the status in one
+    sentence; what needs attention (gaps, the stations loaded most and least, synchronized
+    slots short of partners) with links; the pictures (drawn first if missing); the week per
+    station (load table, then each station's teams x days, one printed page per station);
+    the roster (sortable, filterable: type in the box, or open ``report.html?filter=TEXT``);
+    the technical details (solver, bound, versions, statistics) folded away at the end.
+
+    Pictures are embedded as base64 PNG, CSS and JavaScript inline, and the CJK characters
+    the page uses as an embedded font cut from the shipped one: nothing is fetched from
+    anywhere, the page reads offline and prints one clean A4 landscape page per station.
+    """
+    run_dir = Path(run_dir)
+    roster, coverage, summary = read_run_tables(run_dir)
+    names = picture_names()
+    if not all((run_dir / n).is_file() for n in names.values()):
+        write_pictures(scenario, run_dir)
+    cfg = scenario.config
+    status = str(summary.get("status", "unknown"))
+    title = f"patrolplan — {cfg.name}"
+    load = station_load(scenario, roster)
+    explanation_path = run_dir / "explanation.md"
+    explanation = explanation_path.read_text(encoding="utf-8") if explanation_path.is_file() else None
+    figures = "".join(
+        f"<figure id='fig-{key}'>{_img_tag(run_dir / fname, key)}<figcaption>{html.escape(_CAPTIONS[key])}"
+        f"</figcaption></figure>"
+        for key, fname in names.items()
+        if (run_dir / fname).is_file()
+    )
+    week_label_text = week_label([cfg.week_start + dt.timedelta(days=i) for i in range(cfg.horizon_days)])
+    body = [
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p>Week {html.escape(week_label_text)}, {cfg.horizon_days} days, slots of {cfg.slot_minutes} min, "
+        f"teams of {cfg.rules.team_size}. Status: <span class='status status-{html.escape(status)}'>"
+        f"{html.escape(status)}</span></p>",
+        f"<p class='lead' id='status'>{html.escape(_status_sentence(summary, roster, coverage))}</p>",
+        "<nav><a href='#attention'>Needs attention</a><a href='#pictures'>Pictures</a>"
+        "<a href='#week'>Week per station</a><a href='#roster-h'>Roster</a>"
+        "<a href='#technical'>Technical details</a></nav>",
+        "<section id='attention-s'><h2 id='attention'>Needs attention</h2>",
+        _attention_html(scenario, summary, coverage, load, _gap_runs(scenario, coverage), explanation),
+        "</section>",
+        "<section id='pictures-s'><h2 id='pictures'>Pictures</h2>", figures, "</section>",
+        _week_section_html(scenario, run_dir, roster, load),
+        "<section id='roster-s'>", _roster_section_html(scenario, roster), "</section>",
+        "<section id='technical-s'><h2>Technical details</h2>", _technical_html(summary), "</section>",
+        f"<footer>{html.escape(CREDITS)}. Generated by patrolplan on {dt.datetime.now():%Y-%m-%d %H:%M} "
+        "from the run folder's roster.csv, coverage.csv and summary.json. Files: "
+        "<a href='roster.csv'>roster.csv</a>, <a href='roster.xlsx'>roster.xlsx</a>, "
+        "<a href='result.gpkg'>result.gpkg</a>.</footer>",
+    ]
+    body_html = "\n".join(body)
+    parts = [
+        "<!DOCTYPE html>",
+        "<html lang='zh-CN'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>{html.escape(title)}</title><style>{_page_font_css(body_html + title)}{_CSS}</style></head><body>",
+        body_html,
+        f"<script>{_SCRIPT}</script>",
+        "</body></html>",
+    ]
+    path = run_dir / REPORT_NAME
+    return _atomic(path, lambda p: p.write_text("\n".join(parts), encoding="utf-8"))
+
+
+# --- stations/<station_id>.pdf -----------------------------------------------------------
+
+_UNSAFE_FILE_CHARS = re.compile(r"[\x00-\x1f\\/:*?\"<>|]")
+
+
+def station_sheet_names(scenario, roster: pd.DataFrame) -> dict[str, str]:
+    """``{station_id: file name}`` of the week sheets in ``stations/``: ``<station_id>.pdf``,
+    characters unsafe in file names replaced by ``_``, made unique ignoring case."""
+    ids = list(scenario.stations["station_id"].astype(str))
+    ids += sorted(set(roster["station_id"].astype(str)) - set(ids))
+    taken: set[str] = set()
+    out = {}
+    for sid in ids:
+        base = _UNSAFE_FILE_CHARS.sub("_", sid).strip().lstrip(".") or "station"
+        name, k = f"{base[:120]}.pdf", 2
+        while name.casefold() in taken:
+            name, k = f"{base[:120]}~{k}.pdf", k + 1
+        taken.add(name.casefold())
+        out[sid] = name
+    return out
+
+
+def write_station_sheets(scenario, run_dir: str | Path) -> list[Path]:
+    """Write ``stations/<station_id>.pdf``: one A4 landscape week sheet per station (every
+    scenario station and any other the roster names), drawn from roster.csv by
+    :func:`patrolplan.outputs.plotting.draw_week_sheet`. Returns the paths written."""
+    from matplotlib.figure import Figure
+
+    run_dir = Path(run_dir)
+    roster, _, _ = read_run_tables(run_dir)
+    folder = run_dir / STATIONS_DIR
+    folder.mkdir(exist_ok=True)
+    files = station_sheet_names(scenario, roster)
+    paths = []
+    for week in station_weeks(scenario, roster):
+        fig = Figure(figsize=A4_LANDSCAPE_IN)
+        draw_week_sheet(week, ax=fig.add_axes((0, 0, 1, 1)))
+        meta = {"Title": f"{week.title} — week {week.week}", "Creator": "patrolplan", "Subject": week.config_name}
+        paths.append(_atomic(folder / files[week.station_id],
+                             lambda p, fig=fig, meta=meta: fig.savefig(p, format="pdf", metadata=meta)))
+        fig.clear()
+    return paths
+
+
+# --- roster.xlsx -----------------------------------------------------------------------
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_names(wanted: list[str], reserved: tuple[str, ...]) -> list[str]:
+    """Excel-safe sheet names: no ``[]:*?/\\``, at most 31 characters, unique ignoring case."""
+    taken = {r.casefold() for r in reserved}
+    out = []
+    for w in wanted:
+        base = _BAD_SHEET_CHARS.sub("_", str(w)).strip().strip("'") or "station"
+        name, k = base[:31], 2
+        while name.casefold() in taken:
+            suffix = f"~{k}"
+            name, k = base[: 31 - len(suffix)] + suffix, k + 1
+        taken.add(name.casefold())
+        out.append(name)
+    return out
+
+
+def _write_table(ws, df: pd.DataFrame, first_row: int) -> int:
+    """Write a header and rows from ``first_row``; datetimes as Excel times. Returns the last row."""
+    from openpyxl.styles import Font, PatternFill
+
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
+    for j, col in enumerate(df.columns, start=1):
+        c = ws.cell(row=first_row, column=j, value=str(col))
+        c.font, c.fill = bold, fill
+    for i, row in enumerate(df.itertuples(index=False), start=first_row + 1):
+        for j, value in enumerate(row, start=1):
+            if isinstance(value, pd.Timestamp):
+                value = value.to_pydatetime()
+            elif isinstance(value, np.generic):
+                value = value.item()
+            elif isinstance(value, (dict, list, tuple)):
+                value = json.dumps(value, ensure_ascii=False)
+            elif value is not None and not isinstance(value, (str, int, float, bool, dt.datetime, dt.date)):
+                value = str(value)
+            if isinstance(value, float) and not np.isfinite(value):
+                value = None
+            c = ws.cell(row=i, column=j, value=value)
+            if isinstance(value, dt.datetime):
+                c.number_format = "yyyy-mm-dd hh:mm"
+    return first_row + len(df)
+
+
+def _widths(ws, df: pd.DataFrame) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for j, col in enumerate(df.columns, start=1):
+        sample = [str(col)] + [str(v) for v in df[col].head(200)]
+        width = max(len(s) + sum(1 for ch in s if ord(ch) > 0x2E80) for s in sample)  # CJK is double width
+        ws.column_dimensions[get_column_letter(j)].width = min(max(8, width + 2), 40)
+
+
+def _printable(ws, n_cols: int, last_row: int, header_row: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws.print_area = f"A1:{get_column_letter(max(n_cols, 1))}{max(last_row, header_row)}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+
+
+def _station_sheet_frame(named: pd.DataFrame, week) -> pd.DataFrame:
+    """The station's shifts, one row each (the list under the week grid)."""
+    r = named.sort_values(["team_id", "start"])
+    by_id = {sh.shift_id: sh for sh in week.shifts}
+    return pd.DataFrame({
+        "team_id": r["team_id"],
+        "shift_id": r["shift_id"],
+        "day": r["start"].dt.strftime("%a %m-%d"),
+        "start": r["start"],
+        "on_site_start": r["on_site_start"],
+        "on_site_end": r["on_site_end"],
+        "end": r["end"],
+        "hours": (_hours(r["end"] - r["start"])).round(2),
+        "hotspot_id": r["hotspot_id"],
+        "hotspot_name": r["hotspot_name"],
+        "zone_id": r["zone_id"],
+        "zone_name": [by_id[s].zone if s in by_id else "" for s in r["shift_id"]],
+        "mode": r["mode"],
+        "partners": ["、".join(by_id[s].partners) if s in by_id else "" for s in r["shift_id"]],
+        "partner_ids": [";".join(by_id[s].partner_ids) if s in by_id else "" for s in r["shift_id"]],
+        "travel_out_min": r["travel_out_min"],
+        "travel_back_min": r["travel_back_min"],
+    })
+
+
+def _write_week_grid(ws, week, first_row: int) -> int:
+    """The week grid (teams x days, the same cells as the PDF sheet) from ``first_row``;
+    returns its last row."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_fill, weekend = PatternFill("solid", fgColor="DDDDDD"), PatternFill("solid", fgColor="F4F1E6")
+    top_left = Alignment(wrap_text=True, vertical="top")
+    c = ws.cell(row=first_row, column=1, value="team")
+    c.font, c.fill, c.border = Font(bold=True), head_fill, border
+    for k, day in enumerate(week.days, start=2):
+        c = ws.cell(row=first_row, column=k, value=f"{day:%a %m-%d}")
+        c.font, c.fill, c.border = Font(bold=True), head_fill, border
+        c.alignment = Alignment(horizontal="center")
+        ws.column_dimensions[get_column_letter(k)].width = 26
+    ws.column_dimensions["A"].width = 12
+    row = first_row
+    for team in week.teams:
+        row += 1
+        c = ws.cell(row=row, column=1, value=team)
+        c.font, c.border, c.alignment = Font(bold=True), border, top_left
+        n_lines = 1
+        for k, day in enumerate(week.days):
+            blocks = ["\n".join(s.lines(day)) for s in week.cells.get((team, k), [])]
+            text = "\n\n".join(blocks)
+            c = ws.cell(row=row, column=k + 2, value=text or None)
+            c.alignment, c.border = top_left, border
+            if day.weekday() >= 5:
+                c.fill = weekend
+            n_lines = max(n_lines, text.count("\n") + 1)
+        ws.row_dimensions[row].height = 13.5 * n_lines + 2
+    return row
+
+
+def write_xlsx(scenario, run_dir: str | Path) -> Path:
+    """Write ``roster.xlsx``: sheet ``summary`` (summary.json and the load per station),
+    sheet ``roster`` (every shift) and one sheet per station (every scenario station and any
+    other the roster names), named ``<station_id> <name>`` cut to 31 characters and made
+    unique. A station's sheet holds the same content as its PDF week sheet: the station's name
+    and the week as heading, its teams as rows and the days as columns, each shift with times,
+    hotspot, zone and synchronized partners (printed: one A4 landscape page), and below it
+    the list of its shifts in local time (``team_id``, ``shift_id``, ``day``, times, hotspot,
+    zone, ``partners``, travel). Sheets print landscape on A4, fitted to the page width.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    run_dir = Path(run_dir)
+    roster, coverage, summary = read_run_tables(run_dir)
+    cfg = scenario.config
+    named = _named_roster(scenario, roster)
+    load = station_load(scenario, roster)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "summary"
+    ws["A1"] = f"{cfg.name}: week from {cfg.week_start:%Y-%m-%d}, {cfg.horizon_days} days"
+    ws["A1"].font = Font(bold=True, size=14)
+    row = 3
+    for key, value in summary.items():
+        if key == "stations":
+            continue
+        ws.cell(row=row, column=1, value=str(key)).font = Font(bold=True)
+        if isinstance(value, (dict, list)):
+            value = json.dumps(value, ensure_ascii=False)
+        ws.cell(row=row, column=2, value=value)
+        row += 1
+    ws.cell(row=row, column=1, value="uncovered slots (coverage.csv)").font = Font(bold=True)
+    ws.cell(row=row, column=2, value=int(coverage["gap"].sum()))
+    row += 2
+    ws.cell(row=row, column=1, value="Load per station").font = Font(bold=True, size=12)
+    last = _write_table(ws, load, row + 1)
+    _widths(ws, load)
+    ws.cell(row=last + 2, column=1, value=CREDITS).font = Font(italic=True, size=8)
+    _printable(ws, len(load.columns), last + 2, row + 1)
+    ws.freeze_panes = None
+
+    full = named.copy()
+    ws = wb.create_sheet("roster")
+    last = _write_table(ws, full, 1)
+    _widths(ws, full)
+    _printable(ws, len(full.columns), last, 1)
+
+    weeks = {w.station_id: w for w in station_weeks(scenario, roster, drawable=False)}
+    sheet_names = _sheet_names([f"{s} {n}".strip() for s, n in zip(load["station_id"], load["name"])],
+                               reserved=("summary", "roster"))
+    for sid, sheet in zip(load["station_id"], sheet_names):
+        ws = wb.create_sheet(sheet)
+        week = weeks[sid]
+        ws["A1"] = f"{week.title} — week {week.week}"
+        ws["A1"].font = Font(bold=True, size=14)
+        ws["A2"] = f"{week.config_name} · {week.summary()}"
+        if not week.teams:
+            ws["A4"] = "no shifts this week"
+            _printable(ws, len(week.days) + 1, 4, 3)
+            continue
+        last = _write_week_grid(ws, week, 4)
+        _printable(ws, len(week.days) + 1, last, 4)
+        ws.page_setup.fitToHeight = 1  # the grid on one page, as the PDF sheet
+        df = _station_sheet_frame(named[named["station_id"] == sid], week)
+        ws.cell(row=last + 2, column=1, value="Shifts (one row each)").font = Font(bold=True, size=12)
+        _write_table(ws, df, last + 3)
+
+    path = run_dir / XLSX_NAME
+    return _atomic(path, lambda p: wb.save(p))
+
+
+# --- result.gpkg -----------------------------------------------------------------------
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns a GeoPackage can hold: tuples/lists/dicts as text, datetimes as ISO text."""
+    out = df.copy()
+    for col in out.columns:
+        if col == "geometry":
+            continue
+        s = out[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out[col] = s.dt.strftime(_TIME_FMT)
+        elif s.dtype == object:
+            out[col] = [";".join(map(str, v)) if isinstance(v, (tuple, list)) else
+                        (json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v) for v in s]
+            if all(v is None or isinstance(v, str) for v in out[col]):
+                out[col] = out[col].astype(object)
+            else:
+                out[col] = out[col].astype(str)
+    return out
+
+
+def _shift_path(graph, a: tuple[float, float], b: tuple[float, float]) -> tuple[list[tuple[float, float]], str]:
+    """The road path from ``a`` to ``b`` and ``'road'``, else the straight line and ``'straight'``."""
+    if graph is not None:
+        try:
+            path = [(float(x), float(y)) for x, y in graph.path_lonlat(a, b)]
+        except Exception:  # unreachable or snapping failure: fall back to the straight line
+            path = []
+        if len(path) >= 2:
+            return path, "road"
+    return [a, b], "straight"
+
+
+def write_gpkg(scenario, run_dir: str | Path, *, graph=None) -> Path:
+    """Write ``result.gpkg`` (EPSG:4326) with layers
+
+    ``stations``
+        points, the stations' columns plus ``teams``, ``shifts``, ``team_hours``, ``travel_hours``;
+    ``hotspots``
+        points, plus the zone's ``tier`` and ``mode``, ``shifts``, ``uncovered_slots``;
+    ``zones``
+        one line per zone, member station and hotspot of the zone (``zone_id``, ``tier``,
+        ``mode``, ``station_id``, ``hotspot_id``, ``shifts``);
+    ``roster``
+        one line per roster row along its road path (``graph.path_lonlat`` when a
+        ``network.RoadGraph`` is given, else the straight line) from station to hotspot;
+        times as ISO text, ``path`` = ``road`` or ``straight``.
+    """
+    import geopandas as gpd
+    import shapely
+
+    run_dir = Path(run_dir)
+    roster, coverage, _ = read_run_tables(run_dir)
+    load = station_load(scenario, roster).set_index("station_id")
+
+    st = scenario.stations.copy()
+    sid = st["station_id"].astype(str)
+    for col in ("teams", "shifts", "team_hours", "travel_hours"):
+        st[col] = sid.map(load[col]).to_numpy()
+    st_g = gpd.GeoDataFrame(_plain(st), geometry=gpd.points_from_xy(st["lon"], st["lat"]), crs="EPSG:4326")
+
+    hs = scenario.hotspots.copy()
+    hid = hs["hotspot_id"].astype(str)
+    zmode = dict(zip(scenario.zones["zone_id"].astype(str), scenario.zones["mode"].astype(str)))
+    hs["tier"] = hid.map(hotspot_tiers(scenario)).to_numpy()
+    hs["mode"] = hs["zone_id"].astype(str).map(zmode).fillna("").to_numpy()
+    hs["shifts"] = hid.map(roster.groupby("hotspot_id").size()).fillna(0).astype(int).to_numpy()
+    hs["uncovered_slots"] = hid.map(coverage.groupby("hotspot_id")["gap"].sum()).fillna(0).astype(int).to_numpy()
+    hs_g = gpd.GeoDataFrame(_plain(hs), geometry=gpd.points_from_xy(hs["lon"], hs["lat"]), crs="EPSG:4326")
+
+    links = station_hotspot_links(scenario)
+    n_shifts = roster.groupby(["station_id", "hotspot_id"]).size()
+    links["shifts"] = [int(n_shifts.get((s, h), 0)) for s, h in zip(links["station_id"], links["hotspot_id"])]
+    z_geom = shapely.linestrings(
+        np.stack([links[["station_lon", "station_lat"]].to_numpy(float),
+                  links[["hotspot_lon", "hotspot_lat"]].to_numpy(float)], axis=1).reshape(-1, 2, 2)
+    ) if len(links) else []
+    z_g = gpd.GeoDataFrame(links[["zone_id", "tier", "mode", "station_id", "hotspot_id", "shifts"]],
+                           geometry=gpd.GeoSeries(z_geom, crs="EPSG:4326"), crs="EPSG:4326")
+
+    sxy = dict(zip(sid, zip(st["lon"].astype(float), st["lat"].astype(float))))
+    hxy = dict(zip(hid, zip(hs["lon"].astype(float), hs["lat"].astype(float))))
+    cache: dict[tuple[str, str], tuple[list, str]] = {}
+    geoms, kinds = [], []
+    for s_id, h_id in zip(roster["station_id"], roster["hotspot_id"]):
+        key = (s_id, h_id)
+        if key not in cache:
+            if s_id in sxy and h_id in hxy:
+                path, kind = _shift_path(graph, sxy[s_id], hxy[h_id])
+                cache[key] = (shapely.LineString(path), kind)
+            else:
+                cache[key] = (None, "unknown")
+        g, kind = cache[key]
+        geoms.append(g)
+        kinds.append(kind)
+    named = _named_roster(scenario, roster).assign(path=kinds)
+    r_g = gpd.GeoDataFrame(_plain(named), geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
+
+    def write(tmp: Path) -> None:
+        for layer, gdf, gtype in (("stations", st_g, "Point"), ("hotspots", hs_g, "Point"),
+                                  ("zones", z_g, "LineString"), ("roster", r_g, "LineString")):
+            gdf.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio", geometry_type=gtype)
+
+    return _atomic(run_dir / GPKG_NAME, write)
+
+
+# --- all -------------------------------------------------------------------------------
+
+
+def write_all(scenario, run_dir: str | Path, *, graph=None) -> list[Path]:
+    """Pictures, ``report.html``, ``roster.xlsx``, ``result.gpkg`` and the station sheets
+    ``stations/<station_id>.pdf``; the paths written (the sheets last; they are drawn first
+    so that the report can link them)."""
+    sheets = write_station_sheets(scenario, run_dir)
+    paths = write_pictures(scenario, run_dir)
+    paths.append(write_report_html(scenario, run_dir))
+    paths.append(write_xlsx(scenario, run_dir))
+    paths.append(write_gpkg(scenario, run_dir, graph=graph))
+    return paths + sheets

@@ -1,0 +1,327 @@
+"""The run folder: written atomically, never replacing what patrolplan did not write.
+
+What ``--out`` will and will not replace (checked by :func:`prepare_output` before any work):
+
+- a path that does not exist yet, or an empty folder: written;
+- a folder that patrolplan wrote (it holds the marker file ``.patrolplan`` naming its kind —
+  ``run`` or ``scenario`` — or, for run folders written before the marker existed, a
+  ``summary.json`` of patrolplan's beside only run-folder files): replaced whole, atomically;
+- anything else — a folder with other files (an input folder, a home folder), a file, a
+  symbolic link, a path below a file, the working directory or a folder holding it, a place
+  that cannot be written: refused with exit code 2, saying what is there. There is no
+  ``--force``: move the files away or choose another ``--out``.
+
+Everything is written into a hidden sibling ``.NAME.tmp-*`` first and renamed into place at the
+end (signals held for the two renames), so a crash, Ctrl-C or SIGTERM never leaves a
+half-written run folder, and an earlier run folder of the same name is kept until the new one
+is complete. Leftovers of a killed run (``.NAME.tmp-*``, ``.NAME.old-PID``) carry the marker
+and the writer's process id; the next run of the same folder removes those whose writer is gone
+and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from patrolplan.errors import UsageError
+from patrolplan.interrupts import masked
+
+__all__ = ["write_run_folder", "atomic_folder", "read_summary", "prepare_output", "MARKER"]
+
+MARKER = ".patrolplan"
+# files and folders a run folder may hold (for run folders written before the marker existed)
+_RUN_FOLDER_ENTRIES = {
+    "roster.csv", "coverage.csv", "summary.json", "explanation.md", "map.png", "gantt.png",
+    "gantt_station.png", "coverage.png", "report.html", "roster.xlsx", "result.gpkg", "scenario",
+}
+_RUN_FOLDER_SUFFIXES = (".png", ".csv", ".json", ".md", ".html", ".xlsx", ".gpkg", ".pdf", ".npz")
+
+
+def _read_marker(folder: Path) -> dict | None:
+    try:
+        data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_marker(folder: Path, kind: str, state: str) -> None:
+    (folder / MARKER).write_text(
+        json.dumps({"kind": kind, "state": state, "pid": os.getpid()}) + "\n", encoding="utf-8")
+
+
+def _is_legacy_run_folder(folder: Path) -> bool:
+    """A run folder of a patrolplan from before the marker: its summary.json and run files only."""
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        names = [p.name for p in folder.iterdir()]
+    except (OSError, ValueError):
+        return False
+    if not (isinstance(summary, dict) and {"status", "versions"} <= set(summary)):
+        return False
+    return all(n in _RUN_FOLDER_ENTRIES or n.endswith(_RUN_FOLDER_SUFFIXES) for n in names)
+
+
+def _written_by_patrolplan(folder: Path, kind: str) -> bool:
+    marker = _read_marker(folder)
+    if marker is not None:
+        return marker.get("kind") == kind
+    return kind == "run" and _is_legacy_run_folder(folder)
+
+
+def _pid_alive(pid: object) -> bool:
+    try:
+        pid = int(pid)
+    except (TypeError, ValueError):
+        return False
+    if pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stale_leftovers(target: Path, kind: str) -> list[Path]:
+    """Hidden ``.NAME.tmp-*`` / ``.NAME.old-PID`` siblings that patrolplan made and whose
+    writer process is gone."""
+    parent = target.parent
+    if not parent.is_dir():
+        return []
+    stale = []
+    for prefix in (f".{target.name}.tmp-", f".{target.name}.old-"):
+        for path in parent.glob(prefix.replace("[", "[[]") + "*"):
+            if path.is_symlink() or not path.is_dir():
+                continue
+            marker = _read_marker(path)
+            if prefix.endswith(".old-"):
+                pid = path.name[len(prefix):]
+                ours = marker is not None or (kind == "run" and _is_legacy_run_folder(path))
+            else:
+                pid = (marker or {}).get("pid")
+                ours = marker is not None and marker.get("kind") == kind
+            if ours and not _pid_alive(pid):
+                stale.append(path)
+    return stale
+
+
+def _describe(folder: Path) -> str:
+    try:
+        names = sorted(p.name for p in folder.iterdir())
+    except OSError as err:
+        return f"cannot be listed ({err.strerror})"
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"holds {len(names)} entr{'y' if len(names) == 1 else 'ies'} that patrolplan did not write ({shown})"
+
+
+def _nearest_existing(path: Path) -> Path:
+    for p in (path, *path.parents):
+        if os.path.lexists(p):
+            return p
+    return Path(path.anchor or ".")
+
+
+def output_problem(target: str | Path, *, kind: str = "run", keep: tuple[str, ...] = ()) -> str | None:
+    """Why patrolplan may not write a ``kind`` folder at ``target`` (None when it may).
+
+    ``keep``: names of entries in ``target`` that the new folder carries over (the scenario a
+    run folder holds); they do not count as files patrolplan would lose."""
+    target = Path(target)
+    try:
+        absolute = Path(os.path.abspath(target))
+        cwd = Path.cwd().resolve()
+        resolved = absolute.resolve()
+    except (OSError, RuntimeError) as err:
+        return f"--out {target}: cannot be resolved ({err}) — choose another folder"
+    if resolved == cwd or resolved in cwd.parents:
+        return (f"--out {target} is the working directory or a folder holding it; patrolplan would "
+                "replace it whole — give a new folder, e.g. --out runs/NAME")
+    for parent in absolute.parents:
+        if os.path.lexists(parent) and not parent.is_dir():
+            return f"--out {target}: {parent} is a file, not a folder — give a folder path"
+    if os.path.lexists(absolute):
+        if absolute.is_symlink():
+            return (f"--out {target} is a symbolic link; patrolplan replaces only folders it wrote — "
+                    "give the real folder or a new one")
+        if not absolute.is_dir():
+            return (f"--out {target} is a file that patrolplan did not write — give a folder path "
+                    "that does not exist yet, or move the file away")
+        try:
+            empty = not any(p.name not in keep for p in absolute.iterdir())
+        except OSError as err:
+            return f"--out {target}: cannot be read ({err.strerror}) — choose another folder"
+        if not empty and not _written_by_patrolplan(absolute, kind):
+            what = "run folder" if kind == "run" else f"{kind} folder"
+            return (f"--out {target} {_describe(absolute)}: patrolplan replaces only an empty folder "
+                    f"or a {what} it wrote itself — give another --out (a new folder), "
+                    "or move those files away first")
+    base = _nearest_existing(absolute.parent)
+    try:
+        probe = tempfile.mkdtemp(prefix=".patrolplan-probe-", dir=base)
+        os.rmdir(probe)
+    except OSError as err:
+        return f"--out {target}: cannot write in {base} ({err.strerror}) — choose a folder you can write to"
+    return None
+
+
+def prepare_output(target: str | Path, *, kind: str = "run", keep: tuple[str, ...] = (),
+                   say: Callable[[str], None] | None = None) -> Path:
+    """Refuse (:class:`UsageError`, exit 2) an output path patrolplan may not replace, and
+    remove stale leftovers of an earlier killed run of the same folder. Call it before any work."""
+    problem = output_problem(target, kind=kind, keep=keep)
+    if problem is not None:
+        raise UsageError(problem)
+    target = Path(target)
+    for path in _stale_leftovers(Path(os.path.abspath(target)), kind):
+        shutil.rmtree(path, ignore_errors=True)
+        if say is not None:
+            say(f"removed {path}, left by an interrupted earlier run")
+    return target
+
+
+class atomic_folder:
+    """Context manager: yields a temporary folder that replaces ``target`` on success.
+
+    The temporary folder carries the marker (kind, writer's pid) from its first moment, so a
+    killed run's leftover can be told apart from a planner's files. On any exception (Ctrl-C
+    included) it is removed and ``target`` is left as it was.
+    """
+
+    def __init__(self, target: str | Path, *, kind: str = "run", keep: tuple[str, ...] = ()) -> None:
+        self.target = Path(target)
+        self.kind = kind
+        self.keep = keep
+
+    def __enter__(self) -> Path:
+        problem = output_problem(self.target, kind=self.kind, keep=self.keep)
+        if problem is not None:  # re-checked: the folder may have changed during the solve
+            raise UsageError(problem)
+        parent = Path(os.path.abspath(self.target)).parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=parent))
+        _write_marker(self.tmp, self.kind, "writing")
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return False
+        try:
+            _write_marker(self.tmp, self.kind, "complete")
+            os.chmod(self.tmp, 0o755)
+        except BaseException:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+        old = None
+        with masked():  # the two renames are not torn apart by Ctrl-C or SIGTERM
+            if os.path.lexists(self.target):
+                old = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
+                if os.path.lexists(old):
+                    shutil.rmtree(old, ignore_errors=True)
+                os.replace(self.target, old)
+            try:
+                os.replace(self.tmp, self.target)
+            except BaseException:
+                if old is not None:
+                    os.replace(old, self.target)
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return False
+
+
+def _clean(obj):
+    """JSON-safe: numpy scalars to Python, NaN/inf to None."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        v = float(obj)
+        return None if math.isnan(v) or math.isinf(v) else v
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def write_run_folder(result, run_dir: str | Path, *, scenario=None, pictures: bool = True, graph=None,
+                     extra_files: dict[str, Path] | None = None, keep: tuple[str, ...] = ()) -> Path:
+    """roster.csv, coverage.csv, summary.json, explanation.md (when the week is not clean),
+    and — when ``scenario`` is given and ``pictures`` — the maps, timeline, coverage picture,
+    report.html, roster.xlsx and result.gpkg."""
+    run_dir = Path(run_dir)
+    summary = dict(result.summary)
+    extra_files = extra_files or {}
+    if scenario is not None and scenario.config_path is not None:
+        config = Path(scenario.config_path).resolve()
+        summary["config_path"] = str(config)
+        for name, src in extra_files.items():  # a config copied into the run folder: relative to it
+            try:
+                summary["config_path"] = str(Path(name) / config.relative_to(Path(src).resolve()))
+                break
+            except ValueError:
+                continue
+    with atomic_folder(run_dir, keep=keep) as tmp:
+        result.roster.to_csv(tmp / "roster.csv", index=False)
+        cov = result.coverage.copy()
+        for col in ("gap", "sync_ok"):
+            if col in cov:
+                cov[col] = cov[col].map(lambda g: "true" if g else "false")
+        cov.to_csv(tmp / "coverage.csv", index=False)
+        if result.explanation:
+            (tmp / "explanation.md").write_text(result.explanation, encoding="utf-8")
+        for name, src in extra_files.items():
+            src = Path(src)
+            if src.is_dir():
+                shutil.copytree(src, tmp / name)
+            else:
+                shutil.copy2(src, tmp / name)
+        (tmp / "summary.json").write_text(json.dumps(_clean(summary), indent=2, ensure_ascii=False) + "\n",
+                                          encoding="utf-8")
+        if pictures and scenario is not None:
+            try:
+                from patrolplan.outputs.report import write_all
+            except ImportError:  # plotting not installed in this build
+                write_all = None
+            if write_all is not None:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    write_all(scenario, tmp, graph=graph)
+    return run_dir
+
+
+def read_summary(run_dir: str | Path) -> dict:
+    from patrolplan.errors import DataError
+
+    path = Path(run_dir) / "summary.json"
+    if not path.is_file():
+        raise DataError(f"{path}: no summary.json — is {run_dir} a patrolplan run folder?")
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise DataError(f"{path}: not valid JSON (line {err.lineno}): {err.msg} — re-run the solve "
+                        "to write it again") from None
+    except (UnicodeDecodeError, OSError) as err:
+        raise DataError(f"{path}: cannot be read ({err}) — re-run the solve to write it again") from None
+    if not isinstance(summary, dict):
+        raise DataError(f"{path}: not a patrolplan summary (a JSON object is expected)")
+    return summary

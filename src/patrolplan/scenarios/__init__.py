@@ -1,0 +1,1 @@
+"""Scenarios: synthetic weeks, the Jining scenario and border-junction detection."""

@@ -1,0 +1,394 @@
+"""``solve(problem, params) -> Result``: the staged solve.
+
+1. **Pre-check** (``explain.precheck``): demanded slots no candidate shift can cover, and the LP
+   relaxation of the aggregated model (HiGHS, milliseconds to seconds). Infeasible here means
+   no roster exists: the model is a relaxation of the team-level rules.
+2. **Counts** (``model.build_model`` + ``engines``): the aggregated MIP — teams per (station,
+   start, length, hotspot) — with HiGHS (default) or CP-SAT, warm-started from the greedy
+   planner's roster when it has no gap.
+3. **Named teams** (``assign.assign_teams``): each station's shifts split onto its teams; a
+   station whose split fails gets a repair cut and stage 2 runs again (at most 3 rounds).
+4. **Tables**: roster, coverage (counted from the roster rows) and summary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from patrolplan import __version__
+from patrolplan.model.assign import assign_teams
+from patrolplan.solver.engines import EngineResult, solve_cpsat, solve_highs
+from patrolplan.model.build import build_model
+from patrolplan.model.problem import Problem
+from patrolplan.solver.result import Result, coverage_table, roster_table, station_loads
+
+__all__ = ["SolveParams", "solve", "solve_scenario"]
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    time_limit_s: float = 60.0
+    workers: int = 2
+    seed: int = 0
+    allow_gaps: bool = False
+    engine: str = "auto"  # auto | highs | cpsat
+    gap_pct: float = 0.5
+    progress: bool = False
+    use_greedy_hint: bool = True
+
+    @classmethod
+    def from_config(cls, config, **overrides) -> "SolveParams":
+        s = config.solver
+        params = cls(
+            time_limit_s=s.time_limit_seconds,
+            workers=s.workers,
+            seed=s.seed,
+            allow_gaps=s.allow_gaps,
+            engine=s.engine,
+            gap_pct=s.gap_tolerance_pct,
+            progress=s.progress,
+        )
+        return replace(params, **{k: v for k, v in overrides.items() if v is not None})
+
+
+class _Progress:
+    """Prints objective, bound, gap and elapsed time to stderr, at most every few seconds."""
+
+    def __init__(self, every_s: float = 3.0, *, t0: float | None = None) -> None:
+        self.every_s = every_s
+        self.last = -1e9
+        self.t0 = time.perf_counter() if t0 is None else t0
+
+    def __call__(self, _engine_elapsed: float, objective: float, bound: float) -> None:
+        elapsed = time.perf_counter() - self.t0  # time since the solve started, as the stage lines
+        if elapsed - self.last < self.every_s or not np.isfinite(objective) or objective > 1e20 or not np.isfinite(bound):
+            return
+        self.last = elapsed
+        gap = 100 * (objective - bound) / max(abs(objective), 1e-9) if np.isfinite(bound) else float("nan")
+        print(
+            f"  [{elapsed:6.1f} s] roster {objective:,.1f} h   bound {bound:,.1f} h   gap {gap:5.2f} %",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"patrolplan": __version__, "python": platform.python_version()}
+    for pkg in ("ortools", "highspy", "numpy", "pandas", "geopandas"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+@dataclass
+class _Run:
+    """What the stages of one solve share: the problem, the settings, the clock, the log and the
+    figures that go into ``summary.json``'s ``stats``."""
+
+    problem: Problem
+    params: SolveParams
+    config_sha256: str | None
+    t0: float = field(default_factory=time.perf_counter)
+    log: list[str] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def deadline(self) -> float:
+        return self.t0 + self.params.time_limit_s
+
+    def remaining_s(self, at_least: float = 1.0) -> float:
+        return max(self.deadline - time.perf_counter(), at_least)
+
+    def elapsed_s(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def say(self, message: str) -> None:
+        self.log.append(message)
+        if self.params.progress:
+            print(f"  [{self.elapsed_s():6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    def result(self, status: str, *, counts: EngineResult | None = None, assignment=None,
+               explanation: str | None = None) -> Result:
+        p = self.problem
+        if assignment is not None:
+            roster = roster_table(p, assignment.shift_col, assignment.team)
+            coverage = coverage_table(p, assignment.shift_col)
+        else:
+            roster, coverage = _empty_roster(p), coverage_table(p, np.zeros(0, int))
+        outcome = _Outcome(status, counts, roster if assignment is not None else None,
+                           coverage if assignment is not None else None, self.elapsed_s())
+        return Result(status, roster, coverage, _summary(self, outcome), explanation, self.log)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """The end of a solve, for the summary: status, stage-1 result, roster and coverage (None
+    when no roster was made) and the seconds it took."""
+
+    status: str
+    counts: EngineResult | None
+    roster: object | None
+    coverage: object | None
+    elapsed_s: float
+
+
+def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256: str | None = None,
+          counts: np.ndarray | None = None) -> Result:
+    """Solve ``problem``; never raises for an infeasible week (the Result says why).
+
+    Stages: the model; the greedy roster (a warm start); the pre-check (a proof that no roster
+    exists, or the LP bound); stage-1 counts and named teams, with repair rounds; the tables.
+    ``counts``: stage 1's shift counts from elsewhere (another solver, ``export.read_counts``):
+    only the named teams and the tables are made.
+    """
+    run = _Run(problem, params or SolveParams.from_config(problem.config), config_sha256)
+    run.stats.update(n_candidate_shifts=problem.n_shifts, demand_team_hours=problem.demand_team_hours())
+    run.say(f"{problem.n_shifts} candidate shifts, {problem.demand_team_hours():g} demanded team-hours")
+    model = _build(run)
+    if counts is not None:
+        return _from_counts(run, model, counts)
+    hint = _greedy_start(run, model)
+    pre = None
+    if not run.params.allow_gaps:
+        pre = _precheck(run, model)
+        if not pre.feasible:
+            from patrolplan.solver.explain import explain_infeasible
+
+            return run.result("infeasible", explanation=explain_infeasible(problem, pre))
+    counts, assignment = _counts_and_teams(run, model, hint, lp=pre.lp if pre is not None else None)
+    if counts is None or counts.x is None or assignment is None or assignment.failed:
+        return _no_roster(run, counts)
+    return _with_roster(run, counts, assignment)
+
+
+def _build(run: _Run, *, caps: dict[int, int] | None = None):
+    t = time.perf_counter()
+    model = build_model(run.problem, allow_gaps=run.params.allow_gaps, extra_station_caps=caps)
+    if caps is None:
+        run.stats["model_build_seconds"] = round(time.perf_counter() - t, 3)
+        run.stats["model_columns"], run.stats["model_rows"] = model.n_cols, model.n_rows
+    return model
+
+
+def _greedy_start(run: _Run, model) -> np.ndarray | None:
+    """The greedy roster first: a complete roster within seconds, and the MIP's warm start."""
+    from patrolplan.model.greedy import greedy_counts
+
+    if not run.params.use_greedy_hint:
+        return None
+    g = greedy_counts(run.problem, model, allow_gaps=run.params.allow_gaps)
+    if g is not None:
+        run.stats["greedy_team_hours"] = round(float(g @ run.problem.shift_len_min) / 60, 3)
+        run.say(f"greedy roster: {run.stats['greedy_team_hours']:,.0f} team-hours (warm start)")
+    return g
+
+
+def _precheck(run: _Run, model):
+    from patrolplan.solver.explain import precheck
+
+    pre = precheck(run.problem, model=model, time_limit_s=run.remaining_s())
+    run.stats["precheck_seconds"] = round(pre.seconds, 3)
+    run.stats["lp_bound"] = pre.lp_bound
+    if not pre.feasible:
+        run.say("pre-check: no roster exists")
+    elif pre.lp_bound is None:
+        run.say("pre-check: passed (the LP bound was not reached in time)")
+    else:
+        run.say(f"pre-check: passed, LP bound {pre.lp_bound:,.1f} h")
+    return pre
+
+
+def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
+    """Stage 1 (counts) and stage 2 (named teams); a station whose split fails gets a repair
+    cut and stage 1 runs again."""
+    p, params = run.problem, run.params
+    engine = params.engine if params.engine != "auto" else "highs"
+    run.stats["engine"] = engine
+    progress = _Progress(t0=run.t0) if params.progress else None
+    caps: dict[int, int] = {}
+    res = assignment = None
+    for round_ in range(max_rounds):
+        kwargs = dict(time_limit_s=run.remaining_s() * 0.9, seed=params.seed, gap_pct=params.gap_pct, hint=hint,
+                      progress=progress, workers=params.workers)
+        res = solve_highs(model, lp=lp, **kwargs) if engine == "highs" else solve_cpsat(model, **kwargs)
+        run.say(f"counts ({engine}, round {round_ + 1}): {res.status} in {res.seconds:.1f} s")
+        if res.x is None and res.status == "unknown" and hint is not None:
+            # the solver found nothing better in time: the greedy roster is still a roster
+            fallback = _complete(model, hint, bound=res.bound if res.bound is not None else run.stats.get("lp_bound"))
+            if fallback is not None:
+                res = fallback
+                run.say("no solver roster in time: keeping the greedy roster")
+        if res.x is None:
+            break
+        assignment = assign_teams(p, res.x, time_limit_s=max(1.0, min(10.0, run.remaining_s(0.0))),
+                                  seed=params.seed)
+        if not assignment.failed:
+            break
+        run.say(f"named teams failed at stations {sorted(p.station_ids[s] for s in assignment.failed)}; "
+                "adding repair cuts")
+        for s, most in assignment.failed.items():
+            caps[s] = min(caps.get(s, most), most)
+        model, hint, lp = _build(run, caps=caps), None, None
+    return res, assignment
+
+
+def _from_counts(run: _Run, model, counts: np.ndarray) -> Result:
+    """Counts given: named teams and tables; the objective where the counts keep every row."""
+    from patrolplan.solver.engines import complete_columns
+
+    run.stats["engine"] = "counts file"
+    x = complete_columns(model, counts)
+    objective = model.objective(x) if x is not None else None
+    res = EngineResult("feasible", counts, objective, None, 0.0, "counts file")
+    assignment = assign_teams(run.problem, counts, time_limit_s=max(1.0, min(10.0, run.remaining_s(0.0))),
+                              seed=run.params.seed)
+    if assignment.failed:
+        run.say(f"named teams failed at stations {sorted(run.problem.station_ids[s] for s in assignment.failed)}: "
+                "their shifts are left out")
+        assignment = replace(assignment, failed={})
+    return _with_roster(run, res, assignment)
+
+
+def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
+    """Infeasible (proven by the full model) or unknown (no roster in time)."""
+    if counts is not None and counts.status == "infeasible":
+        from patrolplan.solver.explain import PrecheckResult, explain_infeasible
+
+        return run.result("infeasible", explanation=explain_infeasible(
+            run.problem, PrecheckResult(False, None, 0.0, [], "the full model")))
+    return run.result("unknown", explanation=(
+        "# No roster found\n\nNo gap-free roster was found within the time limit "
+        f"({run.params.time_limit_s:.0f} s), and none was proven impossible. Raise "
+        "`solver.time_limit_seconds` (or `--time-limit`), or set `solver.allow_gaps: true` to get the "
+        "roster with the fewest gaps.\n"))
+
+
+def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
+    result = run.result(_status(counts), counts=counts, assignment=assignment)
+    gaps = int(result.coverage["gap"].sum()) + int((~result.coverage["sync_ok"]).sum())
+    if not gaps:
+        return result
+    from patrolplan.solver.explain import explain_gaps
+
+    summary = dict(result.summary, status="gaps")
+    return Result("gaps", result.roster, result.coverage, summary, explain_gaps(run.problem, result.coverage),
+                  result.log)
+
+
+def _status(res: EngineResult) -> str:
+    if res.status == "optimal" and res.bound is not None and res.objective - res.bound > 1e-4 * max(abs(res.objective), 1):
+        return "feasible"  # stopped within solver.gap_tolerance_pct, not proven optimal
+    return res.status
+
+
+def _complete(model, x_shifts: np.ndarray, *, bound: float | None) -> EngineResult | None:
+    """The greedy counts as an engine result (other columns at their cheapest), or None if
+    those counts break a row of ``model``."""
+    from patrolplan.solver.engines import complete_columns
+
+    x = complete_columns(model, x_shifts)
+    if x is None:
+        return None
+    obj = model.objective(x)
+    return EngineResult("feasible", x, obj, min(bound, obj) if bound is not None else None, 0.0, "greedy")
+
+
+def _empty_roster(problem: Problem):
+    return roster_table(problem, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+
+def _summary(run: _Run, outcome: _Outcome) -> dict:
+    problem, params, stats = run.problem, run.params, run.stats
+    status, res, roster, coverage = outcome.status, outcome.counts, outcome.roster, outcome.coverage
+    slot_h = problem.slot_min / 60
+    sync_short = 0
+    if coverage is not None and len(coverage):
+        short = (coverage["demand"] - coverage["present"]).clip(lower=0)
+        uncovered_slots = int(coverage["gap"].sum())
+        uncovered_team_hours = float(short.sum() * slot_h)
+        sync_short = int((~coverage["sync_ok"]).sum())
+    elif status in ("infeasible", "unknown"):
+        uncovered_slots = int((problem.required > 0).sum())
+        uncovered_team_hours = float(problem.required.sum() * slot_h)
+    else:
+        uncovered_slots, uncovered_team_hours = 0, 0.0
+    team_hours = travel_hours = 0.0
+    stations = {}
+    if roster is not None and len(roster):
+        import pandas as pd
+
+        hours = (pd.to_datetime(roster["end"]) - pd.to_datetime(roster["start"])).dt.total_seconds() / 3600
+        team_hours = float(hours.sum())
+        travel_hours = float((roster["travel_out_min"] + roster["travel_back_min"]).sum() / 60)
+        stations = station_loads(problem, roster)
+    objective = bound = gap_pct = None
+    if res is not None and res.objective is not None:
+        objective = round(res.objective, 4)
+        lp = stats.get("lp_bound")
+        bound_v = max(b for b in (res.bound, lp) if b is not None) if (res.bound is not None or lp) else None
+        if bound_v is not None:
+            bound_v = min(bound_v, res.objective)
+            bound = round(bound_v, 4)
+            gap_pct = round(100 * (res.objective - bound_v) / max(abs(res.objective), 1e-9), 4)
+    return {
+        "status": status,
+        "objective": objective,
+        "best_bound": bound,
+        "gap_pct": gap_pct,
+        "solve_seconds": round(outcome.elapsed_s, 3),
+        "uncovered_slots": uncovered_slots,
+        "uncovered_team_hours": round(uncovered_team_hours, 4),
+        "synchronized_short_slots": sync_short,
+        "team_hours": round(team_hours, 4),
+        "travel_hours": round(travel_hours, 4),
+        "demand_team_hours": round(problem.demand_team_hours(), 4),
+        "shifts": 0 if roster is None else int(len(roster)),
+        "stations": stations,
+        "seed": params.seed,
+        "time_limit_seconds": params.time_limit_s,
+        "workers": params.workers,
+        "versions": _versions(),
+        "config_sha256": run.config_sha256,
+        "stats": stats,
+    }
+
+
+def config_digest(config) -> str:
+    return hashlib.sha256(config.model_dump_json().encode()).hexdigest()
+
+
+def config_sha256(scenario) -> str:
+    """The sha256 of the config file's bytes (of its validated content when it has no file)."""
+    path = scenario.config_path
+    if path is not None and Path(path).is_file():
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return config_digest(scenario.config)
+
+
+def prepare(scenario, *, travel=None, time_limit_s=None, seed=None, workers=None, allow_gaps=None, engine=None,
+            quiet: bool = True) -> tuple[Problem, SolveParams]:
+    """The one way from a loaded scenario to what :func:`solve` takes: the Problem (travel
+    computed unless given) and the config's settings with the overrides that are not None."""
+    problem = Problem.from_scenario(scenario, travel)
+    params = SolveParams.from_config(scenario.config, time_limit_s=time_limit_s, seed=seed, workers=workers,
+                                     allow_gaps=allow_gaps, engine=engine)
+    return problem, replace(params, progress=params.progress and not quiet)
+
+
+def solve_scenario(scenario, *, time_limit_s=None, seed=None, workers=None, quiet=True, allow_gaps=None,
+                   engine=None) -> Result:
+    """Travel and demand of ``scenario``, the Problem, and :func:`solve` with the config's settings."""
+    problem, params = prepare(scenario, time_limit_s=time_limit_s, seed=seed, workers=workers,
+                              allow_gaps=allow_gaps, engine=engine, quiet=quiet)
+    return solve(problem, params, config_sha256=config_sha256(scenario))
