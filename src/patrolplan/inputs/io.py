@@ -40,9 +40,6 @@ from patrolplan.inputs.validate import (
 __all__ = [
     "read_table",
     "read_points",
-    "read_zones",
-    "read_demand",
-    "read_availability",
     "read_lines",
     "read_polygons",
     "load_scenario",
@@ -198,21 +195,6 @@ def _read_text(path: Path) -> tuple[_Raw | None, list[str]]:
     if df is None:
         return None, problems
     return _Raw(_drop_blank_rows(_as_text(pd.DataFrame(df))), source, _first_row(path)), []
-
-
-def read_zones(path: str | Path) -> pd.DataFrame:
-    """The zones table as text; see :func:`patrolplan.inputs.validate.validate_zones`."""
-    return read_table(path)
-
-
-def read_demand(path: str | Path) -> pd.DataFrame:
-    """The demand table as text; see :func:`patrolplan.inputs.validate.validate_demand`."""
-    return read_table(path)
-
-
-def read_availability(path: str | Path) -> pd.DataFrame:
-    """The availability table as text; see :func:`patrolplan.inputs.validate.validate_availability`."""
-    return read_table(path)
 
 
 # --- points ------------------------------------------------------------------------------

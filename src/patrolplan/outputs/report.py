@@ -15,7 +15,6 @@ import base64
 import datetime as dt
 import html
 import json
-import os
 import re
 from pathlib import Path
 
@@ -29,6 +28,8 @@ from patrolplan.outputs.plotting._tables import slot_minutes_of
 from patrolplan.outputs.plotting.map import hotspot_tiers, station_hotspot_links
 from patrolplan.outputs.plotting.sheets import A4_LANDSCAPE_IN, draw_week_sheet
 from patrolplan.outputs.plotting.week import station_weeks, week_label
+from patrolplan.outputs.runfolder import atomic_file
+from patrolplan.solver.result import station_load as _station_load
 
 __all__ = [
     "station_load",
@@ -58,37 +59,13 @@ def _hours(td: pd.Series) -> pd.Series:
 
 
 def station_load(scenario, roster: pd.DataFrame) -> pd.DataFrame:
-    """Load per station (every scenario station, plus any other station the roster names):
-    ``station_id``, ``name``, ``county``, ``officers``, ``teams`` (available), ``teams_used``,
-    ``shifts``, ``team_hours`` (travel included), ``on_site_hours``, ``travel_hours``,
-    ``max_team_hours`` (the busiest team's hours) and ``max_team_shifts``.
-    ``roster`` is a normalised roster (:func:`patrolplan.outputs.plotting.roster_frame`)."""
-    st = scenario.stations
+    """Load per station of the scenario (:func:`patrolplan.solver.result.station_load`, with the
+    stations' names, counties and officers)."""
     teams = scenario.teams_per_station()
-    r = roster.assign(
-        _h=_hours(roster["end"] - roster["start"]),
-        _on=_hours(roster["on_site_end"] - roster["on_site_start"]),
-        _tr=(roster["travel_out_min"] + roster["travel_back_min"]) / 60.0,
-    )
-    g = r.groupby("station_id")
-    per_team = r.groupby(["station_id", "team_id"]).agg(h=("_h", "sum"), n=("_h", "size"))
-    ids = list(st["station_id"].astype(str)) + sorted(set(r["station_id"]) - set(st["station_id"].astype(str)))
-    out = pd.DataFrame({"station_id": ids})
-    names = dict(zip(st["station_id"].astype(str), st["name"]))
-    county = dict(zip(st["station_id"].astype(str), st["county"])) if "county" in st else {}
-    officers = dict(zip(st["station_id"].astype(str), st["officers"]))
-    out["name"] = out["station_id"].map(names).fillna("")
-    out["county"] = out["station_id"].map(county).fillna("") if county else ""
-    out["officers"] = out["station_id"].map(officers).fillna(0).astype(int)
-    out["teams"] = out["station_id"].map(teams).fillna(0).astype(int)
-    out["teams_used"] = out["station_id"].map(g["team_id"].nunique()).fillna(0).astype(int)
-    out["shifts"] = out["station_id"].map(g.size()).fillna(0).astype(int)
-    out["team_hours"] = out["station_id"].map(g["_h"].sum()).fillna(0.0).round(2)
-    out["on_site_hours"] = out["station_id"].map(g["_on"].sum()).fillna(0.0).round(2)
-    out["travel_hours"] = out["station_id"].map(g["_tr"].sum()).fillna(0.0).round(2)
-    out["max_team_hours"] = out["station_id"].map(per_team["h"].groupby(level=0).max()).fillna(0.0).round(2)
-    out["max_team_shifts"] = out["station_id"].map(per_team["n"].groupby(level=0).max()).fillna(0).astype(int)
-    return out
+    stations = scenario.stations.assign(
+        station_id=scenario.stations["station_id"].astype(str),
+        teams=scenario.stations["station_id"].map(teams).fillna(0).astype(int))
+    return _station_load(stations, roster).drop(columns="hours_per_team")
 
 
 def _named_roster(scenario, roster: pd.DataFrame) -> pd.DataFrame:
@@ -99,15 +76,6 @@ def _named_roster(scenario, roster: pd.DataFrame) -> pd.DataFrame:
     r.insert(r.columns.get_loc("station_id") + 1, "station_name", r["station_id"].map(st_names).fillna(""))
     r.insert(r.columns.get_loc("hotspot_id") + 1, "hotspot_name", r["hotspot_id"].map(hs_names).fillna(""))
     return r
-
-
-def _atomic(path: Path, write) -> Path:
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    if tmp.exists():
-        tmp.unlink()
-    write(tmp)
-    os.replace(tmp, path)
-    return path
 
 
 # --- report.html -----------------------------------------------------------------------
@@ -563,7 +531,7 @@ def write_report_html(scenario, run_dir: str | Path) -> Path:
         "</body></html>",
     ]
     path = run_dir / REPORT_NAME
-    return _atomic(path, lambda p: p.write_text("\n".join(parts), encoding="utf-8"))
+    return atomic_file(path, lambda p: p.write_text("\n".join(parts), encoding="utf-8"))
 
 
 # --- stations/<station_id>.pdf -----------------------------------------------------------
@@ -604,7 +572,7 @@ def write_station_sheets(scenario, run_dir: str | Path) -> list[Path]:
         fig = Figure(figsize=A4_LANDSCAPE_IN)
         draw_week_sheet(week, ax=fig.add_axes((0, 0, 1, 1)))
         meta = {"Title": f"{week.title} — week {week.week}", "Creator": "patrolplan", "Subject": week.config_name}
-        paths.append(_atomic(folder / files[week.station_id],
+        paths.append(atomic_file(folder / files[week.station_id],
                              lambda p, fig=fig, meta=meta: fig.savefig(p, format="pdf", metadata=meta)))
         fig.clear()
     return paths
@@ -809,7 +777,7 @@ def write_xlsx(scenario, run_dir: str | Path) -> Path:
         _write_table(ws, df, last + 3)
 
     path = run_dir / XLSX_NAME
-    return _atomic(path, lambda p: wb.save(p))
+    return atomic_file(path, lambda p: wb.save(p))
 
 
 # --- result.gpkg -----------------------------------------------------------------------
@@ -916,7 +884,7 @@ def write_gpkg(scenario, run_dir: str | Path, *, graph=None) -> Path:
                                   ("zones", z_g, "LineString"), ("roster", r_g, "LineString")):
             gdf.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio", geometry_type=gtype)
 
-    return _atomic(run_dir / GPKG_NAME, write)
+    return atomic_file(run_dir / GPKG_NAME, write)
 
 
 # --- all -------------------------------------------------------------------------------

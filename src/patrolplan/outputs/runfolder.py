@@ -245,6 +245,23 @@ class atomic_folder:
         return False
 
 
+def atomic_file(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write one file in place of ``path`` without a half-written state: ``write(tmp)`` writes a
+    hidden file beside it, which then replaces ``path`` in one rename. The one file-level
+    counterpart of :class:`atomic_folder` (report, workbook, GeoPackage, pictures, sheets)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    if tmp.exists():
+        tmp.unlink()
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
 def _clean(obj):
     """JSON-safe: numpy scalars to Python, NaN/inf to None."""
     if isinstance(obj, dict):

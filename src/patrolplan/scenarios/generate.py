@@ -72,6 +72,7 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import Voronoi, cKDTree
 
 from patrolplan.errors import UsageError
+from patrolplan.inputs.config import Modes, Objective, Rules, SolverSettings, Travel
 
 __all__ = ["generate_scenario", "generate_command"]
 
@@ -90,8 +91,6 @@ MARKET_SHARE = 0.4
 MARKET_DAYS = ("mon,thu", "tue,fri", "wed,sat", "thu,sun", "fri,mon")
 WEEK_START = "2026-11-30"  # a Monday
 TIER_NAMES = ("town", "county", "city", "province")
-
-_SPEEDS_KMH = {"motorway": 90, "trunk": 70, "primary": 60, "secondary": 50, "tertiary": 40, "default": 30}
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -381,6 +380,40 @@ def generate_scenario(
     officers_range
         (low, high) officers per station before manpower is raised where demand needs it.
     """
+    n_st, n_hs, days, seed = _checked_arguments(stations, hotspots, days, coverage, slot_minutes,
+                                                officers_range, seed)
+    name = name or f"synthetic-{n_st}s-{n_hs}h-{days}d-seed{seed}"
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rng_grid, rng_st, rng_juris, rng_hs, rng_zone, rng_off = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)
+    )
+    grid, st_xy, half = _place_stations(n_st, rng_grid, rng_st)
+    juris, labels = _jurisdictions(st_xy, rng_juris)
+    chosen, hs_xy = _place_hotspots(grid, st_xy, juris, half, n_hs, rng_hs)
+    zone_of, zone_rows = _group_zones(chosen, hs_xy, st_xy, juris, rng_zone)
+    ids = _Ids.of(n_st, n_hs, len(zone_rows))
+    demand_rows, shifts = _demand(zone_rows, juris, ids, float(coverage), days, rng_zone)
+    officers = _manpower(shifts, officers_range, rng_off)
+    lonlat = _to_lonlat()
+    _write_tables(out, ids, labels, juris, st_xy, officers, chosen, hs_xy, zone_of, zone_rows, demand_rows,
+                  lonlat, rng_hs)
+    _write_roads(out / "roads.geojson", grid, chosen, lonlat)
+    _write_boundaries(out, st_xy, juris, labels, half, lonlat)
+    default_demand = 1 if round(24 * float(coverage)) >= 24 else 0
+    (out / "config.yaml").write_text(
+        _config_text(name, days, slot_minutes, default_demand, has_demand=bool(demand_rows), seed=seed,
+                     stations=n_st, hotspots=n_hs, coverage=float(coverage)),
+        encoding="utf-8",
+    )
+    return out / "config.yaml"
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+def _checked_arguments(stations, hotspots, days, coverage, slot_minutes, officers_range, seed):
+    """Every wrong argument in one UsageError; the counts as ints."""
     problems = []
     if int(stations) < 2:
         problems.append(f"stations={stations}: give at least 2 stations")
@@ -399,16 +432,12 @@ def generate_scenario(
         problems.append(f"seed={seed}: give a seed >= 0")
     if problems:
         raise UsageError("; ".join(problems))
-    n_st, n_hs, days, seed = int(stations), int(hotspots), int(days), int(seed)
-    name = name or f"synthetic-{n_st}s-{n_hs}h-{days}d-seed{seed}"
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    return int(stations), int(hotspots), int(days), int(seed)
 
-    rng_grid, rng_st, rng_juris, rng_hs, rng_zone, rng_off = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)
-    )
 
-    # stations on a jittered lattice of road vertices, 3 road cells (~9 km) apart
+def _place_stations(n_st: int, rng_grid, rng_st) -> tuple[_Grid, np.ndarray, tuple[float, float]]:
+    """The road grid and the stations on a jittered lattice of its vertices, 3 road cells
+    (~9 km) apart, in reading order (north to south, west to east); the region's half sizes."""
     cols = math.ceil(math.sqrt(n_st))
     rows = math.ceil(n_st / cols)
     step = STATION_SPACING_CELLS
@@ -419,14 +448,17 @@ def generate_scenario(
     st_vertex = np.array(
         [grid.vid(step * lattice[k][0] + 1 + jx, step * lattice[k][1] + 1 + jy) for k, (jx, jy) in zip(keep, jitter)]
     )
-    # reading order (north to south, west to east) for the ids
     st_xy0 = grid.xy[st_vertex]
     order = np.lexsort((st_xy0[:, 0], -np.round(st_xy0[:, 1] / ROAD_SPACING_M)))
-    st_vertex = st_vertex[order]
-    st_xy = grid.xy[st_vertex]
+    st_xy = grid.xy[st_vertex[order]]
     half = (grid.nx * ROAD_SPACING_M / 2, grid.ny * ROAD_SPACING_M / 2)  # region: the grid plus a margin
+    return grid, st_xy, half
 
-    # jurisdictions: juris[s, tier] = index of the station's jurisdiction at each tier
+
+def _jurisdictions(st_xy: np.ndarray, rng_juris) -> tuple[np.ndarray, list[list[str]]]:
+    """``juris[s, tier]``: the index of station s's jurisdiction at each tier (town, county,
+    city, province), and the jurisdictions' labels per tier."""
+    n_st = len(st_xy)
     county = _kmeans(st_xy, _group_count(n_st, STATIONS_PER_COUNTY, 6), rng_juris)
     n_county = county.max() + 1
     county_xy = np.array([st_xy[county == c].mean(axis=0) for c in range(n_county)])
@@ -444,17 +476,21 @@ def generate_scenario(
         [f"City-{i + 1:02d}" for i in range(n_city)],
         [f"Province-{i + 1}" for i in range(prov_of_city.max() + 1)],
     ]
-    station_ids = [f"S{i + 1:0{max(4, w)}d}" for i in range(n_st)]
+    return juris, labels
 
-    # hotspots at border junctions
-    cands = _candidates(grid, st_xy, juris, half)
-    chosen = _select_hotspots(cands, n_hs, rng_hs, n_st)
+
+def _place_hotspots(grid, st_xy, juris, half, n_hs: int, rng_hs) -> tuple[list[_Candidate], np.ndarray]:
+    """Hotspots at border junctions, in reading order."""
+    chosen = _select_hotspots(_candidates(grid, st_xy, juris, half), n_hs, rng_hs, len(st_xy))
     hs_xy = np.array([(c.x, c.y) for c in chosen]).reshape(-1, 2)
     hs_order = np.lexsort((hs_xy[:, 0], -np.round(hs_xy[:, 1] / ROAD_SPACING_M)))
-    chosen = [chosen[k] for k in hs_order]
-    hs_xy = hs_xy[hs_order]
+    return [chosen[k] for k in hs_order], hs_xy[hs_order]
 
-    # zones: one or two hotspots of one tier, 2-4 nearest members spanning two jurisdictions
+
+def _group_zones(chosen, hs_xy, st_xy, juris, rng_zone) -> tuple[np.ndarray, list[dict]]:
+    """Zones of one or two hotspots of one tier with their 2-4 nearest member stations,
+    spanning two jurisdictions; both modes appear whenever there are two zones."""
+    n_hs, n_st = len(chosen), len(st_xy)
     st_tree = cKDTree(st_xy)
     hs_tree = cKDTree(hs_xy)
     zone_of = np.full(n_hs, -1)
@@ -496,28 +532,41 @@ def generate_scenario(
         flip = rng_zone.choice(len(zone_rows), size=max(1, len(zone_rows) // 4), replace=False)
         for z in sorted(flip.tolist()):
             zone_rows[z]["mode"] = other
+    return zone_of, zone_rows
 
-    # demand rules and the shifts they take at each station
-    n_hours = round(24 * float(coverage))
-    default_demand = 1 if n_hours >= 24 else 0
+
+@dataclass(frozen=True)
+class _Ids:
+    stations: list[str]
+    hotspots: list[str]
+    zones: list[str]
+
+    @classmethod
+    def of(cls, n_st: int, n_hs: int, n_zones: int) -> "_Ids":
+        w = len(str(n_st))
+        return cls([f"S{i + 1:0{max(4, w)}d}" for i in range(n_st)], [f"H{i + 1:04d}" for i in range(n_hs)],
+                   [f"Z{i + 1:04d}" for i in range(n_zones)])
+
+
+def _demand(zone_rows, juris, ids: _Ids, coverage: float, days: int, rng_zone) -> tuple[list[list[Any]], np.ndarray]:
+    """The demand rules, and the shifts they take at each station (the manpower rule's input)."""
+    n_hours = round(24 * coverage)
     demand_rows: list[list[Any]] = []
-    shifts = np.zeros(n_st)
-    zone_ids = [f"Z{i + 1:04d}" for i in range(len(zone_rows))]
-    hotspot_ids = [f"H{i + 1:04d}" for i in range(n_hs)]
-    for zid, z in zip(zone_ids, zone_rows):
+    shifts = np.zeros(len(ids.stations))
+    for zid, z in zip(ids.zones, zone_rows):
         teams = 2 if z["mode"] == "synchronized" else 1
         windows: list[tuple[str, str, int, float, int]] = []  # (hotspot_id, days, start_h, hours, teams)
         if n_hours >= 24:
             if teams > 1:
                 demand_rows.append(["", zid, "mon-sun", "00:00", "00:00", teams])
-            windows += [(hotspot_ids[h], "mon-sun", 0, 24, teams) for h in z["hotspots"]]
+            windows += [(ids.hotspots[h], "mon-sun", 0, 24, teams) for h in z["hotspots"]]
         elif n_hours > 0:
             start = 23 - math.ceil(n_hours / 2) if n_hours <= 6 else 26 - n_hours
             demand_rows.append(["", zid, "mon-sun", _hhmm(start), _hhmm(start + n_hours), teams])
-            windows += [(hotspot_ids[h], "mon-sun", start, n_hours, teams) for h in z["hotspots"]]
+            windows += [(ids.hotspots[h], "mon-sun", start, n_hours, teams) for h in z["hotspots"]]
             if rng_zone.random() < MARKET_SHARE:
                 market = MARKET_DAYS[int(rng_zone.integers(len(MARKET_DAYS)))]
-                hid = hotspot_ids[z["hotspots"][0]]
+                hid = ids.hotspots[z["hotspots"][0]]
                 demand_rows.append([hid, "", market, "07:00", "10:00", teams])
                 windows.append((hid, market, 7, 3, teams))
         total = sum(_occurrences(d, days) * _shifts_per_occurrence(hrs) * t for _, d, _, hrs, t in windows)
@@ -532,13 +581,20 @@ def generate_scenario(
             for g in groups.values():
                 for s in g:
                     shifts[s] += total / len(groups) / len(g)
+    return demand_rows, shifts
 
-    team_size, max_shifts = 2, 5
-    officers = rng_off.integers(lo, hi + 1, size=n_st)
-    teams_needed = np.where(shifts > 0, np.ceil(1.25 * shifts / max_shifts - 1e-9) + 1, 0).astype(int)
-    officers = np.maximum(officers, team_size * teams_needed)
 
-    # --- write --------------------------------------------------------------------------
+def _manpower(shifts: np.ndarray, officers_range, rng_off) -> np.ndarray:
+    """Officers per station: drawn from ``officers_range``, raised where the demand needs more
+    (the rules are the config's defaults, which the written config.yaml states)."""
+    lo, hi = (int(v) for v in officers_range)
+    rules = Rules()
+    officers = rng_off.integers(lo, hi + 1, size=len(shifts))
+    teams_needed = np.where(shifts > 0, np.ceil(1.25 * shifts / rules.max_shifts_per_team - 1e-9) + 1, 0).astype(int)
+    return np.maximum(officers, rules.team_size * teams_needed)
+
+
+def _to_lonlat():
     to_lonlat = Transformer.from_crs(
         f"+proj=tmerc +lat_0={LAT0} +lon_0={LON0} +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs",
         "EPSG:4326",
@@ -550,14 +606,21 @@ def generate_scenario(
         lon, lat = to_lonlat.transform(xy[:, 0], xy[:, 1])
         return np.round(np.column_stack([lon, lat]), 6)
 
+    return lonlat
+
+
+def _write_tables(out: Path, ids: _Ids, labels, juris, st_xy, officers, chosen, hs_xy, zone_of, zone_rows,
+                  demand_rows, lonlat, rng_hs) -> None:
+    """stations.csv, hotspots.csv, zones.csv and demand.csv."""
+    n_st, n_hs = len(ids.stations), len(ids.hotspots)
     st_ll = lonlat(st_xy)
     _write_csv(
         out / "stations.csv",
         ["station_id", "name", "officers", "lon", "lat", "town", "county", "city", "province"],
         [
             [
-                station_ids[s],
-                f"Station {station_ids[s][1:]}",
+                ids.stations[s],
+                f"Station {ids.stations[s][1:]}",
                 int(officers[s]),
                 f"{st_ll[s, 0]:.6f}",
                 f"{st_ll[s, 1]:.6f}",
@@ -566,7 +629,6 @@ def generate_scenario(
             for s in range(n_st)
         ],
     )
-
     hs_ll = lonlat(hs_xy)
     risk = np.round(rng_hs.uniform(0.5, 2.0, size=n_hs), 1)
     hs_rows = []
@@ -575,9 +637,9 @@ def generate_scenario(
         what = "road crossing" if c.kind == "road_crossing" else "junction"
         hs_rows.append(
             [
-                hotspot_ids[h],
+                ids.hotspots[h],
                 f"{' / '.join(borders)} {what}",
-                zone_ids[zone_of[h]],
+                ids.zones[zone_of[h]],
                 f"{hs_ll[h, 0]:.6f}",
                 f"{hs_ll[h, 1]:.6f}",
                 f"{risk[h]:.1f}",
@@ -595,21 +657,12 @@ def generate_scenario(
         out / "zones.csv",
         ["zone_id", "tier", "mode", "stations", "min_stations"],
         [
-            [zid, TIER_NAMES[z["tier"]], z["mode"], ";".join(station_ids[s] for s in z["members"]),
+            [zid, TIER_NAMES[z["tier"]], z["mode"], ";".join(ids.stations[s] for s in z["members"]),
              2 if z["mode"] == "synchronized" else ""]
-            for zid, z in zip(zone_ids, zone_rows)
+            for zid, z in zip(ids.zones, zone_rows)
         ],
     )
     _write_csv(out / "demand.csv", ["hotspot_id", "zone_id", "days", "start", "end", "teams"], demand_rows)
-
-    _write_roads(out / "roads.geojson", grid, chosen, lonlat)
-    _write_boundaries(out, st_xy, juris, labels, half, lonlat)
-    (out / "config.yaml").write_text(
-        _config_text(name, days, slot_minutes, default_demand, has_demand=bool(demand_rows), seed=seed,
-                     stations=n_st, hotspots=n_hs, coverage=float(coverage)),
-        encoding="utf-8",
-    )
-    return out / "config.yaml"
 
 
 def _write_roads(path: Path, grid: _Grid, chosen: list[_Candidate], lonlat) -> None:
@@ -690,9 +743,17 @@ def _round_coords_geom(mapping: Any) -> dict:
     return {"type": mapping["type"], "coordinates": _round_coords(mapping["coordinates"])}
 
 
+def _num(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _config_text(name: str, days: int, slot_minutes: int, default_demand: int, *, has_demand: bool,
                  seed: int, stations: int, hotspots: int, coverage: float) -> str:
-    speeds = ", ".join(f"{k}: {v}" for k, v in _SPEEDS_KMH.items())
+    """config.yaml: the scenario's own values, and the rules, travel, modes, objective and
+    solver settings stated as the config's defaults (taken from the config model, not copied)."""
+    rules, travel, modes, objective, solver = Rules(), Travel(), Modes(), Objective(), SolverSettings()
+    speeds = ", ".join(f"{k}: {_num(v)}" for k, v in travel.speeds_kmh.items())
+    shift_hours = ", ".join(_num(h) for h in rules.shift_hours)
     demand_line = "  demand: demand.csv\n" if has_demand else "  # demand: demand.csv   (no rules: coverage 0)\n"
     return f"""# Synthetic scenario: patrolplan generate --stations {stations} --hotspots {hotspots} --days {days} --seed {seed} --coverage {coverage:g}
 name: {json.dumps(name, ensure_ascii=False)}
@@ -707,30 +768,30 @@ data:
   boundaries: boundaries.geojson
   prefectures: prefectures.geojson
 rules:
-  team_size: 2
-  shift_hours: [4, 8]
-  shift_start_every_minutes: 120
-  min_rest_hours: 12
-  max_shifts_per_team: 5
-  reserve_officers: 0
+  team_size: {rules.team_size}
+  shift_hours: [{shift_hours}]
+  shift_start_every_minutes: {rules.shift_start_every_minutes}
+  min_rest_hours: {_num(rules.min_rest_hours)}
+  max_shifts_per_team: {rules.max_shifts_per_team}
+  reserve_officers: {rules.reserve_officers}
 travel:
   speeds_kmh: {{{speeds}}}
-  offroad_kmh: 15
-  max_snap_m: 2000
-  detour_factor: 1.3
+  offroad_kmh: {_num(travel.offroad_kmh)}
+  max_snap_m: {_num(travel.max_snap_m)}
+  detour_factor: {_num(travel.detour_factor)}
 default_demand: {default_demand}
 modes:
-  handover_minutes: 0
-  synchronized_min_stations: 2
+  handover_minutes: {modes.handover_minutes}
+  synchronized_min_stations: {modes.synchronized_min_stations}
 objective:
-  travel: 1
-  fairness: 10
-  overcoverage: 1
+  travel: {_num(objective.travel)}
+  fairness: {_num(objective.fairness)}
+  overcoverage: {_num(objective.overcoverage)}
 solver:
-  time_limit_seconds: 60
-  workers: 2
-  seed: 0
-  allow_gaps: false
+  time_limit_seconds: {_num(solver.time_limit_seconds)}
+  workers: {solver.workers}
+  seed: {solver.seed}
+  allow_gaps: {str(solver.allow_gaps).lower()}
 """
 
 

@@ -17,7 +17,8 @@ from patrolplan.columns import COVERAGE_EXTRA_COLUMNS, ROSTER_COLUMNS
 from patrolplan.model.problem import Problem
 from patrolplan.model.rules import coverage, synchronized
 
-__all__ = ["Result", "ROSTER_COLUMNS", "COVERAGE_COLUMNS", "roster_table", "coverage_table", "iso"]
+__all__ = ["Result", "ROSTER_COLUMNS", "COVERAGE_COLUMNS", "roster_table", "coverage_table", "iso", "station_load",
+           "station_loads"]
 
 COVERAGE_COLUMNS = [*_CONTRACT_COVERAGE, *COVERAGE_EXTRA_COLUMNS]
 
@@ -114,24 +115,49 @@ def coverage_table(problem: Problem, shift_col: np.ndarray) -> pd.DataFrame:
     return df.drop(columns="_k")[COVERAGE_COLUMNS]
 
 
-def station_loads(problem: Problem, roster: pd.DataFrame) -> dict[str, dict]:
-    """Per station: teams, shifts, team-hours, travel hours, hours per team."""
-    p = problem
-    out: dict[str, dict] = {}
-    start = pd.to_datetime(roster["start"])
-    end = pd.to_datetime(roster["end"])
-    hours = (end - start).dt.total_seconds() / 3600
-    travel = (roster["travel_out_min"] + roster["travel_back_min"]) / 60
-    for i, sid in enumerate(p.station_ids):
-        mask = (roster["station_id"] == sid).to_numpy()
-        teams = int(p.teams[i])
-        th = float(hours[mask].sum())
-        out[sid] = {
-            "teams": teams,
-            "teams_used": int(roster.loc[mask, "team_id"].nunique()),
-            "shifts": int(mask.sum()),
-            "team_hours": round(th, 2),
-            "travel_hours": round(float(travel[mask].sum()), 2),
-            "hours_per_team": round(th / teams, 2) if teams else 0.0,
-        }
+def station_load(stations: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+    """The one station-load calculation (summary.json, the report, the workbook and the sheets).
+
+    ``stations``: ``station_id`` and ``teams`` (available), optionally ``name``, ``county``,
+    ``officers``; any other station the roster names is appended. ``roster``: roster rows with
+    ``start``/``end``/``on_site_start``/``on_site_end`` (text or datetimes) and the travel minutes.
+    One row per station: ``teams``, ``teams_used``, ``shifts``, ``team_hours`` (travel included),
+    ``on_site_hours``, ``travel_hours``, ``max_team_hours`` (the busiest team's hours),
+    ``max_team_shifts`` and ``hours_per_team`` (team-hours over available teams)."""
+
+    def hours(a, b):
+        return (pd.to_datetime(roster[b]) - pd.to_datetime(roster[a])).dt.total_seconds() / 3600.0
+
+    r = roster.assign(_h=hours("start", "end"), _on=hours("on_site_start", "on_site_end"),
+                      _tr=(roster["travel_out_min"] + roster["travel_back_min"]) / 60.0)
+    r["station_id"] = r["station_id"].astype(str)
+    g = r.groupby("station_id")
+    per_team = r.groupby(["station_id", "team_id"]).agg(h=("_h", "sum"), n=("_h", "size"))
+    known = stations["station_id"].astype(str)
+    out = pd.DataFrame({"station_id": list(known) + sorted(set(r["station_id"]) - set(known))})
+    for column, blank in (("name", ""), ("county", ""), ("officers", 0)):
+        if column in stations:
+            out[column] = out["station_id"].map(dict(zip(known, stations[column]))).fillna(blank)
+    if "officers" in out:
+        out["officers"] = out["officers"].astype(int)
+    out["teams"] = out["station_id"].map(dict(zip(known, stations["teams"]))).fillna(0).astype(int)
+    sid = out["station_id"]
+    out["teams_used"] = sid.map(g["team_id"].nunique()).fillna(0).astype(int)
+    out["shifts"] = sid.map(g.size()).fillna(0).astype(int)
+    team_hours = sid.map(g["_h"].sum()).fillna(0.0)
+    out["team_hours"] = team_hours.round(2)
+    out["on_site_hours"] = sid.map(g["_on"].sum()).fillna(0.0).round(2)
+    out["travel_hours"] = sid.map(g["_tr"].sum()).fillna(0.0).round(2)
+    out["max_team_hours"] = sid.map(per_team["h"].groupby(level=0).max()).fillna(0.0).round(2)
+    out["max_team_shifts"] = sid.map(per_team["n"].groupby(level=0).max()).fillna(0).astype(int)
+    out["hours_per_team"] = (team_hours / out["teams"].where(out["teams"] > 0)).fillna(0.0).round(2)
     return out
+
+
+def station_loads(problem: Problem, roster: pd.DataFrame) -> dict[str, dict]:
+    """summary.json's ``stations``: per station of the problem, teams, shifts, team-hours,
+    travel hours, hours per team (from :func:`station_load`)."""
+    stations = pd.DataFrame({"station_id": list(problem.station_ids), "teams": np.asarray(problem.teams, int)})
+    table = station_load(stations, roster).set_index("station_id")
+    keys = ["teams", "teams_used", "shifts", "team_hours", "travel_hours", "hours_per_team"]
+    return {sid: {k: table.at[sid, k].item() for k in keys} for sid in problem.station_ids}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -12,6 +11,7 @@ from patrolplan.outputs.plotting._tables import read_run_tables
 from patrolplan.outputs.plotting.coverage import plot_coverage
 from patrolplan.outputs.plotting.gantt import figure_height_in, gantt_rows, plot_gantt
 from patrolplan.outputs.plotting.map import plot_map
+from patrolplan.outputs.runfolder import atomic_file
 
 __all__ = ["write_pictures", "picture_names"]
 
@@ -30,9 +30,7 @@ def picture_names(tag: str = "") -> dict[str, str]:
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    fig.savefig(tmp, dpi=DPI, bbox_inches="tight", facecolor="white")
-    os.replace(tmp, path)
+    atomic_file(path, lambda tmp: fig.savefig(tmp, dpi=DPI, bbox_inches="tight", facecolor="white"))
     fig.clear()
     return path
 
