@@ -132,3 +132,32 @@ def solve_case(scenario, spans, minutes=0, **params):
     params = {"gap_pct": 0.0, **params}  # hand-sized cases: prove optimality
     result = solve(problem, replace(base, **params))
     return result, tr, problem, scenario
+
+
+VISIT_COLUMNS = ["hotspot_id", "zone_id", "days", "start", "end", "teams", "presence", "dwell_min", "every_min"]
+
+
+def visit_travel(scenario, out: int, hop: int) -> Travel:
+    """Every station -> hotspot ``out`` minutes (both ways), every hotspot -> other hotspot ``hop``."""
+    sids = tuple(scenario.stations["station_id"])
+    hids = tuple(scenario.hotspots["hotspot_id"])
+    o = np.full((len(sids), len(hids)), out, dtype=np.int64)
+    h = np.full((len(hids), len(hids)), hop, dtype=np.int64)
+    np.fill_diagonal(h, 0)
+    return Travel(sids, hids, o, o.T.copy(), h)
+
+
+def solve_visits(scenario, rows, *, out=10, hop=12, **params):
+    """Solve with demand ``rows`` (tuples in VISIT_COLUMNS order); returns (result, travel,
+    problem, scenario-with-demand)."""
+    from dataclasses import replace
+
+    from patrolplan.inputs.demand import expand_demand, expand_visits
+
+    scenario = scenario.replace(demand=pd.DataFrame(rows, columns=VISIT_COLUMNS))
+    tr = visit_travel(scenario, out, hop)
+    problem = Problem.from_tables(scenario, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(scenario),
+                                  visits=expand_visits(scenario), hop_min=tr.hop_min)
+    params = {"gap_pct": 0.0, **params}
+    result = solve(problem, replace(SolveParams.from_config(scenario.config), **params))
+    return result, tr, problem, scenario

@@ -20,7 +20,7 @@ import patrolplan.check as check_package
 from patrolplan.check import RULES, check_roster
 from patrolplan.check.rules import FAMILY_CHECKS, RULE_FAMILY, synchronized_ok
 
-FAMILIES = ("shifts", "coverage", "synchronized", "capacity", "max_shifts", "availability", "handover")
+FAMILIES = ("shifts", "coverage", "synchronized", "visits", "capacity", "max_shifts", "availability", "handover")
 H0 = dt.datetime(2026, 11, 30)  # builders' week_start, a Monday
 
 
@@ -122,8 +122,34 @@ def _handover():
     return sc, rows, 0, {"handover"}
 
 
+def _visits():
+    """A loop shift breaking each visit rule once; a lone visit in a synchronized zone."""
+    import pandas as pd
+
+    from builders import VISIT_COLUMNS, visit_travel
+
+    sc = make_scenario([("A", 4, "X"), ("B", 4, "Y")], [("H1", "Z1"), ("H2", "Z1"), ("H3", "Z2")],
+                       [("Z1", "staggered", ["A"]), ("Z2", "synchronized", ["A", "B"])])
+    sc = sc.replace(demand=pd.DataFrame([("", "Z1", "mon", "20:00", "24:00", 1, "visit", 15, 120),
+                                         ("", "Z2", "mon", "20:00", "24:00", 1, "visit", 15, 120)],
+                                        columns=VISIT_COLUMNS))
+    rows = [shift("SH01", "A-T1", "A", "H1", 19, 27, 19.5, 26.5), shift("SH02", "A-T2", "A", "H3", 19, 27, 19.5, 26.5)]
+    at = lambda h: (H0 + dt.timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M")  # noqa: E731
+    visits = pd.DataFrame([
+        ("V1", "SH01", "A-T1", "A", "H1", at(20), at(20.25)),
+        ("V2", "SH01", "A-T1", "A", "H2", at(20 + 20 / 60), at(20 + 35 / 60)),  # 5 min for a 12-minute road
+        ("V3", "SH01", "A-T1", "A", "H1", at(21), at(21 + 5 / 60)),  # 5 min on site
+        ("V4", "SH01", "A-T1", "A", "H2", at(23), at(23.25)),  # 160 min after the last at H2
+        ("V5", "SH01", "A-T1", "A", "H1", at(27), at(27.25)),  # after the shift's on-site time
+        ("V6", "SH02", "A-T2", "A", "H3", at(20), at(20.25)),  # no partner station
+    ], columns=["visit_id", "shift_id", "team_id", "station_id", "hotspot_id", "arrive", "depart"])
+    return sc, rows, visit_travel(sc, 30, 12), {"visit_shift", "visit_road", "visit_dwell", "visit_joint",
+                                                 "visit_interval"}, visits
+
+
 CASES = {
     "shifts": _shifts,
+    "visits": _visits,
     "coverage": _coverage,
     "synchronized": _synchronized,
     "capacity": _capacity,
@@ -134,8 +160,9 @@ CASES = {
 
 
 def _check(case):
-    sc, rows, minutes, _ = case()
-    return check_roster(sc, roster(rows), travel=travel(sc, minutes))
+    sc, rows, minutes, _, *visits = case()
+    tr = minutes if hasattr(minutes, "out_min") else travel(sc, minutes)
+    return check_roster(sc, roster(rows), travel=tr, visits=visits[0] if visits else None)
 
 
 # --- the families and their rules ----------------------------------------------------------------
@@ -159,7 +186,7 @@ def test_each_family_docstring_says_its_rules(family):
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_a_roster_breaking_the_family_is_reported_under_its_rules(family):
-    *_, expected = CASES[family]()
+    expected = CASES[family]()[3]
     report = _check(CASES[family])
     assert {v.rule for v in report.violations} == expected
     assert {RULE_FAMILY[v.rule] for v in report.violations} == {family}

@@ -99,6 +99,22 @@ def _proven_infeasible(case) -> bool:
     return not precheck(problem, time_limit_s=10).feasible
 
 
+def _visits():
+    """Three hotspots asking for a visit every 2 h at night: one loop keeps them."""
+    sc = make_scenario([("A", 4, "X"), ("B", 4, "X")], [("H1", "Z1"), ("H2", "Z1"), ("H3", "Z1")],
+                       [("Z1", "staggered", ["A", "B"])])
+    return sc, [("", "Z1", "mon-sun", "20:00", "04:00", 1, "visit", 15, 120)], None
+
+
+def _visits_clean(case) -> bool:
+    from builders import solve_visits
+
+    sc, rows, _ = case()
+    result, tr, _, sc = solve_visits(sc, rows)
+    report = check_roster(sc, result.roster, travel=tr, visits=result.visits)
+    return result.status in ("optimal", "feasible") and report.ok
+
+
 #: family -> (case, what holds with the family in the solver)
 CASES = {
     "coverage": (_coverage, _solved_clean),
@@ -109,6 +125,7 @@ CASES = {
     "availability": (_availability, _proven_infeasible),
     "handover": (_handover, _solved_clean),
     "shifts": (_shifts, _solved_clean),
+    "visits": (_visits, _visits_clean),
 }
 
 

@@ -71,7 +71,7 @@ def run_scenario(
     report = None
     exit_code = result.exit_code
     if len(result.roster):
-        report = check_roster(scenario, result.roster, travel=travel)
+        report = check_roster(scenario, result.roster, travel=travel, visits=result.visits)
         result.summary["check"] = {
             "ok": report.ok,
             "rule_violations": len(report.rule_violations),

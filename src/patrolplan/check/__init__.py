@@ -30,6 +30,7 @@ family             rules
 ``max_shifts``     max_shifts
 ``availability``   availability
 ``handover``       handover
+``visits``         visit_shift, visit_road, visit_dwell, visit_joint, visit_interval (visits.csv)
 =================  ===============================================================================
 
 Each family's docstring in :mod:`patrolplan.check.rules` says its rules in words.
@@ -43,9 +44,9 @@ from typing import Any
 import pandas as pd
 
 from patrolplan.check import rules as _rules
-from patrolplan.check.expand import expand_demand
-from patrolplan.check.facts import Facts, shifts_of
-from patrolplan.check.parse import _CHECK_COLUMNS, _parse_table, read_roster
+from patrolplan.check.expand import expand_demand, visit_windows
+from patrolplan.check.facts import Facts, shifts_of, visits_of
+from patrolplan.check.parse import _CHECK_COLUMNS, _parse_table, parse_visits, read_roster, read_visits
 from patrolplan.check.report import RULES, Report, Violation
 from patrolplan.check.rules import FAMILY_CHECKS, RULE_FAMILY
 from patrolplan.columns import ROSTER_COLUMNS
@@ -59,13 +60,15 @@ __all__ = [
     "Violation",
     "Report",
     "read_roster",
+    "read_visits",
     "check_roster",
     "check_run",
     "expand_demand",
 ]
 
 
-def check_roster(scenario: Scenario, roster: pd.DataFrame, *, travel: Any = None) -> Report:
+def check_roster(scenario: Scenario, roster: pd.DataFrame, *, travel: Any = None,
+                 visits: pd.DataFrame | None = None) -> Report:
     """Check ``roster`` (one row per shift, the run folder's roster.csv columns; only
     ``shift_id, team_id, station_id, hotspot_id, start, end, on_site_start, on_site_end``
     are required, ``zone_id`` and ``mode`` are checked when present) against every rule of a
@@ -78,7 +81,9 @@ def check_roster(scenario: Scenario, roster: pd.DataFrame, *, travel: Any = None
     a :class:`Report` listing every broken rule otherwise, in :data:`RULES` order.
     """
     table = _parse_table(roster, source="roster", required=_CHECK_COLUMNS)
-    facts = Facts(scenario, shifts_of(table, scenario.horizon_start), travel, expand_demand(scenario))
+    visit_rows = visits_of(parse_visits(visits) if visits is not None else None, scenario.horizon_start)
+    facts = Facts(scenario, shifts_of(table, scenario.horizon_start), travel, expand_demand(scenario),
+                  visit_rows, visit_windows(scenario))
     violations = [v for check in _rules.FAMILY_CHECKS.values() for v in check(facts)]
     order = {rule: n for n, rule in enumerate(RULES)}
     violations.sort(key=lambda v: order.get(v.rule, len(order)))  # stable within a rule
@@ -92,4 +97,4 @@ def check_run(config_path: str | Path, run_dir: str | Path) -> Report:
 
     scenario = load_scenario(config_path)
     roster = read_roster(run_dir)
-    return check_roster(scenario, roster)
+    return check_roster(scenario, roster, visits=read_visits(run_dir))

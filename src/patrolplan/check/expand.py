@@ -95,6 +95,8 @@ def expand_demand(scenario: Scenario) -> np.ndarray:
         except (ValueError, KeyError, TypeError) as err:
             problems.append(f"demand: row {n}: cannot read days/start/end/teams ({err})")
             continue
+        if _is_visit(row):
+            teams = 0  # names its slots (no default demand there); its visits are checked apart
         if end <= start:
             end += _DAY_MINUTES
         for day in days:
@@ -110,3 +112,51 @@ def expand_demand(scenario: Scenario) -> np.ndarray:
         raise DataError(problems)
     demand[demand < 0] = cfg.default_demand
     return demand
+
+
+def _is_visit(row: dict) -> bool:
+    return _text(row.get("presence")).lower() == "visit"
+
+
+def visit_windows(scenario: Scenario) -> dict[int, list[tuple[int, int, int, int]]]:
+    """Visit hours per hotspot (index): ``(a, b, dwell, every)`` in minutes from the horizon's
+    start, the hours of all visit rows joined where they touch or overlap (the strictest dwell
+    and interval of the joined rows); clipped to the horizon. Where a post is also demanded the
+    post's presence counts as visits (the contract: a post satisfies visit demand)."""
+    cfg = scenario.config
+    defaults = cfg.visits
+    hotspot_ids = [str(h) for h in scenario.hotspots["hotspot_id"]]
+    zone_of = [str(z) for z in scenario.hotspots["zone_id"]]
+    table = scenario.demand
+    pieces: dict[int, list[tuple[int, int, int, int]]] = {}
+    days = [cfg.week_start + dt.timedelta(days=i) for i in range(-1, cfg.horizon_days)]
+    for row in ([] if table is None else table.to_dict("records")):
+        if not _is_visit(row) or int(row.get("teams") or 0) <= 0:
+            continue
+        hotspot, zone = _text(row.get("hotspot_id")), _text(row.get("zone_id"))
+        targets = [i for i, h in enumerate(hotspot_ids) if h == hotspot] if hotspot else \
+            [i for i, z in enumerate(zone_of) if z == zone]
+        matches = _day_matcher(row["days"])
+        start, end = _clock_minutes(row["start"]), _clock_minutes(row["end"])
+        if end <= start:
+            end += _DAY_MINUTES
+        dwell = int(_text(row.get("dwell_min")) or defaults.dwell_minutes)
+        every = int(_text(row.get("every_min")) or defaults.max_interval_minutes)
+        for day in days:
+            if matches(day):
+                offset = (day - cfg.week_start).days * _DAY_MINUTES
+                a, b = max(0, offset + start), min(cfg.horizon_minutes, offset + end)
+                if a < b:
+                    for i in targets:
+                        pieces.setdefault(i, []).append((a, b, dwell, every))
+    out: dict[int, list[tuple[int, int, int, int]]] = {}
+    for i, items in pieces.items():
+        merged: list[list[int]] = []
+        for a, b, d, e in sorted(items):
+            if merged and a <= merged[-1][1]:
+                m = merged[-1]
+                m[1], m[2], m[3] = max(m[1], b), max(m[2], d), min(m[3], e)
+            else:
+                merged.append([a, b, d, e])
+        out[i] = [tuple(m) for m in merged]
+    return out

@@ -46,6 +46,31 @@ class Shift:
         return self.start < self.end and self.start <= self.on_start <= self.on_end <= self.end
 
 
+@dataclass(frozen=True)
+class Visit:
+    """One row of visits.csv, times in minutes since the horizon start."""
+
+    index: int
+    visit_id: str
+    shift_id: str
+    team_id: str
+    station_id: str
+    hotspot_id: str
+    arrive: int
+    depart: int
+
+
+def visits_of(table: pd.DataFrame | None, h0: dt.datetime) -> list[Visit]:
+    """The rows of a parsed visits table as :class:`Visit` (none for None)."""
+    if table is None:
+        return []
+    out = []
+    for i, r in enumerate(table.to_dict("records")):
+        out.append(Visit(i, r["visit_id"], r["shift_id"], r["team_id"], r["station_id"], r["hotspot_id"],
+                         int((r["arrive"] - h0).total_seconds() // 60), int((r["depart"] - h0).total_seconds() // 60)))
+    return out
+
+
 def shifts_of(table: pd.DataFrame, h0: dt.datetime) -> list[Shift]:
     """The rows of a parsed roster (:func:`~patrolplan.check.parse._parse_table`) as shifts,
     times in minutes since ``h0``; ``zone_id`` and ``mode`` are "" where the table has none."""
@@ -78,8 +103,13 @@ class Facts:
     ``by_team``, ``by_station``), ``travel`` (computed on first use when not given),
     ``demand`` (``[hotspot, slot]`` teams) and ``on_site`` (who is there for a whole slot)."""
 
-    def __init__(self, scenario: Scenario, shifts: list[Shift], travel: Any, demand: np.ndarray):
+    def __init__(self, scenario: Scenario, shifts: list[Shift], travel: Any, demand: np.ndarray,
+                 visits: list[Visit] | None = None, visit_windows: dict | None = None):
         self.scenario = scenario
+        self.visits = list(visits or [])
+        self.visit_windows = dict(visit_windows or {})
+        #: shifts that drive a loop: their presence is their visits, not a post at hotspot_id
+        self.loop_ids = {v.shift_id for v in self.visits}
         self.cfg = scenario.config
         self.shifts = shifts
         self.demand = demand
@@ -101,7 +131,8 @@ class Facts:
         self.by_id = {s.shift_id: s for s in shifts}
         self.by_hotspot: dict[str, list[Shift]] = defaultdict(list)
         for s in shifts:
-            self.by_hotspot[s.hotspot_id].append(s)
+            if s.shift_id not in self.loop_ids:
+                self.by_hotspot[s.hotspot_id].append(s)
 
     # the roster, grouped -------------------------------------------------------------------
 
@@ -113,6 +144,15 @@ class Facts:
 
             self._travel = travel_times(self.scenario)
         return self._travel
+
+    @cached_property
+    def last_stop(self) -> dict[str, str]:
+        """Per loop shift: the hotspot of its last visit (it drives back from there)."""
+        last: dict[str, tuple[int, str]] = {}
+        for v in self.visits:
+            if v.shift_id not in last or v.depart >= last[v.shift_id][0]:
+                last[v.shift_id] = (v.depart, v.hotspot_id)
+        return {k: h for k, (_, h) in last.items()}
 
     @cached_property
     def by_team(self) -> dict[str, list[Shift]]:
@@ -140,7 +180,7 @@ class Facts:
         present: dict[tuple[int, int], list[Shift]] = defaultdict(list)
         for s in sorted(self.shifts, key=lambda s: s.shift_id):
             i = self.hotspot_index.get(s.hotspot_id)
-            if i is None:
+            if i is None or s.shift_id in self.loop_ids:
                 continue
             first = max(0, -(-s.on_start // slot))
             last = min(self.n_slots, s.on_end // slot)

@@ -190,3 +190,52 @@ def _parse_minutes(value: Any) -> int:
     if not math.isfinite(x) or x != int(x) or x < 0:
         raise ValueError(f"'{text}' is not a whole number of minutes >= 0")
     return int(x)
+
+
+_VISIT_COLUMNS = ("visit_id", "shift_id", "team_id", "station_id", "hotspot_id", "arrive", "depart")
+
+
+def read_visits(run_dir_or_csv: str | Path) -> pd.DataFrame | None:
+    """``visits.csv`` of a run folder (or a CSV path) with ids as text and ``arrive``/``depart``
+    as datetimes; None when the run folder has none (a week of posts only). Raises
+    :class:`DataError` naming the file, the row and the column of every unreadable cell."""
+    path = Path(run_dir_or_csv)
+    if path.is_dir():
+        path = path / "visits.csv"
+    if not path.is_file():
+        return None
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: the file is empty — visits.csv needs a header row ({', '.join(_VISIT_COLUMNS)})") from None
+    except (UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise DataError(f"{path}: cannot be read as UTF-8 CSV ({err}) — save it as UTF-8 CSV") from None
+    return parse_visits(table, source=str(path))
+
+
+def parse_visits(table: pd.DataFrame, *, source: str = "visits") -> pd.DataFrame:
+    """Type a visits table (see :func:`read_visits`); every problem in one DataError."""
+    problems = [f"{source}: missing column '{c}' — visits.csv needs the columns {', '.join(_VISIT_COLUMNS)}"
+                for c in _VISIT_COLUMNS if c not in table.columns]
+    if problems:
+        raise DataError(problems)
+    out = table.copy().reset_index(drop=True)
+    for col in ("visit_id", "shift_id", "team_id", "station_id", "hotspot_id"):
+        out[col] = [_text(v) for v in out[col]]
+        for i, v in enumerate(out[col]):
+            if not v:
+                problems.append(f"{source}: row {i + 2} (visit_id '{out.at[i, 'visit_id']}'), column '{col}': empty "
+                                f"— give the {col.removesuffix('_id')} id")
+    for col in ("arrive", "depart"):
+        parsed = []
+        for i, value in enumerate(out[col]):
+            try:
+                parsed.append(_parse_time(value))
+            except ValueError as err:
+                problems.append(f"{source}: row {i + 2} (visit_id '{out.at[i, 'visit_id']}'), column '{col}': {err} "
+                                "— write an ISO 8601 time like 2026-11-30T20:15")
+                parsed.append(pd.NaT)
+        out[col] = parsed
+    if problems:
+        raise DataError(problems)
+    return out

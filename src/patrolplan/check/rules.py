@@ -243,11 +243,149 @@ def check_handover(facts: Facts) -> list[Violation]:
     return out
 
 
+def check_visits(facts: Facts) -> list[Violation]:
+    """Visits (visits.csv), measured on their own:
+
+    - ``visit_shift``: a visit names a shift that is not in the roster, or another team or
+      station than its shift, or a hotspot outside the zones of the shift's station; it lies
+      outside its shift's on-site time; two visits of one shift overlap;
+    - ``visit_road``: less time between two consecutive stops of a shift than the road time
+      between them;
+    - ``visit_dwell``: a visit during visit hours shorter than their ``dwell_min``;
+    - ``visit_joint``: in a synchronized zone, a visit that no team of another member station
+      (of another jurisdiction, where the members span two) shares for the dwell;
+    - ``visit_interval``: during the visit hours ``[a, b)`` of a hotspot, some moment ``t`` in
+      ``[a + every_min, b]`` has no visit start in ``[t - every_min, t]`` (the first visit is
+      late, two visits are too far apart, or the last is too early). A visit counts when it lasts
+      the dwell (joint in a synchronized zone); a team on site at the hotspot (a post) counts
+      as visits all along.
+    """
+    out: list[Violation] = []
+    by_shift: dict[str, list] = {}
+    for v in facts.visits:
+        by_shift.setdefault(v.shift_id, []).append(v)
+    for shift_id, vs in by_shift.items():
+        vs.sort(key=lambda v: (v.arrive, v.visit_id))
+        s = facts.by_id.get(shift_id)
+        if s is None:
+            out.append(Violation("visit_shift", f"visit {vs[0].visit_id}: shift {shift_id} is not in the roster",
+                                 (shift_id,)))
+            continue
+        for v in vs:
+            zone = facts.hotspot_zone.get(v.hotspot_id)
+            members = set(_members(facts.zones.get(zone, {}))) if zone else set()
+            if v.team_id != s.team_id or v.station_id != s.station_id:
+                out.append(Violation("visit_shift", f"visit {v.visit_id}: names {v.team_id} of {v.station_id}, but its "
+                                     f"shift {shift_id} is {s.team_id} of {s.station_id}", (shift_id,)))
+            if zone is None or s.station_id not in members:
+                out.append(Violation("visit_shift", f"visit {v.visit_id}: {facts.hotspot(v.hotspot_id)} is not in a zone "
+                                     f"of {s.station_id}", (shift_id,)))
+            if v.arrive < s.on_start or v.depart > s.on_end or v.depart < v.arrive:
+                out.append(Violation("visit_shift", f"visit {v.visit_id} ({facts.ts(v.arrive)}-{facts.ts(v.depart)}) lies "
+                                     f"outside the on-site time {facts.ts(s.on_start)}-{facts.ts(s.on_end)} of shift "
+                                     f"{shift_id}", (shift_id,)))
+        for a, b in zip(vs, vs[1:]):
+            if b.arrive < a.depart:
+                out.append(Violation("visit_shift", f"visits {a.visit_id} and {b.visit_id} of shift {shift_id} overlap",
+                                     (shift_id,)))
+            elif a.hotspot_id in facts.hotspot_index and b.hotspot_id in facts.hotspot_index:
+                need = _hop(facts, a.hotspot_id, b.hotspot_id)
+                if b.arrive - a.depart < need:
+                    out.append(Violation(
+                        "visit_road", f"{facts.who(s)}: leaves {facts.hotspot(a.hotspot_id)} at {facts.ts(a.depart)} and "
+                        f"is at {facts.hotspot(b.hotspot_id)} at {facts.ts(b.arrive)}, {b.arrive - a.depart} min later, "
+                        f"but the road takes {need} min", (shift_id,)))
+    for i, windows in sorted(facts.visit_windows.items()):
+        h = facts.hotspot_ids[i]
+        out += _visit_hours(facts, h, windows)
+    return out
+
+
+def _hop(facts: Facts, a: str, b: str) -> int:
+    hop = getattr(facts.travel, "hop_min", None)
+    if hop is None or a == b:
+        return 0
+    return int(hop[facts.travel.hotspot_index(a), facts.travel.hotspot_index(b)])
+
+
+def _members(zone: dict) -> list[str]:
+    m = zone.get("members")
+    if m is None:
+        m = [x.strip() for x in str(zone.get("stations", "")).split(";") if x.strip()]
+    return [str(x) for x in m]
+
+
+def _visit_hours(facts: Facts, h: str, windows) -> list[Violation]:
+    """dwell, joint and interval for one hotspot's visit hours."""
+    out: list[Violation] = []
+    zone = facts.zones.get(facts.hotspot_zone[h], {})
+    joint = str(zone.get("mode", "")) == "synchronized"
+    # presences at h: (from, to, station, shift_id, visit_id or "")
+    here = [(v.arrive, v.depart, v.station_id, v.shift_id, v.visit_id) for v in facts.visits if v.hotspot_id == h]
+    here += [(s.on_start, s.on_end, s.station_id, s.shift_id, "") for s in facts.by_hotspot.get(h, [])]
+    tier = str(zone.get("tier", ""))
+    member_j = [str(facts.stations.get(m, {}).get(tier, "") or "") for m in _members(zone)]
+    for a, b, dwell, every in windows:
+        starts: list[tuple[int, int]] = []  # intervals of moments a counted visit may start
+        for p0, p1, st, sid, vid in here:
+            if p1 <= a or p0 >= b:
+                continue
+            if vid and p1 - p0 < dwell:
+                out.append(Violation("visit_dwell", f"visit {vid} at {facts.hotspot(h)} lasts {p1 - p0} min "
+                                     f"({facts.ts(p0)}-{facts.ts(p1)}), less than the dwell of {dwell} min", (sid,)))
+                continue
+            if not joint:
+                if p1 - p0 >= dwell:
+                    starts.append((p0, p1 - dwell))
+                continue
+            best = None
+            for q0, q1, st2, sid2, _ in here:
+                if st2 == st:
+                    continue
+                lo, hi = max(p0, q0), min(p1, q1)
+                ok_st, ok_j = synchronized_ok(
+                    {st, st2}, 2, {x: str(facts.stations.get(x, {}).get(tier, "") or "") for x in (st, st2)}, member_j)
+                if hi - lo >= dwell and ok_st and ok_j:
+                    best = (lo, hi - dwell) if best is None else (min(best[0], lo), max(best[1], hi - dwell))
+            if best is None:
+                if vid:
+                    out.append(Violation("visit_joint", f"visit {vid} at {facts.hotspot(h)} ({facts.ts(p0)}-"
+                                         f"{facts.ts(p1)}) in synchronized zone {zone.get('zone_id', '')}: no team of "
+                                         "another member station (another jurisdiction) is there with it for the dwell",
+                                         (sid,)))
+                continue
+            starts.append(best)
+        late = _unguarded(starts, a, b, every)
+        if late is not None:
+            t0, t1 = late
+            out.append(Violation("visit_interval", f"{facts.hotspot(h)}: visit hours {facts.ts(a)}-{facts.ts(b)} ask "
+                                 f"for a visit at least every {every} min, but none starts between {facts.ts(max(a, t0 - every))} "
+                                 f"and {facts.ts(t1)}", ()))
+    return out
+
+
+def _unguarded(starts: list[tuple[int, int]], a: int, b: int, every: int) -> tuple[int, int] | None:
+    """The first stretch of ``[a + every, b]`` with no start in ``[t - every, t]`` (starts are
+    intervals of moments; only those within ``[a, b)`` count), or None."""
+    guards = sorted((max(s0, a), min(s1, b - 1) + every) for s0, s1 in starts if max(s0, a) <= min(s1, b - 1))
+    t = a + every
+    if t > b:
+        t = b
+    for g0, g1 in guards:
+        if g0 > t:
+            return (t, g0)
+        t = max(t, g1)
+        if t >= b:
+            return None
+    return (t, b) if t < b or not guards else None
+
+
 #: family name -> its check, in the solver's family order (the report sorts by rule)
 FAMILY_CHECKS: dict[str, Callable[[Facts], list[Violation]]] = {
     "shifts": check_shifts,
     "coverage": check_coverage,
     "synchronized": check_synchronized,
+    "visits": check_visits,
     "capacity": check_capacity,
     "max_shifts": check_max_shifts,
     "availability": check_availability,
@@ -267,6 +405,11 @@ RULE_FAMILY: dict[str, str] = {
     "gap": "coverage",
     "synchronized_stations": "synchronized",
     "synchronized_jurisdictions": "synchronized",
+    "visit_shift": "visits",
+    "visit_road": "visits",
+    "visit_dwell": "visits",
+    "visit_joint": "visits",
+    "visit_interval": "visits",
     "overlap": "capacity",
     "rest": "capacity",
     "team_station": "capacity",
@@ -341,7 +484,10 @@ def _row_travel(facts: Facts, s: Shift) -> list[Violation]:
         return []
     out = []
     need_out = int(facts.travel.out(s.station_id, s.hotspot_id))
-    need_back = int(facts.travel.back(s.hotspot_id, s.station_id))
+    last = facts.last_stop.get(s.shift_id, s.hotspot_id)  # a loop drives back from its last stop
+    if last not in facts.hotspot_index:
+        return out
+    need_back = int(facts.travel.back(last, s.station_id))
     if s.on_start - s.start < need_out:
         out.append(Violation(
             "travel_out",
@@ -353,7 +499,7 @@ def _row_travel(facts: Facts, s: Shift) -> list[Violation]:
     if s.end - s.on_end < need_back:
         out.append(Violation(
             "travel_back",
-            f"{facts.who(s)} <- {facts.hotspot(s.hotspot_id)}: leaves at {facts.ts(s.on_end)}, "
+            f"{facts.who(s)} <- {facts.hotspot(last)}: leaves at {facts.ts(s.on_end)}, "
             f"{s.end - s.on_end} min before the shift ends at {facts.ts(s.end)}, "
             f"but travel back takes {need_back} min",
             (s.shift_id,),

@@ -116,6 +116,28 @@ class Modes(_Strict):
     synchronized_min_stations: int = Field(2, ge=1)
 
 
+class Visits(_Strict):
+    """Defaults of visit demand rows (demand column ``presence: visit``; see the README).
+
+    ``dwell_minutes``: least time on site per visit; ``max_interval_minutes``: most time between
+    the starts of two visits; ``randomize``: vary the order and phase of the visits of each loop
+    from cycle to cycle and day to day (seeded by ``solver.seed``), never breaking the interval;
+    ``max_loop_hotspots``: most hotspots one loop visits (the cap on loop columns)."""
+
+    dwell_minutes: int = Field(15, ge=1)
+    max_interval_minutes: int = Field(120, ge=2)
+    randomize: bool = False
+    max_loop_hotspots: int = Field(4, ge=1, le=8)
+
+    @model_validator(mode="after")
+    def _dwell_below_interval(self) -> "Visits":
+        if self.dwell_minutes >= self.max_interval_minutes:
+            raise ValueError(f"visits.dwell_minutes={self.dwell_minutes} is not below visits.max_interval_minutes="
+                             f"{self.max_interval_minutes}: a visit must end before the next is due — give a "
+                             "dwell of about 15 minutes and an interval of about 120")
+        return self
+
+
 class Objective(_Strict):
     """Weights of the soft goals (hard rules are never traded).
 
@@ -153,6 +175,7 @@ class Config(_Strict):
     modes: Modes = Field(default_factory=Modes)
     objective: Objective = Field(default_factory=Objective)
     solver: SolverSettings = Field(default_factory=SolverSettings)
+    visits: Visits = Field(default_factory=Visits)
 
     @field_validator("name")
     @classmethod

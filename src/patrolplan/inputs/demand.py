@@ -36,6 +36,8 @@ __all__ = [
     "parse_days",
     "clock_minutes",
     "expand_demand",
+    "expand_visits",
+    "VisitDemand",
     "slot_starts",
 ]
 
@@ -156,11 +158,46 @@ def slot_starts(scenario: Scenario) -> list[dt.datetime]:
 
 
 def expand_demand(scenario: Scenario) -> np.ndarray:
-    """Teams needed at each hotspot in each slot: int array ``[n_hotspots, n_slots]``.
+    """Teams needed on site (posts) at each hotspot in each slot: int array
+    ``[n_hotspots, n_slots]``.
 
     Rows follow ``scenario.hotspots``; columns are slots of ``config.slot_minutes`` from
-    ``week_start`` 00:00. See the module docstring for the rules.
+    ``week_start`` 00:00. See the module docstring for the rules. Visit rows
+    (``presence: visit``) name their slots (so ``default_demand`` does not apply there) but ask
+    for no post: see :func:`expand_visits`.
     """
+    return _expand(scenario).posts
+
+
+@dataclass(frozen=True)
+class VisitDemand:
+    """Visit demand per hotspot and slot (see the README, "Visits").
+
+    ``need[h, k]``: 1 where a visit rule names the slot and no post is demanded there (a post
+    satisfies visit demand); ``dwell_min[h, k]`` / ``every_min[h, k]``: the strictest of the rules naming the slot."""
+
+    need: np.ndarray
+    dwell_min: np.ndarray
+    every_min: np.ndarray
+
+    @property
+    def any(self) -> bool:
+        return bool(self.need.any())
+
+
+def expand_visits(scenario: Scenario) -> VisitDemand:
+    """Visit demand per hotspot and slot (:class:`VisitDemand`), from the rules with
+    ``presence: visit``."""
+    return _expand(scenario).visits
+
+
+@dataclass(frozen=True)
+class _Expanded:
+    posts: np.ndarray
+    visits: VisitDemand
+
+
+def _expand(scenario: Scenario) -> _Expanded:
     config = scenario.config
     slot = config.slot_minutes
     n_slots = scenario.n_slots
@@ -170,8 +207,12 @@ def expand_demand(scenario: Scenario) -> np.ndarray:
     for i, z in enumerate(scenario.hotspots["zone_id"]):
         rows_of_zone.setdefault(str(z), []).append(i)
 
-    teams = np.zeros((len(hotspot_ids), n_slots), dtype=int)
-    named = np.zeros((len(hotspot_ids), n_slots), dtype=bool)
+    shape = (len(hotspot_ids), n_slots)
+    teams = np.zeros(shape, dtype=int)
+    named = np.zeros(shape, dtype=bool)
+    visit = np.zeros(shape, dtype=bool)
+    v_dwell = np.zeros(shape, dtype=np.int64)
+    v_every = np.full(shape, np.iinfo(np.int64).max, dtype=np.int64)
     rules = scenario.demand
     source = "demand"
     if scenario.config.data.demand is not None:
@@ -199,6 +240,7 @@ def expand_demand(scenario: Scenario) -> np.ndarray:
             except ValueError as err:
                 raise DataError(f"{source}: row {row}, columns 'start'/'end': {err}") from None
             value = int(rule.teams)
+            is_visit = str(getattr(rule, "presence", "post") or "post") == "visit"
             for d in range(-1, config.horizon_days):
                 day = config.week_start + dt.timedelta(days=d)
                 if not days.matches(day):
@@ -211,6 +253,19 @@ def expand_demand(scenario: Scenario) -> np.ndarray:
                 if k0 >= k1:
                     continue
                 named[rows, k0:k1] = True
-                teams[rows, k0:k1] = np.maximum(teams[rows, k0:k1], value)
+                if not is_visit:
+                    teams[rows, k0:k1] = np.maximum(teams[rows, k0:k1], value)
+                elif value > 0:
+                    block = np.ix_(rows, range(k0, k1))
+                    visit[block] = True
+                    v_dwell[block] = np.maximum(v_dwell[block], int(rule.dwell_min))
+                    v_every[block] = np.minimum(v_every[block], int(rule.every_min))
 
-    return np.where(named, teams, int(config.default_demand)).astype(int)
+    posts = np.where(named, teams, int(config.default_demand)).astype(int)
+    need = visit & (posts == 0)
+    visits = VisitDemand(
+        need=need.astype(np.int64),
+        dwell_min=np.where(need, v_dwell, 0),
+        every_min=np.where(need, v_every, 0),
+    )
+    return _Expanded(posts, visits)

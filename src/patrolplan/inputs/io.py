@@ -418,7 +418,8 @@ def load_scenario(config_or_path: Config | str | Path) -> Scenario:
         synchronized_min_stations=config.modes.synchronized_min_stations,
     )
     demand = _validated(
-        problems, validate_demand, demand_raw, hotspot_ids=hotspot_ids, zone_ids=zone_ids
+        problems, validate_demand, demand_raw, hotspot_ids=hotspot_ids, zone_ids=zone_ids,
+        visits=config.visits,
     )
     availability = _validated(
         problems, validate_availability, availability_raw, station_ids=station_ids

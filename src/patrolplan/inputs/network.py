@@ -77,6 +77,8 @@ class Travel:
     hotspot_ids: tuple[str, ...]
     out_min: np.ndarray
     back_min: np.ndarray
+    #: ``hop_min[a, b]``: hotspot a -> hotspot b (visit loops); None when no demand row asks for visits
+    hop_min: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         sids = tuple(str(s) for s in self.station_ids)
@@ -94,6 +96,12 @@ class Travel:
         object.__setattr__(self, "hotspot_ids", hids)
         object.__setattr__(self, "out_min", out)
         object.__setattr__(self, "back_min", back)
+        if self.hop_min is not None:
+            hop = np.array(self.hop_min, dtype=np.int64)
+            if hop.shape != (len(hids), len(hids)):
+                raise ValueError(f"Travel: hop_min must be [n_hotspots, n_hotspots]; got {hop.shape}")
+            hop.setflags(write=False)
+            object.__setattr__(self, "hop_min", hop)
 
     @cached_property
     def _station_index(self) -> dict[str, int]:
@@ -622,7 +630,14 @@ def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None) -> Trave
         _, _, d = _GEOD.inv(s_lon, s_lat, h_lon, h_lat)
         d_m = np.abs(np.asarray(d, dtype=float)).reshape(len(sids), len(hids))
         out = _ceil_min(d_m * cfg.detour_factor / _m_per_min(default_kmh))
-        return Travel(sids, hids, out, out.T.copy())
+        hop = None
+        if _asks_for_visits(scenario):
+            h_lon, h_lon2 = np.meshgrid(h_ll[:, 0], h_ll[:, 0], indexing="ij")
+            h_lat, h_lat2 = np.meshgrid(h_ll[:, 1], h_ll[:, 1], indexing="ij")
+            _, _, dh = _GEOD.inv(h_lon, h_lat, h_lon2, h_lat2)
+            hop = _ceil_min(np.abs(np.asarray(dh, dtype=float)).reshape(len(hids), len(hids)) * cfg.detour_factor
+                            / _m_per_min(default_kmh))
+        return Travel(sids, hids, out, out.T.copy(), hop)
 
     sv, sd = graph.snap(s_ll[:, 0], s_ll[:, 1])
     hv, hd = graph.snap(h_ll[:, 0], h_ll[:, 1])
@@ -648,4 +663,15 @@ def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None) -> Trave
     problems = _unreachable_problems(scenario, out, back, h_label)
     if problems:
         raise DataError(problems)
-    return Travel(sids, hids, out, back)
+    hop = None
+    if _asks_for_visits(scenario):
+        # hotspot -> hotspot for the visit loops: one search per hotspot (only when visits are asked for)
+        road_hop = graph.road_minutes(hv, hv)
+        hop = _ceil_min(road_hop + h_leg[:, None] + h_leg[None, :])
+        np.fill_diagonal(hop, 0)
+    return Travel(sids, hids, out, back, hop)
+
+
+def _asks_for_visits(scenario: Scenario) -> bool:
+    d = scenario.demand
+    return d is not None and "presence" in d and bool((d["presence"] == "visit").any())

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from patrolplan.inputs.demand import clock_minutes, parse_days
+from patrolplan.inputs.demand import clock_minutes, parse_days, rule_interval_min
 from patrolplan.errors import DataError
 from patrolplan.inputs.scenario import MODES, TIERS
 
@@ -438,6 +438,7 @@ def validate_demand(
     hotspot_ids: set[str] | None = None,
     zone_ids: set[str] | None = None,
     first_row: int = 2,
+    visits=None,
 ) -> pd.DataFrame:
     """Demand rules: ``hotspot_id`` or ``zone_id`` (exactly one per row; the other column
     may be absent), ``days`` (see :func:`patrolplan.inputs.demand.parse_days`), ``start``, ``end``
@@ -491,8 +492,69 @@ def validate_demand(
         out[column] = pd.Series(values, index=df.index, dtype=object)
 
     out["teams"] = _int_column(df, "teams", problems, what="teams")
+    _visit_columns(df, out, problems, visits)
     problems.raise_if_any()
-    return _ordered(out, ["hotspot_id", "zone_id", "days", "start", "end", "teams"])
+    return _ordered(out, ["hotspot_id", "zone_id", "days", "start", "end", "teams", "presence", "dwell_min",
+                          "every_min"])
+
+
+PRESENCES = ("post", "visit")
+
+
+def _visit_columns(df: pd.DataFrame, out: pd.DataFrame, problems: _Problems, visits) -> None:
+    """``presence`` (``post``, the default, or ``visit``), ``dwell_min`` and ``every_min``
+    (visit rows only; blank takes the config's ``visits`` defaults)."""
+    dwell_default = visits.dwell_minutes if visits is not None else 15
+    every_default = visits.max_interval_minutes if visits is not None else 120
+    presence = _text(df, "presence").str.lower()
+    dwell, every = [], []
+    for idx in df.index:
+        kind = presence[idx] or "post"
+        if kind not in PRESENCES:
+            problems.add(idx, "presence", f"'{presence[idx]}' is not a presence",
+                         "write 'post' (a team on site the whole time) or 'visit' (short visits)")
+            kind = "post"
+        presence[idx] = kind
+        d_text, e_text = _text(df, "dwell_min")[idx], _text(df, "every_min")[idx]
+        if kind == "post":
+            for column, text in (("dwell_min", d_text), ("every_min", e_text)):
+                if text:
+                    problems.add(idx, column, f"'{text}' on a post row (presence 'post' keeps a team on site the "
+                                 "whole time)", f"clear {column}, or set presence to 'visit'")
+            dwell.append(0)
+            every.append(0)
+            continue
+        values = []
+        for column, text, default in (("dwell_min", d_text, dwell_default), ("every_min", e_text, every_default)):
+            value = default if text == "" else _parse_int(text)
+            if value is None or value <= 0:
+                problems.add(idx, column, f"'{text}' is not a positive whole number of minutes",
+                             "give minutes as a whole number above 0, e.g. 15 (dwell_min) or 120 (every_min)")
+                value = 0
+            values.append(value)
+        d, e = values
+        if d and e and d >= e:
+            problems.add(idx, "dwell_min", f"{d} is not below every_min {e}",
+                         "a visit must end before the next is due: give a dwell of about 15 and an interval of about 120")
+        if "start" in out and "end" in out and e:
+            try:
+                a, b = rule_interval_min(out.at[idx, "start"], out.at[idx, "end"])
+            except ValueError:
+                a = b = None
+            if a is not None and b - a < e:
+                problems.add(idx, "every_min", f"{e} is longer than the rule's hours ({out.at[idx, 'start']}-"
+                             f"{out.at[idx, 'end']}, {b - a} min)",
+                             "give an every_min no longer than the hours, or make the row a post")
+        team = int(out.at[idx, "teams"]) if "teams" in out else 1
+        if team > 1:
+            problems.add(idx, "teams", f"{team} on a visit row (teams counts teams per visit)",
+                         "give 1 (in a synchronized zone every visit is a joint patrol of two stations' teams by "
+                         "itself), or make the row a post for more teams on site")
+        dwell.append(d)
+        every.append(e)
+    out["presence"] = presence
+    out["dwell_min"] = pd.Series(dwell, index=df.index, dtype=int)
+    out["every_min"] = pd.Series(every, index=df.index, dtype=int)
 
 
 def validate_availability(

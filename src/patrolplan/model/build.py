@@ -9,7 +9,7 @@ the LP relaxation tight. Every constraint is implied by the contract's rules, so
 The rows come from the rule families, one module each under ``rules/`` (the mathematics is in
 each module's docstring): ``shifts`` (the columns and their cost), ``coverage``,
 ``synchronized``, ``capacity`` (capacity and rest), ``handover`` (in the candidate shifts),
-``max_shifts``, ``availability``, and the soft ``fairness`` and ``staggered`` share.
+``max_shifts``, ``availability``, ``visits`` (loops of short visits), and the soft ``fairness`` and ``staggered`` share.
 
 Objective (hours): team-hours + ``travel`` x travel hours + ``fairness`` x (``load_max`` +
 staggered deviation) + ``overcoverage`` x team-hours on site beyond what is required.
@@ -34,6 +34,7 @@ from patrolplan.model.rules import (
     shifts,
     staggered,
     synchronized,
+    visits,
 )
 from patrolplan.model.rules.coverage import GAP_PRICE_PER_TEAM_HOUR
 
@@ -61,6 +62,7 @@ class LinearModel:
     gap_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     gap_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # cover row of each gap col
     col_family: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))  # the family adding each column
+    visit_gap_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # slack of each guard row
 
     @property
     def n_cols(self) -> int:
@@ -166,6 +168,7 @@ def build_model(
     x = shifts.add_rows(b, problem)
     gap = coverage.add_rows(b, problem, x, allow_gaps=allow_gaps)
     synchronized.add_rows(b, problem, x, gap)
+    visit_gap = visits.add_rows(b, problem, x, allow_gaps=allow_gaps)
     extra = None
     if base_teams is not None:
         b.cost = [c * 1e-4 for c in b.cost]
@@ -182,4 +185,6 @@ def build_model(
     model = b.finish(problem.n_shifts)
     if gap is not None:
         model.gap_cols, model.gap_rows = gap
+    if visit_gap is not None:
+        model.visit_gap_cols = visit_gap[0]
     return model

@@ -63,6 +63,20 @@ class Problem:
     cover: sp.csr_matrix = field(repr=False)  # [n demanded hotspot-slots, n shifts] 0/1
     cover_hotspot: np.ndarray = field(repr=False)  # [rows] hotspot of each demanded hotspot-slot
     cover_slot: np.ndarray = field(repr=False)  # [rows] slot of each demanded hotspot-slot
+    # visits (rules/visits.py): demand, loops, and the guard rows
+    visit_need: np.ndarray = field(repr=False, default=None)  # [H, K] 1 where visits are asked (no post)
+    visit_dwell: np.ndarray = field(repr=False, default=None)  # [H] minutes on site per visit
+    visit_every: np.ndarray = field(repr=False, default=None)  # [H] most minutes between visit starts
+    hop_min: np.ndarray | None = field(repr=False, default=None)  # [H, H] hotspot -> hotspot
+    loop_hotspots: tuple = field(repr=False, default=())  # per loop: hotspot indices
+    shift_loop: np.ndarray = field(repr=False, default=None)  # [n] loop index, -1 for a post
+    shift_partner: np.ndarray = field(repr=False, default=None)  # [n] other half of a joint loop, -1
+    visit_ptr: np.ndarray = field(repr=False, default=None)  # [n + 1] visits of shift j: ptr[j]:ptr[j+1]
+    visit_hotspot: np.ndarray = field(repr=False, default=None)
+    visit_arrive: np.ndarray = field(repr=False, default=None)  # minutes from week_start
+    guard: sp.csr_matrix = field(repr=False, default=None)  # [guarded hotspot-slots, n shifts]
+    guard_hotspot: np.ndarray = field(repr=False, default=None)
+    guard_slot: np.ndarray = field(repr=False, default=None)
 
     # --- sizes and derived facts ----------------------------------------------------------
     @property
@@ -119,7 +133,26 @@ class Problem:
             zone_jurisdiction_groups=pick(zone_jurisdiction_groups, self.zone_jurisdiction_groups),
             hotspot_risk=self.hotspot_risk,
             availability_teams=self.availability_teams,
+            visits=self.visit_demand(),
+            hop_min=self.hop_min,
         )
+
+    def visit_demand(self):
+        """The visit demand as :class:`~patrolplan.inputs.demand.VisitDemand` (per-hotspot values)."""
+        from patrolplan.inputs.demand import VisitDemand
+
+        need = self.visit_need
+        return VisitDemand(need, self.visit_dwell[:, None] * need, self.visit_every[:, None] * need)
+
+    @property
+    def has_visits(self) -> bool:
+        return bool(self.visit_need.any())
+
+    def visits_of(self, j: int) -> list[tuple[int, int, int]]:
+        """Visits of shift ``j``: ``(hotspot, arrive, depart)`` minutes; [] for a post."""
+        a, b = int(self.visit_ptr[j]), int(self.visit_ptr[j + 1])
+        return [(int(h), int(t), int(t) + int(self.visit_dwell[h]))
+                for h, t in zip(self.visit_hotspot[a:b], self.visit_arrive[a:b])]
 
     def demand_team_hours(self) -> float:
         return float(self.required.sum()) * self.slot_min / 60
@@ -130,20 +163,28 @@ class Problem:
         """Travel times from the roads (network.py; or ``travel`` already computed), planned with
         ``travel.margin_min`` spare minutes per non-zero leg, and demand from the rules
         (demand.py)."""
-        from patrolplan.inputs.demand import expand_demand
+        from patrolplan.inputs.demand import expand_demand, expand_visits
         from patrolplan.inputs.network import travel_times
 
         travel = travel if travel is not None else travel_times(scenario)
         margin = scenario.config.travel.margin_min
+        visits = expand_visits(scenario)
+        hop = travel.hop_min
+        if visits.any and hop is None:  # a Travel computed before the visit rows were read
+            travel = travel_times(scenario)
+            hop = travel.hop_min
         return cls.from_tables(
             scenario,
             out_min=planned_travel(travel.out_min, margin),
             back_min=planned_travel(travel.back_min, margin),
             demand=expand_demand(scenario),
+            visits=visits,
+            hop_min=planned_travel(hop, margin) if hop is not None else None,
         )
 
     @classmethod
-    def from_tables(cls, scenario, *, out_min: np.ndarray, back_min: np.ndarray, demand: np.ndarray) -> "Problem":
+    def from_tables(cls, scenario, *, out_min: np.ndarray, back_min: np.ndarray, demand: np.ndarray, visits=None,
+                    hop_min=None) -> "Problem":
         """Scenario tables + a travel matrix + a demand matrix (no GIS from here on)."""
         cfg = scenario.config
         stations = scenario.stations
@@ -196,6 +237,8 @@ class Problem:
             out_min=np.asarray(out_min, dtype=np.int64),
             back_min=np.asarray(back_min, dtype=np.int64),
             availability_teams=availability,
+            visits=visits,
+            hop_min=hop_min,
         )
 
     @classmethod
@@ -218,9 +261,14 @@ class Problem:
         zone_jurisdiction_groups=None,
         hotspot_risk=None,
         availability_teams=None,
+        visits=None,
+        hop_min=None,
     ) -> "Problem":
-        """Build the candidate shifts and the coverage matrix from plain arrays."""
-        from patrolplan.model.rules.shifts import candidate_shifts
+        """Build the candidate shifts and the coverage matrix from plain arrays. ``visits``: a
+        :class:`~patrolplan.inputs.demand.VisitDemand` (None: posts only); ``hop_min``
+        ``[H, H]`` hotspot -> hotspot minutes, needed with visits."""
+        from patrolplan.model.rules import visits as visit_rule
+        from patrolplan.model.rules.shifts import candidate_shifts, shift_starts
 
         n_z = len(zone_ids)
         teams = np.asarray(teams, dtype=np.int64)
@@ -262,8 +310,50 @@ class Problem:
             out_min=out_min,
             back_min=back_min,
         )
+        n_posts = int(shifts["shift_station"].size)
+        if visits is not None and visits.any:
+            if hop_min is None:
+                raise ValueError("visit demand needs hop_min, the hotspot -> hotspot travel minutes")
+            need = np.asarray(visits.need, dtype=np.int64)
+            dwell_h = visit_rule.dwell_per_hotspot(need, np.asarray(visits.dwell_min))
+            every_h = visit_rule.interval_per_hotspot(need, np.asarray(visits.every_min))
+            guard = visit_rule.guard_slots(need, demand, every_h, dwell_h, slot)
+            loops, (g_rows, g_cols, n_loop_cols) = visit_rule.candidate_loops(
+                config, teams=teams, hotspot_zone=hotspot_zone, zone_mode=zone_mode, zone_members=zone_members,
+                zone_jurisdiction_groups=zone_jurisdiction_groups, need=need, guard=guard, dwell_h=dwell_h,
+                every_h=every_h, out_min=out_min, back_min=back_min, hop_min=np.asarray(hop_min, dtype=np.int64),
+                starts_by_len={L: shift_starts(config, L) for L in config.rules.shift_minutes})
+            lc = loops.columns
+            on_site_end = lc["start"] + lc["len"] - lc["back"]
+            k_end = np.clip(on_site_end // slot, 0, n_k)
+            extra = {"shift_station": lc["station"], "shift_hotspot": lc["hotspot"], "shift_start_min": lc["start"],
+                     "shift_len_min": lc["len"], "shift_out_min": lc["out"], "shift_back_min": lc["back"],
+                     "shift_k0": k_end, "shift_k1": k_end}
+            shifts = {k: np.concatenate([v, extra[k]]).astype(np.int64) for k, v in shifts.items()}
+            n_all = n_posts + n_loop_cols
+            guard_m, guard_h, guard_k = visit_rule.guard_matrix(guard, g_rows, g_cols, n_posts, n_all)
+            visit_fields = dict(
+                visit_need=need, visit_dwell=dwell_h, visit_every=every_h,
+                hop_min=np.asarray(hop_min, dtype=np.int64), loop_hotspots=loops.hotspots,
+                shift_loop=np.concatenate([np.full(n_posts, -1), loops.loop]).astype(np.int64),
+                shift_partner=np.concatenate([np.full(n_posts, -1),
+                                              np.where(loops.partner >= 0, loops.partner + n_posts, -1)]).astype(np.int64),
+                visit_ptr=np.concatenate([np.zeros(n_posts, dtype=np.int64), loops.visit_ptr]).astype(np.int64),
+                visit_hotspot=loops.visit_hotspot, visit_arrive=loops.visit_arrive,
+                guard=guard_m, guard_hotspot=guard_h, guard_slot=guard_k,
+            )
+        else:
+            visit_fields = dict(
+                visit_need=np.zeros((n_h, n_k), dtype=np.int64), visit_dwell=np.zeros(n_h, dtype=np.int64),
+                visit_every=np.zeros(n_h, dtype=np.int64), hop_min=hop_min, loop_hotspots=(),
+                shift_loop=np.full(n_posts, -1, dtype=np.int64), shift_partner=np.full(n_posts, -1, dtype=np.int64),
+                visit_ptr=np.zeros(n_posts + 1, dtype=np.int64), visit_hotspot=np.zeros(0, dtype=np.int64),
+                visit_arrive=np.zeros(0, dtype=np.int64), guard=sp.csr_matrix((0, n_posts)),
+                guard_hotspot=np.zeros(0, dtype=np.int64), guard_slot=np.zeros(0, dtype=np.int64),
+            )
         cover, cover_h, cover_k = _cover_matrix(required, shifts)
         return cls(
+            **visit_fields,
             config=config,
             station_ids=tuple(station_ids),
             hotspot_ids=tuple(hotspot_ids),

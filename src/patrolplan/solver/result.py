@@ -13,7 +13,12 @@ import numpy as np
 import pandas as pd
 
 from patrolplan.columns import COVERAGE_COLUMNS as _CONTRACT_COVERAGE
-from patrolplan.columns import COVERAGE_EXTRA_COLUMNS, ROSTER_COLUMNS
+from patrolplan.columns import (
+    COVERAGE_EXTRA_COLUMNS,
+    COVERAGE_VISIT_COLUMNS,
+    ROSTER_COLUMNS,
+    VISIT_COLUMNS,
+)
 from patrolplan.model.problem import Problem
 from patrolplan.model.rules import coverage, synchronized
 
@@ -33,6 +38,7 @@ class Result:
     summary: dict
     explanation: str | None = None
     log: list[str] = field(default_factory=list)
+    visits: pd.DataFrame | None = None  # visits.csv, in a week with visit demand
 
     @property
     def exit_code(self) -> int:
@@ -48,8 +54,10 @@ def team_id(station_id: str, k: int) -> str:
     return f"{station_id}-T{k + 1:02d}"
 
 
-def roster_table(problem: Problem, shift_col: np.ndarray, team: np.ndarray) -> pd.DataFrame:
-    """One row per rostered shift, in start order (station, team as tie-breaks)."""
+def roster_table(problem: Problem, shift_col: np.ndarray, team: np.ndarray, *, keep_columns: bool = False) -> pd.DataFrame:
+    """One row per rostered shift, in start order (station, team as tie-breaks); in a week with
+    visit demand also ``loop_id`` and ``loop_hotspots``. ``keep_columns``: keep ``_col``, the
+    candidate shift of each row."""
     p = problem
     s = p.shift_station[shift_col]
     h = p.shift_hotspot[shift_col]
@@ -74,9 +82,49 @@ def roster_table(problem: Problem, shift_col: np.ndarray, team: np.ndarray) -> p
             "travel_back_min": back.astype(int),
         }
     )
+    if p.has_visits:
+        loop = p.shift_loop[shift_col]
+        df["loop_id"] = [f"L{li + 1:04d}" if li >= 0 else "" for li in loop]
+        df["loop_hotspots"] = [";".join(p.hotspot_ids[h] for h in p.loop_hotspots[li]) if li >= 0 else ""
+                               for li in loop]
+    df["_col"] = np.asarray(shift_col, dtype=np.int64)
     df = df.sort_values(["_start", "station_id", "team_id", "hotspot_id"], kind="stable").drop(columns="_start")
     df.insert(0, "shift_id", [f"SH{i + 1:04d}" for i in range(len(df))])
-    return df.reset_index(drop=True)
+    df = df.reset_index(drop=True)
+    return df if keep_columns else df.drop(columns="_col")
+
+
+def visits_table(problem: Problem, roster: pd.DataFrame) -> pd.DataFrame:
+    """visits.csv: one row per visit of each loop shift of ``roster`` (from
+    :func:`roster_table` with ``keep_columns=True``), in roster order."""
+    p = problem
+    rows = []
+    for shift_id, team, station, j in zip(roster["shift_id"], roster["team_id"], roster["station_id"], roster["_col"]):
+        for h, a, b in p.visits_of(int(j)):
+            rows.append((shift_id, team, station, p.hotspot_ids[h], a, b))
+    df = pd.DataFrame(rows, columns=["shift_id", "team_id", "station_id", "hotspot_id", "_a", "_b"])
+    df.insert(0, "visit_id", [f"V{i + 1:05d}" for i in range(len(df))])
+    df["arrive"] = iso(p.horizon_start, df["_a"])
+    df["depart"] = iso(p.horizon_start, df["_b"])
+    return df[list(VISIT_COLUMNS)]
+
+
+def visit_starts(problem: Problem, shift_col: np.ndarray) -> dict[int, list[tuple[int, int]]]:
+    """Per hotspot: the moments a visit may be counted from, as ``(first, last)`` start
+    intervals: each loop visit's arrival, and each post's on-site time less the dwell."""
+    p = problem
+    out: dict[int, list[tuple[int, int]]] = {}
+    for j in np.asarray(shift_col, dtype=np.int64):
+        if p.shift_loop[j] >= 0:
+            for h, a, _ in p.visits_of(int(j)):
+                out.setdefault(h, []).append((a, a))
+        else:
+            h = int(p.shift_hotspot[j])
+            a = int(p.shift_start_min[j] + p.shift_out_min[j])
+            b = int(p.shift_start_min[j] + p.shift_len_min[j] - p.shift_back_min[j]) - int(p.visit_dwell[h])
+            if b >= a:
+                out.setdefault(h, []).append((a, b))
+    return out
 
 
 def coverage_table(problem: Problem, shift_col: np.ndarray) -> pd.DataFrame:
@@ -91,6 +139,8 @@ def coverage_table(problem: Problem, shift_col: np.ndarray) -> pd.DataFrame:
     k1 = np.clip(b // slot, 0, p.n_slots)
     present: dict[tuple[int, int], list[int]] = {}
     for j, (h, lo, hi) in enumerate(zip(p.shift_hotspot[shift_col], k0, k1)):
+        if p.shift_loop[shift_col[j]] >= 0:
+            continue  # a loop is at each stop only for its visits (the visit rows below)
         for k in range(lo, hi):
             present.setdefault((int(h), k), []).append(int(p.shift_station[shift_col[j]]))
     rows = []
@@ -112,7 +162,62 @@ def coverage_table(problem: Problem, shift_col: np.ndarray) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["hotspot_id", "_k", "demand", "present", "stations", "gap", "required",
                                      "sync_ok"])
     df.insert(1, "slot_start", iso(p.horizon_start, df["_k"].to_numpy() * slot))
-    return df.drop(columns="_k")[COVERAGE_COLUMNS]
+    df = df.drop(columns="_k")[COVERAGE_COLUMNS]
+    if not p.has_visits:
+        return df
+    df["presence"] = "post"
+    df["visits"] = 0
+    df["longest_wait_min"] = 0
+    out = pd.concat([df, _visit_coverage(p, shift_col)], ignore_index=True)
+    return out.astype({"gap": bool, "sync_ok": bool})
+
+
+def _visit_coverage(p: Problem, shift_col: np.ndarray) -> pd.DataFrame:
+    """A row per visit-demanded hotspot-slot: the visit starts in it, the longest wait in it
+    since the last visit start, and a gap where a guarded slot waits longer than the interval."""
+    slot = p.slot_min
+    starts = visit_starts(p, shift_col)
+    guarded = np.zeros(p.visit_need.shape, dtype=bool)
+    guarded[p.guard_hotspot, p.guard_slot] = True
+    stations_at: dict[int, list[tuple[int, int, str]]] = {}
+    for j in np.asarray(shift_col, dtype=np.int64):
+        for h, a, _ in p.visits_of(int(j)):
+            stations_at.setdefault(h, []).append((a, a, p.station_ids[p.shift_station[j]]))
+    rows = []
+    hs, ks = np.nonzero(p.visit_need > 0)
+    since: dict[int, int] = {}  # per hotspot: the start of the run of visit slots being walked
+    for h, k in zip(hs, ks):
+        h, k = int(h), int(k)
+        if not (k > 0 and p.visit_need[h, k - 1] > 0):
+            since[h] = k * slot
+        lo, hi = k * slot, (k + 1) * slot
+        iv = sorted(starts.get(h, []))
+        seen = [x for x in iv if x[1] >= lo and x[0] < hi]
+        wait = _longest_wait(iv, lo, hi, since[h])
+        names = sorted({st for a, _, st in stations_at.get(h, []) if lo <= a < hi})
+        gap = bool(guarded[h, k] and wait > p.visit_every[h])
+        rows.append((p.hotspot_ids[h], k, 1, len(seen), ";".join(names), gap, 1, True, "visit", len(seen), wait))
+    df = pd.DataFrame(rows, columns=["hotspot_id", "_k", "demand", "present", "stations", "gap", "required", "sync_ok",
+                                     "presence", "visits", "longest_wait_min"])
+    df.insert(1, "slot_start", iso(p.horizon_start, df["_k"].to_numpy() * slot))
+    return df.drop(columns="_k")[[*COVERAGE_COLUMNS, *COVERAGE_VISIT_COLUMNS]].astype(
+        {"gap": bool, "sync_ok": bool, "demand": int, "present": int, "required": int, "visits": int,
+         "longest_wait_min": int})
+
+
+def _longest_wait(intervals: list[tuple[int, int]], lo: int, hi: int, since: int) -> int:
+    """Longest time within ``[lo, hi]`` since the last moment a visit could start (``intervals``
+    of possible starts, sorted by start), counting from ``since`` (the start of the visit
+    hours) where no visit started since then; measured just before each start and at ``hi``."""
+    def wait(t: int, strictly_before: bool) -> int:
+        ends = [min(b, t) for a, b in intervals if (a < t if strictly_before else a <= t) and b >= since]
+        return t - max([since, *ends])
+
+    worst = wait(hi, False)
+    for a, _ in intervals:
+        if lo < a <= hi:
+            worst = max(worst, wait(a, True))
+    return int(worst)
 
 
 def station_load(stations: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:

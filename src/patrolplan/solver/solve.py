@@ -27,7 +27,7 @@ from patrolplan.model.assign import assign_teams
 from patrolplan.solver.engines import EngineResult, solve_cpsat, solve_highs
 from patrolplan.model.build import build_model
 from patrolplan.model.problem import Problem
-from patrolplan.solver.result import Result, coverage_table, roster_table, station_loads
+from patrolplan.solver.result import Result, coverage_table, roster_table, station_loads, visits_table
 
 __all__ = ["SolveParams", "solve", "solve_scenario"]
 
@@ -122,13 +122,16 @@ class _Run:
                explanation: str | None = None) -> Result:
         p = self.problem
         if assignment is not None:
-            roster = roster_table(p, assignment.shift_col, assignment.team)
+            full = roster_table(p, assignment.shift_col, assignment.team, keep_columns=True)
+            roster = full.drop(columns="_col")
             coverage = coverage_table(p, assignment.shift_col)
         else:
-            roster, coverage = _empty_roster(p), coverage_table(p, np.zeros(0, int))
+            full = roster_table(p, np.zeros(0, int), np.zeros(0, int), keep_columns=True)
+            roster, coverage = full.drop(columns="_col"), coverage_table(p, np.zeros(0, int))
+        visits = visits_table(p, full) if p.has_visits else None
         outcome = _Outcome(status, counts, roster if assignment is not None else None,
-                           coverage if assignment is not None else None, self.elapsed_s())
-        return Result(status, roster, coverage, _summary(self, outcome), explanation, self.log)
+                           coverage if assignment is not None else None, self.elapsed_s(), visits)
+        return Result(status, roster, coverage, _summary(self, outcome), explanation, self.log, visits)
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class _Outcome:
     roster: object | None
     coverage: object | None
     elapsed_s: float
+    visits: object | None = None
 
 
 def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256: str | None = None,
@@ -282,8 +286,7 @@ def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
     from patrolplan.solver.explain import explain_gaps
 
     summary = dict(result.summary, status="gaps")
-    return Result("gaps", result.roster, result.coverage, summary, explain_gaps(run.problem, result.coverage),
-                  result.log)
+    return replace(result, status="gaps", summary=summary, explanation=explain_gaps(run.problem, result.coverage))
 
 
 def _status(res: EngineResult) -> str:
@@ -360,7 +363,43 @@ def _summary(run: _Run, outcome: _Outcome) -> dict:
         "workers": params.workers,
         "versions": _versions(),
         "config_sha256": run.config_sha256,
+        **({"visits": _visit_summary(problem, roster, outcome.visits)} if problem.has_visits else {}),
         "stats": stats,
+    }
+
+
+def _visit_summary(problem: Problem, roster, visits) -> dict:
+    """summary.json's ``visits``: how many, by how many loop shifts, what the same coverage
+    would cost as posts, and how spread the visit times are (the standard deviation of each
+    hotspot's visit minute-of-hour, its median over hotspots: 0 = always at the same minute,
+    about 17 = spread evenly over the hour)."""
+    import pandas as pd
+
+    p = problem
+    slot_h = p.slot_min / 60
+    sync = np.array([p.zone_mode[z] == "synchronized" for z in p.hotspot_zone])
+    teams = np.where(sync, np.maximum(p.zone_min_stations[p.hotspot_zone], 2), 1)
+    as_posts = float((p.visit_need.sum(axis=1) * teams).sum() * slot_h)
+    n_visits = 0 if visits is None else int(len(visits))
+    loop_rows = roster[roster["loop_id"] != ""] if roster is not None and "loop_id" in roster else roster
+    loop_hours = 0.0
+    if loop_rows is not None and len(loop_rows):
+        loop_hours = float(((pd.to_datetime(loop_rows["end"]) - pd.to_datetime(loop_rows["start"])).dt.total_seconds()
+                            / 3600).sum())
+    spread = None
+    if n_visits:
+        minute = pd.to_datetime(visits["arrive"]).dt.minute
+        per_h = minute.groupby(visits["hotspot_id"]).std(ddof=0).dropna()
+        spread = round(float(per_h.median()), 2) if len(per_h) else None
+    return {
+        "visits": n_visits,
+        "loop_shifts": 0 if loop_rows is None else int(len(loop_rows)),
+        "loop_team_hours": round(loop_hours, 2),
+        "visit_demanded_hotspot_hours": round(float(p.visit_need.sum() * slot_h), 2),
+        "as_posts_team_hours": round(as_posts, 2),
+        "randomize": bool(p.config.visits.randomize),
+        "minute_of_hour_std": spread,
+        "loop_columns": int((p.shift_loop >= 0).sum()),
     }
 
 

@@ -31,6 +31,7 @@ from patrolplan.model.rules import (
     shifts,
     staggered,
     synchronized,
+    visits,
 )
 
 __all__ = ["FAMILIES", "HARD_FAMILIES", "SOFT_FAMILIES", "Relaxation", "by_name"]
@@ -38,7 +39,7 @@ from patrolplan.model.rules._types import Relaxation
 
 
 #: every family, in the order the model adds them
-FAMILIES = (shifts, coverage, synchronized, capacity, handover, max_shifts, availability, fairness, staggered)
+FAMILIES = (shifts, coverage, synchronized, visits, capacity, handover, max_shifts, availability, fairness, staggered)
 #: hard rules: a roster breaking one is wrong (the checker has one function for each)
 HARD_FAMILIES = tuple(f.NAME for f in FAMILIES if f.HARD)
 #: soft goals: priced in the objective, never traded against a hard rule

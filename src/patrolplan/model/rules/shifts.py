@@ -111,8 +111,12 @@ def upper_bound(p: Problem) -> np.ndarray:
     (more never helps)."""
     if p.n_shifts == 0:
         return np.zeros(0)
-    req = p.cover.multiply(p.required[p.cover_hotspot, p.cover_slot][:, None]).tocsc()
-    most = np.asarray(req.max(axis=0).todense()).ravel()
+    if p.cover.shape[0]:
+        req = p.cover.multiply(p.required[p.cover_hotspot, p.cover_slot][:, None]).tocsc()
+        most = np.asarray(req.max(axis=0).todense()).ravel()
+    else:
+        most = np.zeros(p.n_shifts)
+    most = np.where(p.shift_loop >= 0, 1, most)  # a second team on one loop adds no visit
     return np.minimum(p.teams[p.shift_station], most).astype(float)
 
 
