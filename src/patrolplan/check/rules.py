@@ -273,7 +273,7 @@ def check_visits(facts: Facts) -> list[Violation]:
             continue
         for v in vs:
             zone = facts.hotspot_zone.get(v.hotspot_id)
-            members = set(_members(facts.zones.get(zone, {}))) if zone else set()
+            members = set(facts.members(zone)) if zone else set()
             if v.team_id != s.team_id or v.station_id != s.station_id:
                 out.append(Violation("visit_shift", f"visit {v.visit_id}: names {v.team_id} of {v.station_id}, but its "
                                      f"shift {shift_id} is {s.team_id} of {s.station_id}", (shift_id,)))
@@ -308,13 +308,6 @@ def _hop(facts: Facts, a: str, b: str) -> int:
     return int(hop[facts.travel.hotspot_index(a), facts.travel.hotspot_index(b)])
 
 
-def _members(zone: dict) -> list[str]:
-    m = zone.get("members")
-    if m is None:
-        m = [x.strip() for x in str(zone.get("stations", "")).split(";") if x.strip()]
-    return [str(x) for x in m]
-
-
 def _visit_hours(facts: Facts, h: str, windows) -> list[Violation]:
     """dwell, joint and interval for one hotspot's visit hours."""
     out: list[Violation] = []
@@ -324,7 +317,7 @@ def _visit_hours(facts: Facts, h: str, windows) -> list[Violation]:
     here = [(v.arrive, v.depart, v.station_id, v.shift_id, v.visit_id) for v in facts.visits if v.hotspot_id == h]
     here += [(s.on_start, s.on_end, s.station_id, s.shift_id, "") for s in facts.by_hotspot.get(h, [])]
     tier = str(zone.get("tier", ""))
-    member_j = [str(facts.stations.get(m, {}).get(tier, "") or "") for m in _members(zone)]
+    member_j = [facts.jurisdiction(m, tier) for m in facts.members(facts.hotspot_zone[h])]
     for a, b, dwell, every in windows:
         starts: list[tuple[int, int]] = []  # intervals of moments a counted visit may start
         for p0, p1, st, sid, vid in here:
@@ -344,7 +337,7 @@ def _visit_hours(facts: Facts, h: str, windows) -> list[Violation]:
                     continue
                 lo, hi = max(p0, q0), min(p1, q1)
                 ok_st, ok_j = synchronized_ok(
-                    {st, st2}, 2, {x: str(facts.stations.get(x, {}).get(tier, "") or "") for x in (st, st2)}, member_j)
+                    {st, st2}, 2, {x: facts.jurisdiction(x, tier) for x in (st, st2)}, member_j)
                 if hi - lo >= dwell and ok_st and ok_j:
                     best = (lo, hi - dwell) if best is None else (min(best[0], lo), max(best[1], hi - dwell))
             if best is None:
