@@ -314,7 +314,7 @@ def _greedy_add(C: np.ndarray, w: np.ndarray, start: np.ndarray, p: int, *, wors
             score = new.max(axis=0)
         else:
             reached = np.isfinite(new)
-            score = np.where(reached, new * w[:, None], 0.0).sum(axis=0) + 1e12 * (~reached & (w[:, None] >= 0)).sum(axis=0)
+            score = (np.where(reached, new, 0.0) * w[:, None]).sum(axis=0) + 1e12 * (~reached).sum(axis=0)
         j = int(cand[np.argmin(score)])
         sites.append(j)
         free[j] = False
