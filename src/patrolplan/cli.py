@@ -149,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--candidate-id", metavar="COLUMN",
                    help="id column of --candidates (default: the first of facility_id, candidate_id, junction_id, "
                         "hotspot_id, id)")
+    p.add_argument("--client-tiers", metavar="TIERS",
+                   help="config way: only hotspots of zones at these tiers are clients, e.g. county,city,province")
     p.add_argument("--direction", default="site-to-client", choices=("site-to-client", "client-to-site"),
                    help="road minutes from the checkpoint to the hotspot (default) or back")
     p.add_argument("--days", default="fri,sat",

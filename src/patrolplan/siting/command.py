@@ -31,7 +31,7 @@ def _check_usage(args) -> None:
     else:
         if args.costs is None or args.clients is None:
             raise UsageError("the matrix way needs both --costs COSTS.csv and --clients CLIENTS.csv")
-        for opt in ("candidates", "radius_min"):
+        for opt in ("candidates", "radius_min", "client_tiers"):
             if getattr(args, opt) is not None:
                 raise UsageError(f"--{opt.replace('_', '-')} belongs to the config way (CONFIG --candidates FILE)")
     if args.model in ("lscp", "lscpb") and args.p is not None:
@@ -82,7 +82,9 @@ def site_command(args) -> int:
         scenario = load_scenario(args.config)
         candidates = read_candidates(args.candidates, id_column=args.candidate_id)
         graph = road_graph(scenario)
-        problem, notes = problem_from_scenario(scenario, candidates, direction=args.direction, graph=graph)
+        tiers = tuple(t.strip() for t in args.client_tiers.split(",") if t.strip()) if args.client_tiers else None
+        problem, notes = problem_from_scenario(scenario, candidates, direction=args.direction, graph=graph,
+                                               client_tiers=tiers)
     else:
         from patrolplan.siting.tables import read_cost_tables
 

@@ -119,13 +119,27 @@ def _snapped(scenario: Scenario, graph: RoadGraph | None, ll: np.ndarray) -> np.
 
 
 def problem_from_scenario(scenario: Scenario, candidates: Candidates, *, direction: str = "site-to-client",
-                          graph: RoadGraph | None = None) -> tuple[SitingProblem, list[str]]:
-    """The siting problem of a config and candidate points, and notes for the user."""
+                          graph: RoadGraph | None = None, client_tiers: tuple[str, ...] | None = None,
+                          ) -> tuple[SitingProblem, list[str]]:
+    """The siting problem of a config and candidate points, and notes for the user.
+
+    ``client_tiers``: only the hotspots of zones at these tiers are clients (e.g. the border
+    hotspots, ``("county", "city", "province")``, leaving out town-tier ones); None: all."""
     if direction not in DIRECTIONS:
         raise UsageError(f"--direction {direction}: use one of {', '.join(DIRECTIONS)}")
     if graph is None:
         graph = road_graph(scenario)
     hs = scenario.hotspots
+    if client_tiers is not None:
+        bad = [t for t in client_tiers if t not in TIERS]
+        if bad:
+            raise UsageError(f"--client-tiers: unknown tier(s) {', '.join(bad)} — use {', '.join(TIERS)}")
+        tier_of = dict(zip(scenario.zones["zone_id"].astype(str), scenario.zones["tier"].astype(str)))
+        keep = hs["zone_id"].astype(str).map(tier_of).isin(client_tiers)
+        if not keep.any():
+            raise DataError(f"--client-tiers {','.join(client_tiers)}: no hotspot of the config is in a zone of "
+                            "those tiers")
+        hs = hs[keep].reset_index(drop=True)
     h_ll = hs[["lon", "lat"]].to_numpy(dtype=float).reshape(-1, 2)
     c_ll = candidates.table[["lon", "lat"]].to_numpy(dtype=float).reshape(-1, 2)
     max_snap = scenario.config.travel.max_snap_m
@@ -145,6 +159,13 @@ def problem_from_scenario(scenario: Scenario, candidates: Candidates, *, directi
         shown = ", ".join(candidates.table["facility_id"].iloc[far_c[:8]])
         notes.append(f"{len(far_c)} of {len(c_ll)} candidates lie farther than travel.max_snap_m = {max_snap:g} m "
                      f"from the roads and reach no hotspot ({shown}{' ...' if len(far_c) > 8 else ''})")
+    foreign = _foreign_candidates(scenario, candidates)
+    if len(foreign):
+        cost[:, foreign] = np.inf
+        shown = ", ".join(candidates.table["facility_id"].iloc[foreign[:8]])
+        notes.append(f"{len(foreign)} candidates lie on borders between units none of which has a station in the "
+                     f"inputs (the units their units/cities/provinces column names) and are left out "
+                     f"({shown}{' ...' if len(foreign) > 8 else ''})")
     unknown_tier = int((candidates.table["tier"] == "").sum())
     if unknown_tier:
         notes.append(f"{unknown_tier} candidates have no tier column value (town/county/city/province): their "
@@ -153,6 +174,20 @@ def problem_from_scenario(scenario: Scenario, candidates: Candidates, *, directi
                                              client_ids=hs["hotspot_id"].astype(str).tolist(),
                                              facility_ids=candidates.table["facility_id"].tolist())
     return problem, notes
+
+
+def _foreign_candidates(scenario: Scenario, candidates: Candidates) -> np.ndarray:
+    """Candidates whose named units (at their tier) include no jurisdiction of any station."""
+    st = scenario.stations
+    out = []
+    for k, cand in candidates.table.iterrows():
+        col = _SIDE_COLUMNS.get(cand["tier"])
+        if not col or col not in cand.index or not str(cand[col]).strip() or cand["tier"] not in st.columns:
+            continue
+        units = {u.strip() for u in str(cand[col]).split(";") if u.strip()}
+        if not units & set(st[cand["tier"]].astype(str)):
+            out.append(k)
+    return np.array(out, dtype=np.int64)
 
 
 # --- the checkpoints as rows of the week's tables ------------------------------------------------
