@@ -334,3 +334,32 @@ def test_config_way_feeds_a_roster(tmp_path, crossings, capsys):
     assert at_checkpoint["station_id"].nunique() >= 2  # staffed jointly
     assert set(at_checkpoint["station_id"]) <= set(members)
     assert check_run(week / "example.yaml", solved).ok
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("facility_id,lon,lat\nA,116.48,35.47\nA,116.48,35.33\n", ["row 3 (facility_id 'A')", "repeats row 2"]),
+        ("facility_id,lon,lat\nA,east,35.47\n", ["row 2", "'lon'"]),
+        ("name,lon,lat\nx,116.48,35.47\n", ["no id column", "--candidate-id"]),
+    ],
+    ids=["DuplicateCandidate", "BadLon", "NoIdColumn"],
+)
+def test_bad_candidates_exit_2(tmp_path, capsys, text, words):
+    path = tmp_path / "candidates.csv"
+    path.write_text(text, encoding="utf-8")
+    code = main(["site", str(EXAMPLE), "--candidates", str(path), "--model", "lscp", "--radius-min", "10"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    for word in words:
+        assert word in err, (word, err)
+
+
+def test_both_directions_agree_without_one_way_roads(crossings, capsys):
+    outs = []
+    for direction in ("site-to-client", "client-to-site"):
+        assert main(["site", str(EXAMPLE), "--candidates", str(crossings), "--model", "pmedian", "--p", "2",
+                     "--direction", direction, "--json"]) == 0
+        outs.append(json.loads(capsys.readouterr().out))
+    assert outs[0]["objective"] == outs[1]["objective"] and outs[0]["sites"] == outs[1]["sites"]
+    assert outs[0]["coverage_pct"] is None  # no radius given: no coverage figures
