@@ -314,6 +314,9 @@ def test_config_way_feeds_a_roster(tmp_path, crossings, capsys):
     members = zones_add["stations"].iloc[0].split(";")
     stations = pd.read_csv(ROOT / "configs/example/stations.csv").set_index("station_id")
     assert len({stations.at[m, "county"] for m in members}) == 2  # both sides of the border
+    for table in ("hotspots", "zones", "demand"):  # the week's own columns, in its order
+        head = (ROOT / "configs/example" / f"{table}.csv").read_text(encoding="utf-8").splitlines()[0]
+        assert (run / f"{table}_add.csv").read_text(encoding="utf-8").splitlines()[0] == head
     assign = pd.read_csv(run / "assignment.csv")
     assert set(assign["facility_id"]) == set(report["sites"])
 
@@ -363,3 +366,25 @@ def test_both_directions_agree_without_one_way_roads(crossings, capsys):
         outs.append(json.loads(capsys.readouterr().out))
     assert outs[0]["objective"] == outs[1]["objective"] and outs[0]["sites"] == outs[1]["sites"]
     assert outs[0]["coverage_pct"] is None  # no radius given: no coverage figures
+
+
+def test_map_draws_sites_reach_and_clients(crossings):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from patrolplan.inputs.io import load_scenario
+    from patrolplan.inputs.network import road_graph
+    from patrolplan.siting.network import problem_from_scenario, read_candidates
+    from patrolplan.siting.output import plot_sites
+
+    scenario = load_scenario(EXAMPLE)
+    candidates = read_candidates(crossings)
+    graph = road_graph(scenario)
+    problem, _ = problem_from_scenario(scenario, candidates, graph=graph)
+    result = MCLP(radius=10, p=1).solve(problem)
+    ax = plot_sites(result, scenario, candidates, graph=graph)
+    gids = {a.get_gid() for a in ax.get_children()}
+    assert {"sites", "reach", "candidates", "clients-covered", "clients-uncovered", "assignment"} <= gids
+    plt.close(ax.figure)
