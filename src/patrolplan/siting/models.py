@@ -158,6 +158,32 @@ def _status(status: str) -> str:
 # --- set covering -----------------------------------------------------------------------------
 
 
+def _greedy_cover(a: sp.csr_matrix, w: np.ndarray, fixed: np.ndarray, p: int | None) -> np.ndarray:
+    """Greedy start for the covering models: from the fixed sites, add the site covering the
+    most uncovered weight (ties: the most uncovered clients) until ``p`` sites, or, without
+    ``p``, until no uncovered client can be covered (Chvátal's greedy set cover)."""
+    at = a.T.tocsr()
+    sites = [int(j) for j in fixed]
+    uncovered = np.ones(a.shape[0], dtype=bool)
+    if sites:
+        uncovered[np.asarray(a[:, sites].sum(axis=1)).ravel() > 0] = False
+    while p is None or len(sites) < p:
+        gain = at @ (uncovered * (w + 1e-6))
+        gain[sites] = -1.0
+        j = int(np.argmax(gain))
+        if gain[j] <= 0:
+            if p is None:
+                break
+            free = np.setdiff1d(np.arange(a.shape[1]), sites)
+            if not len(free):
+                break
+            j = int(free[0])
+        sites.append(j)
+        uncovered[at.indices[at.indptr[j]:at.indptr[j + 1]]] = False
+    return np.array(sites, dtype=np.int64)
+
+
+
 def _set_cover(problem: SitingProblem, a: sp.csr_matrix, fixed: np.ndarray, *, time_limit_s: float, workers: int,
                max_sites: int | None = None, first_found: bool = False):
     """min sum y  s.t.  sum_{j in N_i} y_j >= 1 (every client), y_F = 1 [, sum y <= max_sites]."""
@@ -168,7 +194,11 @@ def _set_cover(problem: SitingProblem, a: sp.csr_matrix, fixed: np.ndarray, *, t
         A = sp.vstack([a, _cardinality_row(n_f, 0)]).tocsr()
         rl, ru = np.append(rl, 0.0), np.append(ru, float(max_sites))
     mip = _Mip(np.ones(n_f), lower, upper, np.ones(n_f, dtype=bool), A, rl, ru, n_f)
-    return mip.solve(time_limit_s=time_limit_s, workers=workers, gap_pct=100.0 if first_found else 0.0)
+    hint = None
+    if max_sites is None:
+        hint = np.zeros(n_f)
+        hint[_greedy_cover(a, np.ones(a.shape[0]), fixed, None)] = 1.0
+    return mip.solve(time_limit_s=time_limit_s, workers=workers, gap_pct=100.0 if first_found else 0.0, hint=hint)
 
 
 @dataclass(frozen=True)
@@ -241,7 +271,9 @@ class MCLP:
         mip = _Mip(np.concatenate([np.zeros(n_f), problem.weights]), np.concatenate([lower, np.zeros(n_c)]),
                    np.concatenate([upper, z_upper]), np.concatenate([np.ones(n_f, bool), np.zeros(n_c, bool)]),
                    A, rl, ru, n_f)
-        status, x, obj, bound = mip.solve(time_limit_s=time_limit_s, workers=workers, maximize=True)
+        hint = np.zeros(n_f)
+        hint[_greedy_cover(a, problem.weights, fixed, p)] = 1.0
+        status, x, obj, bound = mip.solve(time_limit_s=time_limit_s, workers=workers, hint=hint, maximize=True)
         status = _status(status)
         sites = _sites(x, n_f)
         covered = evaluate(problem, sites, radius).covered_weight
