@@ -212,7 +212,8 @@ class LSCP:
         y_j = 1 \;\forall j \in F,\qquad y_j \in \{0, 1\}
 
     A client with no candidate within the radius makes the request infeasible
-    (:class:`DataError` naming the clients). ``objective`` = the number of sites.
+    (:class:`DataError` naming the clients). HiGHS starts from Chvátal's greedy cover.
+    ``objective`` = the number of sites.
 
     Toregas, C., Swain, R., ReVelle, C., Bergman, L. (1971). The location of emergency service
     facilities. *Operations Research* 19(6), 1363-1373.
@@ -245,7 +246,8 @@ class MCLP:
         \sum_j y_j = p,\qquad y_j = 1 \;\forall j \in F,\qquad y_j \in \{0,1\},\; 0 \le z_i \le 1
 
     ``z`` may be continuous: with ``y`` integral the right-hand side is an integer, so an optimal
-    ``z_i`` is 0 or 1. ``objective`` = the covered weight.
+    ``z_i`` is 0 or 1. HiGHS starts from the greedy cover (each next site the one covering the
+    most uncovered weight). ``objective`` = the covered weight.
 
     Church, R., ReVelle, C. (1974). The maximal covering location problem. *Papers of the
     Regional Science Association* 32, 101-118.
