@@ -285,13 +285,12 @@ def merge_roster(new: pd.DataFrame, published: pd.DataFrame, kept_outside: list[
                  visits: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The written roster: a new row equal to a published one (team, station, hotspot or loop,
     the four times) is the published row as it was (its shift_id and every column); other rows
-    get new ids after the highest published ``SH`` number; fixed rows kept outside the model
+    get new ids after the highest published ``SH`` number, and the published roster's other
+    columns (``pinned``, a planner's notes) empty; fixed rows kept outside the model
     (``kept_outside``: their ``_row`` numbers) are added as they were. ``visits`` follow their
     shift's id."""
     old = _published_rows(published)
     columns = list(new.columns) + [c for c in old.columns if c not in new.columns]
-    if "pinned" not in columns:
-        columns.append("pinned")
     pool: dict[tuple, list[int]] = {}
     for i, (_, row) in enumerate(published.iterrows()):
         pool.setdefault(_row_key(row), []).append(i)
