@@ -63,7 +63,8 @@ def published(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def sick_replan(published, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sick") / "replan"
-    assert main(["replan", str(SICK), "--from", str(published), "--at", AT, "--out", str(out), *FLAGS]) == 0
+    flags = [f for f in FLAGS if f != "--no-pictures"]  # the report and the workbook too
+    assert main(["replan", str(SICK), "--from", str(published), "--at", AT, "--out", str(out), *flags]) == 0
     return out
 
 
@@ -101,6 +102,20 @@ def test_the_sick_officer_replan_keeps_history_byte_for_byte_and_changes_few_shi
     named = {c["old_shift_id"] for c in changes}
     for r in after:
         assert r["shift_id"] in named or new.get(r["shift_id"]) == old[r["shift_id"]]
+
+
+def test_report_and_station_sheets_show_the_changes(sick_replan):
+    from openpyxl import load_workbook
+
+    changes = list(csv.DictReader(open(sick_replan / "changes.csv", encoding="utf-8")))
+    page = (sick_replan / "report.html").read_text(encoding="utf-8")
+    assert "<h2 id='changes'>Changes</h2>" in page and f"{len(changes)} shift(s) changed" in page
+    wb = load_workbook(sick_replan / "roster.xlsx")
+    for station in ("J2", "R1", "J3"):
+        sheet = next(wb[n] for n in wb.sheetnames if n.startswith(station + " "))
+        cells = [str(r[0]) for r in sheet.iter_rows(values_only=True) if r and r[0]]
+        n = sum(1 for c in changes if c["station_id"] == station)
+        assert f"Changes ({n})" in cells
 
 
 def test_check_from_at_passes_the_replan_and_catches_an_edited_history_row(published, sick_replan, tmp_path, capsys):
