@@ -279,3 +279,18 @@ def test_the_model_fixes_history_columns_and_forbids_new_shifts_before_the_cut(p
     assert np.array_equal(model.col_upper[:n][past], fixed[past])
     # the published roster is the optimum's change count 0
     assert rule.changed_shifts(p, rule.hint(p)) == 0
+
+
+def test_loops_are_kept_with_their_visits(tmp_path):
+    """Visit loops (configs/example-visits.yaml): a kept loop shift keeps its visits, joint
+    loops of two stations included."""
+    config = REPO / "configs" / "example-visits.yaml"
+    base, again = tmp_path / "week", tmp_path / "replan"
+    flags = ["--time-limit", "6", "--quiet", "--no-pictures", "--seed", "0"]
+    assert main(["solve", str(config), "--out", str(base), *flags]) == 0
+    assert any(r["loop_id"] for r in _rows(base))
+    assert main(["replan", str(config), "--from", str(base), "--at", "2026-12-03T08:00", "--out", str(again),
+                 *flags]) == 0
+    assert (again / "roster.csv").read_bytes() == (base / "roster.csv").read_bytes()
+    assert (again / "visits.csv").read_bytes() == (base / "visits.csv").read_bytes()
+    assert main(["check", str(config), str(again), "--from", str(base), "--at", "2026-12-03T08:00"]) == 0

@@ -174,7 +174,32 @@ def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str)
         problems += _pinned_rule_problems(problem, fixed, cut, source)
     if problems:
         raise DataError(problems)
+    fixed, reuse = _joint_partners(fixed, reuse)
     return Published(cut_min=cut, fixed=tuple(fixed), reuse=tuple(reuse))
+
+
+def _joint_partners(fixed: list[PublishedShift], reuse: list[PublishedShift]):
+    """Loop rows alike in loop and times at two stations are the halves of one joint loop
+    (the model's two linked columns): each names the other's station."""
+    rows = [("f", i, r) for i, r in enumerate(fixed)] + [("r", i, r) for i, r in enumerate(reuse)]
+    groups: dict[tuple, list] = {}
+    for entry in rows:
+        r = entry[2]
+        if r.loop:
+            groups.setdefault((r.loop, r.start_min, r.len_min, r.out_min, r.back_min), []).append(entry)
+    fixed, reuse = list(fixed), list(reuse)
+    for members in groups.values():
+        open_ = list(members)
+        while len(open_) > 1:
+            a = open_.pop(0)
+            b = next((m for m in open_ if m[2].station != a[2].station), None)
+            if b is None:
+                continue
+            open_.remove(b)
+            for (kind, i, r), other in ((a, b[2]), (b, a[2])):
+                target = fixed if kind == "f" else reuse
+                target[i] = replace(r, partner_station=other.station)
+    return fixed, reuse
 
 
 def _pinned_rule_problems(p, fixed: list[PublishedShift], cut: int, source: str) -> list[str]:

@@ -66,6 +66,7 @@ class PublishedShift:
     out_min: int
     back_min: int
     pinned: bool = False
+    partner_station: int = -1  # a joint loop's other station (its row alike in loop and times), -1 alone
 
 
 @dataclass(frozen=True)
@@ -83,17 +84,21 @@ class Published:
         return not (self.fixed or self.reuse or self.busy) and self.cut_min is None
 
 
-def _key(station, hotspot, loop, start, length, out, back) -> tuple:
-    return (int(station), int(hotspot), tuple(int(h) for h in loop), int(start), int(length), int(out), int(back))
+def _key(station, hotspot, loop, start, length, out, back, partner_station) -> tuple:
+    return (int(station), int(hotspot), tuple(int(h) for h in loop), int(start), int(length), int(out), int(back),
+            int(partner_station))
 
 
 def _column_index(p: Problem) -> dict[tuple, int]:
+    """Column of each (station, hotspot, loop, start, length, travel, joint partner's station)."""
     loops = p.loop_hotspots
     index: dict[tuple, int] = {}
-    for j, (s, h, li, a, n, o, b) in enumerate(zip(p.shift_station, p.shift_hotspot, p.shift_loop, p.shift_start_min,
-                                                p.shift_len_min, p.shift_out_min, p.shift_back_min)):
+    partner_station = np.where(p.shift_partner >= 0, p.shift_station[np.maximum(p.shift_partner, 0)], -1)
+    for j, (s, h, li, a, n, o, b, q) in enumerate(zip(p.shift_station, p.shift_hotspot, p.shift_loop,
+                                                   p.shift_start_min, p.shift_len_min, p.shift_out_min,
+                                                   p.shift_back_min, partner_station)):
         loop = tuple(loops[li]) if li >= 0 else ()
-        index.setdefault(_key(s, h, loop, a, n, o, b), j)
+        index.setdefault(_key(s, h, loop, a, n, o, b, q), j)
     return index
 
 
@@ -104,8 +109,8 @@ def column_of(p: Problem, shifts) -> np.ndarray:
     if index is None:
         index = _column_index(p)
         cache[p] = index
-    return np.array([index.get(_key(r.station, r.hotspot, r.loop, r.start_min, r.len_min, r.out_min, r.back_min), -1)
-                     for r in shifts], dtype=np.int64)
+    return np.array([index.get(_key(r.station, r.hotspot, r.loop, r.start_min, r.len_min, r.out_min, r.back_min,
+                                     r.partner_station), -1) for r in shifts], dtype=np.int64)
 
 
 def fixed_counts(p: Problem) -> tuple[np.ndarray, list[PublishedShift]]:
