@@ -347,8 +347,9 @@ def changes_table(published: pd.DataFrame, roster: pd.DataFrame, at: dt.datetime
     """One row per shift after the cut that was added, removed or moved. A published row is
     unchanged when the new roster has a row with the same team, station, hotspot (or loop) and
     the same four times. Removed and added rows then pair up as ``moved``: first the same shift
-    given to another team of the station, then a team's shift at another time or place (in
-    start order); what is left is ``removed`` or ``added``. ``team_id`` is the new team (the old
+    given to another team of the station, then a shift at the same hotspot (or loop) with
+    overlapping on-site hours taken over by another station's team, then a team's shift at
+    another time or place (in start order); what is left is ``removed`` or ``added``. ``team_id`` is the new team (the old
     one for a removed shift)."""
     def after(table):
         t = [_parse_time(x) for x in table["start"]]
@@ -375,8 +376,10 @@ def changes_table(published: pd.DataFrame, roster: pd.DataFrame, at: dt.datetime
             pool_old[k] -= 1
         else:
             added.append(r.to_dict())
-    pairs = _pair(removed, added, lambda r: (r["station_id"], _row_key(r)[2:]))  # the same shift, another team
-    pairs += _pair(removed, added, lambda r: r["team_id"])  # the same team, another time or place
+    pairs = _pair(removed, added, lambda a, b: a["station_id"] == b["station_id"]
+                  and _row_key(a)[2:] == _row_key(b)[2:])  # the same shift, another team of the station
+    pairs += _pair(removed, added, _takes_over)  # the same place and hours, another station's team
+    pairs += _pair(removed, added, lambda a, b: a["team_id"] == b["team_id"])  # the same team, another time or place
     rows = [_change_row(a, b) for a, b in pairs + [(a, None) for a in removed] + [(None, b) for b in added]]
     out = pd.DataFrame(rows, columns=list(CHANGES_COLUMNS))
     if len(out):
@@ -385,11 +388,19 @@ def changes_table(published: pd.DataFrame, roster: pd.DataFrame, at: dt.datetime
     return out
 
 
-def _pair(removed: list, added: list, key) -> list[tuple]:
-    """Pairs (removed, added) of equal ``key`` in start order; taken out of both lists."""
+def _takes_over(a: dict, b: dict) -> bool:
+    """``b`` is ``a``'s shift at the same hotspot (or loop) with on-site hours overlapping."""
+    same_place = (a["hotspot_id"], str(a.get("loop_hotspots", "") or "")) == \
+        (b["hotspot_id"], str(b.get("loop_hotspots", "") or ""))
+    return same_place and a["on_site_start"] < b["on_site_end"] and b["on_site_start"] < a["on_site_end"]
+
+
+def _pair(removed: list, added: list, alike) -> list[tuple]:
+    """Pairs (removed, added) for which ``alike(removed, added)``, in start order; taken out of
+    both lists."""
     pairs, used_a, used_b = [], set(), set()
     for i, a in enumerate(removed):
-        j = next((j for j, b in enumerate(added) if j not in used_b and key(b) == key(a)), None)
+        j = next((j for j, b in enumerate(added) if j not in used_b and alike(a, b)), None)
         if j is not None:
             pairs.append((a, added[j]))
             used_a.add(i)
