@@ -27,6 +27,13 @@ hard rule) the solver minimises changes first, then the usual objective.
 
 **Availability after the cut.** The availability table of the new inputs binds the shifts that
 start at or after the cut; history is what happened (``binds_availability``).
+
+The family acts only when a problem carries a published roster (``Problem.published``, set by
+:mod:`patrolplan.replan`), so it is not in ``rules.FAMILIES`` (whose members shape every week);
+``build_model`` calls it after availability. Under ``solver.allow_gaps`` a missing team-hour
+(10,000 h x risk) still outweighs a changed shift (1,000 h), but a short, low-risk gap may not.
+The checker's version is :mod:`patrolplan.check.published` (rules ``history``, ``pinned``,
+``previous_rest``).
 """
 
 from __future__ import annotations
