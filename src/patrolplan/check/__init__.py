@@ -31,6 +31,7 @@ family             rules
 ``availability``   availability
 ``handover``       handover
 ``visits``         visit_shift, visit_road, visit_dwell, visit_joint, visit_interval (visits.csv)
+``backup``         backup (response.backup: hard)
 =================  ===============================================================================
 
 Each family's docstring in :mod:`patrolplan.check.rules` says its rules in words.

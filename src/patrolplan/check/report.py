@@ -31,6 +31,7 @@ RULES: dict[str, str] = {
     "team_count": "station uses more teams than it has",
     "availability": "more teams start on a date than the officers available allow",
     "handover": "staggered zone: arriving team overlaps the leaving team too briefly",
+    "backup": "response.backup hard: no second team within backup_minutes of a demanded hotspot",
 }
 _COVERAGE_RULES = ("gap", "synchronized_stations", "synchronized_jurisdictions")
 
