@@ -172,8 +172,10 @@ def precheck(p: Problem) -> list[str]:
     if rows.size == 0:
         return []
     m = within_reach(p)[rows]
-    # the most teams within reach: each candidate column at most its station's teams
-    most = m @ p.teams[p.shift_station].astype(float)
+    # the most teams within reach at once: each station with a column there, all its teams
+    station_of = sp.csr_matrix((np.ones(p.n_shifts), (np.arange(p.n_shifts), p.shift_station)),
+                               shape=(p.n_shifts, len(p.station_ids)))
+    most = ((m @ station_of) > 0).astype(float) @ p.teams.astype(float)
     bare = rows[most < TEAMS_BACKED]
     out = []
     for h in np.unique(p.cover_hotspot[bare]):

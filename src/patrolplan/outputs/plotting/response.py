@@ -1,0 +1,73 @@
+"""The worst hours of a roster's response picture (``response.csv``): how far help is."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from patrolplan.outputs.plotting._fonts import font_family
+from patrolplan.outputs.plotting._style import GAP_COLOR
+
+__all__ = ["plot_response", "worst_response"]
+
+_FIRST, _BACKUP, _SECOND = "#1f77b4", "#d62728", "#ff7f0e"
+
+
+def worst_response(response: pd.DataFrame, *, most: int = 30) -> pd.DataFrame:
+    """The ``most`` worst demanded hotspot-slots of ``response.csv``: farthest backup (another
+    station) first, then farthest second team, then farthest first team; a missing team counts
+    as farthest. Consecutive hours of one hotspot with the same figures are one row
+    (``slot_start`` the first, ``hours`` how many)."""
+    r = response.copy()
+    big = 10**6
+    for col in ("first_min", "second_min", "backup_min"):
+        r[col] = pd.to_numeric(r[col], errors="coerce")
+    r = r.sort_values(["hotspot_id", "slot_start"], kind="stable")
+    key = r[["hotspot_id", "first_min", "second_min", "backup_min"]].fillna(-1).astype(str).agg("|".join, axis=1)
+    run = (key != key.shift()).cumsum()
+    runs = r.groupby(run, sort=False).agg(hotspot_id=("hotspot_id", "first"), slot_start=("slot_start", "first"),
+                                         hours=("slot_start", "size"), first_min=("first_min", "first"),
+                                         second_min=("second_min", "first"), backup_min=("backup_min", "first"))
+    order = runs[["backup_min", "second_min", "first_min"]].fillna(big)
+    runs = runs.assign(_b=order["backup_min"], _s=order["second_min"], _f=order["first_min"])
+    runs = runs.sort_values(["_b", "_s", "_f", "hours"], ascending=False, kind="stable")
+    return runs.drop(columns=["_b", "_s", "_f"]).head(most).reset_index(drop=True)
+
+
+def plot_response(response: pd.DataFrame, ax=None, *, first_minutes: int = 15, backup_minutes: int = 30,
+                  most: int = 30):
+    """Bars of the worst hotspot-hours (:func:`worst_response`): road minutes of the first
+    team, the second team and the backup of another station, with the two targets as lines.
+    A missing team is drawn at the right edge in red. Returns ``ax``."""
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        ax = Figure(figsize=(12, 9)).add_subplot()
+    worst = worst_response(response, most=most)
+    family = font_family()
+    if worst.empty:
+        ax.text(0.5, 0.5, "no demanded hotspot-hours", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    y = np.arange(len(worst))[::-1]
+    values = worst[["first_min", "second_min", "backup_min"]].to_numpy(dtype=float)
+    edge = max(float(np.nanmax(values)) if np.isfinite(values).any() else 0.0, backup_minutes) * 1.1 + 1
+    h = 0.27
+    for i, (col, colour, name) in enumerate((("first_min", _FIRST, "first team"),
+                                             ("second_min", _SECOND, "second team (any station)"),
+                                             ("backup_min", _BACKUP, "backup (another station)"))):
+        v = worst[col].to_numpy(dtype=float)
+        missing = ~np.isfinite(v)
+        ax.barh(y + (1 - i) * h, np.where(missing, edge, v), height=h, color=np.where(missing, GAP_COLOR, colour),
+                label=name)
+    ax.axvline(first_minutes, color=_FIRST, ls="--", lw=1)
+    ax.axvline(backup_minutes, color=_BACKUP, ls="--", lw=1)
+    ticks = [f"{hid}  {str(s)[5:16].replace('T', ' ')} ×{n}h" for hid, s, n in
+             zip(worst["hotspot_id"], worst["slot_start"], worst["hours"])]
+    ax.set_yticks(y, ticks, fontsize=7, family=family)
+    ax.set_xlim(0, edge)
+    ax.set_xlabel("road minutes to the hotspot", family=family)
+    ax.set_title(f"Worst hotspot-hours: first team (target {first_minutes} min) and backup "
+                 f"(target {backup_minutes} min); red = none on site", family=family, fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
