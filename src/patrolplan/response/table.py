@@ -98,38 +98,45 @@ def response_table(scenario, roster: pd.DataFrame, coverage: pd.DataFrame, visit
 
     cov_h = coverage["hotspot_id"].astype(str).map(h_index).to_numpy()
     cov_k = _minutes_since(coverage["slot_start"], h0) // slot
-    presence = coverage["presence"].astype(str).to_numpy() if "presence" in coverage else np.full(len(coverage), "post")
-    rows = []
+    n = len(coverage)
+    first_m, second_m, backup_m = (np.full(n, -1, np.int64) for _ in range(3))
+    first_t, second_t, backup_t, backup_s = (np.full(n, "", object) for _ in range(4))
+    rank = np.argsort(np.argsort(team_id.astype(str), kind="stable"), kind="stable") if len(team_id) else team_id
+    station_code = pd.factorize(team_station)[0] if len(team_station) else np.zeros(0, np.int64)
     for k in np.unique(cov_k):
+        rows = np.nonzero(cov_k == k)[0]
         here = np.nonzero((team_from <= k * slot) & (team_to >= (k + 1) * slot))[0]
-        for n in np.nonzero(cov_k == k)[0]:
-            h = int(cov_h[n])
-            rows.append(_one(coverage.iloc[n], presence[n], far[here, h], team_id[here], team_station[here]))
-    out = pd.DataFrame(rows, columns=list(RESPONSE_COLUMNS))
-    out["_order"] = np.concatenate([np.nonzero(cov_k == k)[0] for k in np.unique(cov_k)]) if len(rows) else []
-    out = out.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+        if here.size == 0:
+            continue
+        minutes = far[here][:, cov_h[rows]]  # [teams here, rows]
+        key = np.where(minutes < UNREACHABLE_MIN, minutes * (len(team_id) + 1) + rank[here][:, None], np.iinfo(np.int64).max)
+        order = np.argsort(key, axis=0, kind="stable")
+        cols = np.arange(rows.size)
+        _pick(first_m, first_t, rows, minutes, key, here, order[0], cols, team_id)
+        if here.size > 1:
+            _pick(second_m, second_t, rows, minutes, key, here, order[1], cols, team_id)
+        st = station_code[here]
+        other = np.where(st[:, None] != st[order[0]][None, :], key, np.iinfo(np.int64).max)
+        best = other.argmin(axis=0)
+        ok = _pick(backup_m, backup_t, rows, minutes, other, here, best, cols, team_id)
+        backup_s[rows[ok]] = team_station[here[best[ok]]]
+    presence = coverage["presence"].astype(str).to_numpy() if "presence" in coverage else np.full(n, "post")
+    out = pd.DataFrame({"hotspot_id": coverage["hotspot_id"].astype(str).to_numpy(),
+                        "slot_start": coverage["slot_start"].astype(str).to_numpy(), "presence": presence,
+                        "first_min": first_m, "first_team": first_t, "second_min": second_m, "second_team": second_t,
+                        "backup_min": backup_m, "backup_team": backup_t, "backup_station": backup_s})
     for col in ("first_min", "second_min", "backup_min"):
-        out[col] = out[col].astype("Int64")
-    return out
+        out[col] = out[col].astype("Int64").mask(out[col] < 0)
+    return out[list(RESPONSE_COLUMNS)]
 
 
-def _one(cov_row, presence: str, minutes: np.ndarray, teams: np.ndarray, stations: np.ndarray) -> tuple:
-    reachable = minutes < UNREACHABLE_MIN
-    minutes, teams, stations = minutes[reachable], teams[reachable], stations[reachable]
-    order = np.lexsort((teams, minutes))
-    first = second = backup = (None, "")
-    backup_station = ""
-    if order.size:
-        i = order[0]
-        first = (int(minutes[i]), str(teams[i]))
-        if order.size > 1:
-            second = (int(minutes[order[1]]), str(teams[order[1]]))
-        other = [j for j in order if stations[j] != stations[i]]
-        if other:
-            backup = (int(minutes[other[0]]), str(teams[other[0]]))
-            backup_station = str(stations[other[0]])
-    return (str(cov_row["hotspot_id"]), str(cov_row["slot_start"]), presence, first[0], first[1], second[0], second[1],
-            backup[0], backup[1], backup_station)
+def _pick(minutes_out, team_out, rows, minutes, key, here, which, cols, team_id) -> np.ndarray:
+    """Write the team ``which[c]`` (index into ``here``) of each row ``c``, where it is
+    reachable (its ``key`` not the sentinel); returns the rows written."""
+    ok = key[which, cols] < np.iinfo(np.int64).max
+    minutes_out[rows[ok]] = minutes[which[ok], cols[ok]]
+    team_out[rows[ok]] = team_id[here[which[ok]]]
+    return ok
 
 
 def response_summary(table: pd.DataFrame, config) -> dict:
