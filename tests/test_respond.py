@@ -158,3 +158,18 @@ def test_the_response_table_counts_first_second_and_backup(world):
     assert (hy["first_min"], hy["first_team"], hy["backup_team"]) == (0, "D-T01", "C-T01")
     s = response_summary(table, sc.config)
     assert s["first_within_share"] == 1.0 and s["backup_within_share"] == 0.5 and s["hotspot_hours_without_second"] == 1
+
+
+def test_the_worst_hours_picture_orders_and_draws():
+    from matplotlib.figure import Figure
+
+    from patrolplan.outputs.plotting import plot_response, worst_response
+
+    r = pd.DataFrame({"hotspot_id": ["H1", "H1", "H2", "H3"],
+                      "slot_start": ["2026-11-30T01:00", "2026-11-30T02:00", "2026-11-30T01:00", "2026-11-30T01:00"],
+                      "first_min": [0, 0, 0, 5], "second_min": [9, 9, None, 20], "backup_min": [40, 40, None, 20]})
+    worst = worst_response(r)
+    assert worst["hotspot_id"].tolist() == ["H2", "H1", "H3"]  # none in reach, then 40 min, then 20
+    assert worst["hours"].tolist() == [1, 2, 1]
+    ax = plot_response(r, ax=Figure().add_subplot(), first_minutes=15, backup_minutes=30)
+    assert len(ax.patches) == 9 and len(ax.get_yticklabels()) == 3

@@ -6,11 +6,10 @@ import numpy as np
 import pandas as pd
 
 from patrolplan.outputs.plotting._fonts import font_family
-from patrolplan.outputs.plotting._style import GAP_COLOR
 
 __all__ = ["plot_response", "worst_response"]
 
-_FIRST, _BACKUP, _SECOND = "#1f77b4", "#d62728", "#ff7f0e"
+_FIRST, _BACKUP, _SECOND, _NONE = "#1f77b4", "#d62728", "#ff7f0e", "#dddddd"
 
 
 def worst_response(response: pd.DataFrame, *, most: int = 30) -> pd.DataFrame:
@@ -38,7 +37,7 @@ def plot_response(response: pd.DataFrame, ax=None, *, first_minutes: int = 15, b
                   most: int = 30):
     """Bars of the worst hotspot-hours (:func:`worst_response`): road minutes of the first
     team, the second team and the backup of another station, with the two targets as lines.
-    A missing team is drawn at the right edge in red. Returns ``ax``."""
+    A missing team is drawn hatched to the right edge. Returns ``ax``."""
     if ax is None:
         from matplotlib.figure import Figure
 
@@ -53,13 +52,19 @@ def plot_response(response: pd.DataFrame, ax=None, *, first_minutes: int = 15, b
     values = worst[["first_min", "second_min", "backup_min"]].to_numpy(dtype=float)
     edge = max(float(np.nanmax(values)) if np.isfinite(values).any() else 0.0, backup_minutes) * 1.1 + 1
     h = 0.27
+    from matplotlib.patches import Patch
+
+    handles = []
     for i, (col, colour, name) in enumerate((("first_min", _FIRST, "first team"),
                                              ("second_min", _SECOND, "second team (any station)"),
                                              ("backup_min", _BACKUP, "backup (another station)"))):
         v = worst[col].to_numpy(dtype=float)
         missing = ~np.isfinite(v)
-        ax.barh(y + (1 - i) * h, np.where(missing, edge, v), height=h, color=np.where(missing, GAP_COLOR, colour),
-                label=name)
+        ax.barh(y[~missing] + (1 - i) * h, v[~missing], height=h, color=colour)
+        ax.barh(y[missing] + (1 - i) * h, np.full(int(missing.sum()), edge), height=h, color=_NONE, hatch="//",
+                edgecolor=colour, linewidth=0)
+        handles.append(Patch(color=colour, label=name))
+    handles.append(Patch(facecolor=_NONE, hatch="//", edgecolor="#666666", label="none on site within reach"))
     ax.axvline(first_minutes, color=_FIRST, ls="--", lw=1)
     ax.axvline(backup_minutes, color=_BACKUP, ls="--", lw=1)
     ticks = [f"{hid}  {str(s)[5:16].replace('T', ' ')} ×{n}h" for hid, s, n in
@@ -68,6 +73,6 @@ def plot_response(response: pd.DataFrame, ax=None, *, first_minutes: int = 15, b
     ax.set_xlim(0, edge)
     ax.set_xlabel("road minutes to the hotspot", family=family)
     ax.set_title(f"Worst hotspot-hours: first team (target {first_minutes} min) and backup "
-                 f"(target {backup_minutes} min); red = none on site", family=family, fontsize=10)
-    ax.legend(loc="lower right", fontsize=8)
+                 f"(target {backup_minutes} min)", family=family, fontsize=10)
+    ax.legend(handles=handles, loc="lower right", fontsize=8)
     return ax
