@@ -173,3 +173,28 @@ def test_the_worst_hours_picture_orders_and_draws():
     assert worst["hours"].tolist() == [1, 2, 1]
     ax = plot_response(r, ax=Figure().add_subplot(), first_minutes=15, backup_minutes=30)
     assert len(ax.patches) == 9 and len(ax.get_yticklabels()) == 3
+
+
+def test_the_incident_map_draws_each_responder_and_its_route(world):
+    from matplotlib.figure import Figure
+
+    from patrolplan.outputs.plotting import plot_incident
+
+    r = Responder.load(world)
+    answer = r.answer(lon=116.045, lat=35.0, time="2026-11-30T08:05")
+    df = answer.to_frame()
+    # C-T01 drives on to HC (15 + 25 < 5 + 37): it is drawn from HC
+    c = df[df["team_id"] == "C-T01"].iloc[0]
+    assert (c["from_lon"], c["from_lat"]) == (116.15, 35.0)
+    routes = r.routes(answer)
+    assert len(routes) == len(df) and routes[0][-1] == (116.045, 35.0)
+    ax = plot_incident(df, routes, point=(answer.lon, answer.lat), ax=Figure().add_subplot())
+    assert len(ax.lines) == 2 * len(df) + 1
+
+
+def test_a_station_area_layer_without_station_id_exits_2(tmp_path, capsys):
+    run = _world(tmp_path / "w", areas=True)
+    areas = tmp_path / "w" / "areas.geojson"
+    areas.write_text(areas.read_text().replace("station_id", "sid"))
+    assert main(["respond", str(run), "--hotspot", "HT", "--time", "2026-11-30T10:00"]) == 2
+    assert "no column 'station_id'" in capsys.readouterr().err

@@ -59,6 +59,13 @@ class OnDuty:
             return float(minutes_from(*self.there))
         return float(min(self.left_min + minutes_from(*self.there), self.done_min + minutes_from(*self.here)))
 
+    def via(self, minutes_from) -> tuple[str, str]:
+        """The leg end the team drives from to the point under the position rule."""
+        if self.state == "on_site":
+            return self.there
+        ahead = self.left_min + minutes_from(*self.there)
+        return self.there if ahead <= self.done_min + minutes_from(*self.here) else self.here
+
     def where(self, hotspot_name=lambda h: h) -> str:
         """In a planner's words."""
         kind, ident = self.there

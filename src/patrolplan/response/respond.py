@@ -46,7 +46,8 @@ TIER_NAMES = {1: "first response (the station of the place, and nearer teams)",
 class Answer:
     """The answer: the place, the time, how tier 1 was found, and one row per responder
     (``rows``: tier, station_id, station, kind ``team``/``station``, team_id, shift_id,
-    state, where, minutes, officers_on_call, handoff)."""
+    state, where, minutes, officers_on_call, handoff, and ``from_lon``/``from_lat``: where it
+    drives from — its hotspot, the end of its leg the position rule chose, or the station)."""
 
     lon: float
     lat: float
@@ -68,7 +69,8 @@ class Answer:
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=["tier", "station_id", "station", "kind", "team_id", "shift_id",
-                                                "state", "where", "minutes", "officers_on_call", "handoff"])
+                                                "state", "where", "minutes", "officers_on_call", "handoff",
+                                                "from_lon", "from_lat"])
 
     def to_text(self) -> str:
         head = [f"Incident at ({self.lon:.5f}, {self.lat:.5f})" + (f", hotspot {self.hotspot_id}" if self.hotspot_id
@@ -130,6 +132,7 @@ class Responder:
         self.officers = dict(zip(self.station_ids, st["officers"].astype(int)))
         hs = scenario.hotspots
         self.hotspot_ll = {str(h): (float(x), float(y)) for h, x, y in zip(hs["hotspot_id"], hs["lon"], hs["lat"])}
+        self.station_ll = {s: (float(x), float(y)) for s, x, y in zip(self.station_ids, st["lon"], st["lat"])}
         self.hotspot_name = dict(zip(hs["hotspot_id"].astype(str), hs["name"].astype(str))) if "name" in hs else {}
         self.zones = [(str(t), tuple(str(m) for m in ms)) for t, ms in zip(scenario.zones["tier"], scenario.zones["members"])]
         self.counties = _county_polygons(scenario.boundaries, set(self.county_of.values()) - {""})
@@ -233,6 +236,18 @@ class Responder:
         tier2 = sorted(town - {first})
         return tier2, sorted(higher - set(tier2) - {first})
 
+    def _lonlat(self, end: tuple[str, str]) -> dict:
+        kind, ident = end
+        lon, lat = (self.station_ll if kind == "station" else self.hotspot_ll)[ident]
+        return {"from_lon": lon, "from_lat": lat}
+
+    def routes(self, answer: "Answer") -> list[list[tuple[float, float]]]:
+        """Each responder's road path (lon, lat points) from where it drives from (``from_lon``,
+        ``from_lat``) to the incident, in ``answer.rows`` order; [] without roads or road path."""
+        if self.graph is None:
+            return [[(r["from_lon"], r["from_lat"]), (answer.lon, answer.lat)] for r in answer.rows]
+        return [self.graph.path_lonlat((r["from_lon"], r["from_lat"]), (answer.lon, answer.lat)) for r in answer.rows]
+
     def _on_call(self, sid: str, teams_out: int, when: dt.datetime) -> int:
         officers = self.officers.get(sid, 0)
         av = self.scenario.availability
@@ -249,7 +264,8 @@ class Responder:
         team_rows = [dict(tier=tier_of.get(t.station_id, 0), station_id=t.station_id,
                           station=self.station_name.get(t.station_id, ""), kind="team", team_id=t.team_id,
                           shift_id=t.shift_id, state=t.state, where=t.where(name),
-                          minutes=int(min(t.minutes(minutes), UNREACHABLE_MIN)), officers_on_call=0, handoff=False)
+                          minutes=int(min(t.minutes(minutes), UNREACHABLE_MIN)), officers_on_call=0, handoff=False,
+                          **self._lonlat(t.via(minutes)))
                      for t in teams]
         out_count: dict[str, int] = {}
         for t in teams:
@@ -257,7 +273,8 @@ class Responder:
         station_rows = [dict(tier=tier, station_id=s, station=self.station_name.get(s, ""), kind="station", team_id="",
                              shift_id="", state="at_station", where="at the station",
                              minutes=int(minutes("station", s)),
-                             officers_on_call=self._on_call(s, out_count.get(s, 0), when), handoff=False)
+                             officers_on_call=self._on_call(s, out_count.get(s, 0), when), handoff=False,
+                             **self._lonlat(("station", s)))
                         for s, tier in tier_of.items()]
         first_best = min([r["minutes"] for r in team_rows + station_rows if r["station_id"] == first])
         rows = []

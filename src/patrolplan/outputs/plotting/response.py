@@ -7,7 +7,7 @@ import pandas as pd
 
 from patrolplan.outputs.plotting._fonts import font_family
 
-__all__ = ["plot_response", "worst_response"]
+__all__ = ["plot_response", "worst_response", "plot_incident"]
 
 _FIRST, _BACKUP, _SECOND, _NONE = "#1f77b4", "#d62728", "#ff7f0e", "#dddddd"
 
@@ -75,4 +75,38 @@ def plot_response(response: pd.DataFrame, ax=None, *, first_minutes: int = 15, b
     ax.set_title(f"Worst hotspot-hours: first team (target {first_minutes} min) and backup "
                  f"(target {backup_minutes} min)", family=family, fontsize=10)
     ax.legend(handles=handles, loc="lower right", fontsize=8)
+    return ax
+
+
+_TIER_COLORS = {1: "#d62728", 2: "#ff7f0e", 3: "#1f77b4"}
+
+
+def plot_incident(responders: pd.DataFrame, routes=None, *, point: tuple[float, float], ax=None, boundaries=None):
+    """An incident and its responders on a map: the point (a star), each responder where it
+    drives from (teams as dots, stations as squares, coloured by tier) and, with ``routes``
+    (``Responder.routes``: one list of (lon, lat) per row), its road path. ``responders``:
+    ``Answer.to_frame()``. Returns ``ax``."""
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        ax = Figure(figsize=(9, 9)).add_subplot()
+    if boundaries is not None:
+        boundaries.boundary.plot(ax=ax, color="#999999", linewidth=0.6)
+    for n, r in enumerate(responders.itertuples()):
+        colour = _TIER_COLORS.get(int(r.tier), "#666666")
+        if routes is not None and n < len(routes) and routes[n]:
+            xs, ys = zip(*routes[n])
+            ax.plot(xs, ys, color=colour, linewidth=1.2, alpha=0.7)
+        ax.plot(r.from_lon, r.from_lat, marker="s" if r.kind == "station" else "o", color=colour, markersize=6)
+        ax.annotate(f"{r.team_id or r.station_id} {r.minutes}′", (r.from_lon, r.from_lat), fontsize=7,
+                    xytext=(3, 3), textcoords="offset points")
+    ax.plot(*point, marker="*", color="black", markersize=16, zorder=5)
+    from matplotlib.lines import Line2D
+
+    ax.legend(handles=[Line2D([], [], color=c, marker="o", label=f"tier {t}") for t, c in _TIER_COLORS.items()]
+              + [Line2D([], [], color="black", marker="*", linestyle="", markersize=12, label="incident")],
+              loc="lower right", fontsize=8)
+    ax.set_aspect(1 / np.cos(np.radians(point[1])))
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
     return ax
