@@ -22,7 +22,8 @@ Model rows, for every post-demanded hotspot-slot ``r = (h, k)`` that requires on
 
 where ``B(h,k)`` holds the columns on site all of slot ``k`` at a hotspot ``h''`` with
 ``hop(h'', h) <= backup_minutes`` (``h`` included), ``g_r`` is the coverage gap of the row and
-``s_r in [0, 2]`` the priced shortfall. Road minutes are the planned ones (a spare minute per
+``s_r in [0, 2]`` the priced shortfall. The posts of ``B(h,k)`` enter through one auxiliary
+column per hotspot and slot (the teams on site there, :func:`add_rows`). Road minutes are the planned ones (a spare minute per
 leg, ``travel.margin_min``), so every roster the rows accept keeps the checker's rule on bare
 road time. A post's slots are those the coverage family counts (the handover-trimmed window).
 """
@@ -73,26 +74,34 @@ def rows_asked(p: Problem) -> np.ndarray:
     return np.nonzero(p.required[p.cover_hotspot, p.cover_slot] == 1)[0]
 
 
-def within_reach(p: Problem) -> sp.csr_matrix:
-    """``[coverage rows, columns]``: 1 where column ``j`` is on site for the whole slot of the
-    row at a hotspot within reach of the row's hotspot (:func:`reach`)."""
-    n_h, n_k, slot = len(p.hotspot_ids), p.n_slots, p.slot_min
-    near = reach(p)
-    # posts: on site at their hotspot for slots shift_k0 .. shift_k1 - 1
+def _site(p: Problem) -> sp.csr_matrix:
+    """``[(hotspot, slot), columns]``: 1 where a post column is on site at the hotspot for
+    the whole slot (its slots ``shift_k0 .. shift_k1 - 1``); row ``h * n_slots + k``."""
+    n_h, n_k = len(p.hotspot_ids), p.n_slots
     post = np.nonzero(p.shift_loop < 0)[0]
     lengths = (p.shift_k1[post] - p.shift_k0[post]).clip(min=0)
     col = np.repeat(post, lengths)
     offs = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     k = np.repeat(p.shift_k0[post], lengths) + offs
-    site = sp.csr_matrix((np.ones(col.size), (p.shift_hotspot[col] * n_k + k, col)), shape=(n_h * n_k, p.n_shifts))
-    # row (h, k) gathers site rows (g, k) for every g within reach of h
-    hs, gs = np.nonzero(near[p.cover_hotspot])  # hs indexes coverage rows here
-    gather = sp.csr_matrix((np.ones(hs.size), (hs, gs * n_k + p.cover_slot[hs])),
-                           shape=(p.cover.shape[0], n_h * n_k))
-    out = (gather @ site).tolil()
-    # loops: from the first arrival to the last departure, when every stop is within reach
+    return sp.csr_matrix((np.ones(col.size), (p.shift_hotspot[col] * n_k + k, col)), shape=(n_h * n_k, p.n_shifts))
+
+
+def _gather(p: Problem, rows: np.ndarray) -> sp.csr_matrix:
+    """``[rows, (hotspot, slot)]``: 1 for every hotspot within reach of the row's hotspot, in
+    the row's slot."""
+    n_h, n_k = len(p.hotspot_ids), p.n_slots
+    rr, gs = np.nonzero(reach(p)[p.cover_hotspot[rows]])
+    return sp.csr_matrix((np.ones(rr.size), (rr, gs * n_k + p.cover_slot[rows][rr])), shape=(rows.size, n_h * n_k))
+
+
+def _loops(p: Problem, rows: np.ndarray) -> sp.csr_matrix:
+    """``[rows, columns]``: 1 where a loop column is on site from its first arrival to its last
+    departure over the row's slot with every stop within reach of the row's hotspot."""
+    n_h, n_k, slot = len(p.hotspot_ids), p.n_slots, p.slot_min
+    near = reach(p)
     row_of = -np.ones((n_h, n_k), dtype=np.int64)
-    row_of[p.cover_hotspot, p.cover_slot] = np.arange(p.cover.shape[0])
+    row_of[p.cover_hotspot[rows], p.cover_slot[rows]] = np.arange(rows.size)
+    rr, cc = [], []
     for j in np.nonzero(p.shift_loop >= 0)[0]:
         stops = p.visits_of(int(j))
         if not stops:
@@ -101,13 +110,21 @@ def within_reach(p: Problem) -> sp.csr_matrix:
         k0, k1 = max(0, -(-first // slot)), min(n_k, last // slot)
         if k1 <= k0:
             continue
-        loop_h = sorted({h for h, _, _ in stops})
-        ok = near[:, loop_h].all(axis=1)
-        for h in np.nonzero(ok)[0]:
-            for r in row_of[h, k0:k1]:
-                if r >= 0:
-                    out[r, j] = 1
-    m = out.tocsr()
+        ok = near[:, sorted({h for h, _, _ in stops})].all(axis=1)
+        got = row_of[np.nonzero(ok)[0], k0:k1].ravel()
+        got = got[got >= 0]
+        rr.extend(got.tolist())
+        cc.extend([int(j)] * got.size)
+    m = sp.csr_matrix((np.ones(len(rr)), (rr, cc)), shape=(rows.size, p.n_shifts))
+    m.sum_duplicates()
+    return m
+
+
+def within_reach(p: Problem, rows: np.ndarray | None = None) -> sp.csr_matrix:
+    """``[rows, columns]`` (default: every coverage row): 1 where column ``j`` is on site for
+    the whole slot of the row at a hotspot within reach of the row's hotspot (:func:`reach`)."""
+    rows = np.arange(p.cover.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
+    m = (_gather(p, rows) @ _site(p) + _loops(p, rows)).tocsr()
     m.data[:] = 1.0
     return m
 
@@ -115,15 +132,28 @@ def within_reach(p: Problem) -> sp.csr_matrix:
 def add_rows(b, p: Problem, x: np.ndarray, gap=None) -> np.ndarray | None:
     """The rows above (nothing when ``response.backup`` is off). ``gap``: the coverage
     family's ``(gap columns, rows)`` with gaps allowed (a gap waives the backup). Returns the
-    soft shortfall columns (None unless soft)."""
+    soft shortfall columns (None unless soft).
+
+    The teams on site at each hotspot and slot a row reaches are one auxiliary column each,
+    ``z[g, k] = sum_{j on site at g all slot k} x_j`` (an equality row), so that a row holds
+    its hotspots within reach rather than every column of theirs (on Jining-scale weeks a
+    tenth of the non-zeros)."""
     how = mode(p)
     if how == "off":
         return None
     rows = rows_asked(p)
     if rows.size == 0:
         return None
-    m = within_reach(p)[rows].tocoo()
-    r, c, v = [m.row], [x[m.col]], [m.data]
+    gather = _gather(p, rows).tocsc()
+    used = np.nonzero(np.diff(gather.indptr) > 0)[0]  # (hotspot, slot) pairs some row reaches
+    z = b.add_cols(used.size, lower=0, upper=np.inf, cost=0.0, integer=False, family=NAME)
+    site = _site(p)[used].tocoo()
+    b.add_rows(NAME + "_on_site", np.concatenate([np.arange(used.size), site.row]),
+               np.concatenate([z, x[site.col]]), np.concatenate([np.ones(used.size), -site.data]), 0.0, 0.0,
+               used.size)
+    g = gather[:, used].tocoo()
+    loops = _loops(p, rows).tocoo()
+    r, c, v = [g.row, loops.row], [z[g.col], x[loops.col]], [g.data, loops.data]
     if gap is not None:
         gap_cols, gap_rows = gap
         local = -np.ones(p.cover.shape[0], dtype=np.int64)
@@ -171,7 +201,7 @@ def precheck(p: Problem) -> list[str]:
     rows = rows_asked(p)
     if rows.size == 0:
         return []
-    m = within_reach(p)[rows]
+    m = within_reach(p, rows)
     # the most teams within reach at once: each station with a column there, all its teams
     station_of = sp.csr_matrix((np.ones(p.n_shifts), (np.arange(p.n_shifts), p.shift_station)),
                                shape=(p.n_shifts, len(p.station_ids)))
