@@ -109,3 +109,35 @@ def test_a_gap_waives_the_backup_with_gaps_allowed():
     assert result.status == "gaps"
     rules = {v.rule for v in check_roster(sc, result.roster, travel=tr).violations}
     assert "backup" not in rules
+
+
+@pytest.mark.parametrize("mode", ["hard", "off"])
+def test_the_example_week_end_to_end(tmp_path, mode):
+    """configs/example.yaml on its roads, backup hard: a clean roster the independent check
+    passes on the files written, with response.csv and summary.json's response; off: the
+    same files as before this rule existed (no backup rows)."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from patrolplan.check import read_roster, read_visits
+    from patrolplan.inputs.config import load_config
+    from patrolplan.inputs.io import load_scenario
+    from patrolplan.runner import run_scenario
+
+    cfg = load_config(Path(__file__).resolve().parents[1] / "configs" / "example.yaml")
+    cfg = cfg.replace(response=cfg.response.model_copy(update={"backup": mode}),
+                      solver=cfg.solver.model_copy(update={"time_limit_seconds": 30, "progress": False}))
+    scenario = load_scenario(cfg)
+    outcome = run_scenario(scenario, tmp_path / "run", pictures=False)
+    assert outcome.exit_code == 0
+    run = tmp_path / "run"
+    report = check_roster(scenario, read_roster(run), visits=read_visits(run))
+    assert report.ok, report.to_text()
+    response = pd.read_csv(run / "response.csv")
+    coverage = pd.read_csv(run / "coverage.csv")
+    assert len(response) == len(coverage)
+    s = outcome.result.summary["response"]
+    assert s["backup"] == mode and s["first_within_share"] is not None
+    if mode == "hard":
+        assert s["hotspot_hours_without_second"] == 0 and s["second_within_share"] == 1.0
