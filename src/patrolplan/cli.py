@@ -89,12 +89,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="take stage 1's shift counts from another solver's answer (CSV name,value) instead of "
                         "solving it; named teams, run folder and check as usual")
 
+    p.add_argument("--previous", type=Path, metavar="RUN_DIR",
+                   help="last week's run folder: its shifts that end after this week starts, or whose rest "
+                        "reaches into it, keep their teams busy until the rest ends")
+
+    p = sub.add_parser("replan", help="re-plan a published week from a time on, changing as few shifts as possible")
+    p.add_argument("config", type=Path, help="the week's YAML config with its current inputs (e.g. lowered availability)")
+    p.add_argument("--from", dest="from_dir", type=Path, required=True, metavar="RUN_DIR",
+                   help="the published week's run folder (its roster.csv; rows with pinned=true are kept)")
+    p.add_argument("--at", required=True, metavar="DATETIME",
+                   help="re-plan from this local time (ISO 8601, e.g. 2026-12-02T12:00); shifts starting before it "
+                        "are kept as history")
+    _solve_options(p)
+
     p = sub.add_parser("validate", help="load and validate every input; list every problem")
     p.add_argument("config", type=Path, help="the week's YAML config")
 
     p = sub.add_parser("check", help="re-check a roster against the inputs, independently of the solver")
     p.add_argument("config", type=Path, help="the week's YAML config (its current inputs)")
     p.add_argument("run_dir", type=Path, help="a run folder (its roster.csv, written by patrolplan or edited by hand)")
+    p.add_argument("--from", dest="from_dir", type=Path, metavar="RUN_DIR",
+                   help="the published run folder a re-plan started from: its history and pinned rows must be unchanged")
+    p.add_argument("--at", metavar="DATETIME", help="the re-plan's time (with --from): rows before it are history")
+    p.add_argument("--previous", type=Path, metavar="RUN_DIR",
+                   help="last week's run folder: check the rest across the week boundary")
 
     p = sub.add_parser("batch", help="solve many configs, one run folder each, and a batch summary")
     p.add_argument("configs", type=Path, nargs="+", help="YAML configs, one run folder each")
@@ -108,6 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("map", help="redraw the pictures of a run folder")
     p.add_argument("run_dir", type=Path, help="a run folder patrolplan wrote")
     p.add_argument("--day", help="draw one day: mon..sun or a date (YYYY-MM-DD)")
+    p.add_argument("--config", type=Path, help="the config (default: the one recorded in summary.json)")
+
+    p = sub.add_parser("respond", help="who answers an incident there and then: the response tiers from a run folder")
+    p.add_argument("run_dir", type=Path, help="a run folder patrolplan wrote (its roster.csv and the config it records)")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--at", metavar="LON,LAT", help="the incident's place, WGS84 degrees")
+    where.add_argument("--hotspot", metavar="ID", help="the incident at a hotspot (its hotspot_id)")
+    p.add_argument("--time", required=True, metavar="DATETIME", help="the incident's local time, e.g. 2026-12-04T22:30")
+    p.add_argument("--json", action="store_true", help="the answer as JSON (for scripts) instead of a table")
     p.add_argument("--config", type=Path, help="the config (default: the one recorded in summary.json)")
 
     p = sub.add_parser("junctions", help="border-junction hotspots from admin polygons")
@@ -202,9 +229,19 @@ def _solve_and_report(scenario, args, *, extra_files=None) -> int:
         pictures=not args.no_pictures,
         extra_files=extra_files,
         counts_path=getattr(args, "counts", None),
+        previous=_previous(args),
     )
     print_outcome(outcome)
     return outcome.exit_code
+
+
+def _previous(args):
+    """``solve --previous``: (run folder, its roster) read before any work."""
+    if getattr(args, "previous", None) is None:
+        return None
+    from patrolplan.replan import read_published
+
+    return args.previous, read_published(args.previous, option="--previous")
 
 
 def _load(config):
@@ -226,6 +263,24 @@ def _cmd_solve(args) -> int:
             print(path)
         return 0
     return _solve_and_report(scenario, args)
+
+
+def _cmd_replan(args) -> int:
+    from patrolplan.replan import print_changes, replan_scenario
+    from patrolplan.runner import print_outcome
+
+    scenario = _load(args.config)
+    out = args.out if args.out is not None else Path("runs") / f"{scenario.config.name}-replan"
+    if Path(out).resolve() == Path(args.from_dir).resolve():
+        from patrolplan.errors import UsageError
+
+        raise UsageError(f"--out {out} is the published run folder --from reads: give another --out (the "
+                         "published roster stays the reference for `patrolplan check --from`)")
+    outcome = replan_scenario(scenario, args.from_dir, args.at, out, time_limit_s=args.time_limit, seed=args.seed,
+                              workers=args.workers, quiet=args.quiet, pictures=not args.no_pictures)
+    print_outcome(outcome)
+    print_changes(outcome)
+    return outcome.exit_code
 
 
 def _cmd_demo(args) -> int:
@@ -265,7 +320,7 @@ def _cmd_validate(args) -> int:
 def _cmd_check(args) -> int:
     from patrolplan.check import check_run
 
-    report = check_run(args.config, args.run_dir)
+    report = check_run(args.config, args.run_dir, from_dir=args.from_dir, at=args.at, previous=args.previous)
     print(report.to_text())
     return 0 if report.ok else 1
 
@@ -313,6 +368,18 @@ def _cmd_map(args) -> int:
     return 0
 
 
+def _cmd_respond(args) -> int:
+    from patrolplan.response.respond import Responder, parse_lonlat
+
+    lon = lat = None
+    if args.at is not None:
+        lon, lat = parse_lonlat(args.at)
+    answer = Responder.load(args.run_dir, config=args.config).answer(time=args.time, lon=lon, lat=lat,
+                                                                     hotspot=args.hotspot)
+    print(answer.to_json() if args.json else answer.to_text())
+    return 0
+
+
 def _cmd_junctions(args) -> int:
     from patrolplan.scenarios.junctions import junctions_command
 
@@ -351,10 +418,12 @@ def _cmd_site(args) -> int:
 _COMMANDS = {
     "demo": _cmd_demo,
     "solve": _cmd_solve,
+    "replan": _cmd_replan,
     "validate": _cmd_validate,
     "check": _cmd_check,
     "batch": _cmd_batch,
     "map": _cmd_map,
+    "respond": _cmd_respond,
     "junctions": _cmd_junctions,
     "generate": _cmd_generate,
     "site": _cmd_site,
