@@ -44,6 +44,16 @@ def _nonneg_int(text: str) -> int:
     return v
 
 
+def _nonneg_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(v) or v < 0:
+        raise argparse.ArgumentTypeError(f"give a finite number >= 0, got {text}")
+    return v
+
+
 def _positive_int(text: str) -> int:
     v = _nonneg_int(text)
     if v == 0:
@@ -145,6 +155,41 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of each day needing presence at every hotspot, 0-1 (1 = 24/7; default 0.25)")
     p.add_argument("--out", type=Path, required=True,
                    help="the scenario folder to write (new, empty, or one patrolplan generate wrote)")
+
+    p = sub.add_parser("site", help="where to put joint checkpoints: coverage siting (lscp, mclp, lscpb, pmedian, "
+                                    "pcenter) from a config and candidate points, or from a cost matrix")
+    p.add_argument("config", type=Path, nargs="?", help="the week's YAML config: its hotspots are the clients "
+                                                         "(weighted by risk), its roads give the cost")
+    p.add_argument("--candidates", type=Path, metavar="FILE",
+                   help="candidate checkpoints: points (CSV lon/lat or a vector file), e.g. patrolplan junctions output")
+    p.add_argument("--costs", type=Path, metavar="COSTS.csv", help="matrix way: long costs client_id,facility_id,cost")
+    p.add_argument("--clients", type=Path, metavar="CLIENTS.csv", help="matrix way: client_id and the weight column")
+    p.add_argument("--model", required=True, choices=("lscp", "mclp", "lscpb", "pmedian", "pcenter"),
+                   help="lscp: fewest sites covering all; mclp: p sites, most weight covered; lscpb: lscp's count, "
+                        "most clients covered twice; pmedian: p sites, least weighted mean cost; pcenter: p sites, "
+                        "least worst cost")
+    p.add_argument("--p", type=_positive_int, metavar="N", help="how many sites (mclp, pmedian, pcenter)")
+    p.add_argument("--radius-min", type=_nonneg_float, metavar="R", help="config way: service radius in road minutes")
+    p.add_argument("--radius", type=_nonneg_float, metavar="R", help="matrix way: service radius in cost units")
+    p.add_argument("--weight", default="weight", metavar="COLUMN", help="matrix way: CLIENTS weight column (default weight)")
+    p.add_argument("--fixed", metavar="IDS", help="facility ids already sited (existing checkpoints), comma-separated")
+    p.add_argument("--candidate-id", metavar="COLUMN",
+                   help="id column of --candidates (default: the first of facility_id, candidate_id, junction_id, "
+                        "hotspot_id, id)")
+    p.add_argument("--client-tiers", metavar="TIERS",
+                   help="config way: only hotspots of zones at these tiers are clients, e.g. county,city,province")
+    p.add_argument("--direction", default="site-to-client", choices=("site-to-client", "client-to-site"),
+                   help="road minutes from the checkpoint to the hotspot (default) or back")
+    p.add_argument("--days", default="fri,sat",
+                   help="config way: days of the joint checkpoint operations in demand_add.csv (default fri,sat)")
+    p.add_argument("--hours", default="20:00-02:00",
+                   help="config way: hours of those operations, HH:MM-HH:MM (default 20:00-02:00)")
+    p.add_argument("--out", type=Path, help="run folder for sites.csv, sites.geojson, assignment.csv, the map and the "
+                                            "rows to append (new, empty, or one patrolplan site wrote)")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--time-limit", type=_positive_float, default=60.0, metavar="S",
+                   help="solver time limit in seconds (default 60)")
+    p.add_argument("--workers", type=_positive_int, default=2, metavar="N", help="HiGHS threads (default 2)")
     return parser
 
 
@@ -364,6 +409,12 @@ def _cmd_generate(args) -> int:
     return 0
 
 
+def _cmd_site(args) -> int:
+    from patrolplan.siting.command import site_command
+
+    return site_command(args)
+
+
 _COMMANDS = {
     "demo": _cmd_demo,
     "solve": _cmd_solve,
@@ -375,6 +426,7 @@ _COMMANDS = {
     "respond": _cmd_respond,
     "junctions": _cmd_junctions,
     "generate": _cmd_generate,
+    "site": _cmd_site,
 }
 
 
