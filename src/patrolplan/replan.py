@@ -127,13 +127,12 @@ def _team_index(team_id: str, station_id: str) -> int | None:
     return int(m.group("k")) - 1
 
 
-def _shift_of(problem, row, problems: list[str], source: str, *, strict: bool) -> PublishedShift | None:
+def _shift_of(problem, row, problems: list[str], source: str, *, strict: bool, s_index: dict, h_index: dict
+              ) -> PublishedShift | None:
     """One roster row as a :class:`PublishedShift`; None (with a problem if ``strict``) when it
     names a station, hotspot or team the new inputs do not know."""
     p = problem
     where = f"{source}: row {row['_row']} (shift_id '{row['shift_id']}')"
-    s_index = {s: i for i, s in enumerate(p.station_ids)}
-    h_index = {h: i for i, h in enumerate(p.hotspot_ids)}
     s, h = s_index.get(row["station_id"]), h_index.get(row["hotspot_id"])
     k = _team_index(row["team_id"], row["station_id"])
     loop_text = str(row.get("loop_hotspots", "") or "")
@@ -165,9 +164,11 @@ def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str)
     problems: list[str] = []
     cut = _minutes(problem, at)
     fixed, reuse = [], []
+    s_index = {s: i for i, s in enumerate(problem.station_ids)}
+    h_index = {h: i for i, h in enumerate(problem.hotspot_ids)}
     for _, row in table.iterrows():
         keep = bool(row["_pinned"]) or _minutes(problem, row["_start"]) < cut
-        shift = _shift_of(problem, row, problems, source, strict=keep)
+        shift = _shift_of(problem, row, problems, source, strict=keep, s_index=s_index, h_index=h_index)
         if shift is not None:
             (fixed if keep else reuse).append(shift)
     if not problems:
