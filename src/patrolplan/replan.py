@@ -166,7 +166,7 @@ def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str)
     fixed, reuse = [], []
     s_index = {s: i for i, s in enumerate(problem.station_ids)}
     h_index = {h: i for i, h in enumerate(problem.hotspot_ids)}
-    for _, row in table.iterrows():
+    for row in table.to_dict("records"):
         keep = bool(row["_pinned"]) or _minutes(problem, row["_start"]) < cut
         shift = _shift_of(problem, row, problems, source, strict=keep, s_index=s_index, h_index=h_index)
         if shift is not None:
@@ -317,25 +317,26 @@ def merge_roster(new: pd.DataFrame, published: pd.DataFrame, kept_outside: list[
     shift's id."""
     old = _published_rows(published)
     columns = list(new.columns) + [c for c in old.columns if c not in new.columns]
+    old_records = old.to_dict("records")
     pool: dict[tuple, list[int]] = {}
-    for i, (_, row) in enumerate(published.iterrows()):
+    for i, row in enumerate(published.to_dict("records")):
         pool.setdefault(_row_key(row), []).append(i)
     numbers = [int(m.group(1)) for m in (re.match(r"^SH(\d+)$", s) for s in published["shift_id"]) if m]
     next_id = max(numbers, default=0) + 1
     width = max(4, len(str(next_id + len(new))))
+    blank = {c: "" for c in columns}
     rows, renamed = [], {}
-    for _, row in new.iterrows():
+    for row in new.to_dict("records"):
         hit = pool.get(_row_key(row))
         if hit:
-            rec = {c: "" for c in columns} | old.iloc[hit.pop(0)].to_dict()
+            rec = blank | old_records[hit.pop(0)]
         else:
-            rec = {c: "" for c in columns} | {c: row[c] for c in new.columns}
+            rec = blank | row
             rec["shift_id"] = f"SH{next_id:0{width}d}"
             next_id += 1
         renamed[row["shift_id"]] = rec["shift_id"]
         rows.append(rec)
-    outside = published[published["_row"].isin(kept_outside)]
-    rows += [{c: "" for c in columns} | old.loc[i].to_dict() for i in outside.index]
+    rows += [blank | rec for rec in old[published["_row"].isin(kept_outside)].to_dict("records")]
     out = pd.DataFrame(rows, columns=columns)
     out["_t"] = [_parse_time(t) for t in out["start"]]
     out = out.sort_values(["_t", "station_id", "team_id"], kind="stable").drop(columns="_t").reset_index(drop=True)
@@ -356,27 +357,27 @@ def changes_table(published: pd.DataFrame, roster: pd.DataFrame, at: dt.datetime
         t = [_parse_time(x) for x in table["start"]]
         return table[[x >= at for x in t]]
 
-    old, new = after(published), after(roster)
-    old_keys = [_row_key(r) for _, r in old.iterrows()]
-    new_keys = [_row_key(r) for _, r in new.iterrows()]
+    old, new = after(published).to_dict("records"), after(roster).to_dict("records")
+    old_keys = [_row_key(r) for r in old]
+    new_keys = [_row_key(r) for r in new]
     pool: dict[tuple, int] = {}
     for k in new_keys:
         pool[k] = pool.get(k, 0) + 1
     removed = []
-    for (_, r), k in zip(old.iterrows(), old_keys):
+    for r, k in zip(old, old_keys):
         if pool.get(k, 0):
             pool[k] -= 1
         else:
-            removed.append(r.to_dict())
+            removed.append(r)
     pool_old: dict[tuple, int] = {}
     for k in old_keys:
         pool_old[k] = pool_old.get(k, 0) + 1
     added = []
-    for (_, r), k in zip(new.iterrows(), new_keys):
+    for r, k in zip(new, new_keys):
         if pool_old.get(k, 0):
             pool_old[k] -= 1
         else:
-            added.append(r.to_dict())
+            added.append(r)
     pairs = _pair(removed, added, lambda a, b: a["station_id"] == b["station_id"]
                   and _row_key(a)[2:] == _row_key(b)[2:])  # the same shift, another team of the station
     pairs += _pair(removed, added, _takes_over)  # the same place and hours, another station's team
