@@ -26,7 +26,7 @@ import pandas as pd
 from patrolplan.errors import DataError, UsageError
 from patrolplan.model.rules.published import Published, PublishedShift
 
-__all__ = ["parse_at", "read_published", "published_for", "previous_busy", "changes_table", "replan_scenario",
+__all__ = ["parse_at", "read_published", "check_same_week", "check_week_before", "published_for", "previous_busy", "changes_table", "replan_scenario",
            "CHANGES_COLUMNS", "TRUE_WORDS"]
 
 #: ``pinned`` values that mean "keep this row" (case-insensitive); empty or anything in
@@ -462,8 +462,33 @@ def replan_scenario(scenario, from_dir: str | Path, at_text: str, out_dir=None, 
 
     at = parse_at(at_text, scenario.config)
     table = read_published(from_dir)
+    check_same_week(scenario.config, table, from_dir)
     return run_scenario(scenario, out_dir, time_limit_s=time_limit_s, seed=seed, workers=workers, quiet=quiet,
                         pictures=pictures, replan=(Path(from_dir), table, at))
+
+
+def _horizon_start(config) -> dt.datetime:
+    return dt.datetime.combine(config.week_start, dt.time(0, 0))
+
+
+def check_same_week(config, table: pd.DataFrame, from_dir) -> None:
+    """``--from``'s roster must overlap the config's week (UsageError otherwise)."""
+    h0 = _horizon_start(config)
+    h1 = h0 + dt.timedelta(minutes=config.horizon_minutes)
+    if len(table) and not ((table["_end"] > h0) & (table["_start"] < h1)).any():
+        raise UsageError(f"--from {from_dir}: its roster ({min(table['_start']):%Y-%m-%d} to "
+                         f"{max(table['_end']):%Y-%m-%d}) is not of the config's week ({h0:%Y-%m-%d}) — re-plan "
+                         "the week it published, or roll into a new week with `solve --previous`")
+
+
+def check_week_before(config, table: pd.DataFrame, prev_dir) -> None:
+    """``--previous``'s roster must start before the config's week (UsageError otherwise)."""
+    h0 = _horizon_start(config)
+    later = table[table["_start"] >= h0]
+    if len(later):
+        raise UsageError(f"--previous {prev_dir}: row {later['_row'].iloc[0]} (shift_id '{later['shift_id'].iloc[0]}') "
+                         f"starts at {later['_start'].iloc[0]:%Y-%m-%dT%H:%M}, inside this week (from "
+                         f"{h0:%Y-%m-%d}) — give the run folder of the week before")
 
 
 def attach_published(problem, replan=None, previous=None):
