@@ -118,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--day", help="draw one day: mon..sun or a date (YYYY-MM-DD)")
     p.add_argument("--config", type=Path, help="the config (default: the one recorded in summary.json)")
 
+    p = sub.add_parser("respond", help="who answers an incident there and then: the response tiers from a run folder")
+    p.add_argument("run_dir", type=Path, help="a run folder patrolplan wrote (its roster.csv and the config it records)")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--at", metavar="LON,LAT", help="the incident's place, WGS84 degrees")
+    where.add_argument("--hotspot", metavar="ID", help="the incident at a hotspot (its hotspot_id)")
+    p.add_argument("--time", required=True, metavar="DATETIME", help="the incident's local time, e.g. 2026-12-04T22:30")
+    p.add_argument("--json", action="store_true", help="the answer as JSON (for scripts) instead of a table")
+    p.add_argument("--config", type=Path, help="the config (default: the one recorded in summary.json)")
+
     p = sub.add_parser("junctions", help="border-junction hotspots from admin polygons")
     p.add_argument("boundaries", type=Path, help="admin polygons (GeoJSON, GPKG, Shapefile), one per unit")
     p.add_argument("--roads", type=Path, help="road lines: also find the points where roads cross a border")
@@ -316,6 +325,18 @@ def _cmd_map(args) -> int:
     return 0
 
 
+def _cmd_respond(args) -> int:
+    from patrolplan.response.respond import Responder, parse_lonlat
+
+    lon = lat = None
+    if args.at is not None:
+        lon, lat = parse_lonlat(args.at)
+    answer = Responder.load(args.run_dir, config=args.config).answer(time=args.time, lon=lon, lat=lat,
+                                                                     hotspot=args.hotspot)
+    print(answer.to_json() if args.json else answer.to_text())
+    return 0
+
+
 def _cmd_junctions(args) -> int:
     from patrolplan.scenarios.junctions import junctions_command
 
@@ -353,6 +374,7 @@ _COMMANDS = {
     "check": _cmd_check,
     "batch": _cmd_batch,
     "map": _cmd_map,
+    "respond": _cmd_respond,
     "junctions": _cmd_junctions,
     "generate": _cmd_generate,
 }

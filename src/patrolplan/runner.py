@@ -98,6 +98,8 @@ def run_scenario(
             result.summary["status_note"] = "the independent check found broken rules: " + "; ".join(
                 v.message for v in report.violations[:5]
             )
+    if len(result.roster):
+        result = _with_response(scenario, result, travel, graph)
     write_run_folder(result, run_dir, scenario=scenario, pictures=pictures, graph=graph,
                      extra_files=extra_files, keep=keep)
     return RunOutcome(result, report, run_dir, exit_code)
@@ -114,6 +116,21 @@ def _published_check(replan, previous) -> dict:
     if previous is not None:
         out.update(previous=read_text_roster(previous[0], option="--previous"))
     return out
+
+
+def _with_response(scenario, result, travel, graph):
+    """The result with ``response.csv`` and summary.json's ``response`` (patrolplan.response)."""
+    import time
+    from dataclasses import replace
+
+    from patrolplan.response.table import hotspot_minutes, response_summary, response_table
+
+    t0 = time.perf_counter()
+    hop = hotspot_minutes(scenario, graph, travel)
+    table = response_table(scenario, result.roster, result.coverage, result.visits, hop)
+    summary = dict(result.summary, response=response_summary(table, scenario.config))
+    summary.setdefault("stats", {})["response_seconds"] = round(time.perf_counter() - t0, 3)
+    return replace(result, response=table, summary=summary)
 
 
 def _scenario_inside(scenario, run_dir: Path) -> Path | None:

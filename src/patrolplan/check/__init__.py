@@ -33,6 +33,7 @@ family             rules
 ``visits``         visit_shift, visit_road, visit_dwell, visit_joint, visit_interval (visits.csv)
 ``published``      history, pinned, previous_rest (only with a published or a previous roster;
                    :mod:`patrolplan.check.published`)
+``backup``         backup (response.backup: hard)
 =================  ===============================================================================
 
 Each family's docstring in :mod:`patrolplan.check.rules` says its rules in words.

@@ -10,7 +10,8 @@ The rows come from the rule families, one module each under ``rules/`` (the math
 each module's docstring): ``shifts`` (the columns and their cost), ``coverage``,
 ``synchronized``, ``capacity`` (capacity and rest), ``handover`` (in the candidate shifts),
 ``max_shifts``, ``availability``, ``visits`` (loops of short visits), ``published`` (a re-plan's kept rows and
-busy teams), and the soft ``fairness`` and ``staggered`` share.
+busy teams), ``backup`` (a second team within reach, when ``response.backup`` is on), and the soft
+``fairness`` and ``staggered`` share.
 
 Objective (hours): team-hours + ``travel`` x travel hours + ``fairness`` x (``load_max`` +
 staggered deviation) + ``overcoverage`` x team-hours on site beyond what is required.
@@ -28,6 +29,7 @@ import scipy.sparse as sp
 from patrolplan.model.problem import Problem
 from patrolplan.model.rules import (
     availability,
+    backup,
     capacity,
     coverage,
     fairness,
@@ -187,6 +189,7 @@ def build_model(
     gap = coverage.add_rows(b, problem, x, allow_gaps=allow_gaps)
     synchronized.add_rows(b, problem, x, gap)
     visit_gap = visits.add_rows(b, problem, x, allow_gaps=allow_gaps)
+    backup.add_rows(b, problem, x, gap)
     extra = None
     if base_teams is not None:
         b.cost = [c * 1e-4 for c in b.cost]

@@ -172,7 +172,8 @@ class Problem:
         margin = scenario.config.travel.margin_min
         visits = expand_visits(scenario)
         hop = travel.hop_min
-        if visits.any and hop is None:  # a Travel computed before the visit rows were read
+        needs_hop = visits.any or scenario.config.response.backup != "off"
+        if needs_hop and hop is None:  # a Travel computed before the visit rows (or backup) were read
             travel = travel_times(scenario)
             hop = travel.hop_min
         return cls.from_tables(

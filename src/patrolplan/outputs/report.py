@@ -498,6 +498,31 @@ def _changes_html(summary: dict, changes: pd.DataFrame | None) -> str:
             + "</section>")
 
 
+def _response_section_html(scenario, run_dir: Path, summary: dict) -> str:
+    """Tiered response: the shares of demanded hotspot-hours with help in reach (summary.json
+    ``response``), the worst hours (response.png) and how to ask ``patrolplan respond``."""
+    r = summary.get("response")
+    if not r:
+        return ""
+    pct = lambda v: "—" if v is None else f"{100 * float(v):.1f} %"  # noqa: E731
+    rows = [
+        f"<li>first team within {r['first_minutes']} min: <b>{pct(r.get('first_within_share'))}</b> of "
+        f"{r.get('demanded_hotspot_hours', 0):g} demanded hotspot-hours</li>",
+        f"<li>backup of another station within {r['backup_minutes']} min: <b>{pct(r.get('backup_within_share'))}"
+        "</b></li>",
+        f"<li>a second team (any station) within {r['backup_minutes']} min: <b>{pct(r.get('second_within_share'))}"
+        f"</b> (the backup rule, response.backup: {html.escape(str(r.get('backup')))}; "
+        f"{r.get('hotspot_hours_without_second', 0):g} hotspot-hours without)</li>",
+    ]
+    picture = run_dir / "response.png"
+    fig = (f"<figure id='fig-response'>{_img_tag(picture, 'response')}<figcaption>The worst hotspot-hours: road "
+           "minutes of the first team, the second team and the backup of another station "
+           "(response.csv)</figcaption></figure>") if picture.is_file() else ""
+    return ("<section id='response-s'><h2 id='response'>Tiered response</h2><ul>" + "".join(rows) + "</ul>" + fig
+            + "<p>Who answers an incident at a place and time: <code>patrolplan respond RUN_DIR --at LON,LAT "
+            "--time 2026-12-04T22:30</code> (see <a href='response.csv'>response.csv</a>).</p></section>")
+
+
 def write_report_html(scenario, run_dir: str | Path) -> Path:
     """Write ``report.html``, one self-contained page in a planner's order: the status in one
     sentence; what needs attention (gaps, the stations loaded most and least, synchronized
@@ -542,6 +567,7 @@ def write_report_html(scenario, run_dir: str | Path) -> Path:
         "</section>",
         _changes_html(summary, read_changes(run_dir)),
         "<section id='pictures-s'><h2 id='pictures'>Pictures</h2>", figures, "</section>",
+        _response_section_html(scenario, run_dir, summary),
         _week_section_html(scenario, run_dir, roster, load),
         "<section id='roster-s'>", _roster_section_html(scenario, roster), "</section>",
         "<section id='technical-s'><h2>Technical details</h2>", _technical_html(summary), "</section>",

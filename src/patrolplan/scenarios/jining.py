@@ -637,6 +637,9 @@ def scenario_config(*, time_limit_s: float | None = None) -> dict[str, Any]:
             "prefectures": "prefectures.geojson",
         },
         "default_demand": 0,
+        # tiered response (issue 13): a second team within 30 road minutes of every demanded
+        # hotspot-hour is priced, not required (response.csv and report.html show the picture)
+        "response": {"backup": "soft"},
     }
     if time_limit_s is not None:
         config["solver"] = {"time_limit_seconds": float(time_limit_s)}
