@@ -240,6 +240,16 @@ def test_bad_replan_input_exits_2_with_a_clear_message(published, tmp_path, caps
     assert not (tmp_path / "out").exists()
 
 
+def test_rosters_of_the_wrong_week_are_refused(published, tmp_path, capsys):
+    later = _config(tmp_path, "later", week_start="2026-12-14")
+    assert main(["replan", str(later), "--from", str(published), "--at", "2026-12-16T12:00",
+                 "--out", str(tmp_path / "o"), *FLAGS]) == 2
+    assert "is not of the config's week" in capsys.readouterr().err
+    assert main(["solve", str(EXAMPLE), "--previous", str(published), "--out", str(tmp_path / "p"), *FLAGS]) == 2
+    assert "give the run folder of the week before" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists() and not (tmp_path / "p").exists()
+
+
 def test_an_unreadable_pinned_cell_is_an_input_error(published, tmp_path, capsys):
     run = tmp_path / "pinned"
     shutil.copytree(published, run)

@@ -229,19 +229,21 @@ def _solve_and_report(scenario, args, *, extra_files=None) -> int:
         pictures=not args.no_pictures,
         extra_files=extra_files,
         counts_path=getattr(args, "counts", None),
-        previous=_previous(args),
+        previous=_previous(args, scenario.config),
     )
     print_outcome(outcome)
     return outcome.exit_code
 
 
-def _previous(args):
-    """``solve --previous``: (run folder, its roster) read before any work."""
+def _previous(args, config):
+    """``solve --previous``: (run folder, its roster) read and checked before any work."""
     if getattr(args, "previous", None) is None:
         return None
-    from patrolplan.replan import read_published
+    from patrolplan.replan import check_week_before, read_published
 
-    return args.previous, read_published(args.previous, option="--previous")
+    table = read_published(args.previous, option="--previous")
+    check_week_before(config, table, args.previous)
+    return args.previous, table
 
 
 def _load(config):

@@ -26,7 +26,7 @@ import pandas as pd
 from patrolplan.errors import DataError, UsageError
 from patrolplan.model.rules.published import Published, PublishedShift
 
-__all__ = ["parse_at", "read_published", "published_for", "previous_busy", "changes_table", "replan_scenario",
+__all__ = ["parse_at", "read_published", "check_same_week", "check_week_before", "published_for", "previous_busy", "changes_table", "replan_scenario",
            "CHANGES_COLUMNS", "TRUE_WORDS"]
 
 #: ``pinned`` values that mean "keep this row" (case-insensitive); empty or anything in
@@ -127,13 +127,12 @@ def _team_index(team_id: str, station_id: str) -> int | None:
     return int(m.group("k")) - 1
 
 
-def _shift_of(problem, row, problems: list[str], source: str, *, strict: bool) -> PublishedShift | None:
+def _shift_of(problem, row, problems: list[str], source: str, *, strict: bool, s_index: dict, h_index: dict
+              ) -> PublishedShift | None:
     """One roster row as a :class:`PublishedShift`; None (with a problem if ``strict``) when it
     names a station, hotspot or team the new inputs do not know."""
     p = problem
     where = f"{source}: row {row['_row']} (shift_id '{row['shift_id']}')"
-    s_index = {s: i for i, s in enumerate(p.station_ids)}
-    h_index = {h: i for i, h in enumerate(p.hotspot_ids)}
     s, h = s_index.get(row["station_id"]), h_index.get(row["hotspot_id"])
     k = _team_index(row["team_id"], row["station_id"])
     loop_text = str(row.get("loop_hotspots", "") or "")
@@ -165,9 +164,11 @@ def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str)
     problems: list[str] = []
     cut = _minutes(problem, at)
     fixed, reuse = [], []
-    for _, row in table.iterrows():
+    s_index = {s: i for i, s in enumerate(problem.station_ids)}
+    h_index = {h: i for i, h in enumerate(problem.hotspot_ids)}
+    for row in table.to_dict("records"):
         keep = bool(row["_pinned"]) or _minutes(problem, row["_start"]) < cut
-        shift = _shift_of(problem, row, problems, source, strict=keep)
+        shift = _shift_of(problem, row, problems, source, strict=keep, s_index=s_index, h_index=h_index)
         if shift is not None:
             (fixed if keep else reuse).append(shift)
     if not problems:
@@ -316,25 +317,26 @@ def merge_roster(new: pd.DataFrame, published: pd.DataFrame, kept_outside: list[
     shift's id."""
     old = _published_rows(published)
     columns = list(new.columns) + [c for c in old.columns if c not in new.columns]
+    old_records = old.to_dict("records")
     pool: dict[tuple, list[int]] = {}
-    for i, (_, row) in enumerate(published.iterrows()):
+    for i, row in enumerate(published.to_dict("records")):
         pool.setdefault(_row_key(row), []).append(i)
     numbers = [int(m.group(1)) for m in (re.match(r"^SH(\d+)$", s) for s in published["shift_id"]) if m]
     next_id = max(numbers, default=0) + 1
     width = max(4, len(str(next_id + len(new))))
+    blank = {c: "" for c in columns}
     rows, renamed = [], {}
-    for _, row in new.iterrows():
+    for row in new.to_dict("records"):
         hit = pool.get(_row_key(row))
         if hit:
-            rec = {c: "" for c in columns} | old.iloc[hit.pop(0)].to_dict()
+            rec = blank | old_records[hit.pop(0)]
         else:
-            rec = {c: "" for c in columns} | {c: row[c] for c in new.columns}
+            rec = blank | row
             rec["shift_id"] = f"SH{next_id:0{width}d}"
             next_id += 1
         renamed[row["shift_id"]] = rec["shift_id"]
         rows.append(rec)
-    outside = published[published["_row"].isin(kept_outside)]
-    rows += [{c: "" for c in columns} | old.loc[i].to_dict() for i in outside.index]
+    rows += [blank | rec for rec in old[published["_row"].isin(kept_outside)].to_dict("records")]
     out = pd.DataFrame(rows, columns=columns)
     out["_t"] = [_parse_time(t) for t in out["start"]]
     out = out.sort_values(["_t", "station_id", "team_id"], kind="stable").drop(columns="_t").reset_index(drop=True)
@@ -355,27 +357,27 @@ def changes_table(published: pd.DataFrame, roster: pd.DataFrame, at: dt.datetime
         t = [_parse_time(x) for x in table["start"]]
         return table[[x >= at for x in t]]
 
-    old, new = after(published), after(roster)
-    old_keys = [_row_key(r) for _, r in old.iterrows()]
-    new_keys = [_row_key(r) for _, r in new.iterrows()]
+    old, new = after(published).to_dict("records"), after(roster).to_dict("records")
+    old_keys = [_row_key(r) for r in old]
+    new_keys = [_row_key(r) for r in new]
     pool: dict[tuple, int] = {}
     for k in new_keys:
         pool[k] = pool.get(k, 0) + 1
     removed = []
-    for (_, r), k in zip(old.iterrows(), old_keys):
+    for r, k in zip(old, old_keys):
         if pool.get(k, 0):
             pool[k] -= 1
         else:
-            removed.append(r.to_dict())
+            removed.append(r)
     pool_old: dict[tuple, int] = {}
     for k in old_keys:
         pool_old[k] = pool_old.get(k, 0) + 1
     added = []
-    for (_, r), k in zip(new.iterrows(), new_keys):
+    for r, k in zip(new, new_keys):
         if pool_old.get(k, 0):
             pool_old[k] -= 1
         else:
-            added.append(r.to_dict())
+            added.append(r)
     pairs = _pair(removed, added, lambda a, b: a["station_id"] == b["station_id"]
                   and _row_key(a)[2:] == _row_key(b)[2:])  # the same shift, another team of the station
     pairs += _pair(removed, added, _takes_over)  # the same place and hours, another station's team
@@ -460,8 +462,33 @@ def replan_scenario(scenario, from_dir: str | Path, at_text: str, out_dir=None, 
 
     at = parse_at(at_text, scenario.config)
     table = read_published(from_dir)
+    check_same_week(scenario.config, table, from_dir)
     return run_scenario(scenario, out_dir, time_limit_s=time_limit_s, seed=seed, workers=workers, quiet=quiet,
                         pictures=pictures, replan=(Path(from_dir), table, at))
+
+
+def _horizon_start(config) -> dt.datetime:
+    return dt.datetime.combine(config.week_start, dt.time(0, 0))
+
+
+def check_same_week(config, table: pd.DataFrame, from_dir) -> None:
+    """``--from``'s roster must overlap the config's week (UsageError otherwise)."""
+    h0 = _horizon_start(config)
+    h1 = h0 + dt.timedelta(minutes=config.horizon_minutes)
+    if len(table) and not ((table["_end"] > h0) & (table["_start"] < h1)).any():
+        raise UsageError(f"--from {from_dir}: its roster ({min(table['_start']):%Y-%m-%d} to "
+                         f"{max(table['_end']):%Y-%m-%d}) is not of the config's week ({h0:%Y-%m-%d}) — re-plan "
+                         "the week it published, or roll into a new week with `solve --previous`")
+
+
+def check_week_before(config, table: pd.DataFrame, prev_dir) -> None:
+    """``--previous``'s roster must start before the config's week (UsageError otherwise)."""
+    h0 = _horizon_start(config)
+    later = table[table["_start"] >= h0]
+    if len(later):
+        raise UsageError(f"--previous {prev_dir}: row {later['_row'].iloc[0]} (shift_id '{later['shift_id'].iloc[0]}') "
+                         f"starts at {later['_start'].iloc[0]:%Y-%m-%dT%H:%M}, inside this week (from "
+                         f"{h0:%Y-%m-%d}) — give the run folder of the week before")
 
 
 def attach_published(problem, replan=None, previous=None):
