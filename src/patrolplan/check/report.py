@@ -32,6 +32,9 @@ RULES: dict[str, str] = {
     "availability": "more teams start on a date than the officers available allow",
     "handover": "staggered zone: arriving team overlaps the leaving team too briefly",
     "backup": "response.backup hard: no second team within backup_minutes of a demanded hotspot",
+    "history": "re-plan: a row before --at changed, missing or added",
+    "pinned": "re-plan: a pinned row changed or missing",
+    "previous_rest": "too little rest after the team's last shift of the previous week",
 }
 _COVERAGE_RULES = ("gap", "synchronized_stations", "synchronized_jurisdictions")
 

@@ -40,6 +40,7 @@ class Result:
     log: list[str] = field(default_factory=list)
     visits: pd.DataFrame | None = None  # visits.csv, in a week with visit demand
     response: pd.DataFrame | None = None  # response.csv (patrolplan.response.table), added by the runner
+    changes: pd.DataFrame | None = None  # changes.csv, in a re-plan (patrolplan.replan)
 
     @property
     def exit_code(self) -> int:
