@@ -141,3 +141,11 @@ def test_the_example_week_end_to_end(tmp_path, mode):
     assert s["backup"] == mode and s["first_within_share"] is not None
     if mode == "hard":
         assert s["hotspot_hours_without_second"] == 0 and s["second_within_share"] == 1.0
+
+
+@pytest.mark.parametrize("mode", ["hard", "soft"])
+def test_cpsat_keeps_the_rule_too(mode):
+    """The stage-1 engine CP-SAT on the same rows (the auxiliary columns in minutes)."""
+    result, tr, p, sc = solve_with_hop(_world(mode, backup_weight=50), SPANS, hop=40, engine="cpsat")
+    assert result.status == "optimal" and len(result.roster) == 8
+    assert check_roster(sc, result.roster, travel=tr).ok

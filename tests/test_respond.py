@@ -198,3 +198,10 @@ def test_a_station_area_layer_without_station_id_exits_2(tmp_path, capsys):
     areas.write_text(areas.read_text().replace("station_id", "sid"))
     assert main(["respond", str(run), "--hotspot", "HT", "--time", "2026-11-30T10:00"]) == 2
     assert "no column 'station_id'" in capsys.readouterr().err
+
+
+def test_a_missing_station_area_file_exits_2(tmp_path, capsys):
+    run = _world(tmp_path / "w", areas=True)
+    (tmp_path / "w" / "areas.geojson").unlink()
+    assert main(["respond", str(run), "--hotspot", "HT", "--time", "2026-11-30T10:00"]) == 2
+    assert "data.station_areas: no such file" in capsys.readouterr().err

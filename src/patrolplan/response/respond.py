@@ -165,6 +165,9 @@ class Responder:
         areas = None
         path = scenario.config.data.station_areas
         if path is not None:
+            if not Path(path).is_file():
+                raise DataError(f"{path}: data.station_areas: no such file — check the path (relative to the config) "
+                                "or drop the key")
             areas = _station_areas(read_polygons(path), set(scenario.stations["station_id"].astype(str)), str(path))
         return cls(scenario, roster, visits, road_graph(scenario), areas, source=str(run_dir))
 
