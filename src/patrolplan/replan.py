@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -358,26 +359,7 @@ def changes_table(published: pd.DataFrame, roster: pd.DataFrame, at: dt.datetime
         return table[[x >= at for x in t]]
 
     old, new = after(published).to_dict("records"), after(roster).to_dict("records")
-    old_keys = [_row_key(r) for r in old]
-    new_keys = [_row_key(r) for r in new]
-    pool: dict[tuple, int] = {}
-    for k in new_keys:
-        pool[k] = pool.get(k, 0) + 1
-    removed = []
-    for r, k in zip(old, old_keys):
-        if pool.get(k, 0):
-            pool[k] -= 1
-        else:
-            removed.append(r)
-    pool_old: dict[tuple, int] = {}
-    for k in old_keys:
-        pool_old[k] = pool_old.get(k, 0) + 1
-    added = []
-    for r, k in zip(new, new_keys):
-        if pool_old.get(k, 0):
-            pool_old[k] -= 1
-        else:
-            added.append(r)
+    removed, added = _unmatched(old, new), _unmatched(new, old)
     pairs = _pair(removed, added, lambda a, b: a["station_id"] == b["station_id"]
                   and _row_key(a)[2:] == _row_key(b)[2:])  # the same shift, another team of the station
     pairs += _pair(removed, added, _takes_over)  # the same place and hours, another station's team
@@ -395,6 +377,20 @@ def _takes_over(a: dict, b: dict) -> bool:
     same_place = (a["hotspot_id"], str(a.get("loop_hotspots", "") or "")) == \
         (b["hotspot_id"], str(b.get("loop_hotspots", "") or ""))
     return same_place and a["on_site_start"] < b["on_site_end"] and b["on_site_start"] < a["on_site_end"]
+
+
+def _unmatched(rows: list[dict], others: list[dict]) -> list[dict]:
+    """The rows of ``rows`` left over once each is matched to an equal row (by ``_row_key``) of
+    ``others``, a multiset difference in ``rows``' order."""
+    pool = Counter(_row_key(r) for r in others)
+    out = []
+    for r in rows:
+        k = _row_key(r)
+        if pool[k]:
+            pool[k] -= 1
+        else:
+            out.append(r)
+    return out
 
 
 def _pair(removed: list, added: list, alike) -> list[tuple]:

@@ -129,6 +129,15 @@ def _exact(problem: Problem, s: int, starts, ends, *, time_limit_s: float, seed:
             m.maximize(sum(a.values()))
         return m, a
 
+    return _solve_split(build, n, n_teams, time_limit_s=time_limit_s, seed=seed)
+
+
+def _solve_split(build, n: int, n_teams: int, *, time_limit_s: float, seed: int):
+    """Solve a station's split model ``build(maximise=False)``: every shift gets a team
+    (``(team per shift, n)``); failing that, ``build(maximise=True)`` measures how many shifts
+    can get one (``(None, that many)``, below n), for the repair cut."""
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = 1
@@ -142,7 +151,7 @@ def _exact(problem: Problem, s: int, starts, ends, *, time_limit_s: float, seed:
     m, a = build(maximise=True)
     status = solver.solve(m)
     best = int(solver.objective_value) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0
-    return None, min(best, n - 1)
+    return None, min(best, max(n - 1, 0))
 
 
 # --- re-planning: kept rows keep their teams, busy teams start busy --------------------------
@@ -312,18 +321,4 @@ class _StationCase:
                 m.maximize(sum(v for (i, k), v in a.items() if k in self.prefer[i]))
             return m, a
 
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = time_limit_s
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
-        solver.parameters.catch_sigint_signal = False  # Ctrl-C is patrolplan's (see interrupts.py)
-        m, a = build(maximise=False)
-        status = solver.solve(m)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            team = np.array([next(k for k in range(self.n_teams) if (i, k) in a and solver.value(a[i, k]))
-                             for i in range(n)])
-            return team, n
-        m, a = build(maximise=True)
-        status = solver.solve(m)
-        best = int(solver.objective_value) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0
-        return None, min(best, max(n - 1, 0))
+        return _solve_split(build, n, self.n_teams, time_limit_s=time_limit_s, seed=seed)
