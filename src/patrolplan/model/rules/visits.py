@@ -16,7 +16,8 @@ a visit start in ``[t - every, t]``: the column *guards* that interval. The cont
 hours ``[a, b)`` is exactly "every ``t`` in ``[a + every, b]`` has a visit start in
 ``[t - every, t]``". So the rows ask, for every visit-demanded slot ``k`` of ``h`` that ends
 after ``a + every`` (``a``: the start of the run of visit slots it belongs to; after a post, the
-post's end less the dwell):
+post's end less the dwell; a run no longer than the interval, such as a night cut by the week's
+start, still asks for one visit, so its last slot is guarded):
 
     sum_{j guards all of slot k at h} x_j >= 1
 
@@ -93,6 +94,10 @@ def guard_slots(need: np.ndarray, posts: np.ndarray, every_h: np.ndarray, dwell_
             start = first * slot - (dwell_h[h] if first > 0 and posts[h, first - 1] > 0 else 0)
             ends = (np.arange(first, k) + 1) * slot
             out[h, first:k] = ends > start + every_h[h]
+            if not out[h, first:k].any():
+                # hours no longer than the interval (a night cut by the week's start or end)
+                # still ask for one visit: guard their last slot
+                out[h, k - 1] = True
     return out
 
 
@@ -202,33 +207,43 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
         back = np.array([max(int(back_min[h, s]) for s in stations) for h in range(need.shape[0])]) \
             if len(stations) > 1 else back_min[:, stations[0]]
         out = max(int(out_min[s, order[0]]) for s in stations)
+        # slots of the loop's hotspots to guard, as prefix sums: a start whose whole reach
+        # (first arrival to the last departure plus the interval) holds none is skipped unscheduled
+        wanted = np.concatenate([[0], np.cumsum(guard[list(order)].any(axis=0))])
+        reach = int(max(every_h[h] for h in order))
+        found = []
         for L, starts in starts_by_len.items():
             for t in starts:
+                lo = min(n_k, max(0, -(-(int(t) + out) // slot)))
+                hi = min(n_k, max(0, (int(t) + int(L) + reach) // slot))
+                if hi <= lo or wanted[hi] == wanted[lo]:
+                    continue
                 rng = (np.random.default_rng([seed, li, int(t) + 10**6, L]) if config.visits.randomize else None)
                 visits = schedule(order, int(t), int(L), out, back, dwell_h, every_h, hop_min, rng)
                 if not visits:
                     continue
                 g = _guards(visits, guard, every_h, slot, n_k)
-                if not g:
-                    continue
-                last_depart = visits[-1][1] + int(dwell_h[visits[-1][0]])
-                first = visits[0][0]
-                j0 = len(loop_of)
-                for i, s in enumerate(stations):
-                    cols["station"].append(s)
-                    cols["hotspot"].append(first)
-                    cols["start"].append(int(t))
-                    cols["len"].append(int(L))
-                    cols["out"].append(visits[0][1] - int(t))
-                    cols["back"].append(int(t) + int(L) - last_depart)
-                    loop_of.append(li)
-                    partner.append(j0 + 1 - i if len(stations) > 1 else -1)
-                    v_h.extend(h for h, _ in visits)
-                    v_a.extend(a for _, a in visits)
-                    v_ptr.append(len(v_h))
-                # the guard counts the first half of a joint loop; the link row brings the second
-                rows.extend(guard_row for guard_row in g)
-                cols_g.extend([j0] * len(g))
+                if g:
+                    found.append((int(L), int(t), visits, g))
+        for L, t, visits, g in _undominated(found):
+            last_depart = visits[-1][1] + int(dwell_h[visits[-1][0]])
+            first = visits[0][0]
+            j0 = len(loop_of)
+            for i, s in enumerate(stations):
+                cols["station"].append(s)
+                cols["hotspot"].append(first)
+                cols["start"].append(int(t))
+                cols["len"].append(int(L))
+                cols["out"].append(visits[0][1] - int(t))
+                cols["back"].append(int(t) + int(L) - last_depart)
+                loop_of.append(li)
+                partner.append(j0 + 1 - i if len(stations) > 1 else -1)
+                v_h.extend(h for h, _ in visits)
+                v_a.extend(a for _, a in visits)
+                v_ptr.append(len(v_h))
+            # the guard counts the first half of a joint loop; the link row brings the second
+            rows.extend(guard_row for guard_row in g)
+            cols_g.extend([j0] * len(g))
 
     for s in range(len(teams)):
         if teams[s] <= 0:
@@ -265,6 +280,22 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
         loop=np.asarray(loop_of, dtype=np.int64), visit_ptr=np.asarray(v_ptr, dtype=np.int64),
         visit_hotspot=np.asarray(v_h, dtype=np.int64), visit_arrive=np.asarray(v_a, dtype=np.int64),
     ), (g_rows, np.asarray(cols_g, dtype=np.int64), n)
+
+
+def _undominated(found: list) -> list:
+    """The columns of one loop not dominated by another of the same length: a column whose
+    guarded slots are a strict subset of another's costs the same and guards less, so it is
+    dropped (columns guarding the same slots at other times are kept, for the rest rules)."""
+    sets = [frozenset(g) for _, _, _, g in found]
+    keep = []
+    by_len: dict[int, list[int]] = {}
+    for i, (L, *_rest) in enumerate(found):
+        by_len.setdefault(L, []).append(i)
+    for idx in by_len.values():
+        for i in idx:
+            if not any(len(sets[j]) > len(sets[i]) and sets[i] < sets[j] for j in idx):
+                keep.append(i)
+    return [found[i] for i in sorted(keep)]
 
 
 def guard_matrix(guard: np.ndarray, flat_rows: np.ndarray, cols: np.ndarray, offset: int, n_cols: int):
