@@ -101,3 +101,50 @@ class _Replay:
 
     def integers(self, lo, hi):
         return ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].index(self.days.pop(0))
+
+
+def test_longest_wait_by_bisection_matches_its_definition():
+    """coverage.csv's longest_wait_min: the sorted, bisected calculation against the rule read
+    literally (every start before t, the latest possible start, from the hours' start)."""
+    from hypothesis import given, settings, strategies as st
+
+    from patrolplan.solver.result import _Waits
+
+    def literal(intervals, lo, hi, since):
+        def wait(t, strictly_before):
+            ends = [min(b, t) for a, b in intervals if (a < t if strictly_before else a <= t) and b >= since]
+            return t - max([since, *ends])
+        return max([wait(hi, False)] + [wait(a, True) for a, _ in intervals if lo < a <= hi])
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.lists(st.tuples(st.integers(0, 400), st.integers(0, 90)), max_size=10), st.integers(0, 340),
+           st.integers(0, 300))
+    def agree(raw, lo, since):
+        intervals = [(a, a + d) for a, d in raw]
+        since = min(since, lo)
+        assert _Waits(intervals).longest(lo, lo + 60, since) == literal(sorted(intervals), lo, lo + 60, since)
+
+    agree()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_randomised_phase_varies_and_keeps_the_interval(seed):
+    """With visits.randomize the cycles of a loop start after a pause drawn within the interval's
+    slack: the time between two stops is sometimes longer than dwell + road, the checker still
+    finds every interval kept, and the same seed gives the same visits."""
+    sc = _three_hotspots(visits={"randomize": True}, solver={"seed": seed})
+    result, tr, p, sc = solve_visits(sc, [NIGHT], hop=5)
+    assert result.status == "optimal"
+    assert _violations(result, sc, tr) == []
+    v = result.visits.assign(arrive=pd.to_datetime(result.visits["arrive"]),
+                             depart=pd.to_datetime(result.visits["depart"]))
+    idle = []
+    for _, g in v.groupby("shift_id"):
+        g = g.sort_values("arrive")
+        idle += list(((g["arrive"].iloc[1:].to_numpy() - g["depart"].iloc[:-1].to_numpy())
+                      / np.timedelta64(1, "m")).astype(int) - 5)  # minus the road between two stops
+    assert min(idle) == 0 and max(idle) > 0  # mostly driving on, sometimes a pause
+    phases = (v["arrive"].dt.hour * 60 + v["arrive"].dt.minute) % 120
+    assert phases.nunique() > 10
+    again, *_ = solve_visits(sc, [NIGHT], hop=5)
+    pd.testing.assert_frame_equal(result.visits, again.visits)

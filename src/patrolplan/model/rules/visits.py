@@ -30,9 +30,10 @@ nearest next hotspot (road time) while one cycle (dwells and legs, the leg back 
 stop included) stays within the interval; every such prefix up to ``visits.max_loop_hotspots``
 hotspots is a loop. Each loop becomes columns on the shift grid like posts; a column is kept
 when it guards at least one demanded slot. With ``visits.randomize`` each column visits its
-hotspots in an order drawn per cycle (seeded by ``solver.seed``, the loop and the start),
-kept only where every gap stays within the interval, so the timing differs from cycle to
-cycle and from day to day.
+hotspots in an order drawn per cycle and after a pause drawn within the interval's slack
+(seeded by ``solver.seed``, the loop and the start), each kept only where every gap stays
+within the interval, so the order and the phase of the visits differ from cycle to cycle and
+from day to day.
 """
 
 from __future__ import annotations
@@ -133,7 +134,10 @@ def schedule(order: tuple[int, ...], start: int, length: int, out: int, back: np
     """Visits ``(hotspot, arrive)`` of one loop shift: out to the first stop, cycles of stops
     until the last visit that still leaves time to drive back (``back[h]``) before the end.
     With ``rng`` each cycle after the first takes an order drawn anew, kept only where no gap
-    exceeds the interval (and the order's own cycle keeps it, should the next draw fail)."""
+    exceeds the interval (and the order's own cycle keeps it, should the next draw fail), and
+    a pause (the team patrols on between two stops) drawn within the interval's slack over the
+    cycle, halved until no gap exceeds the interval: the phase of the visits moves from cycle
+    to cycle too."""
     end = start + length
     tightest = min(int(every_h[h]) for h in order)
     visits: list[tuple[int, int]] = []
@@ -141,12 +145,16 @@ def schedule(order: tuple[int, ...], start: int, length: int, out: int, back: np
     cycle = list(order)
     at, depart = None, start + out  # "departed" so that the first arrival is start + out
     while True:
-        if rng is not None and len(order) > 1 and at is not None:
+        if rng is not None and len(order) > 1 and at is not None:  # a loop of one stays on site
             trial = [int(h) for h in rng.permutation(order)]
             if trial[0] == at:  # no second stop in a row at one place
                 trial = trial[1:] + trial[:1]
             if _cycle_min(trial, dwell_h, hop) <= tightest and _keeps(trial, at, depart, last, dwell_h, every_h, hop):
                 cycle = trial
+            pause = int(rng.integers(0, max(tightest - _cycle_min(cycle, dwell_h, hop), 0) + 1))
+            while pause > 0 and not _keeps(cycle, at, depart + pause, last, dwell_h, every_h, hop):
+                pause //= 2
+            depart += pause
         for h in cycle:
             arrive = depart + (int(hop[at, h]) if at is not None else 0)
             leave = arrive + int(dwell_h[h])
