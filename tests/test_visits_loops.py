@@ -148,3 +148,25 @@ def test_randomised_phase_varies_and_keeps_the_interval(seed):
     assert phases.nunique() > 10
     again, *_ = solve_visits(sc, [NIGHT], hop=5)
     pd.testing.assert_frame_equal(result.visits, again.visits)
+
+
+@pytest.mark.parametrize("mode, counties", [("staggered", ("X", "X")), ("synchronized", ("X", "Y"))])
+def test_the_greedy_planner_plans_loops_the_checker_accepts(mode, counties):
+    """The greedy planner guards visit hours with loop columns (both halves of a joint loop),
+    so a visit week has a first plan before any LP: complete, and clean by the checker."""
+    from patrolplan.model.assign import assign_teams
+    from patrolplan.model.build import build_model
+    from patrolplan.model.greedy import greedy_counts
+    from patrolplan.solver.result import roster_table, visits_table
+
+    sc = make_scenario([("A", 4, counties[0]), ("B", 4, counties[1])], [("H1", "Z1"), ("H2", "Z1"), ("H3", "Z1")],
+                       [("Z1", mode, ["A", "B"])], horizon_days=2)
+    _, tr, p, sc = solve_visits(sc, [NIGHT, ("H1", "", "tue", "10:00", "12:00", 1, "post", "", "")])
+    x = greedy_counts(p, build_model(p))
+    assert x is not None and (x[p.shift_loop >= 0] > 0).any()
+    joint = p.shift_partner >= 0
+    assert (x[joint] == x[p.shift_partner[joint]]).all()
+    a = assign_teams(p, x)
+    roster = roster_table(p, a.shift_col, a.team, keep_columns=True)
+    report = check_roster(sc, roster.drop(columns="_col"), travel=tr, visits=visits_table(p, roster))
+    assert report.ok, report.to_text()

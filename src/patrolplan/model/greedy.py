@@ -16,8 +16,11 @@ not yet on site. Which shift is the rule:
     first, and a small charge per hour a station's teams have already worked spreads the
     work, so no station is worn out early in the week and no zone is left to one member.
 
+Visit demand comes after the posts (:func:`_guard_loops`): the guarded hotspot-slots in time
+order, each by the loop column that guards the most slots not yet guarded per team-hour.
+
 It serves twice: as a baseline in ``benchmarks/`` and as a complete warm start for the stage-1
-MIP. It is a heuristic: it may fail where a roster exists (then it returns None).
+MIP (in a visit week, the first plan before any LP). It is a heuristic: it may fail where a roster exists (then it returns None).
 """
 
 from __future__ import annotations
@@ -122,7 +125,55 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
                 score.take(best)
         if not satisfied(r) and not allow_gaps:
             return None
+
+    def take(j: int) -> None:
+        x[j] += 1
+        n_station_shifts[p.shift_station[j]] += 1
+        occupancy.take(j)
+        day_starts.take(j)
+        if score is not None:
+            score.take(j)
+
+    if not _guard_loops(p, fits, take) and not allow_gaps:
+        return None
     return x
+
+
+def _guard_loops(p: Problem, fits, take) -> bool:
+    """Visit demand (rules/visits.py): walk the guarded hotspot-slots in time order; wherever one
+    is not yet guarded, send the loop column (both halves of a joint loop) that guards the most
+    slots not yet guarded per team-hour, among those that fit (rest, shift cap, availability).
+    False when some slot finds none."""
+    n_rows = p.guard.shape[0]
+    if n_rows == 0:
+        return True
+    g_csr, g_csc = p.guard.tocsr(), p.guard.tocsc()
+    guarded = np.zeros(n_rows, dtype=bool)
+    hours = p.shift_len_min / 60
+    partner = p.shift_partner
+    complete = True
+    for r in np.lexsort((p.guard_hotspot, p.guard_slot)):
+        if guarded[r]:
+            continue
+        cols = g_csr.indices[g_csr.indptr[r]:g_csr.indptr[r + 1]]
+        best, best_score = -1, -np.inf
+        for j in cols:
+            if not fits(j) or (partner[j] >= 0 and not fits(int(partner[j]))):
+                continue
+            rows = g_csc.indices[g_csc.indptr[j]:g_csc.indptr[j + 1]]
+            new = int((~guarded[rows]).sum())
+            both = hours[j] * (2 if partner[j] >= 0 else 1)
+            value = new / both - 1e-6 * (p.shift_out_min[j] + p.shift_back_min[j])
+            if value > best_score:
+                best, best_score = int(j), value
+        if best < 0:
+            complete = False
+            continue
+        take(best)
+        if partner[best] >= 0:
+            take(int(partner[best]))
+        guarded[g_csc.indices[g_csc.indptr[best]:g_csc.indptr[best + 1]]] = True
+    return complete
 
 
 class _Scorer:

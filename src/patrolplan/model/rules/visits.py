@@ -38,6 +38,7 @@ from day to day.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -130,7 +131,7 @@ def loops_of(hotspots: list[int], start_cost: dict[int, int], dwell_h, every_h, 
 
 
 def schedule(order: tuple[int, ...], start: int, length: int, out: int, back: np.ndarray, dwell_h, every_h, hop,
-             rng: np.random.Generator | None) -> list[tuple[int, int]]:
+             rng: "_Draws | None") -> list[tuple[int, int]]:
     """Visits ``(hotspot, arrive)`` of one loop shift: out to the first stop, cycles of stops
     until the last visit that still leaves time to drive back (``back[h]``) before the end.
     With ``rng`` each cycle after the first takes an order drawn anew, kept only where no gap
@@ -163,6 +164,24 @@ def schedule(order: tuple[int, ...], start: int, length: int, out: int, back: np
             visits.append((h, arrive))
             last[h] = arrive
             at, depart = h, leave
+
+
+class _Draws:
+    """The random draws of one loop column (``random.Random``, seeded by the solver's seed, the
+    loop, the start and the length: the same seed gives the same plan in any process; a
+    numpy Generator per column costs more than the column's whole schedule)."""
+
+    def __init__(self, seed: int, loop: int, start: int, length: int):
+        self._r = random.Random(((int(seed) * 1_000_003 + loop) * 1_000_003 + start + 10**6) * 1_000_003 + length)
+
+    def permutation(self, items) -> list:
+        out = list(items)
+        self._r.shuffle(out)
+        return out
+
+    def integers(self, lo: int, hi: int) -> int:
+        """A whole number in ``[lo, hi)``."""
+        return self._r.randrange(lo, hi)
 
 
 def _keeps(trial, at, depart, last, dwell_h, every_h, hop) -> bool:
@@ -209,12 +228,24 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
     v_ptr, v_h, v_a = [0], [], []
     rows, cols_g = [], []
 
-    def add_loop(stations: tuple[int, ...], order: tuple[int, ...]) -> None:
-        li = len(hotspots_of_loop)
-        hotspots_of_loop.append(order)
-        back = np.array([max(int(back_min[h, s]) for s in stations) for h in range(need.shape[0])]) \
-            if len(stations) > 1 else back_min[:, stations[0]]
+    def add_loops(stations: tuple[int, ...], orders: list[tuple[int, ...]]) -> None:
+        """The columns of the loops ``orders`` driven by ``stations``, less the dominated ones."""
+        found = []
+        for order in orders:
+            li = len(hotspots_of_loop)
+            hotspots_of_loop.append(order)
+            found += _draft(stations, order, li)
+        for li, L, t, visits, g in _undominated(found):
+            emit(stations, li, L, t, visits, g)
+
+    def _draft(stations: tuple[int, ...], order: tuple[int, ...], li: int) -> list:
+        # the loop's numbers as plain dicts: scheduling thousands of columns reads them per visit
+        back = {h: max(int(back_min[h, s]) for s in stations) for h in order}
+        hop = {(a, b): int(hop_min[a, b]) for a in order for b in order}
+        dwell = {h: int(dwell_h[h]) for h in order}
+        every = {h: int(every_h[h]) for h in order}
         out = max(int(out_min[s, order[0]]) for s in stations)
+        template: dict[int, list[tuple[int, int]]] = {}  # without randomize, a start only shifts the visits
         # slots of the loop's hotspots to guard, as prefix sums: a start whose whole reach
         # (first arrival to the last departure plus the interval) holds none is skipped unscheduled
         wanted = np.concatenate([[0], np.cumsum(guard[list(order)].any(axis=0))])
@@ -226,32 +257,38 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
                 hi = min(n_k, max(0, (int(t) + int(L) + reach) // slot))
                 if hi <= lo or wanted[hi] == wanted[lo]:
                     continue
-                rng = (np.random.default_rng([seed, li, int(t) + 10**6, L]) if config.visits.randomize else None)
-                visits = schedule(order, int(t), int(L), out, back, dwell_h, every_h, hop_min, rng)
+                if config.visits.randomize:
+                    visits = schedule(order, int(t), int(L), out, back, dwell, every, hop, _Draws(seed, li, int(t), L))
+                else:
+                    if L not in template:
+                        template[L] = schedule(order, 0, int(L), out, back, dwell, every, hop, None)
+                    visits = [(h, a + int(t)) for h, a in template[L]]
                 if not visits:
                     continue
-                g = _guards(visits, guard, every_h, slot, n_k)
+                g = _guards(visits, guard, every, slot, n_k)
                 if g:
-                    found.append((int(L), int(t), visits, g))
-        for L, t, visits, g in _undominated(found):
-            last_depart = visits[-1][1] + int(dwell_h[visits[-1][0]])
-            first = visits[0][0]
-            j0 = len(loop_of)
-            for i, s in enumerate(stations):
-                cols["station"].append(s)
-                cols["hotspot"].append(first)
-                cols["start"].append(int(t))
-                cols["len"].append(int(L))
-                cols["out"].append(visits[0][1] - int(t))
-                cols["back"].append(int(t) + int(L) - last_depart)
-                loop_of.append(li)
-                partner.append(j0 + 1 - i if len(stations) > 1 else -1)
-                v_h.extend(h for h, _ in visits)
-                v_a.extend(a for _, a in visits)
-                v_ptr.append(len(v_h))
-            # the guard counts the first half of a joint loop; the link row brings the second
-            rows.extend(guard_row for guard_row in g)
-            cols_g.extend([j0] * len(g))
+                    found.append((li, int(L), int(t), visits, g))
+        return found
+
+    def emit(stations, li, L, t, visits, g) -> None:
+        last_depart = visits[-1][1] + int(dwell_h[visits[-1][0]])
+        first = visits[0][0]
+        j0 = len(loop_of)
+        for i, s in enumerate(stations):
+            cols["station"].append(s)
+            cols["hotspot"].append(first)
+            cols["start"].append(int(t))
+            cols["len"].append(int(L))
+            cols["out"].append(visits[0][1] - int(t))
+            cols["back"].append(int(t) + int(L) - last_depart)
+            loop_of.append(li)
+            partner.append(j0 + 1 - i if len(stations) > 1 else -1)
+            v_h.extend(h for h, _ in visits)
+            v_a.extend(a for _, a in visits)
+            v_ptr.append(len(v_h))
+        # the guard counts the first half of a joint loop; the link row brings the second
+        rows.extend(g)
+        cols_g.extend([j0] * len(g))
 
     for s in range(len(teams)):
         if teams[s] <= 0:
@@ -260,8 +297,7 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
                 and s in zone_members[hotspot_zone[h]]]
         if not mine:
             continue
-        for order in loops_of(mine, {h: int(out_min[s, h]) for h in mine}, dwell_h, every_h, hop_min, cap):
-            add_loop((s,), order)
+        add_loops((s,), loops_of(mine, {h: int(out_min[s, h]) for h in mine}, dwell_h, every_h, hop_min, cap))
 
     pairs: dict[tuple[int, int], list[int]] = {}
     for h in visit_h:
@@ -275,8 +311,7 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
                     pairs.setdefault((min(a, b), max(a, b)), []).append(h)
     for (a, b), hs in sorted(pairs.items()):
         cost = {h: max(int(out_min[a, h]), int(out_min[b, h])) for h in hs}
-        for order in loops_of(hs, cost, dwell_h, every_h, hop_min, cap):
-            add_loop((a, b), order)
+        add_loops((a, b), loops_of(hs, cost, dwell_h, every_h, hop_min, cap))
 
     n = len(loop_of)
     arr = {k: np.asarray(v, dtype=np.int64) for k, v in cols.items()}
@@ -291,19 +326,24 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
 
 
 def _undominated(found: list) -> list:
-    """The columns of one loop not dominated by another of the same length: a column whose
-    guarded slots are a strict subset of another's costs the same and guards less, so it is
-    dropped (columns guarding the same slots at other times are kept, for the rest rules)."""
-    sets = [frozenset(g) for _, _, _, g in found]
-    keep = []
-    by_len: dict[int, list[int]] = {}
-    for i, (L, *_rest) in enumerate(found):
-        by_len.setdefault(L, []).append(i)
-    for idx in by_len.values():
-        for i in idx:
-            if not any(len(sets[j]) > len(sets[i]) and sets[i] < sets[j] for j in idx):
-                keep.append(i)
-    return [found[i] for i in sorted(keep)]
+    """The columns ``(loop, length, start, visits, guarded)`` of one station's (or pair's) loops
+    that no other dominates: a column whose guarded slots are a strict subset of those of a
+    column of the same loop and length (another start), or of another loop of the same stations
+    with the same start and length (a longer loop through the same stops), takes the same
+    team-hours and guards less, so it is dropped. Columns guarding the same slots are all kept
+    (other times matter for the rest rules)."""
+    sets = [frozenset(g) for *_, g in found]
+    groups: dict[tuple, list[int]] = {}
+    for i, (li, L, t, _, _) in enumerate(found):
+        groups.setdefault(("loop", li, L), []).append(i)
+        groups.setdefault(("start", L, t), []).append(i)
+    dropped = set()
+    for idx in groups.values():
+        idx = sorted(idx, key=lambda i: -len(sets[i]))
+        for n, i in enumerate(idx):
+            if any(len(sets[j]) > len(sets[i]) and sets[i] < sets[j] for j in idx[:n]):
+                dropped.add(i)
+    return [f for i, f in enumerate(found) if i not in dropped]
 
 
 def guard_matrix(guard: np.ndarray, flat_rows: np.ndarray, cols: np.ndarray, offset: int, n_cols: int):
