@@ -70,7 +70,7 @@ def _name(text: str) -> str:
     return line.split(":", 1)[1].strip().strip('"')
 
 
-def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: int) -> dict:
+def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: int, lp_seconds: float) -> dict:
     from patrolplan.check import check_roster
     from patrolplan.inputs.io import load_scenario
     from patrolplan.inputs.network import road_graph, travel_times
@@ -105,7 +105,7 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
     out["greedy_seconds"] = round(T() - t1, 2)
     greedy_full = engines.complete_columns(model, hint) if hint is not None else None
     timeline: list[tuple[float, float]] = []
-    pre = precheck(problem, model=model)
+    pre = precheck(problem, model=model, time_limit_s=lp_seconds)
     out["lp_seconds"] = round(T() - t1 - out["greedy_seconds"], 2)
     out["lp_bound"] = pre.lp_bound
     peak["lp"] = _peak_mb()
@@ -128,9 +128,9 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
         visits = visits_table(problem, full) if problem.has_visits else None
         roster = full.drop(columns="_col")
         peak["named_teams"] = _peak_mb()
-        bound = max(b for b in (res.bound, pre.lp_bound) if b is not None)
-        out.update(objective=res.objective, best_bound=min(bound, res.objective),
-                   gap_pct=_pct(res.objective, min(bound, res.objective)),
+        bounds = [b for b in (res.bound, pre.lp_bound) if b is not None]
+        bound = min(max(bounds), res.objective) if bounds else None  # None: the LP ran out of time
+        out.update(objective=res.objective, best_bound=bound, gap_pct=_pct(res.objective, bound),
                    team_hours=round(float(problem.shift_len_min[a.shift_col].sum() / 60), 1),
                    shifts=int(len(roster)), visits=0 if visits is None else int(len(visits)))
         t = T()
@@ -151,7 +151,7 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
 def _spawn(size: str, kind: str, args) -> dict:
     limit = args.time_limit if args.time_limit is not None else TIME_LIMITS[(size, kind)]
     cmd = [sys.executable, __file__, "--one", size, "--kind", kind, "--time-limit", str(limit), "--gap-pct",
-           str(args.gap_pct), "--workers", str(args.workers)]
+           str(args.gap_pct), "--workers", str(args.workers), "--lp-seconds", str(args.lp_seconds)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -191,14 +191,16 @@ def main(argv=None) -> int:
     ap.add_argument("--gap-pct", type=float, default=0.5, help="stop within this gap (default 0.5, as the config)")
     ap.add_argument("--workers", type=int, default=2, help="solver threads")
     ap.add_argument("--kinds", default="visits,posts", help="which versions to run (default both)")
+    ap.add_argument("--lp-seconds", type=float, default=300,
+                    help="time for the pre-check LP (the bound; the MIP starts from it), default 300")
     ap.add_argument("--out", type=Path, default=None, help="results JSON (default: in the temporary folder)")
     ap.add_argument("--render", type=Path, default=None, help="print the table of a results JSON and stop")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--kind", choices=("visits", "posts"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        print("RESULT " + json.dumps(run_one(args.one, args.kind, args.time_limit, args.gap_pct, args.workers),
-                                     default=float), flush=True)
+        out = run_one(args.one, args.kind, args.time_limit, args.gap_pct, args.workers, args.lp_seconds)
+        print("RESULT " + json.dumps(out, default=float), flush=True)
         return 0
     if args.render:
         print(table(json.loads(args.render.read_text())))
