@@ -161,3 +161,25 @@ def solve_visits(scenario, rows, *, out=10, hop=12, **params):
     params = {"gap_pct": 0.0, **params}
     result = solve(problem, replace(SolveParams.from_config(scenario.config), **params))
     return result, tr, problem, scenario
+
+
+def problem_with_hop(scenario, *, out: int = 10, hop: int = 0):
+    """The Problem of ``scenario`` (demand given) with every station -> hotspot ``out`` minutes
+    (both ways) and every hotspot -> other hotspot ``hop``; returns the Problem."""
+    tr = visit_travel(scenario, out, hop)
+    return Problem.from_tables(scenario, out_min=tr.out_min, back_min=tr.back_min, demand=demand_matrix(scenario),
+                               hop_min=tr.hop_min)
+
+
+def solve_with_hop(scenario, spans, *, out: int = 10, hop: int = 0, **params):
+    """Solve with demand ``spans`` (as :func:`solve_case`), station -> hotspot ``out`` minutes and
+    hotspot -> hotspot ``hop`` (the backup rule measures it); returns (result, travel, problem,
+    scenario-with-demand)."""
+    from dataclasses import replace
+
+    scenario = with_demand(scenario, spans)
+    tr = visit_travel(scenario, out, hop)
+    problem = problem_with_hop(scenario, out=out, hop=hop)
+    params = {"gap_pct": 0.0, **params}
+    result = solve(problem, replace(SolveParams.from_config(scenario.config), **params))
+    return result, tr, problem, scenario

@@ -1,8 +1,11 @@
 """The layout shows the flow, and imports go one way: no module reaches back up.
 
-inputs -> model -> solver -> outputs -> scenarios, siting -> runner, batch, cli; the checker
+inputs -> model -> solver -> outputs -> scenarios, siting -> runner, replan, batch, cli; the checker
 reads inputs only (it shares no code with model/ or solver/); errors, interrupts and columns
-are leaves anyone may use.
+are leaves anyone may use. siting (checkpoint siting, ``patrolplan site``) builds on inputs
+(the config, points, the road network), model and solver (the HiGHS matrix call) and outputs
+(the run folder, the map helpers); it never imports the checker, and the checker never
+imports it (a roster fed by sited checkpoints is checked like any other).
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ RANK = {
     "model": 2,
     "solver": 3,
     "outputs": 4,
-    "scenarios": 5, "siting": 5,
-    "runner": 6, "batch": 7, "cli": 8,
+    "scenarios": 5, "siting": 5, "response": 5,
+    "runner": 6, "replan": 6, "batch": 7, "cli": 8,
 }
 #: parts that must never import each other (the checker is independent of the solver side)
-APART = {("check", "model"), ("check", "solver"), ("check", "outputs"), ("model", "check"), ("solver", "check")}
+APART = {("check", "model"), ("check", "solver"), ("check", "outputs"), ("model", "check"), ("solver", "check"),
+         ("siting", "check"), ("check", "siting"), ("siting", "scenarios"), ("scenarios", "siting")}
 
 
 def _part(module: str) -> str:

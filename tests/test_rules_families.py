@@ -115,6 +115,26 @@ def _visits_clean(case) -> bool:
     return result.status in ("optimal", "feasible") and report.ok
 
 
+def _backup():
+    """Two hotspots 40 road minutes apart, one team asked at each 08-12, backup within 30 min
+    required: each hotspot needs a second team of its own (8 shifts instead of 4)."""
+    sc = make_scenario([("A", 8, "X"), ("B", 8, "Y")], [("H1", "Z1"), ("H2", "Z2")],
+                       [("Z1", "staggered", ["A", "B"]), ("Z2", "staggered", ["A", "B"])],
+                       response={"backup": "hard", "backup_minutes": 30})
+    return sc, {"H1": [(8, 12, 1)], "H2": [(8, 12, 1)]}, 40
+
+
+def _backup_solved(sc, spans, hop):
+    from builders import solve_with_hop
+
+    return solve_with_hop(sc, spans, out=10, hop=hop)
+
+
+def _backup_clean(case) -> bool:
+    result, tr, _, sc = _backup_solved(*case())
+    return result.status in ("optimal", "feasible") and _checked(result, sc, tr).ok
+
+
 #: family -> (case, what holds with the family in the solver)
 CASES = {
     "coverage": (_coverage, _solved_clean),
@@ -126,6 +146,7 @@ CASES = {
     "handover": (_handover, _solved_clean),
     "shifts": (_shifts, _solved_clean),
     "visits": (_visits, _visits_clean),
+    "backup": (_backup, _backup_clean),
 }
 
 
@@ -220,6 +241,33 @@ def test_the_checker_is_what_catches_the_broken_case(family, monkeypatch):
     assert _checked(result, sc, tr).ok
 
 
+def test_the_checker_is_what_catches_the_unbacked_roster(monkeypatch):
+    from patrolplan.check import rules as check_rules
+
+    _remove("backup", monkeypatch)
+    result, tr, _, sc = _backup_solved(*_backup())
+    assert len(result.roster) == 4
+    assert {v.rule for v in _checked(result, sc, tr).violations} == {"backup"}
+    monkeypatch.setitem(check_rules.FAMILY_CHECKS, "backup", lambda facts: [])
+    assert _checked(result, sc, tr).ok
+
+
+def test_the_explanation_names_backup_when_it_binds():
+    """One station, one team, backup hard: the second team does not exist; without the rule
+    the week is covered."""
+    from builders import problem_with_hop
+    from patrolplan.solver.explain import _causes_and_fixes, shortfall
+
+    sc = make_scenario([("A", 2, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A"])],
+                       response={"backup": "hard"})
+    p = problem_with_hop(with_demand(sc, {"H1": [(8, 11, 1)]}), out=0, hop=0)
+    assert not precheck(p, time_limit_s=10).feasible
+    _, total = shortfall(p, integer=False)
+    assert total and total > 0
+    text = "\n".join(_causes_and_fixes(p, total))
+    assert "**the backup rule (a second team within 30 min)**: relaxing it alone removes every gap" in text
+
+
 # --- differential: the solver side's rule and the checker's on random presences ----------------
 
 from hypothesis import given, settings  # noqa: E402
@@ -248,6 +296,15 @@ def test_synchronized_agrees_with_the_checker_on_random_presences(case):
     checker_side = synchronized_ok({names[i] for i in present}, min_stations,
                                    {names[i]: juris[i] for i in members}, set(juris))
     assert solver_side == all(checker_side)
+
+
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(st.integers(0, 6))
+def test_backup_agrees_with_the_checker(teams_within_reach):
+    from patrolplan.check.rules import backup_ok
+    from patrolplan.model.rules.backup import backed
+
+    assert backed(teams_within_reach) == backup_ok(teams_within_reach)
 
 
 @settings(max_examples=100, deadline=None, derandomize=True)

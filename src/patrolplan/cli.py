@@ -44,6 +44,16 @@ def _nonneg_int(text: str) -> int:
     return v
 
 
+def _nonneg_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(v) or v < 0:
+        raise argparse.ArgumentTypeError(f"give a finite number >= 0, got {text}")
+    return v
+
+
 def _positive_int(text: str) -> int:
     v = _nonneg_int(text)
     if v == 0:
@@ -79,12 +89,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="take stage 1's shift counts from another solver's answer (CSV name,value) instead of "
                         "solving it; named teams, run folder and check as usual")
 
+    p.add_argument("--previous", type=Path, metavar="RUN_DIR",
+                   help="last week's run folder: its shifts that end after this week starts, or whose rest "
+                        "reaches into it, keep their teams busy until the rest ends")
+
+    p = sub.add_parser("replan", help="re-plan a published week from a time on, changing as few shifts as possible")
+    p.add_argument("config", type=Path, help="the week's YAML config with its current inputs (e.g. lowered availability)")
+    p.add_argument("--from", dest="from_dir", type=Path, required=True, metavar="RUN_DIR",
+                   help="the published week's run folder (its roster.csv; rows with pinned=true are kept)")
+    p.add_argument("--at", required=True, metavar="DATETIME",
+                   help="re-plan from this local time (ISO 8601, e.g. 2026-12-02T12:00); shifts starting before it "
+                        "are kept as history")
+    _solve_options(p)
+
     p = sub.add_parser("validate", help="load and validate every input; list every problem")
     p.add_argument("config", type=Path, help="the week's YAML config")
 
     p = sub.add_parser("check", help="re-check a roster against the inputs, independently of the solver")
     p.add_argument("config", type=Path, help="the week's YAML config (its current inputs)")
     p.add_argument("run_dir", type=Path, help="a run folder (its roster.csv, written by patrolplan or edited by hand)")
+    p.add_argument("--from", dest="from_dir", type=Path, metavar="RUN_DIR",
+                   help="the published run folder a re-plan started from: its history and pinned rows must be unchanged")
+    p.add_argument("--at", metavar="DATETIME", help="the re-plan's time (with --from): rows before it are history")
+    p.add_argument("--previous", type=Path, metavar="RUN_DIR",
+                   help="last week's run folder: check the rest across the week boundary")
 
     p = sub.add_parser("batch", help="solve many configs, one run folder each, and a batch summary")
     p.add_argument("configs", type=Path, nargs="+", help="YAML configs, one run folder each")
@@ -98,6 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("map", help="redraw the pictures of a run folder")
     p.add_argument("run_dir", type=Path, help="a run folder patrolplan wrote")
     p.add_argument("--day", help="draw one day: mon..sun or a date (YYYY-MM-DD)")
+    p.add_argument("--config", type=Path, help="the config (default: the one recorded in summary.json)")
+
+    p = sub.add_parser("respond", help="who answers an incident there and then: the response tiers from a run folder")
+    p.add_argument("run_dir", type=Path, help="a run folder patrolplan wrote (its roster.csv and the config it records)")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--at", metavar="LON,LAT", help="the incident's place, WGS84 degrees")
+    where.add_argument("--hotspot", metavar="ID", help="the incident at a hotspot (its hotspot_id)")
+    p.add_argument("--time", required=True, metavar="DATETIME", help="the incident's local time, e.g. 2026-12-04T22:30")
+    p.add_argument("--json", action="store_true", help="the answer as JSON (for scripts) instead of a table")
     p.add_argument("--config", type=Path, help="the config (default: the one recorded in summary.json)")
 
     p = sub.add_parser("junctions", help="border-junction hotspots from admin polygons")
@@ -118,6 +155,41 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of each day needing presence at every hotspot, 0-1 (1 = 24/7; default 0.25)")
     p.add_argument("--out", type=Path, required=True,
                    help="the scenario folder to write (new, empty, or one patrolplan generate wrote)")
+
+    p = sub.add_parser("site", help="where to put joint checkpoints: coverage siting (lscp, mclp, lscpb, pmedian, "
+                                    "pcenter) from a config and candidate points, or from a cost matrix")
+    p.add_argument("config", type=Path, nargs="?", help="the week's YAML config: its hotspots are the clients "
+                                                         "(weighted by risk), its roads give the cost")
+    p.add_argument("--candidates", type=Path, metavar="FILE",
+                   help="candidate checkpoints: points (CSV lon/lat or a vector file), e.g. patrolplan junctions output")
+    p.add_argument("--costs", type=Path, metavar="COSTS.csv", help="matrix way: long costs client_id,facility_id,cost")
+    p.add_argument("--clients", type=Path, metavar="CLIENTS.csv", help="matrix way: client_id and the weight column")
+    p.add_argument("--model", required=True, choices=("lscp", "mclp", "lscpb", "pmedian", "pcenter"),
+                   help="lscp: fewest sites covering all; mclp: p sites, most weight covered; lscpb: lscp's count, "
+                        "most clients covered twice; pmedian: p sites, least weighted mean cost; pcenter: p sites, "
+                        "least worst cost")
+    p.add_argument("--p", type=_positive_int, metavar="N", help="how many sites (mclp, pmedian, pcenter)")
+    p.add_argument("--radius-min", type=_nonneg_float, metavar="R", help="config way: service radius in road minutes")
+    p.add_argument("--radius", type=_nonneg_float, metavar="R", help="matrix way: service radius in cost units")
+    p.add_argument("--weight", default="weight", metavar="COLUMN", help="matrix way: CLIENTS weight column (default weight)")
+    p.add_argument("--fixed", metavar="IDS", help="facility ids already sited (existing checkpoints), comma-separated")
+    p.add_argument("--candidate-id", metavar="COLUMN",
+                   help="id column of --candidates (default: the first of facility_id, candidate_id, junction_id, "
+                        "hotspot_id, id)")
+    p.add_argument("--client-tiers", metavar="TIERS",
+                   help="config way: only hotspots of zones at these tiers are clients, e.g. county,city,province")
+    p.add_argument("--direction", default="site-to-client", choices=("site-to-client", "client-to-site"),
+                   help="road minutes from the checkpoint to the hotspot (default) or back")
+    p.add_argument("--days", default="fri,sat",
+                   help="config way: days of the joint checkpoint operations in demand_add.csv (default fri,sat)")
+    p.add_argument("--hours", default="20:00-02:00",
+                   help="config way: hours of those operations, HH:MM-HH:MM (default 20:00-02:00)")
+    p.add_argument("--out", type=Path, help="run folder for sites.csv, sites.geojson, assignment.csv, the map and the "
+                                            "rows to append (new, empty, or one patrolplan site wrote)")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--time-limit", type=_positive_float, default=60.0, metavar="S",
+                   help="solver time limit in seconds (default 60)")
+    p.add_argument("--workers", type=_positive_int, default=2, metavar="N", help="HiGHS threads (default 2)")
     return parser
 
 
@@ -157,9 +229,21 @@ def _solve_and_report(scenario, args, *, extra_files=None) -> int:
         pictures=not args.no_pictures,
         extra_files=extra_files,
         counts_path=getattr(args, "counts", None),
+        previous=_previous(args, scenario.config),
     )
     print_outcome(outcome)
     return outcome.exit_code
+
+
+def _previous(args, config):
+    """``solve --previous``: (run folder, its roster) read and checked before any work."""
+    if getattr(args, "previous", None) is None:
+        return None
+    from patrolplan.replan import check_week_before, read_published
+
+    table = read_published(args.previous, option="--previous")
+    check_week_before(config, table, args.previous)
+    return args.previous, table
 
 
 def _load(config):
@@ -181,6 +265,24 @@ def _cmd_solve(args) -> int:
             print(path)
         return 0
     return _solve_and_report(scenario, args)
+
+
+def _cmd_replan(args) -> int:
+    from patrolplan.replan import print_changes, replan_scenario
+    from patrolplan.runner import print_outcome
+
+    scenario = _load(args.config)
+    out = args.out if args.out is not None else Path("runs") / f"{scenario.config.name}-replan"
+    if Path(out).resolve() == Path(args.from_dir).resolve():
+        from patrolplan.errors import UsageError
+
+        raise UsageError(f"--out {out} is the published run folder --from reads: give another --out (the "
+                         "published roster stays the reference for `patrolplan check --from`)")
+    outcome = replan_scenario(scenario, args.from_dir, args.at, out, time_limit_s=args.time_limit, seed=args.seed,
+                              workers=args.workers, quiet=args.quiet, pictures=not args.no_pictures)
+    print_outcome(outcome)
+    print_changes(outcome)
+    return outcome.exit_code
 
 
 def _cmd_demo(args) -> int:
@@ -220,7 +322,7 @@ def _cmd_validate(args) -> int:
 def _cmd_check(args) -> int:
     from patrolplan.check import check_run
 
-    report = check_run(args.config, args.run_dir)
+    report = check_run(args.config, args.run_dir, from_dir=args.from_dir, at=args.at, previous=args.previous)
     print(report.to_text())
     return 0 if report.ok else 1
 
@@ -268,6 +370,18 @@ def _cmd_map(args) -> int:
     return 0
 
 
+def _cmd_respond(args) -> int:
+    from patrolplan.response.respond import Responder, parse_lonlat
+
+    lon = lat = None
+    if args.at is not None:
+        lon, lat = parse_lonlat(args.at)
+    answer = Responder.load(args.run_dir, config=args.config).answer(time=args.time, lon=lon, lat=lat,
+                                                                     hotspot=args.hotspot)
+    print(answer.to_json() if args.json else answer.to_text())
+    return 0
+
+
 def _cmd_junctions(args) -> int:
     from patrolplan.scenarios.junctions import junctions_command
 
@@ -297,15 +411,24 @@ def _cmd_generate(args) -> int:
     return 0
 
 
+def _cmd_site(args) -> int:
+    from patrolplan.siting.command import site_command
+
+    return site_command(args)
+
+
 _COMMANDS = {
     "demo": _cmd_demo,
     "solve": _cmd_solve,
+    "replan": _cmd_replan,
     "validate": _cmd_validate,
     "check": _cmd_check,
     "batch": _cmd_batch,
     "map": _cmd_map,
+    "respond": _cmd_respond,
     "junctions": _cmd_junctions,
     "generate": _cmd_generate,
+    "site": _cmd_site,
 }
 
 

@@ -13,6 +13,7 @@ checker calls them through it), :data:`RULE_FAMILY` maps each violation rule to 
 ``check_max_shifts``    max_shifts
 ``check_availability``  availability
 ``check_handover``      handover
+``check_backup``        backup (with ``response.backup: hard``)
 
 Two families are also written as pure tests on a hand-made presence (:func:`coverage_short`,
 :func:`synchronized_ok`); the family functions use them, and the differential tests compare
@@ -188,7 +189,8 @@ def check_availability(facts: Facts) -> list[Violation]:
         if sid not in facts.by_station:
             continue
         allowed = facts.teams_allowed(sid, officers)
-        starting = [s for s in facts.by_station[sid] if facts.date_of(s.start) == day]
+        starting = [s for s in facts.by_station[sid] if facts.date_of(s.start) == day
+                    and (facts.cut_min is None or s.start >= facts.cut_min)]
         teams = sorted({s.team_id for s in starting})
         if len(teams) > allowed:
             ids = tuple(s.shift_id for s in sorted(starting, key=lambda s: (s.start, s.shift_id)))
@@ -383,6 +385,58 @@ def _unguarded(starts: list[tuple[int, int]], a: int, b: int, every: int) -> tup
     return (t, b) if t < b or not guards else None
 
 
+def backup_ok(teams_within_reach: int) -> bool:
+    """Backed: at least two teams (the first and a second) within reach of the hotspot."""
+    return int(teams_within_reach) >= 2
+
+
+def check_backup(facts: Facts) -> list[Violation]:
+    """``backup`` (only with ``response.backup: hard``): in every slot with demand > 0 and no
+    gap at hotspot ``h``, fewer than two rows are on site for the whole slot at ``h`` or at a
+    hotspot ``g`` with road time ``g -> h`` at most ``response.backup_minutes``. A loop shift
+    (rows in visits.csv) counts from its first arrival to its last departure when every stop
+    it visits is within reach. Teams of any station count. Consecutive slots of one hotspot
+    with the same rows within reach are one violation."""
+    response = getattr(facts.cfg, "response", None)
+    if response is None or response.backup != "hard":
+        return []
+    limit = int(response.backup_minutes)
+    n = len(facts.hotspot_ids)
+    hop = getattr(facts.travel, "hop_min", None)
+    near = [[g for g in range(n) if g == i or (hop is not None and int(hop[g, i]) <= limit)] for i in range(n)]
+    loops: dict[str, list] = {}
+    for v in facts.visits:
+        loops.setdefault(v.shift_id, []).append(v)
+    loop_span = []  # (first arrive, last depart, hotspot indices, shift)
+    for shift_id, vs in loops.items():
+        s = facts.by_id.get(shift_id)
+        idx = {facts.hotspot_index.get(v.hotspot_id) for v in vs}
+        if s is None or None in idx:
+            continue
+        loop_span.append((min(v.arrive for v in vs), max(v.depart for v in vs), idx, s))
+    short = []
+    for i in range(n):
+        for k in facts.demanded(i):
+            if len(facts.on_site.get((i, k), ())) < int(facts.demand[i, k]):
+                continue  # a gap: check_coverage reports it
+            rows = [s for g in near[i] for s in facts.on_site.get((g, k), ())]
+            t0, t1 = k * facts.slot, (k + 1) * facts.slot
+            rows += [s for a, b, idx, s in loop_span if a <= t0 and b >= t1 and idx <= set(near[i])]
+            if not backup_ok(len(rows)):
+                short.append((i, k, tuple(sorted(s.shift_id for s in rows))))
+    out = []
+    for i, k0, k1, ids in _runs(short):
+        h = facts.hotspot_ids[i]
+        out.append(Violation(
+            "backup",
+            f"{facts.hotspot(h)} {facts.span(k0, k1)}: within {limit} min by road only "
+            f"{facts.on_site_text(ids)} — response.backup is hard: a second team must be on site there or at a "
+            f"hotspot within {limit} min",
+            ids,
+        ))
+    return out
+
+
 #: family name -> its check, in the solver's family order (the report sorts by rule)
 FAMILY_CHECKS: dict[str, Callable[[Facts], list[Violation]]] = {
     "shifts": check_shifts,
@@ -393,6 +447,7 @@ FAMILY_CHECKS: dict[str, Callable[[Facts], list[Violation]]] = {
     "max_shifts": check_max_shifts,
     "availability": check_availability,
     "handover": check_handover,
+    "backup": check_backup,
 }
 
 #: violation rule -> the family whose check reports it
@@ -420,6 +475,10 @@ RULE_FAMILY: dict[str, str] = {
     "max_shifts": "max_shifts",
     "availability": "availability",
     "handover": "handover",
+    "history": "published",
+    "pinned": "published",
+    "previous_rest": "published",
+    "backup": "backup",
 }
 
 

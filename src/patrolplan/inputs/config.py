@@ -24,6 +24,7 @@ __all__ = [
     "Modes",
     "Objective",
     "SolverSettings",
+    "Response",
     "load_config",
     "config_from_dict",
 ]
@@ -44,6 +45,7 @@ class DataPaths(_Strict):
     boundaries: Path | None = None
     availability: Path | None = None
     prefectures: Path | None = None  # optional second boundary layer, drawn on maps
+    station_areas: Path | None = None  # optional: one polygon per station (column station_id), its jurisdiction
 
 
 class Rules(_Strict):
@@ -138,6 +140,29 @@ class Visits(_Strict):
         return self
 
 
+class Response(_Strict):
+    """Tiered response (see the README, "Tiered response").
+
+    ``first_minutes``: the road minutes within which the first team should reach a demanded
+    hotspot; ``backup_minutes``: within which a second team (the backup) should; ``backup``:
+    ``off`` (default: the roster ignores backup), ``soft`` (each demanded hotspot-hour without
+    a backup in reach costs ``backup_weight`` hours in the objective) or ``hard`` (required);
+    ``backup_weight``: that price, in objective hours per hotspot-hour."""
+
+    first_minutes: int = Field(15, ge=0)
+    backup_minutes: int = Field(30, ge=0)
+    backup: Literal["off", "soft", "hard"] = "off"
+    backup_weight: float = Field(2.0, ge=0)
+
+    @field_validator("backup", mode="before")
+    @classmethod
+    def _yaml_off(cls, v: Any) -> Any:
+        # YAML 1.1 reads a bare `off` as False (and `on` as True)
+        if v is False:
+            return "off"
+        return v
+
+
 class Objective(_Strict):
     """Weights of the soft goals (hard rules are never traded).
 
@@ -176,6 +201,7 @@ class Config(_Strict):
     objective: Objective = Field(default_factory=Objective)
     solver: SolverSettings = Field(default_factory=SolverSettings)
     visits: Visits = Field(default_factory=Visits)
+    response: Response = Field(default_factory=Response)
 
     @field_validator("name")
     @classmethod
@@ -270,6 +296,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "modes": Modes,
     "objective": Objective,
     "solver": SolverSettings,
+    "response": Response,
 }
 
 

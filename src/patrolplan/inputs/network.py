@@ -660,7 +660,7 @@ def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None) -> Trave
         d_m = np.abs(np.asarray(d, dtype=float)).reshape(len(sids), len(hids))
         out = _ceil_min(d_m * cfg.detour_factor / _m_per_min(default_kmh))
         hop = None
-        if _asks_for_visits(scenario):
+        if _asks_for_visits(scenario) or _asks_for_backup(scenario):
             h_lon, h_lon2 = np.meshgrid(h_ll[:, 0], h_ll[:, 0], indexing="ij")
             h_lat, h_lat2 = np.meshgrid(h_ll[:, 1], h_ll[:, 1], indexing="ij")
             _, _, dh = _GEOD.inv(h_lon, h_lat, h_lon2, h_lat2)
@@ -693,12 +693,18 @@ def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None) -> Trave
     if problems:
         raise DataError(problems)
     hop = None
-    if _asks_for_visits(scenario):
+    if _asks_for_visits(scenario) or _asks_for_backup(scenario):
         # hotspot -> hotspot for the visit loops: one search per hotspot (only when visits are asked for)
         road_hop = graph.road_minutes(hv, hv)
         hop = _ceil_min(road_hop + h_leg[:, None] + h_leg[None, :])
         np.fill_diagonal(hop, 0)
     return Travel(sids, hids, out, back, hop)
+
+
+def _asks_for_backup(scenario: Scenario) -> bool:
+    """The backup rule (``response.backup`` soft or hard) measures hotspot -> hotspot road time."""
+    response = getattr(scenario.config, "response", None)
+    return response is not None and response.backup != "off"
 
 
 def _asks_for_visits(scenario: Scenario) -> bool:

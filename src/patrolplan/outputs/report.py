@@ -526,6 +526,60 @@ def _page_font_css(text: str) -> str:
             f"src: url(data:font/otf;base64,{data}) format('opentype'); }}\n")
 
 
+CHANGES_NAME = "changes.csv"
+
+
+def read_changes(run_dir: Path) -> pd.DataFrame | None:
+    """changes.csv of a re-plan (text), or None for a run folder of a fresh week."""
+    path = Path(run_dir) / CHANGES_NAME
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _changes_html(summary: dict, changes: pd.DataFrame | None) -> str:
+    """The "Changes" section of a re-plan: what moved against the published roster, per station."""
+    if changes is None:
+        return ""
+    info = summary.get("replan") or {}
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted((info.get("changes") or {}).items())) or "none"
+    head = (f"<p>Re-planned from {_esc(info.get('at', ''))} against the published roster "
+            f"{_esc(info.get('from', ''))}: {len(changes)} shift(s) changed ({_esc(kinds)}); "
+            f"{_esc(info.get('history_rows', 0))} history and {_esc(info.get('pinned_rows', 0))} pinned row(s) "
+            "kept as they were. <a href='changes.csv'>changes.csv</a></p>")
+    if not len(changes):
+        return "<section id='changes-s'><h2 id='changes'>Changes</h2>" + head + "</section>"
+    per = changes.groupby("station_id")["change"].value_counts().unstack(fill_value=0).reset_index()
+    return ("<section id='changes-s'><h2 id='changes'>Changes</h2>" + head
+            + _frame_html(per, "changes-per-station") + _frame_html(changes, "changes-table", sortable=True)
+            + "</section>")
+
+
+def _response_section_html(scenario, run_dir: Path, summary: dict) -> str:
+    """Tiered response: the shares of demanded hotspot-hours with help in reach (summary.json
+    ``response``), the worst hours (response.png) and how to ask ``patrolplan respond``."""
+    r = summary.get("response")
+    if not r:
+        return ""
+    pct = lambda v: "—" if v is None else f"{100 * float(v):.1f} %"  # noqa: E731
+    rows = [
+        f"<li>first team within {r['first_minutes']} min: <b>{pct(r.get('first_within_share'))}</b> of "
+        f"{r.get('demanded_hotspot_hours', 0):g} demanded hotspot-hours</li>",
+        f"<li>backup of another station within {r['backup_minutes']} min: <b>{pct(r.get('backup_within_share'))}"
+        "</b></li>",
+        f"<li>a second team (any station) within {r['backup_minutes']} min: <b>{pct(r.get('second_within_share'))}"
+        f"</b> (the backup rule, response.backup: {html.escape(str(r.get('backup')))}; "
+        f"{r.get('hotspot_hours_without_second', 0):g} hotspot-hours without)</li>",
+    ]
+    picture = run_dir / "response.png"
+    fig = (f"<figure id='fig-response'>{_img_tag(picture, 'response')}<figcaption>The worst hotspot-hours: road "
+           "minutes of the first team, the second team and the backup of another station "
+           "(response.csv)</figcaption></figure>") if picture.is_file() else ""
+    return ("<section id='response-s'><h2 id='response'>Tiered response</h2><ul>" + "".join(rows) + "</ul>" + fig
+            + "<p>Who answers an incident at a place and time: <code>patrolplan respond RUN_DIR --at LON,LAT "
+            "--time 2026-12-04T22:30</code> (see <a href='response.csv'>response.csv</a>).</p></section>")
+
+
 def write_report_html(scenario, run_dir: str | Path) -> Path:
     """Write ``report.html``, one self-contained page in a planner's order: the status in one
     sentence; what needs attention (gaps, the stations loaded most and least, synchronized
@@ -568,8 +622,10 @@ def write_report_html(scenario, run_dir: str | Path) -> Path:
         "<section id='attention-s'><h2 id='attention'>Needs attention</h2>",
         _attention_html(scenario, summary, coverage, load, _gap_runs(scenario, coverage), explanation),
         "</section>",
+        _changes_html(summary, read_changes(run_dir)),
         "<section id='pictures-s'><h2 id='pictures'>Pictures</h2>", figures, "</section>",
         _visits_section_html(scenario, summary, roster, read_visits(run_dir)),
+        _response_section_html(scenario, run_dir, summary),
         _week_section_html(scenario, run_dir, roster, load),
         "<section id='roster-s'>", _roster_section_html(scenario, roster), "</section>",
         "<section id='technical-s'><h2>Technical details</h2>", _technical_html(summary), "</section>",
@@ -785,9 +841,10 @@ def write_xlsx(scenario, run_dir: str | Path) -> Path:
     and the week as heading, its teams as rows and the days as columns, each shift with times,
     hotspot, zone and synchronized partners (printed: one A4 landscape page), and below it
     the list of its shifts in local time (``team_id``, ``shift_id``, ``day``, times, hotspot,
-    zone, ``partners``, travel) and, in a week with visits, the list of its loop shifts'
-    visits. With visits.csv a sheet ``visits`` lists every visit (names beside the ids, the
-    dwell in minutes). Sheets print landscape on A4, fitted to the page width.
+    zone, ``partners``, travel), in a re-plan the station's rows of changes.csv and, in a week
+    with visits, the list of its loop shifts' visits. With visits.csv a sheet ``visits`` lists
+    every visit (names beside the ids, the dwell in minutes). Sheets print landscape on A4,
+    fitted to the page width.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -797,6 +854,7 @@ def write_xlsx(scenario, run_dir: str | Path) -> Path:
     cfg = scenario.config
     named = _named_roster(scenario, roster)
     load = station_load(scenario, roster)
+    changes = read_changes(run_dir)
 
     wb = Workbook()
     ws = wb.active
@@ -854,6 +912,14 @@ def write_xlsx(scenario, run_dir: str | Path) -> Path:
         df = _station_sheet_frame(named[named["station_id"] == sid], week)
         ws.cell(row=last + 2, column=1, value="Shifts (one row each)").font = Font(bold=True, size=12)
         last = _write_table(ws, df, last + 3)
+        if changes is not None:  # a re-plan: what changed for this station
+            mine = changes[changes["station_id"] == sid]
+            ws.cell(row=last + 2, column=1, value=f"Changes ({len(mine)})").font = Font(bold=True, size=12)
+            if len(mine):
+                last = _write_table(ws, mine, last + 3)
+            else:
+                ws.cell(row=last + 3, column=1, value="no shift of this station changed")
+                last += 3
         mine = visits[visits["station_id"] == sid] if visits is not None else None
         if mine is not None and len(mine):
             ws.cell(row=last + 2, column=1, value="Visits of the loop shifts (one row each)").font = Font(

@@ -41,6 +41,8 @@ class Result:
     explanation: str | None = None
     log: list[str] = field(default_factory=list)
     visits: pd.DataFrame | None = None  # visits.csv, in a week with visit demand
+    changes: pd.DataFrame | None = None  # changes.csv, in a re-plan (patrolplan.replan)
+    response: pd.DataFrame | None = None  # response.csv (patrolplan.response.table), added by the runner
 
     @property
     def exit_code(self) -> int:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from patrolplan.model.rules import (
     availability,
+    backup,
     capacity,
     coverage,
     fairness,
@@ -39,7 +40,8 @@ from patrolplan.model.rules._types import Relaxation
 
 
 #: every family, in the order the model adds them
-FAMILIES = (shifts, coverage, synchronized, visits, capacity, handover, max_shifts, availability, fairness, staggered)
+FAMILIES = (shifts, coverage, synchronized, visits, capacity, handover, max_shifts, availability, fairness, staggered,
+            backup)
 #: hard rules: a roster breaking one is wrong (the checker has one function for each)
 HARD_FAMILIES = tuple(f.NAME for f in FAMILIES if f.HARD)
 #: soft goals: priced in the objective, never traded against a hard rule

@@ -13,6 +13,7 @@ from patrolplan.outputs.plotting.interactive import folium_map
 from patrolplan.outputs.plotting.loops import loop_routes, loop_shift_routes, read_visits, visits_frame
 from patrolplan.outputs.plotting.map import hotspot_tiers, plot_map, station_hotspot_links
 from patrolplan.outputs.plotting.pictures import picture_names, write_pictures
+from patrolplan.outputs.plotting.response import plot_incident, plot_response, worst_response
 from patrolplan.outputs.plotting.sheets import draw_week_sheet, plot_station_week
 from patrolplan.outputs.plotting.week import StationWeek, station_week, station_weeks
 
@@ -36,6 +37,9 @@ __all__ = [
     "plot_coverage",
     "plot_gantt",
     "plot_map",
+    "plot_incident",
+    "plot_response",
+    "worst_response",
     "read_run_tables",
     "resolve_day",
     "roster_frame",

@@ -78,4 +78,21 @@ def write_pictures(scenario, run_dir: str | Path, *, day=None, graph=None) -> li
     fig = Figure(figsize=(16, figure_height_in(n_rows)))
     plot_coverage(coverage, ax=fig.add_subplot(), scenario=scenario, window=window)
     out.append(_save(fig, run_dir / names["coverage"]))
+
+    if day is None and (run_dir / "response.csv").is_file():
+        out.append(_save_response(scenario, run_dir))
     return out
+
+
+def _save_response(scenario, run_dir: Path) -> Path:
+    """``response.png``: the worst hotspot-hours of ``response.csv`` (patrolplan.response)."""
+    import pandas as pd
+
+    from patrolplan.outputs.plotting.response import plot_response
+
+    response = pd.read_csv(run_dir / "response.csv", dtype={"hotspot_id": str, "slot_start": str},
+                           keep_default_na=True)
+    r = scenario.config.response
+    fig = Figure(figsize=(12, 9))
+    plot_response(response, ax=fig.add_subplot(), first_minutes=r.first_minutes, backup_minutes=r.backup_minutes)
+    return _save(fig, run_dir / "response.png")
