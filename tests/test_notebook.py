@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "preview.ipynb"
-CONFIG = ROOT / "configs" / "example.yaml"
+CONFIG = ROOT / "configs" / "example-visits.yaml"  # the notebook's default: a visit week
 
 
 def _missing() -> str | None:

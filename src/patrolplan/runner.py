@@ -198,6 +198,10 @@ def print_outcome(outcome: RunOutcome, *, file=None) -> None:
         line += f", {s['gap_pct']:.2f} % from the bound"
     line += f", {s['solve_seconds']:.1f} s -> {outcome.run_dir}"
     print(line, file=file)
+    visits = s.get("visits")
+    if isinstance(visits, dict) and visits.get("visits"):
+        print(f"  visits: {visits['visits']} by {visits['loop_shifts']} loop shifts, {visits['loop_team_hours']:g} "
+              f"team-hours; the same coverage as posts: {visits['as_posts_team_hours']:g} team-hours", file=file)
     if status == "gaps":
         print(f"  {s['uncovered_slots']} hotspot-slots uncovered ({s['uncovered_team_hours']:g} team-hours); "
               f"see {outcome.run_dir / 'explanation.md'}", file=file)

@@ -61,6 +61,8 @@ class Report:
     violations: tuple[Violation, ...]
     coverage: pd.DataFrame
     slot_minutes: int = 60
+    #: hotspot-hours of visit demand (presence ``visit``) measured by the visit rules
+    visit_hours: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -101,16 +103,18 @@ class Report:
     def to_text(self, max_examples: int = 5) -> str:
         """A planner-readable summary: one block per rule with its count and first examples."""
         demanded = len(self.coverage)
+        visits = (f", {self.visit_hours:g} visit-demanded hotspot-hours" if self.visit_hours else "")
         if self.ok:
+            kept = " visited in time" if self.visit_hours else ""
             return (
-                f"Roster OK: all {demanded} demanded hotspot-slots covered, no rule broken."
+                f"Roster OK: all {demanded} demanded hotspot-slots covered{visits}{kept}, no rule broken."
             )
         n_cov = len(self.coverage_violations)
         n_rule = len(self.rule_violations)
         lines = [
             f"Roster NOT OK: {n_cov} coverage problem(s), {n_rule} broken rule(s). "
             f"Uncovered: {self.uncovered_slots} of {demanded} demanded hotspot-slots "
-            f"({self.uncovered_team_hours:g} team-hours)."
+            f"({self.uncovered_team_hours:g} team-hours){visits}."
         ]
         for rule, n in self.counts().items():
             lines.append("")

@@ -24,6 +24,7 @@ and a test holds the two lists equal.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from typing import Any, Callable, Iterable
 
@@ -297,9 +298,12 @@ def check_visits(facts: Facts) -> list[Violation]:
                         "visit_road", f"{facts.who(s)}: leaves {facts.hotspot(a.hotspot_id)} at {facts.ts(a.depart)} and "
                         f"is at {facts.hotspot(b.hotspot_id)} at {facts.ts(b.arrive)}, {b.arrive - a.depart} min later, "
                         f"but the road takes {need} min", (shift_id,)))
+    visits_at: dict[str, list] = {}
+    for v in facts.visits:
+        visits_at.setdefault(v.hotspot_id, []).append(v)
     for i, windows in sorted(facts.visit_windows.items()):
         h = facts.hotspot_ids[i]
-        out += _visit_hours(facts, h, windows)
+        out += _visit_hours(facts, h, windows, visits_at.get(h, []))
     return out
 
 
@@ -310,14 +314,18 @@ def _hop(facts: Facts, a: str, b: str) -> int:
     return int(hop[facts.travel.hotspot_index(a), facts.travel.hotspot_index(b)])
 
 
-def _visit_hours(facts: Facts, h: str, windows) -> list[Violation]:
-    """dwell, joint and interval for one hotspot's visit hours."""
+def _visit_hours(facts: Facts, h: str, windows, visits_here: list) -> list[Violation]:
+    """dwell, joint and interval for one hotspot's visit hours (``visits_here``: its visits)."""
     out: list[Violation] = []
     zone = facts.zones.get(facts.hotspot_zone[h], {})
     joint = str(zone.get("mode", "")) == "synchronized"
-    # presences at h: (from, to, station, shift_id, visit_id or "")
-    here = [(v.arrive, v.depart, v.station_id, v.shift_id, v.visit_id) for v in facts.visits if v.hotspot_id == h]
+    # presences at h: (from, to, station, shift_id, visit_id or ""), by start: a partner of a
+    # joint visit is sought among those starting before it ends (a sweep, not every pair)
+    here = [(v.arrive, v.depart, v.station_id, v.shift_id, v.visit_id) for v in visits_here]
     here += [(s.on_start, s.on_end, s.station_id, s.shift_id, "") for s in facts.by_hotspot.get(h, [])]
+    here.sort(key=lambda x: (x[0], x[1]))
+    first_at = [x[0] for x in here]
+    longest = max((x[1] - x[0] for x in here), default=0)
     tier = str(zone.get("tier", ""))
     member_j = [facts.jurisdiction(m, tier) for m in facts.members(facts.hotspot_zone[h])]
     for a, b, dwell, every in windows:
@@ -334,7 +342,9 @@ def _visit_hours(facts: Facts, h: str, windows) -> list[Violation]:
                     starts.append((p0, p1 - dwell))
                 continue
             best = None
-            for q0, q1, st2, sid2, _ in here:
+            # partners overlap [p0, p1): they start before p1 and no earlier than p0 - longest
+            for q0, q1, st2, sid2, _ in here[bisect.bisect_left(first_at, p0 - longest):
+                                              bisect.bisect_left(first_at, p1)]:
                 if st2 == st:
                     continue
                 lo, hi = max(p0, q0), min(p1, q1)

@@ -544,6 +544,35 @@ class RoadGraph:
         # drop repeated points (a point standing exactly on its vertex)
         return [p for i, p in enumerate(pts) if i == 0 or p != pts[i - 1]]
 
+    def paths_lonlat(self, pairs: list[tuple[Any, Any]]) -> list[list[tuple[float, float]]]:
+        """:meth:`path_lonlat` for many ``(a_lonlat, b_lonlat)`` pairs: one Dijkstra per distinct
+        start vertex instead of one per pair (a loop's legs share their stops)."""
+        if not pairs:
+            return []
+        a = np.asarray([np.asarray(p[0], dtype=float).ravel()[:2] for p in pairs])
+        b = np.asarray([np.asarray(p[1], dtype=float).ravel()[:2] for p in pairs])
+        va, _ = self.snap(a[:, 0], a[:, 1])
+        vb, _ = self.snap(b[:, 0], b[:, 1])
+        sources = np.unique(va[va >= 0])
+        row = {int(v): i for i, v in enumerate(sources)}
+        dist = pred = None
+        if sources.size:
+            dist, pred = dijkstra(self._matrix, directed=True, indices=sources, return_predecessors=True)
+        out = []
+        for k in range(len(pairs)):
+            s, t = int(va[k]), int(vb[k])
+            if s < 0 or t < 0 or not np.isfinite(dist[row[s], t]):
+                out.append([])
+                continue
+            chain = [t]
+            while chain[-1] != s:
+                chain.append(int(pred[row[s], chain[-1]]))
+            chain.reverse()
+            pa, pb = (float(a[k, 0]), float(a[k, 1])), (float(b[k, 0]), float(b[k, 1]))
+            pts = [pa] + [(float(self._lonlat[v, 0]), float(self._lonlat[v, 1])) for v in chain] + [pb]
+            out.append([p for i, p in enumerate(pts) if i == 0 or p != pts[i - 1]])
+        return out
+
 
 # --- scenario-level --------------------------------------------------------------------------
 

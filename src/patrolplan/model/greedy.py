@@ -16,8 +16,11 @@ not yet on site. Which shift is the rule:
     first, and a small charge per hour a station's teams have already worked spreads the
     work, so no station is worn out early in the week and no zone is left to one member.
 
+Visit demand comes after the posts (:func:`_guard_loops`): the guarded hotspot-slots in time
+order, each by the loop column that guards the most slots not yet guarded per team-hour.
+
 It serves twice: as a baseline in ``benchmarks/`` and as a complete warm start for the stage-1
-MIP. It is a heuristic: it may fail where a roster exists (then it returns None).
+MIP (in a visit week, the first plan before any LP). It is a heuristic: it may fail where a roster exists (then it returns None).
 """
 
 from __future__ import annotations
@@ -46,6 +49,13 @@ GREEDY_RULES = ("cheapest", "nearest")
 #: week (24/7): 0 fails at 2 of 26,880 hotspot-slots on the last day; 0.05 succeeds, 0.2 %
 #: above the LP bound; 0.2 and 0.5 succeed 0.3 % and 0.4 % above it.
 SPREAD_WEIGHT = 0.05
+#: visit hours: a loop shift's cost is its team-hours plus this many longest shifts per station
+#: times the share of its shift cap used so far; spreads the loops so that no station is
+#: at its cap before the week ends. Measured on the synthetic Jining-scale visit week (24/7,
+#: benchmarks/visits.py): 0 leaves 3 slots unguarded on the last day (a small member station
+#: of a synchronized zone at its cap); 0.5, 1 and 2 guard every slot (16,748, 16,704 and
+#: 16,756 team-hours).
+LOOP_SPREAD_WEIGHT = 1.0
 
 
 def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rule: str = "cheapest") -> np.ndarray | None:
@@ -122,7 +132,62 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
                 score.take(best)
         if not satisfied(r) and not allow_gaps:
             return None
+
+    def take(j: int) -> None:
+        x[j] += 1
+        n_station_shifts[p.shift_station[j]] += 1
+        occupancy.take(j)
+        day_starts.take(j)
+        if score is not None:
+            score.take(j)
+
+    if not _guard_loops(p, fits, take, n_station_shifts) and not allow_gaps:
+        return None
     return x
+
+
+def _guard_loops(p: Problem, fits, take, n_station_shifts: np.ndarray) -> bool:
+    """Visit demand (rules/visits.py): walk the guarded hotspot-slots in time order; wherever one
+    is not yet guarded, send the loop column (both halves of a joint loop) that guards the most
+    slots not yet guarded per team-hour (less a charge for the share of the shift cap its
+    stations have used, :data:`LOOP_SPREAD_WEIGHT`), among those that fit (rest, shift cap,
+    availability).
+    False when some slot finds none."""
+    n_rows = p.guard.shape[0]
+    if n_rows == 0:
+        return True
+    g_csr, g_csc = p.guard.tocsr(), p.guard.tocsc()
+    guarded = np.zeros(n_rows, dtype=bool)
+    hours = p.shift_len_min / 60
+    partner = p.shift_partner
+    LONGEST_H = float(p.shift_len_min.max()) / 60 if p.n_shifts else 0.0
+    cap = np.array([max(max_shifts.station_cap(p, s), 1) for s in range(len(p.station_ids))], dtype=float)
+    complete = True
+    for r in np.lexsort((p.guard_hotspot, p.guard_slot)):
+        if guarded[r]:
+            continue
+        cols = g_csr.indices[g_csr.indptr[r]:g_csr.indptr[r + 1]]
+        best, best_score = -1, -np.inf
+        for j in cols:
+            if not fits(j) or (partner[j] >= 0 and not fits(int(partner[j]))):
+                continue
+            rows = g_csc.indices[g_csc.indptr[j]:g_csc.indptr[j + 1]]
+            new = int((~guarded[rows]).sum())
+            both = hours[j] * (2 if partner[j] >= 0 else 1)
+            stations = [int(p.shift_station[j])] + ([int(p.shift_station[partner[j]])] if partner[j] >= 0 else [])
+            # a shift costs its hours plus, per station, a charge growing with the share of its
+            # shift cap used: a station near its cap takes the long shifts that guard most
+            worn = sum(n_station_shifts[s] / cap[s] for s in stations) * LONGEST_H
+            value = new / (both + LOOP_SPREAD_WEIGHT * worn) - 1e-6 * (p.shift_out_min[j] + p.shift_back_min[j])
+            if value > best_score:
+                best, best_score = int(j), value
+        if best < 0:
+            complete = False
+            continue
+        for j in (best, int(partner[best])) if partner[best] >= 0 else (best,):
+            take(j)
+        guarded[g_csc.indices[g_csc.indptr[best]:g_csc.indptr[best + 1]]] = True
+    return complete
 
 
 class _Scorer:

@@ -314,6 +314,9 @@ class Problem:
             back_min=back_min,
         )
         n_posts = int(shifts["shift_station"].size)
+        loops = guard = None
+        need = np.zeros((n_h, n_k), dtype=np.int64)
+        dwell_h = every_h = np.zeros(n_h, dtype=np.int64)
         if visits is not None and visits.any:
             if hop_min is None:
                 raise ValueError("visit demand needs hop_min, the hotspot -> hotspot travel minutes")
@@ -321,39 +324,14 @@ class Problem:
             dwell_h = visit_rule.dwell_per_hotspot(need, np.asarray(visits.dwell_min))
             every_h = visit_rule.interval_per_hotspot(need, np.asarray(visits.every_min))
             guard = visit_rule.guard_slots(need, demand, every_h, dwell_h, slot)
-            loops, (g_rows, g_cols, n_loop_cols) = visit_rule.candidate_loops(
+            loops, guard_entries = visit_rule.candidate_loops(
                 config, teams=teams, hotspot_zone=hotspot_zone, zone_mode=zone_mode, zone_members=zone_members,
                 zone_jurisdiction_groups=zone_jurisdiction_groups, need=need, guard=guard, dwell_h=dwell_h,
                 every_h=every_h, out_min=out_min, back_min=back_min, hop_min=np.asarray(hop_min, dtype=np.int64),
                 starts_by_len={L: shift_starts(config, L) for L in config.rules.shift_minutes})
-            lc = loops.columns
-            on_site_end = lc["start"] + lc["len"] - lc["back"]
-            k_end = np.clip(on_site_end // slot, 0, n_k)
-            extra = {"shift_station": lc["station"], "shift_hotspot": lc["hotspot"], "shift_start_min": lc["start"],
-                     "shift_len_min": lc["len"], "shift_out_min": lc["out"], "shift_back_min": lc["back"],
-                     "shift_k0": k_end, "shift_k1": k_end}
-            shifts = {k: np.concatenate([v, extra[k]]).astype(np.int64) for k, v in shifts.items()}
-            n_all = n_posts + n_loop_cols
-            guard_m, guard_h, guard_k = visit_rule.guard_matrix(guard, g_rows, g_cols, n_posts, n_all)
-            visit_fields = dict(
-                visit_need=need, visit_dwell=dwell_h, visit_every=every_h,
-                hop_min=np.asarray(hop_min, dtype=np.int64), loop_hotspots=loops.hotspots,
-                shift_loop=np.concatenate([np.full(n_posts, -1), loops.loop]).astype(np.int64),
-                shift_partner=np.concatenate([np.full(n_posts, -1),
-                                              np.where(loops.partner >= 0, loops.partner + n_posts, -1)]).astype(np.int64),
-                visit_ptr=np.concatenate([np.zeros(n_posts, dtype=np.int64), loops.visit_ptr]).astype(np.int64),
-                visit_hotspot=loops.visit_hotspot, visit_arrive=loops.visit_arrive,
-                guard=guard_m, guard_hotspot=guard_h, guard_slot=guard_k,
-            )
-        else:
-            visit_fields = dict(
-                visit_need=np.zeros((n_h, n_k), dtype=np.int64), visit_dwell=np.zeros(n_h, dtype=np.int64),
-                visit_every=np.zeros(n_h, dtype=np.int64), hop_min=hop_min, loop_hotspots=(),
-                shift_loop=np.full(n_posts, -1, dtype=np.int64), shift_partner=np.full(n_posts, -1, dtype=np.int64),
-                visit_ptr=np.zeros(n_posts + 1, dtype=np.int64), visit_hotspot=np.zeros(0, dtype=np.int64),
-                visit_arrive=np.zeros(0, dtype=np.int64), guard=sp.csr_matrix((0, n_posts)),
-                guard_hotspot=np.zeros(0, dtype=np.int64), guard_slot=np.zeros(0, dtype=np.int64),
-            )
+            shifts = _with_loop_columns(shifts, loops.columns, slot, n_k)
+        visit_fields = _visit_fields(n_posts, need, dwell_h, every_h, hop_min, loops,
+                                     None if loops is None else (guard, *guard_entries))
         cover, cover_h, cover_k = _cover_matrix(required, shifts)
         return cls(
             **visit_fields,
@@ -388,6 +366,49 @@ def planned_travel(minutes: np.ndarray, margin_min: int) -> np.ndarray:
     minutes = np.asarray(minutes, dtype=np.int64)
     spare = (minutes > 0) & (minutes < UNREACHABLE_MIN)
     return np.where(spare, minutes + int(margin_min), minutes)
+
+
+def _with_loop_columns(shifts: dict, lc: dict, slot: int, n_k: int) -> dict:
+    """The post columns followed by the loop columns (a loop covers no post slot: k0 = k1)."""
+    on_site_end = lc["start"] + lc["len"] - lc["back"]
+    k_end = np.clip(on_site_end // slot, 0, n_k)
+    extra = {"shift_station": lc["station"], "shift_hotspot": lc["hotspot"], "shift_start_min": lc["start"],
+             "shift_len_min": lc["len"], "shift_out_min": lc["out"], "shift_back_min": lc["back"],
+             "shift_k0": k_end, "shift_k1": k_end}
+    return {k: np.concatenate([v, extra[k]]).astype(np.int64) for k, v in shifts.items()}
+
+
+def _visit_fields(n_posts: int, need, dwell_h, every_h, hop_min, loops, guard) -> dict:
+    """The Problem's visit fields: ``loops`` from :func:`visits.candidate_loops` (None: no
+    visit demand, no loop columns) and ``guard`` = (guard slots, guard rows, guard columns,
+    number of loop columns) or None."""
+    from patrolplan.model.rules import visits as visit_rule
+
+    if guard is None:
+        guard_m = sp.csr_matrix((0, n_posts))
+        guard_h = guard_k = np.zeros(0, dtype=np.int64)
+    else:
+        slots, g_rows, g_cols, n_loop_cols = guard
+        guard_m, guard_h, guard_k = visit_rule.guard_matrix(slots, g_rows, g_cols, n_posts, n_posts + n_loop_cols)
+
+    def posts_then(values, fill):
+        tail = np.zeros(0, dtype=np.int64) if loops is None else np.asarray(values, dtype=np.int64)
+        return np.concatenate([np.full(n_posts, fill, dtype=np.int64), tail]).astype(np.int64)
+
+    return dict(
+        visit_need=np.asarray(need, dtype=np.int64), visit_dwell=np.asarray(dwell_h, dtype=np.int64),
+        visit_every=np.asarray(every_h, dtype=np.int64),
+        hop_min=hop_min if loops is None else np.asarray(hop_min, dtype=np.int64),
+        loop_hotspots=() if loops is None else loops.hotspots,
+        shift_loop=posts_then(None if loops is None else loops.loop, -1),
+        shift_partner=posts_then(None if loops is None else np.where(loops.partner >= 0, loops.partner + n_posts, -1),
+                                 -1),
+        visit_ptr=np.concatenate([np.zeros(n_posts + (1 if loops is None else 0), dtype=np.int64),
+                                  np.zeros(0, dtype=np.int64) if loops is None else loops.visit_ptr]).astype(np.int64),
+        visit_hotspot=np.zeros(0, dtype=np.int64) if loops is None else loops.visit_hotspot,
+        visit_arrive=np.zeros(0, dtype=np.int64) if loops is None else loops.visit_arrive,
+        guard=guard_m, guard_hotspot=guard_h, guard_slot=guard_k,
+    )
 
 
 def _cover_matrix(required: np.ndarray, shifts: dict) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:

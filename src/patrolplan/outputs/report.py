@@ -2,7 +2,7 @@
 
 ``report.html`` (one self-contained page), ``roster.xlsx`` (a summary sheet, the whole roster
 and one printable week sheet per station), ``stations/<station_id>.pdf`` (the week sheet to
-pin on the wall), ``result.gpkg`` (layers ``stations``, ``hotspots``, ``zones``, ``roster``)
+pin on the wall), ``result.gpkg`` (layers ``stations``, ``hotspots``, ``zones``, ``roster``, and ``visits``)
 and, through :func:`patrolplan.outputs.plotting.write_pictures`, the PNG
 pictures. Everything is drawn from the run folder's tables (``roster.csv``, ``coverage.csv``,
 ``summary.json``) and the Scenario; nothing is solved again. These functions are the only
@@ -25,6 +25,7 @@ from patrolplan.outputs.plotting import CREDITS, picture_names, read_run_tables,
 from patrolplan.outputs.plotting._fonts import shipped_font_path
 from patrolplan.outputs.plotting._names import hotspot_names
 from patrolplan.outputs.plotting._tables import slot_minutes_of
+from patrolplan.outputs.plotting.loops import loop_shift_routes, read_visits
 from patrolplan.outputs.plotting.map import hotspot_tiers, station_hotspot_links
 from patrolplan.outputs.plotting.sheets import A4_LANDSCAPE_IN, draw_week_sheet
 from patrolplan.outputs.plotting.week import station_weeks, week_label
@@ -423,6 +424,62 @@ def _roster_section_html(scenario, roster: pd.DataFrame) -> str:
             + _frame_html(named, "roster", sortable=True))
 
 
+def visit_loops_table(scenario, roster: pd.DataFrame, visits: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per visit loop of the roster: ``loop_id``, ``stations`` (names), ``hotspots``
+    (names, in first-cycle order), ``shifts``, ``team_hours`` (travel included) and ``visits``."""
+    if "loop_id" not in roster or visits is None:
+        return pd.DataFrame(columns=["loop_id", "stations", "hotspots", "shifts", "team_hours", "visits"])
+    loops = roster[roster["loop_id"].fillna("").astype(str) != ""]
+    if loops.empty:
+        return pd.DataFrame(columns=["loop_id", "stations", "hotspots", "shifts", "team_hours", "visits"])
+    st_names = dict(zip(scenario.stations["station_id"].astype(str), scenario.stations["name"]))
+    hs_names = hotspot_names(scenario, drawable=False)
+    n_visits = visits.groupby("shift_id").size()
+    rows = []
+    for lid, g in loops.groupby("loop_id", sort=True):
+        stops = [h for h in str(g["loop_hotspots"].iloc[0]).split(";") if h]
+        rows.append({
+            "loop_id": lid,
+            "stations": "、".join(st_names.get(x, x) for x in sorted(set(g["station_id"]))),
+            "hotspots": " → ".join(hs_names.get(h, h) for h in stops),
+            "shifts": int(len(g)),
+            "team_hours": round(float(_hours(g["end"] - g["start"]).sum()), 1),
+            "visits": int(g["shift_id"].map(n_visits).fillna(0).sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+def _visits_section_html(scenario, summary: dict, roster: pd.DataFrame, visits: pd.DataFrame | None) -> str:
+    """The visits section: what loops replace (team-hours against posts), how spread the visit
+    times are, and the loops. Empty in a week without visit demand."""
+    v = summary.get("visits")
+    if not isinstance(v, dict):
+        return ""
+    loop_h = float(v.get("loop_team_hours") or 0.0)
+    posts_h = float(v.get("as_posts_team_hours") or 0.0)
+    saving = (f"The same coverage as posts (a team standing at each hotspot through every visit hour) would "
+              f"take <b>{posts_h:,.0f}</b> team-hours; the loops take <b>{loop_h:,.0f}</b>"
+              + (f" ({100 * loop_h / posts_h:.0f} %), a saving of {posts_h - loop_h:,.0f} team-hours."
+                 if posts_h > 0 else "."))
+    spread = v.get("minute_of_hour_std")
+    spread_text = ("Visit times: " + ("randomised per cycle (seeded); " if v.get("randomize") else "a fixed order; ")
+                   + (f"the spread of each hotspot's visit minute within the hour is {spread:g} min (median over "
+                      "hotspots; 0 = always the same minute, about 17 = spread evenly)." if spread is not None
+                      else "no visits planned."))
+    table = visit_loops_table(scenario, roster, visits)
+    return "".join([
+        "<section id='visits-s'><h2 id='visits'>Visits (loops)</h2>",
+        f"<p id='visits-saving'>{v.get('visits', 0):,} visits by {v.get('loop_shifts', 0):,} loop shifts over "
+        f"{float(v.get('visit_demanded_hotspot_hours') or 0):,.0f} visit-demanded hotspot-hours. {saving}</p>",
+        f"<p id='visits-spread'>{html.escape(spread_text)}</p>",
+        "<p>Each loop drives out, stops at its hotspots in turn (the order varies per cycle when randomised), "
+        "and drives back; the map draws it along the roads, the timelines show each visit as a tick, and "
+        "<a href='visits.csv'>visits.csv</a> lists every visit.</p>",
+        _frame_html(table, "visit-loops", sortable=True) if len(table) else "<p>No loop shifts.</p>",
+        "</section>",
+    ])
+
+
 def _technical_html(summary: dict) -> str:
     extra = _summary_station_table(summary)
     keys = ("status", "objective", "best_bound", "gap_pct", "solve_seconds", "seed", "workers",
@@ -567,6 +624,7 @@ def write_report_html(scenario, run_dir: str | Path) -> Path:
         "</section>",
         _changes_html(summary, read_changes(run_dir)),
         "<section id='pictures-s'><h2 id='pictures'>Pictures</h2>", figures, "</section>",
+        _visits_section_html(scenario, summary, roster, read_visits(run_dir)),
         _response_section_html(scenario, run_dir, summary),
         _week_section_html(scenario, run_dir, roster, load),
         "<section id='roster-s'>", _roster_section_html(scenario, roster), "</section>",
@@ -763,6 +821,18 @@ def _write_week_grid(ws, week, first_row: int) -> int:
     return row
 
 
+def _named_visits(scenario, visits: pd.DataFrame | None) -> pd.DataFrame | None:
+    """visits.csv with ``station_name`` / ``hotspot_name`` and ``dwell_min``; None without visits."""
+    if visits is None:
+        return None
+    st_names = dict(zip(scenario.stations["station_id"].astype(str), scenario.stations["name"]))
+    v = visits.copy()
+    v.insert(v.columns.get_loc("station_id") + 1, "station_name", v["station_id"].map(st_names).fillna(""))
+    v.insert(v.columns.get_loc("hotspot_id") + 1, "hotspot_name", v["hotspot_id"].map(hotspot_names(scenario, drawable=False)).fillna(""))
+    v["dwell_min"] = ((v["depart"] - v["arrive"]).dt.total_seconds() // 60).astype(int)
+    return v
+
+
 def write_xlsx(scenario, run_dir: str | Path) -> Path:
     """Write ``roster.xlsx``: sheet ``summary`` (summary.json and the load per station),
     sheet ``roster`` (every shift) and one sheet per station (every scenario station and any
@@ -771,7 +841,10 @@ def write_xlsx(scenario, run_dir: str | Path) -> Path:
     and the week as heading, its teams as rows and the days as columns, each shift with times,
     hotspot, zone and synchronized partners (printed: one A4 landscape page), and below it
     the list of its shifts in local time (``team_id``, ``shift_id``, ``day``, times, hotspot,
-    zone, ``partners``, travel), and in a re-plan the station's rows of changes.csv. Sheets print landscape on A4, fitted to the page width.
+    zone, ``partners``, travel), in a re-plan the station's rows of changes.csv and, in a week
+    with visits, the list of its loop shifts' visits. With visits.csv a sheet ``visits`` lists
+    every visit (names beside the ids, the dwell in minutes). Sheets print landscape on A4,
+    fitted to the page width.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -813,9 +886,16 @@ def write_xlsx(scenario, run_dir: str | Path) -> Path:
     _widths(ws, full)
     _printable(ws, len(full.columns), last, 1)
 
+    visits = _named_visits(scenario, read_visits(run_dir))
+    if visits is not None:
+        ws = wb.create_sheet("visits")
+        last = _write_table(ws, visits, 1)
+        _widths(ws, visits)
+        _printable(ws, len(visits.columns), last, 1)
+
     weeks = {w.station_id: w for w in station_weeks(scenario, roster, drawable=False)}
     sheet_names = _sheet_names([f"{s} {n}".strip() for s, n in zip(load["station_id"], load["name"])],
-                               reserved=("summary", "roster"))
+                               reserved=("summary", "roster", "visits"))
     for sid, sheet in zip(load["station_id"], sheet_names):
         ws = wb.create_sheet(sheet)
         week = weeks[sid]
@@ -836,9 +916,15 @@ def write_xlsx(scenario, run_dir: str | Path) -> Path:
             mine = changes[changes["station_id"] == sid]
             ws.cell(row=last + 2, column=1, value=f"Changes ({len(mine)})").font = Font(bold=True, size=12)
             if len(mine):
-                _write_table(ws, mine, last + 3)
+                last = _write_table(ws, mine, last + 3)
             else:
                 ws.cell(row=last + 3, column=1, value="no shift of this station changed")
+                last += 3
+        mine = visits[visits["station_id"] == sid] if visits is not None else None
+        if mine is not None and len(mine):
+            ws.cell(row=last + 2, column=1, value="Visits of the loop shifts (one row each)").font = Font(
+                bold=True, size=12)
+            _write_table(ws, mine.drop(columns=["station_id", "station_name"]), last + 3)
 
     path = run_dir / XLSX_NAME
     return atomic_file(path, lambda p: wb.save(p))
@@ -891,7 +977,10 @@ def write_gpkg(scenario, run_dir: str | Path, *, graph=None) -> Path:
     ``roster``
         one line per roster row along its road path (``graph.path_lonlat`` when a
         ``network.RoadGraph`` is given, else the straight line) from station to hotspot;
-        times as ISO text, ``path`` = ``road`` or ``straight``.
+        times as ISO text, ``path`` = ``road`` or ``straight``;
+    ``visits``
+        in a week with visits (visits.csv): one line per loop shift along its road path, out to
+        the first stop, one cycle of the stops, back (see :func:`_visits_layer`).
     """
     import geopandas as gpd
     import shapely
@@ -943,12 +1032,37 @@ def write_gpkg(scenario, run_dir: str | Path, *, graph=None) -> Path:
     named = _named_roster(scenario, roster).assign(path=kinds)
     r_g = gpd.GeoDataFrame(_plain(named), geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
 
+    layers = [("stations", st_g, "Point"), ("hotspots", hs_g, "Point"), ("zones", z_g, "LineString"),
+              ("roster", r_g, "LineString")]
+    visits = read_visits(run_dir)
+    if visits is not None:
+        layers.append(("visits", _visits_layer(scenario, roster, visits, graph), "LineString"))
+
     def write(tmp: Path) -> None:
-        for layer, gdf, gtype in (("stations", st_g, "Point"), ("hotspots", hs_g, "Point"),
-                                  ("zones", z_g, "LineString"), ("roster", r_g, "LineString")):
+        for layer, gdf, gtype in layers:
             gdf.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio", geometry_type=gtype)
 
     return atomic_file(run_dir / GPKG_NAME, write)
+
+
+def _visits_layer(scenario, roster: pd.DataFrame, visits: pd.DataFrame, graph):
+    """One line per loop shift along its road path (station, the stops, back to the first
+    stop, the station): ``shift_id``, ``team_id``, ``station_id``, ``loop_id``,
+    ``loop_hotspots``, ``visits``, ``first_arrive``, ``last_depart``, ``path``."""
+    import geopandas as gpd
+    import shapely
+
+    routes = loop_shift_routes(scenario, roster, graph=graph)
+    per = visits.groupby("shift_id").agg(visits=("visit_id", "size"), first_arrive=("arrive", "min"),
+                                         last_depart=("depart", "max"))
+    team = dict(zip(roster["shift_id"], roster["team_id"]))
+    df = routes.drop(columns="coords").assign(team_id=routes["shift_id"].map(team).fillna(""))
+    df = df.join(per, on="shift_id")
+    df["visits"] = df["visits"].fillna(0).astype(int)
+    df = df[["shift_id", "team_id", "station_id", "loop_id", "loop_hotspots", "visits", "first_arrive",
+             "last_depart", "path"]]
+    geoms = [shapely.LineString(c) if len(c) >= 2 else None for c in routes["coords"]]
+    return gpd.GeoDataFrame(_plain(df), geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
 
 
 # --- all -------------------------------------------------------------------------------
@@ -959,7 +1073,7 @@ def write_all(scenario, run_dir: str | Path, *, graph=None) -> list[Path]:
     ``stations/<station_id>.pdf``; the paths written (the sheets last; they are drawn first
     so that the report can link them)."""
     sheets = write_station_sheets(scenario, run_dir)
-    paths = write_pictures(scenario, run_dir)
+    paths = write_pictures(scenario, run_dir, graph=graph)
     paths.append(write_report_html(scenario, run_dir))
     paths.append(write_xlsx(scenario, run_dir))
     paths.append(write_gpkg(scenario, run_dir, graph=graph))

@@ -67,11 +67,13 @@ Officers
     station's even share of its zones' night shifts (16 shifts a week per hotspot and
     demanded team, 2 teams at synchronized zones, split among the members): a station has
     teams for 1.5 times its share at 5 shifts a team.
-Demand (``default_demand: 0``: only key periods)
-    every zone, every night 20:00-02:00, 1 team; city and province zones on Friday and
-    Saturday nights 2 teams (as synchronized zones they need two stations on site anyway: the
-    demand row states it); market mornings 07:00-11:00, 1 team, at ``MARKET_ZONES`` town and
-    county zones, each on one weekday (seeded).
+Demand (``default_demand: 0``: only key periods), the three levels 点、线、面
+    posts at the province-tier junctions on Friday and Saturday nights 20:00-02:00 (2 teams:
+    as synchronized zones they need two stations on site anyway); every other zone (and the
+    province zones on the other nights) visit loops every night 20:00-02:00, a stop of 15 min
+    at least every 2 h (joint visits in the synchronized city zones); market mornings
+    07:00-11:00 at ``MARKET_ZONES`` town and county zones, each on one weekday (seeded),
+    visits of 15 min at least every hour.
 """
 
 from __future__ import annotations
@@ -584,17 +586,25 @@ def _station_table(st: pd.DataFrame, zones: pd.DataFrame, hotspots: pd.DataFrame
 
 
 def _demand_table(zones: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Posts at the province lines on weekend nights, visit loops along every border at night,
+    market-morning visits (see the module docstring)."""
+    visit = {"presence": "visit", "dwell_min": 15}
     rows = [{"zone_id": z, "hotspot_id": "", "days": "mon-sun", "start": "20:00", "end": "02:00",
-             "teams": 1, "why": "night patrol"} for z in zones["zone_id"]]
-    for z in zones.loc[zones["tier"].isin(["city", "province"]), "zone_id"]:
+             "teams": 1, **visit, "every_min": 120, "why": "night visit loop"} for z in zones["zone_id"]]
+    for z in zones.loc[zones["tier"] == "province", "zone_id"]:
         rows.append({"zone_id": z, "hotspot_id": "", "days": "fri,sat", "start": "20:00", "end": "02:00",
-                     "teams": 2, "why": "weekend nights at prefecture/province lines"})
+                     "teams": 2, "presence": "post", "why": "weekend-night post at the province line"})
     local = zones.loc[zones["tier"].isin(["town", "county"]), "zone_id"].to_numpy()
     days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     for z in sorted(rng.choice(local, size=min(MARKET_ZONES, len(local)), replace=False)):
         rows.append({"zone_id": z, "hotspot_id": "", "days": days[int(rng.integers(0, 7))],
-                     "start": "07:00", "end": "11:00", "teams": 1, "why": "market-day morning"})
-    return pd.DataFrame(rows)
+                     "start": "07:00", "end": "11:00", "teams": 1, **visit, "every_min": 60,
+                     "why": "market-day morning visits"})
+    columns = ["zone_id", "hotspot_id", "days", "start", "end", "teams", "presence", "dwell_min", "every_min", "why"]
+    out = pd.DataFrame(rows).reindex(columns=columns)
+    out["dwell_min"] = out["dwell_min"].astype("Int64")
+    out["every_min"] = out["every_min"].astype("Int64")
+    return out
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -637,12 +647,16 @@ def scenario_config(*, time_limit_s: float | None = None) -> dict[str, Any]:
             "prefectures": "prefectures.geojson",
         },
         "default_demand": 0,
+        "visits": {"randomize": True},  # visit times that vary from cycle to cycle (seeded)
+        # loop columns leave the LP bound looser than posts do: stop within 2 % of it (the
+        # issue's target for visit weeks), so the week solves in about the posts-only week's time
+        "solver": {"gap_tolerance_pct": 2.0},
         # tiered response (issue 13): a second team within 30 road minutes of every demanded
         # hotspot-hour is priced, not required (response.csv and report.html show the picture)
         "response": {"backup": "soft"},
     }
     if time_limit_s is not None:
-        config["solver"] = {"time_limit_seconds": float(time_limit_s)}
+        config["solver"]["time_limit_seconds"] = float(time_limit_s)
     return config
 
 

@@ -6,7 +6,9 @@ contract's definition of "on site for the whole slot".
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -181,10 +183,13 @@ def _visit_coverage(p: Problem, shift_col: np.ndarray) -> pd.DataFrame:
     starts = visit_starts(p, shift_col)
     guarded = np.zeros(p.visit_need.shape, dtype=bool)
     guarded[p.guard_hotspot, p.guard_slot] = True
-    stations_at: dict[int, list[tuple[int, int, str]]] = {}
+    stations_at: dict[int, list[tuple[int, str]]] = {}
     for j in np.asarray(shift_col, dtype=np.int64):
         for h, a, _ in p.visits_of(int(j)):
-            stations_at.setdefault(h, []).append((a, a, p.station_ids[p.shift_station[j]]))
+            stations_at.setdefault(h, []).append((a, p.station_ids[p.shift_station[j]]))
+    waits = {h: _Waits(iv) for h, iv in starts.items()}
+    named = {h: sorted(v) for h, v in stations_at.items()}
+    empty = _Waits([])
     rows = []
     hs, ks = np.nonzero(p.visit_need > 0)
     since: dict[int, int] = {}  # per hotspot: the start of the run of visit slots being walked
@@ -193,12 +198,13 @@ def _visit_coverage(p: Problem, shift_col: np.ndarray) -> pd.DataFrame:
         if not (k > 0 and p.visit_need[h, k - 1] > 0):
             since[h] = k * slot
         lo, hi = k * slot, (k + 1) * slot
-        iv = sorted(starts.get(h, []))
-        seen = [x for x in iv if x[1] >= lo and x[0] < hi]
-        wait = _longest_wait(iv, lo, hi, since[h])
-        names = sorted({st for a, _, st in stations_at.get(h, []) if lo <= a < hi})
+        w = waits.get(h, empty)
+        seen = w.seen(lo, hi)
+        wait = w.longest(lo, hi, since[h])
+        at = named.get(h, [])
+        names = sorted({st for _, st in at[bisect.bisect_left(at, (lo, "")):bisect.bisect_left(at, (hi, ""))]})
         gap = bool(guarded[h, k] and wait > p.visit_every[h])
-        rows.append((p.hotspot_ids[h], k, 1, len(seen), ";".join(names), gap, 1, True, "visit", len(seen), wait))
+        rows.append((p.hotspot_ids[h], k, 1, seen, ";".join(names), gap, 1, True, "visit", seen, wait))
     df = pd.DataFrame(rows, columns=["hotspot_id", "_k", "demand", "present", "stations", "gap", "required", "sync_ok",
                                      "presence", "visits", "longest_wait_min"])
     df.insert(1, "slot_start", iso(p.horizon_start, df["_k"].to_numpy() * slot))
@@ -207,19 +213,33 @@ def _visit_coverage(p: Problem, shift_col: np.ndarray) -> pd.DataFrame:
          "longest_wait_min": int})
 
 
-def _longest_wait(intervals: list[tuple[int, int]], lo: int, hi: int, since: int) -> int:
-    """Longest time within ``[lo, hi]`` since the last moment a visit could start (``intervals``
-    of possible starts, sorted by start), counting from ``since`` (the start of the visit
-    hours) where no visit started since then; measured just before each start and at ``hi``."""
-    def wait(t: int, strictly_before: bool) -> int:
-        ends = [min(b, t) for a, b in intervals if (a < t if strictly_before else a <= t) and b >= since]
-        return t - max([since, *ends])
+class _Waits:
+    """One hotspot's possible visit starts (``(first, last)`` intervals), sorted once, so that
+    each slot's questions are bisections, not a pass over every visit of the week."""
 
-    worst = wait(hi, False)
-    for a, _ in intervals:
-        if lo < a <= hi:
-            worst = max(worst, wait(a, True))
-    return int(worst)
+    def __init__(self, intervals: list[tuple[int, int]]):
+        iv = sorted(intervals)
+        self.a = [a for a, _ in iv]
+        self.b_sorted = sorted(b for _, b in iv)
+        self.prefix_max_b = list(itertools.accumulate((b for _, b in iv), max))
+
+    def seen(self, lo: int, hi: int) -> int:
+        """Intervals meeting the slot: starting before ``hi`` and not ending before ``lo``."""
+        return bisect.bisect_left(self.a, hi) - bisect.bisect_left(self.b_sorted, lo)
+
+    def _wait(self, t: int, since: int, strictly_before: bool) -> int:
+        n = bisect.bisect_left(self.a, t) if strictly_before else bisect.bisect_right(self.a, t)
+        last = min(self.prefix_max_b[n - 1], t) if n else since
+        return t - max(since, last)
+
+    def longest(self, lo: int, hi: int, since: int) -> int:
+        """Longest time within ``[lo, hi]`` since the last moment a visit could start, counting
+        from ``since`` (the start of the visit hours) where none started since; measured just
+        before each start and at ``hi``."""
+        worst = self._wait(hi, since, False)
+        for i in range(bisect.bisect_right(self.a, lo), bisect.bisect_right(self.a, hi)):
+            worst = max(worst, self._wait(self.a[i], since, True))
+        return int(worst)
 
 
 def station_load(stations: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,8 @@ a visit start in ``[t - every, t]``: the column *guards* that interval. The cont
 hours ``[a, b)`` is exactly "every ``t`` in ``[a + every, b]`` has a visit start in
 ``[t - every, t]``". So the rows ask, for every visit-demanded slot ``k`` of ``h`` that ends
 after ``a + every`` (``a``: the start of the run of visit slots it belongs to; after a post, the
-post's end less the dwell):
+post's end less the dwell; a run no longer than the interval, such as a night cut by the week's
+start, still asks for one visit, so its last slot is guarded):
 
     sum_{j guards all of slot k at h} x_j >= 1
 
@@ -29,13 +30,15 @@ nearest next hotspot (road time) while one cycle (dwells and legs, the leg back 
 stop included) stays within the interval; every such prefix up to ``visits.max_loop_hotspots``
 hotspots is a loop. Each loop becomes columns on the shift grid like posts; a column is kept
 when it guards at least one demanded slot. With ``visits.randomize`` each column visits its
-hotspots in an order drawn per cycle (seeded by ``solver.seed``, the loop and the start),
-kept only where every gap stays within the interval, so the timing differs from cycle to
-cycle and from day to day.
+hotspots in an order drawn per cycle and after a pause drawn within the interval's slack
+(seeded by ``solver.seed``, the loop and the start), each kept only where every gap stays
+within the interval, so the order and the phase of the visits differ from cycle to cycle and
+from day to day.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -93,6 +96,10 @@ def guard_slots(need: np.ndarray, posts: np.ndarray, every_h: np.ndarray, dwell_
             start = first * slot - (dwell_h[h] if first > 0 and posts[h, first - 1] > 0 else 0)
             ends = (np.arange(first, k) + 1) * slot
             out[h, first:k] = ends > start + every_h[h]
+            if not out[h, first:k].any():
+                # hours no longer than the interval (a night cut by the week's start or end)
+                # still ask for one visit: guard their last slot
+                out[h, k - 1] = True
     return out
 
 
@@ -124,11 +131,14 @@ def loops_of(hotspots: list[int], start_cost: dict[int, int], dwell_h, every_h, 
 
 
 def schedule(order: tuple[int, ...], start: int, length: int, out: int, back: np.ndarray, dwell_h, every_h, hop,
-             rng: np.random.Generator | None) -> list[tuple[int, int]]:
+             rng: "_Draws | None") -> list[tuple[int, int]]:
     """Visits ``(hotspot, arrive)`` of one loop shift: out to the first stop, cycles of stops
     until the last visit that still leaves time to drive back (``back[h]``) before the end.
     With ``rng`` each cycle after the first takes an order drawn anew, kept only where no gap
-    exceeds the interval (and the order's own cycle keeps it, should the next draw fail)."""
+    exceeds the interval (and the order's own cycle keeps it, should the next draw fail), and
+    a pause (the team patrols on between two stops) drawn within the interval's slack over the
+    cycle, halved until no gap exceeds the interval: the phase of the visits moves from cycle
+    to cycle too."""
     end = start + length
     tightest = min(int(every_h[h]) for h in order)
     visits: list[tuple[int, int]] = []
@@ -136,12 +146,16 @@ def schedule(order: tuple[int, ...], start: int, length: int, out: int, back: np
     cycle = list(order)
     at, depart = None, start + out  # "departed" so that the first arrival is start + out
     while True:
-        if rng is not None and len(order) > 1 and at is not None:
+        if rng is not None and len(order) > 1 and at is not None:  # a loop of one stays on site
             trial = [int(h) for h in rng.permutation(order)]
             if trial[0] == at:  # no second stop in a row at one place
                 trial = trial[1:] + trial[:1]
             if _cycle_min(trial, dwell_h, hop) <= tightest and _keeps(trial, at, depart, last, dwell_h, every_h, hop):
                 cycle = trial
+            pause = int(rng.integers(0, max(tightest - _cycle_min(cycle, dwell_h, hop), 0) + 1))
+            while pause > 0 and not _keeps(cycle, at, depart + pause, last, dwell_h, every_h, hop):
+                pause //= 2
+            depart += pause
         for h in cycle:
             arrive = depart + (int(hop[at, h]) if at is not None else 0)
             leave = arrive + int(dwell_h[h])
@@ -150,6 +164,24 @@ def schedule(order: tuple[int, ...], start: int, length: int, out: int, back: np
             visits.append((h, arrive))
             last[h] = arrive
             at, depart = h, leave
+
+
+class _Draws:
+    """The random draws of one loop column (``random.Random``, seeded by the solver's seed, the
+    loop, the start and the length: the same seed gives the same plan in any process; a
+    numpy Generator per column costs more than the column's whole schedule)."""
+
+    def __init__(self, seed: int, loop: int, start: int, length: int):
+        self._r = random.Random(((int(seed) * 1_000_003 + loop) * 1_000_003 + start + 10**6) * 1_000_003 + length)
+
+    def permutation(self, items) -> list:
+        out = list(items)
+        self._r.shuffle(out)
+        return out
+
+    def integers(self, lo: int, hi: int) -> int:
+        """A whole number in ``[lo, hi)``."""
+        return self._r.randrange(lo, hi)
 
 
 def _keeps(trial, at, depart, last, dwell_h, every_h, hop) -> bool:
@@ -196,39 +228,67 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
     v_ptr, v_h, v_a = [0], [], []
     rows, cols_g = [], []
 
-    def add_loop(stations: tuple[int, ...], order: tuple[int, ...]) -> None:
-        li = len(hotspots_of_loop)
-        hotspots_of_loop.append(order)
-        back = np.array([max(int(back_min[h, s]) for s in stations) for h in range(need.shape[0])]) \
-            if len(stations) > 1 else back_min[:, stations[0]]
+    def add_loops(stations: tuple[int, ...], orders: list[tuple[int, ...]]) -> None:
+        """The columns of the loops ``orders`` driven by ``stations``, less the dominated ones."""
+        found = []
+        for order in orders:
+            li = len(hotspots_of_loop)
+            hotspots_of_loop.append(order)
+            found += _draft(stations, order, li)
+        for li, L, t, visits, g in _undominated(found):
+            emit(stations, li, L, t, visits, g)
+
+    def _draft(stations: tuple[int, ...], order: tuple[int, ...], li: int) -> list:
+        # the loop's numbers as plain dicts: scheduling thousands of columns reads them per visit
+        back = {h: max(int(back_min[h, s]) for s in stations) for h in order}
+        hop = {(a, b): int(hop_min[a, b]) for a in order for b in order}
+        dwell = {h: int(dwell_h[h]) for h in order}
+        every = {h: int(every_h[h]) for h in order}
         out = max(int(out_min[s, order[0]]) for s in stations)
+        template: dict[int, list[tuple[int, int]]] = {}  # without randomize, a start only shifts the visits
+        # slots of the loop's hotspots to guard, as prefix sums: a start whose whole reach
+        # (first arrival to the last departure plus the interval) holds none is skipped unscheduled
+        wanted = np.concatenate([[0], np.cumsum(guard[list(order)].any(axis=0))])
+        reach = int(max(every_h[h] for h in order))
+        found = []
         for L, starts in starts_by_len.items():
             for t in starts:
-                rng = (np.random.default_rng([seed, li, int(t) + 10**6, L]) if config.visits.randomize else None)
-                visits = schedule(order, int(t), int(L), out, back, dwell_h, every_h, hop_min, rng)
+                lo = min(n_k, max(0, -(-(int(t) + out) // slot)))
+                hi = min(n_k, max(0, (int(t) + int(L) + reach) // slot))
+                if hi <= lo or wanted[hi] == wanted[lo]:
+                    continue
+                if config.visits.randomize:
+                    visits = schedule(order, int(t), int(L), out, back, dwell, every, hop, _Draws(seed, li, int(t), L))
+                else:
+                    if L not in template:
+                        template[L] = schedule(order, 0, int(L), out, back, dwell, every, hop, None)
+                    visits = [(h, a + int(t)) for h, a in template[L]]
                 if not visits:
                     continue
-                g = _guards(visits, guard, every_h, slot, n_k)
-                if not g:
-                    continue
-                last_depart = visits[-1][1] + int(dwell_h[visits[-1][0]])
-                first = visits[0][0]
-                j0 = len(loop_of)
-                for i, s in enumerate(stations):
-                    cols["station"].append(s)
-                    cols["hotspot"].append(first)
-                    cols["start"].append(int(t))
-                    cols["len"].append(int(L))
-                    cols["out"].append(visits[0][1] - int(t))
-                    cols["back"].append(int(t) + int(L) - last_depart)
-                    loop_of.append(li)
-                    partner.append(j0 + 1 - i if len(stations) > 1 else -1)
-                    v_h.extend(h for h, _ in visits)
-                    v_a.extend(a for _, a in visits)
-                    v_ptr.append(len(v_h))
-                # the guard counts the first half of a joint loop; the link row brings the second
-                rows.extend(guard_row for guard_row in g)
-                cols_g.extend([j0] * len(g))
+                g = _guards(visits, guard, every, slot, n_k)
+                if g:
+                    found.append((li, int(L), int(t), visits, g))
+        return found
+
+    def emit(stations, li, L, t, visits, g) -> None:
+        last_depart = visits[-1][1] + int(dwell_h[visits[-1][0]])
+        first = visits[0][0]
+        j0 = len(loop_of)
+        for i, s in enumerate(stations):
+            cols["station"].append(s)
+            cols["hotspot"].append(first)
+            cols["start"].append(int(t))
+            cols["len"].append(int(L))
+            cols["out"].append(visits[0][1] - int(t))
+            cols["back"].append(int(t) + int(L) - last_depart)
+            loop_of.append(li)
+            partner.append(j0 + 1 - i if len(stations) > 1 else -1)
+            v_h.extend(h for h, _ in visits)
+            v_a.extend(a for _, a in visits)
+            v_ptr.append(len(v_h))
+        # the guard counts the first half of a joint loop; the link row brings the second
+        rows.extend(g)
+        cols_g.extend([j0] * len(g))
 
     for s in range(len(teams)):
         if teams[s] <= 0:
@@ -237,8 +297,7 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
                 and s in zone_members[hotspot_zone[h]]]
         if not mine:
             continue
-        for order in loops_of(mine, {h: int(out_min[s, h]) for h in mine}, dwell_h, every_h, hop_min, cap):
-            add_loop((s,), order)
+        add_loops((s,), loops_of(mine, {h: int(out_min[s, h]) for h in mine}, dwell_h, every_h, hop_min, cap))
 
     pairs: dict[tuple[int, int], list[int]] = {}
     for h in visit_h:
@@ -252,8 +311,7 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
                     pairs.setdefault((min(a, b), max(a, b)), []).append(h)
     for (a, b), hs in sorted(pairs.items()):
         cost = {h: max(int(out_min[a, h]), int(out_min[b, h])) for h in hs}
-        for order in loops_of(hs, cost, dwell_h, every_h, hop_min, cap):
-            add_loop((a, b), order)
+        add_loops((a, b), loops_of(hs, cost, dwell_h, every_h, hop_min, cap))
 
     n = len(loop_of)
     arr = {k: np.asarray(v, dtype=np.int64) for k, v in cols.items()}
@@ -265,6 +323,27 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
         loop=np.asarray(loop_of, dtype=np.int64), visit_ptr=np.asarray(v_ptr, dtype=np.int64),
         visit_hotspot=np.asarray(v_h, dtype=np.int64), visit_arrive=np.asarray(v_a, dtype=np.int64),
     ), (g_rows, np.asarray(cols_g, dtype=np.int64), n)
+
+
+def _undominated(found: list) -> list:
+    """The columns ``(loop, length, start, visits, guarded)`` of one station's (or pair's) loops
+    that no other dominates: a column whose guarded slots are a strict subset of those of a
+    column of the same loop and length (another start), or of another loop of the same stations
+    with the same start and length (a longer loop through the same stops), takes the same
+    team-hours and guards less, so it is dropped. Columns guarding the same slots are all kept
+    (other times matter for the rest rules)."""
+    sets = [frozenset(g) for *_, g in found]
+    groups: dict[tuple, list[int]] = {}
+    for i, (li, L, t, _, _) in enumerate(found):
+        groups.setdefault(("loop", li, L), []).append(i)
+        groups.setdefault(("start", L, t), []).append(i)
+    dropped = set()
+    for idx in groups.values():
+        idx = sorted(idx, key=lambda i: -len(sets[i]))
+        for n, i in enumerate(idx):
+            if any(len(sets[j]) > len(sets[i]) and sets[i] < sets[j] for j in idx[:n]):
+                dropped.add(i)
+    return [f for i, f in enumerate(found) if i not in dropped]
 
 
 def guard_matrix(guard: np.ndarray, flat_rows: np.ndarray, cols: np.ndarray, offset: int, n_cols: int):

@@ -7,9 +7,10 @@ saves. :func:`write_pictures` is the one place that names and writes the PNG fil
 from patrolplan.outputs.plotting._fonts import cjk_family, font_family
 from patrolplan.outputs.plotting._style import CREDITS, MODE_STYLES, TIER_COLORS, resolve_day
 from patrolplan.outputs.plotting._tables import coverage_frame, read_run_tables, roster_frame
-from patrolplan.outputs.plotting.coverage import coverage_grid, plot_coverage
+from patrolplan.outputs.plotting.coverage import coverage_grid, plot_coverage, wait_grid
 from patrolplan.outputs.plotting.gantt import MAX_FIGURE_HEIGHT_IN, gantt_rows, plot_gantt
 from patrolplan.outputs.plotting.interactive import folium_map
+from patrolplan.outputs.plotting.loops import loop_routes, loop_shift_routes, read_visits, visits_frame
 from patrolplan.outputs.plotting.map import hotspot_tiers, plot_map, station_hotspot_links
 from patrolplan.outputs.plotting.pictures import picture_names, write_pictures
 from patrolplan.outputs.plotting.response import plot_incident, plot_response, worst_response
@@ -28,6 +29,10 @@ __all__ = [
     "font_family",
     "gantt_rows",
     "hotspot_tiers",
+    "loop_routes",
+    "loop_shift_routes",
+    "read_visits",
+    "visits_frame",
     "picture_names",
     "plot_coverage",
     "plot_gantt",
@@ -39,6 +44,7 @@ __all__ = [
     "resolve_day",
     "roster_frame",
     "station_hotspot_links",
+    "wait_grid",
     "write_pictures",
     "plot_station_week",
     "draw_week_sheet",

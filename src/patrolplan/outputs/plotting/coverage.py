@@ -13,7 +13,7 @@ from patrolplan.outputs.plotting._style import GAP_COLOR
 from patrolplan.outputs.plotting._tables import coverage_frame
 from patrolplan.outputs.plotting.gantt import figure_height_in
 
-__all__ = ["plot_coverage", "coverage_grid"]
+__all__ = ["plot_coverage", "coverage_grid", "wait_grid"]
 
 _NO_DEMAND = "#e6e6e6"
 
@@ -24,11 +24,13 @@ def coverage_grid(coverage: pd.DataFrame, *, scenario=None):
     Returns ``(hotspots, hours, surplus, gap)``: row ids (ordered by zone then id when a
     scenario is given, else by id), the hour starts (contiguous), ``surplus`` = the smallest
     ``present - required`` among the hour's slots (required: the demand, raised to a
-    synchronized zone's min_stations) (NaN: no demand in that hour) and ``gap`` =
+    synchronized zone's min_stations) over post rows (NaN: no post demand in that hour; visit
+    rows are drawn by :func:`wait_grid`) and ``gap`` =
     any slot of the hour has ``gap`` true.
     """
     cov = coverage_frame(coverage)
     ids = sorted(set(cov["hotspot_id"]))
+    visit_rows = _is_visit(cov)
     if scenario is not None:
         zone = dict(zip(scenario.hotspots["hotspot_id"].astype(str), scenario.hotspots["zone_id"].astype(str)))
         ids = sorted(ids, key=lambda h: (zone.get(h, ""), h))
@@ -38,9 +40,35 @@ def coverage_grid(coverage: pd.DataFrame, *, scenario=None):
     first, last = cov["hour"].min().floor("D"), cov["hour"].max().floor("D") + pd.Timedelta(hours=23)
     hours = pd.date_range(first, last, freq="h")  # whole days, midnight to midnight
     agg = cov.groupby(["hotspot_id", "hour"]).agg(surplus=("surplus", "min"), gap=("gap", "any"))
-    surplus = agg["surplus"].unstack("hour").reindex(index=ids, columns=hours).to_numpy(float)
+    # visit rows count visit starts, not teams on site: their hours show the wait (wait_grid)
+    posts = cov[~visit_rows].groupby(["hotspot_id", "hour"])["surplus"].min()
+    surplus = posts.unstack("hour").reindex(index=ids, columns=hours).to_numpy(float) if len(posts) else \
+        np.full((len(ids), len(hours)), np.nan)
     gap = agg["gap"].astype(float).unstack("hour").reindex(index=ids, columns=hours).fillna(0.0).to_numpy() > 0
     return ids, hours, surplus, gap
+
+
+def _is_visit(cov: pd.DataFrame) -> pd.Series:
+    if "presence" not in cov:
+        return pd.Series(False, index=cov.index)
+    return cov["presence"].astype(str).str.strip().str.lower() == "visit"
+
+
+def wait_grid(coverage: pd.DataFrame, ids, hours) -> np.ndarray:
+    """``[len(ids), len(hours)]``: the longest wait between visits (``longest_wait_min`` of
+    coverage.csv's visit rows, the largest of the hour's slots) per hotspot and hour; NaN where
+    the hour has no visit demand."""
+    cov = coverage_frame(coverage)
+    out = np.full((len(ids), len(hours)), np.nan)
+    if cov.empty or "longest_wait_min" not in cov or not len(hours):
+        return out
+    v = cov[_is_visit(cov)]
+    if v.empty:
+        return out
+    v = v.assign(hour=v["slot_start"].dt.floor("h"),
+                 wait=pd.to_numeric(v["longest_wait_min"], errors="coerce").fillna(0.0))
+    per = v.groupby(["hotspot_id", "hour"])["wait"].max()
+    return per.unstack("hour").reindex(index=list(ids), columns=hours).to_numpy(float)
 
 
 def plot_coverage(coverage: pd.DataFrame, ax=None, *, scenario=None, window: tuple | None = None,
@@ -59,9 +87,12 @@ def plot_coverage(coverage: pd.DataFrame, ax=None, *, scenario=None, window: tup
         Add a colour bar next to ``ax`` (it takes space from the axes' figure).
 
     Artists carry a ``gid``: ``surplus`` (the heat map) and ``gaps`` (a mesh whose unmasked
-    cells are exactly the gap hours, drawn in :data:`GAP_COLOR`).
+    cells are exactly the gap hours, drawn in :data:`GAP_COLOR`) and, in a week with visit
+    demand, ``visit-wait``: the hours of visit rows coloured by the longest wait between visits
+    (purple, darker the longer; the gap mesh stays on top where a wait breaks the interval).
     """
     ids, hours, surplus, gap = coverage_grid(coverage, scenario=scenario)
+    wait = wait_grid(coverage, ids, hours)
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -74,6 +105,14 @@ def plot_coverage(coverage: pd.DataFrame, ax=None, *, scenario=None, window: tup
         top = max(1.0, float(np.nanmax(np.where(np.isnan(surplus), 0, surplus))) if surplus.size else 1.0)
         mesh = ax.pcolormesh(edges, yedges, np.ma.masked_invalid(np.clip(surplus, 0, None)), cmap="Greens",
                              vmin=0, vmax=top + 0.5, shading="flat", gid="surplus")
+        if np.isfinite(wait).any():
+            top_wait = max(120.0, float(np.nanmax(wait)))
+            wmesh = ax.pcolormesh(edges, yedges, np.ma.masked_invalid(wait), cmap="Purples", vmin=0, vmax=top_wait,
+                                  shading="flat", gid="visit-wait")
+            if colorbar:
+                cbw = ax.figure.colorbar(wmesh, ax=ax, fraction=0.025, pad=0.03)
+                cbw.set_label("visits: longest wait between visits (min)", fontsize=8)
+                cbw.ax.tick_params(labelsize=7)
         ax.pcolormesh(edges, yedges, np.ma.masked_array(np.ones_like(surplus), mask=~gap),
                       cmap=ListedColormap([GAP_COLOR]), vmin=0, vmax=1, shading="flat", gid="gaps")
         if colorbar:
@@ -102,7 +141,8 @@ def plot_coverage(coverage: pd.DataFrame, ax=None, *, scenario=None, window: tup
     ax.set_title(
         f"Coverage by hotspot and hour: present − required ({n_gap} hour(s) with a gap)\n"
         "red: gap (too few teams, or a synchronized partner missing) · white: exactly as required · "
-        "green: teams beyond · grey: no demand",
+        "green: teams beyond · grey: no demand"
+        + (" · purple: visit hours, by the longest wait between visits" if np.isfinite(wait).any() else ""),
         fontsize=10,
     )
     return ax

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib.collections import PolyCollection
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from patrolplan.outputs.plotting._fonts import font_family
@@ -113,6 +114,7 @@ def plot_gantt(
     ax=None,
     scenario=None,
     window: tuple | None = None,
+    visits: pd.DataFrame | None = None,
 ):
     """Draw the week as a timeline and return the axes.
 
@@ -129,9 +131,13 @@ def plot_gantt(
         stations as rows.
     window
         Optional ``(start, end)`` timestamps to show (e.g. one day); default: the whole roster.
+    visits
+        Optional visits.csv table: each visit is a tick from arrival to departure, in its
+        hotspot's row (``by='hotspot'``) or in its team's sub-row (``by='station'``); a loop
+        shift's bar sits in the row of its first stop.
 
     Artists carry a ``gid``: ``shifts`` (one rectangle per roster row, in roster order),
-    ``travel``, ``gaps``, ``day-lines``. Without ``ax``, the figure is 16 in wide and
+    ``travel``, ``gaps``, ``day-lines``, ``visits`` (one tick per visit drawn). Without ``ax``, the figure is 16 in wide and
     :func:`figure_height_in` tall (capped at :data:`MAX_FIGURE_HEIGHT_IN`).
     """
     r = roster_frame(roster).reset_index(drop=True)
@@ -150,13 +156,43 @@ def plot_gantt(
     draw_shift_bars(ax, r, rows, by=by, colors=colors)
     draw_gaps(ax, gaps, rows, slot_minutes=slot_minutes_of(cov) if cov is not None else 60,
               on_gap_row=rows["key"].iloc[0] == _GAP_ROW if len(rows) else False)
+    n_ticks = draw_visit_ticks(ax, r, rows, visits, by=by)
     lo, hi = _time_span(x, cov, window)
     draw_time_axis(ax, lo, hi, n_rows=len(rows))
     draw_row_labels(ax, rows, fontfamily=fam)
     ax.set_title(f"Roster by {by}: {len(r)} shifts" + (
         f", {int(gaps.shape[0])} uncovered slot(s)" if gaps is not None and len(gaps) else ""), fontsize=11)
-    draw_gantt_legend(ax, r, colors, scenario=scenario, fontfamily=fam)
+    draw_gantt_legend(ax, r, colors, scenario=scenario, fontfamily=fam, visits=n_ticks > 0)
     return ax
+
+
+def draw_visit_ticks(ax, r: pd.DataFrame, rows: pd.DataFrame, visits: pd.DataFrame | None, *, by: str) -> int:
+    """Visits as black ticks (arrival to departure, a small bar): in the hotspot's row, or in
+    the team's sub-row of its station. Returns how many were drawn."""
+    if visits is None or len(visits) == 0:
+        return 0
+    from patrolplan.outputs.plotting.loops import visits_frame
+
+    v = visits_frame(visits)
+    row_y = dict(zip(rows["key"], rows["y0"]))
+    if by == "hotspot":
+        y0 = v["hotspot_id"].map(row_y).to_numpy(float)
+        y = y0 + 0.12
+        h = np.full(len(v), 0.76)
+    else:
+        lanes = dict(zip(rows["key"], rows["lanes"]))
+        lane = v["shift_id"].map(dict(zip(r["shift_id"], r["_lane"]))).to_numpy(float)
+        n_l = v["station_id"].map(lanes).fillna(1).to_numpy(float)
+        lane_h = 0.84 / n_l
+        y = v["station_id"].map(row_y).to_numpy(float) + 0.08 + lane * lane_h
+        h = lane_h * 0.88
+    ok = np.isfinite(y)
+    if not ok.any():
+        return 0
+    a, b = _num(v["arrive"])[ok], _num(v["depart"])[ok]
+    ax.add_collection(PolyCollection(_rects(a, b, y[ok], np.asarray(h)[ok]), facecolors="black", edgecolors="black",
+                                     linewidths=0.4, zorder=4, gid="visits"))
+    return int(ok.sum())
 
 
 _GAP_ROW = "__gaps__"
@@ -260,10 +296,14 @@ def draw_row_labels(ax, rows: pd.DataFrame, *, fontfamily=None) -> None:
     ax.set_yticklabels(rows["label"], fontsize=fs, fontfamily=fontfamily)
 
 
-def draw_gantt_legend(ax, r: pd.DataFrame, colors: dict, *, scenario=None, fontfamily=None) -> None:
-    """On site / travel / gap, and the stations' colours (by name) when at most 20 stations work."""
+def draw_gantt_legend(ax, r: pd.DataFrame, colors: dict, *, scenario=None, fontfamily=None,
+                      visits: bool = False) -> None:
+    """On site / travel / gap (/ visit), and the stations' colours (by name) when at most 20 stations work."""
     handles = [Patch(facecolor="#555555", label="on site"), Patch(facecolor=lighten("#555555"), label="travel"),
                Patch(facecolor=GAP_COLOR, alpha=0.75, label="gap (present < demand)")]
+    if visits:
+        handles.append(Line2D([], [], color="black", linewidth=0, marker="|", markersize=8, markeredgewidth=2,
+                              label="visit (arrive to depart)"))
     used_stations = sorted(set(r["station_id"]))
     if len(used_stations) <= 20:
         names = station_names(scenario) if scenario is not None else {}

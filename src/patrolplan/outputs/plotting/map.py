@@ -23,6 +23,7 @@ from patrolplan.outputs.plotting._style import (
     resolve_day,
 )
 from patrolplan.outputs.plotting._tables import roster_frame
+from patrolplan.outputs.plotting.loops import loop_routes
 
 __all__ = ["plot_map", "map_links", "hotspot_tiers", "station_hotspot_links"]
 
@@ -30,6 +31,7 @@ _UNKNOWN_TIER_COLOR = "#7f7f7f"
 _BOUNDARY_COLOR = "#9e9e9e"
 _PREFECTURE_COLOR = "#424242"
 _ROAD_COLOR = "#e0b060"
+_LOOP_COLOR = "#6a3d9a"
 
 
 def _new_ax(figsize):
@@ -185,6 +187,7 @@ def plot_map(
     labels: str | None = "auto",
     max_labels: int = 30,
     hotspot_labels: str | None = "auto",
+    graph=None,
 ):
     """Draw the scenario on a lon/lat map and return the axes.
 
@@ -208,10 +211,14 @@ def plot_map(
     hotspot_labels
         ``'auto'`` (hotspot names, by the same rule, when the map has at most 15 hotspots),
         ``'names'``, ``'ids'`` or None.
+    graph
+        A :class:`patrolplan.inputs.network.RoadGraph` (optional): the roster's visit loops
+        (``loop_id``, ``loop_hotspots``) are drawn along their road path, station -> stops ->
+        first stop -> station (purple, wider with more shifts); without it, by straight legs.
 
     Artists carry a ``gid`` for tests and post-processing: ``stations``,
     ``hotspots-<tier>``, ``links-<mode>`` (used or, without roster, all),
-    ``links-<mode>-idle``, ``roads``, ``boundaries``, ``prefectures``, ``county-label``,
+    ``links-<mode>-idle``, ``loops``, ``roads``, ``boundaries``, ``prefectures``, ``county-label``,
     ``station-label``, ``hotspot-label``, ``scalebar``, ``north-arrow``, ``credits``.
     """
     if ax is None:
@@ -222,6 +229,8 @@ def plot_map(
     draw_boundaries(ax, scenario)
     draw_roads(ax, scenario)
     draw_links(ax, links, have_roster=have_roster)
+    loops = _day_loops(scenario, roster, day, graph)
+    draw_loops(ax, loops)
     draw_hotspots(ax, scenario)
     draw_stations(ax, scenario)
     draw_frame(ax, scenario, roster=roster, day=day, fontfamily=fam)
@@ -231,9 +240,31 @@ def plot_map(
     draw_hotspot_labels(ax, scenario, mode=hotspot_labels, fontfamily=fam, placed=placed)
     draw_scale_bar(ax, fam)
     draw_north_arrow(ax)
-    draw_legend(ax, scenario, links, have_roster=have_roster, fontfamily=fam)
+    draw_legend(ax, scenario, links, have_roster=have_roster, fontfamily=fam, loops=len(loops) > 0)
     draw_credits(ax, credits, fontfamily=fam)
     return ax
+
+
+def _day_loops(scenario, roster, day, graph) -> pd.DataFrame:
+    """:func:`loop_routes` of the roster's loop shifts (that day's only, with ``day``)."""
+    if roster is None or "loop_id" not in roster:
+        return loop_routes(scenario, None)
+    r = roster_frame(roster)
+    if day is not None:
+        date = resolve_day(day, scenario.config.week_start, scenario.config.horizon_days)
+        lo, hi = day_window(date)
+        r = r[(r["start"] < hi) & (r["end"] > lo)]
+    return loop_routes(scenario, r, graph=graph)
+
+
+def draw_loops(ax, loops: pd.DataFrame) -> None:
+    """Each visit loop along its path (``loops`` from :func:`loop_routes`), wider with more shifts."""
+    segs = [np.asarray(c, float) for c in loops["coords"] if len(c) >= 2] if len(loops) else []
+    if not segs:
+        return
+    shifts = loops.loc[[len(c) >= 2 for c in loops["coords"]], "shifts"].to_numpy(float)
+    ax.add_collection(LineCollection(segs, colors=_LOOP_COLOR, linewidths=np.minimum(1.0 + 0.4 * np.sqrt(shifts), 3.5),
+                                     alpha=0.8, zorder=4.5, gid="loops"), autolim=False)
 
 
 # --- layers -------------------------------------------------------------------------------
@@ -441,7 +472,7 @@ def draw_hotspot_labels(ax, scenario, *, mode="auto", max_auto: int = 15, fontfa
         placer.place(float(row["lon"]), float(row["lat"]), candidates, 6.0, **kw)
 
 
-def draw_legend(ax, scenario, links, *, have_roster: bool, fontfamily=None) -> None:
+def draw_legend(ax, scenario, links, *, have_roster: bool, fontfamily=None, loops: bool = False) -> None:
     """Tiers present, modes present, two station sizes, and the background layers drawn."""
     tiers = hotspot_tiers(scenario).to_numpy()
     handles = []
@@ -457,6 +488,8 @@ def draw_legend(ax, scenario, links, *, have_roster: bool, fontfamily=None) -> N
                 text += " (bold: with shifts)"
             handles.append(Line2D([], [], color=style["color"], linestyle=style["linestyle"], linewidth=1.6,
                                   label=text))
+    if loops:
+        handles.append(Line2D([], [], color=_LOOP_COLOR, linewidth=2, label="visit loop (along the roads)"))
     officers = _officers(scenario)
     if len(officers):
         top = max(officers.max(), 1.0)

@@ -10,6 +10,7 @@ from patrolplan.outputs.plotting._style import day_tag, day_window, resolve_day
 from patrolplan.outputs.plotting._tables import read_run_tables
 from patrolplan.outputs.plotting.coverage import plot_coverage
 from patrolplan.outputs.plotting.gantt import figure_height_in, gantt_rows, plot_gantt
+from patrolplan.outputs.plotting.loops import read_visits
 from patrolplan.outputs.plotting.map import plot_map
 from patrolplan.outputs.runfolder import atomic_file
 
@@ -35,17 +36,20 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def write_pictures(scenario, run_dir: str | Path, *, day=None) -> list[Path]:
+def write_pictures(scenario, run_dir: str | Path, *, day=None, graph=None) -> list[Path]:
     """Draw ``map.png``, ``gantt.png``, ``gantt_station.png`` and ``coverage.png`` into
     ``run_dir`` from its ``roster.csv`` / ``coverage.csv`` and the scenario; return the paths.
 
     With ``day`` (``'mon'``..``'sun'``, a date or ISO date text) only that day is drawn, into
     ``map_<day>.png``, ``gantt_<day>.png``, ... (``<day>`` as given, e.g. ``mon``, or the ISO
     date). Figures are built without pyplot and released after saving; files are replaced
-    atomically.
+    atomically. In a week with visits (``visits.csv``) the map draws the loops (along the roads
+    with ``graph``, a :class:`patrolplan.inputs.network.RoadGraph`), the timelines show each
+    visit as a tick and the coverage picture the longest wait between visits.
     """
     run_dir = Path(run_dir)
     roster, coverage, _ = read_run_tables(run_dir)
+    visits = read_visits(run_dir)
     tag, window = "", None
     if day is not None:
         date = resolve_day(day, scenario.config.week_start, scenario.config.horizon_days)
@@ -54,18 +58,20 @@ def write_pictures(scenario, run_dir: str | Path, *, day=None) -> list[Path]:
         lo, hi = window
         roster = roster[(roster["start"] < hi) & (roster["end"] > lo)]
         coverage = coverage[(coverage["slot_start"] >= lo) & (coverage["slot_start"] < hi)]
+        if visits is not None:
+            visits = visits[(visits["arrive"] < hi) & (visits["depart"] > lo)]
     names = picture_names(tag)
     out = []
 
     fig = Figure(figsize=(11, 10))
-    plot_map(scenario, roster, day=day, ax=fig.add_subplot())
+    plot_map(scenario, roster, day=day, ax=fig.add_subplot(), graph=graph)
     out.append(_save(fig, run_dir / names["map"]))
 
     for by, key in (("hotspot", "gantt"), ("station", "gantt_station")):
         rows = gantt_rows(roster, coverage, by=by, scenario=scenario)
         extra_lanes = 2 * len(rows)  # room for stacked and relay sub-rows
         fig = Figure(figsize=(16, figure_height_in(len(rows) + 1, extra_lanes)))
-        plot_gantt(roster, coverage, by=by, ax=fig.add_subplot(), scenario=scenario, window=window)
+        plot_gantt(roster, coverage, by=by, ax=fig.add_subplot(), scenario=scenario, window=window, visits=visits)
         out.append(_save(fig, run_dir / names[key]))
 
     n_rows = coverage["hotspot_id"].nunique()
