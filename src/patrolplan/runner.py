@@ -55,7 +55,7 @@ def run_scenario(
     keep = (kept.name,) if kept is not None else ()  # carried over, so not lost
     prepare_output(run_dir, keep=keep, say=lambda line: print(line, file=sys.stderr))
     graph = road_graph(scenario)
-    travel = travel_times(scenario, graph=graph)
+    travel = travel_times(scenario, graph=graph, cache=run_dir)  # the matrix an earlier run stored there
     problem, params = prepare(scenario, travel=travel, time_limit_s=time_limit_s, seed=seed, workers=workers,
                               quiet=quiet)
     counts = None
@@ -84,7 +84,7 @@ def run_scenario(
                 v.message for v in report.violations[:5]
             )
     write_run_folder(result, run_dir, scenario=scenario, pictures=pictures, graph=graph,
-                     extra_files=extra_files, keep=keep)
+                     extra_files=extra_files, keep=keep, travel=travel)
     return RunOutcome(result, report, run_dir, exit_code)
 
 

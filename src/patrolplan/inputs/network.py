@@ -36,7 +36,8 @@ from patrolplan.errors import DataError
 from patrolplan.inputs.scenario import Scenario
 from patrolplan.inputs.shortcuts import many_to_many, reduce_graph, relative_error_bound
 
-__all__ = ["UNREACHABLE_MIN", "Travel", "RoadGraph", "travel_times", "road_graph", "parse_maxspeed"]
+__all__ = ["UNREACHABLE_MIN", "Travel", "RoadGraph", "travel_times", "terminal_minutes", "road_graph",
+           "parse_maxspeed"]
 
 UNREACHABLE_MIN: int = 10**7
 """Travel minutes of a pair with no road path (a sentinel, larger than any horizon)."""
@@ -80,6 +81,11 @@ class Travel:
     back_min: np.ndarray
     #: ``hop_min[a, b]``: hotspot a -> hotspot b (visit loops); None when no demand row asks for visits
     hop_min: np.ndarray | None = None
+    #: the key of the inputs these minutes come from (``travel_cache.travel_key``); set when
+    #: :func:`travel_times` was given a ``cache``, so that the run folder can store them
+    inputs_sha256: str | None = None
+    #: the stored file the minutes were read from (None: computed in this process)
+    read_from: str | None = None
 
     def __post_init__(self) -> None:
         sids = tuple(str(s) for s in self.station_ids)
@@ -602,7 +608,7 @@ def _unreachable_problems(scenario: Scenario, out_min: np.ndarray, back_min: np.
     return problems
 
 
-def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None) -> Travel:
+def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None, cache: Any = None) -> Travel:
     """Whole-minute travel times between every station and every hotspot (rounded up).
 
     With roads: see :class:`RoadGraph`; one Dijkstra per distinct station vertex each way
@@ -615,7 +621,33 @@ def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None) -> Trave
     :data:`UNREACHABLE_MIN`.
 
     ``graph``: a prebuilt :func:`road_graph` of this scenario, to avoid building it twice.
+
+    ``cache``: where a stored matrix may be (a run folder, a ``travel.npz``, or a list of
+    them; missing ones are fine). The first one whose key matches this scenario's inputs
+    (``travel_cache.travel_key``: station and hotspot ids and coordinates, the roads, the
+    travel settings) is read instead of searching the roads; a stale, foreign or damaged file
+    is ignored. With a ``cache`` the result carries ``inputs_sha256``, so that
+    ``outputs.runfolder.write_run_folder`` stores it as ``travel.npz`` for the next run.
     """
+    if cache is not None:
+        from patrolplan.inputs.travel_cache import read_cached, travel_key
+
+        key = travel_key(scenario)
+        cached = read_cached(cache, key, scenario)
+        if cached is not None:
+            if scenario.roads is not None:  # the zones are not in the key: their check runs again
+                problems = _unreachable_problems(scenario, cached.out_min, cached.back_min,
+                                                 _label(scenario, "hotspots"))
+                if problems:
+                    raise DataError(problems)
+            return cached
+        travel = _computed_travel_times(scenario, graph)
+        return Travel(travel.station_ids, travel.hotspot_ids, travel.out_min, travel.back_min, travel.hop_min,
+                      inputs_sha256=key)
+    return _computed_travel_times(scenario, graph)
+
+
+def _computed_travel_times(scenario: Scenario, graph: RoadGraph | None) -> Travel:
     cfg = scenario.config.travel
     st, hs = scenario.stations, scenario.hotspots
     sids = tuple(st["station_id"].astype(str))
@@ -649,21 +681,10 @@ def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None) -> Trave
         raise DataError(problems)
 
     speed = _m_per_min(cfg.offroad_kmh)
-    s_leg, h_leg = sd / speed, hd / speed
-    want_hop = _asks_for_visits(scenario)  # hotspot -> hotspot for the visit loops
-    road_out, road_back, road_hop = _fast_road_matrices(graph, sv, hv, hop=want_hop)
-    out_f = road_out + s_leg[:, None] + h_leg[None, :]
-    back_f = road_back + h_leg[:, None] + s_leg[None, :]
-    hop_f = road_hop + h_leg[:, None] + h_leg[None, :] if want_hop else None
-    _settle_near_boundaries(graph, sv, hv, s_leg, h_leg, out_f, back_f, hop_f)
-    out, back = _ceil_min(out_f), _ceil_min(back_f)
+    out, back, hop = terminal_minutes(graph, sv, hv, sd / speed, hd / speed, hop=_asks_for_visits(scenario))
     problems = _unreachable_problems(scenario, out, back, h_label)
     if problems:
         raise DataError(problems)
-    hop = None
-    if want_hop:
-        hop = _ceil_min(hop_f)
-        np.fill_diagonal(hop, 0)
     return Travel(sids, hids, out, back, hop)
 
 
@@ -673,6 +694,32 @@ def _asks_for_visits(scenario: Scenario) -> bool:
 
 
 # --- the road matrices: fast, and the plain reference they must equal --------------------
+
+
+def terminal_minutes(graph: RoadGraph, sv: np.ndarray, hv: np.ndarray, s_leg_min: np.ndarray,
+                     h_leg_min: np.ndarray, *, hop: bool = False):
+    """Whole minutes (rounded up) between snapped stations and hotspots: ``out [S, H]``
+    (station vertex ``sv[i]`` -> hotspot vertex ``hv[j]``), ``back [H, S]`` and, with ``hop``,
+    ``hop [H, H]`` (zero diagonal), each road path plus the off-road legs ``s_leg_min[i]`` and
+    ``h_leg_min[j]``; :data:`UNREACHABLE_MIN` where no road path exists.
+
+    Searched on the graph reduced to the snapped vertices (:mod:`~patrolplan.inputs.shortcuts`),
+    then every entry near a whole-minute boundary is searched again the plain way, so the
+    minutes equal those of one plain Dijkstra per vertex on the whole graph."""
+    sv = np.asarray(sv, dtype=np.int64).ravel()
+    hv = np.asarray(hv, dtype=np.int64).ravel()
+    s_leg = np.asarray(s_leg_min, dtype=float).ravel()
+    h_leg = np.asarray(h_leg_min, dtype=float).ravel()
+    road_out, road_back, road_hop = _fast_road_matrices(graph, sv, hv, hop=hop)
+    out_f = road_out + s_leg[:, None] + h_leg[None, :]
+    back_f = road_back + h_leg[:, None] + s_leg[None, :]
+    hop_f = road_hop + h_leg[:, None] + h_leg[None, :] if hop else None
+    _settle_near_boundaries(graph, sv, hv, s_leg, h_leg, out_f, back_f, hop_f)
+    hop_min = None
+    if hop:
+        hop_min = _ceil_min(hop_f)
+        np.fill_diagonal(hop_min, 0)
+    return _ceil_min(out_f), _ceil_min(back_f), hop_min
 
 
 def _plain_from_stations(sv: np.ndarray, hv: np.ndarray) -> bool:

@@ -6,8 +6,9 @@ or dead ends. :func:`reduce_graph` eliminates non-terminal vertices the way Gaus
 elimination does in the (min, +) algebra: removing ``v`` adds a shortcut ``a -> b`` of
 ``w(a, v) + w(v, b)`` for every in-neighbour ``a`` and out-neighbour ``b`` (the faster of
 parallel edges kept). Shortest-path lengths between the remaining vertices are unchanged in
-exact arithmetic. Only vertices whose removal adds no edges (``in * out <= in + out``: shape
-points of two-way and one-way roads, dead ends, junctions of three two-way roads) are removed,
+exact arithmetic. Only vertices whose removal adds no edges (``in * out - both <= in + out``,
+``both`` the two-way neighbours: shape points of two-way and one-way roads, dead ends,
+junctions of three two-way roads) are removed,
 an independent set of them per round, so every round is a few vectorised numpy steps and the
 graph never grows. :func:`many_to_many` then runs ``scipy.sparse.csgraph.dijkstra`` from the
 terminal sources on the reduced graph.
@@ -75,7 +76,11 @@ def reduce_graph(matrix: csr_matrix, terminal: np.ndarray, *, seed: int = 0) -> 
     for _ in range(_MAX_ROUNDS):
         d_in = np.bincount(h, minlength=n)
         d_out = np.bincount(t, minlength=n)
-        cand = alive & ~keep & (d_in * d_out <= d_in + d_out)
+        # shortcuts through v: in * out, less the a -> v -> a round trips (two-way neighbours)
+        key = np.sort(t * n + h)
+        at = np.minimum(np.searchsorted(key, h * n + t), len(key) - 1)
+        d_both = np.bincount(t[key[at] == h * n + t], minlength=n) if len(key) else np.zeros(n, dtype=np.int64)
+        cand = alive & ~keep & (d_in * d_out - d_both <= d_in + d_out)
         # an independent set: of two adjacent candidates, the one of higher priority waits
         both = cand[t] & cand[h]
         chosen = cand.copy()
