@@ -12,6 +12,11 @@ where ``v_x`` is the road vertex nearest to ``x``, ``d`` the geodesic distance a
 fastest directed road path (Dijkstra). ``travel_times`` rounds every value up to the whole
 minute. Without roads, ``t(a, b) = d(a, b) * detour_factor / speeds_kmh['default']``.
 
+``travel_times`` searches the graph reduced to the snapped vertices (:mod:`.shortcuts`) and
+gives exactly the minutes of the plain per-vertex Dijkstra on the whole graph
+(:func:`terminal_minutes`); with ``cache=`` it reads a matrix stored by an earlier run
+(:mod:`.travel_cache`).
+
 Units: lengths in metres (``_m``), speeds in km/h (``_kmh``), times in minutes (``_min``).
 """
 
@@ -611,8 +616,9 @@ def _unreachable_problems(scenario: Scenario, out_min: np.ndarray, back_min: np.
 def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None, cache: Any = None) -> Travel:
     """Whole-minute travel times between every station and every hotspot (rounded up).
 
-    With roads: see :class:`RoadGraph`; one Dijkstra per distinct station vertex each way
-    (or per hotspot vertex, whichever side is smaller; once if no road is one-way).
+    With roads: see :class:`RoadGraph` and :func:`terminal_minutes` (one Dijkstra per distinct
+    vertex of the smaller side each way, once if no road is one-way, on the graph reduced to
+    the snapped vertices; the minutes are those of the plain search on the whole graph).
     Without roads: geodesic distance x ``travel.detour_factor`` at ``speeds_kmh['default']``.
 
     Raises :class:`DataError` listing every station and hotspot farther than
