@@ -13,10 +13,17 @@ an independent set of them per round, so every round is a few vectorised numpy s
 graph never grows. :func:`many_to_many` then runs ``scipy.sparse.csgraph.dijkstra`` from the
 terminal sources on the reduced graph.
 
-Why scipy and not a routing library: measured on the reduced province graph (14k vertices,
-47k edges, shared 2-core machine), scipy's Dijkstra took 4.2 ms a source against 7.2 ms for
-igraph's ``distances`` and 10 ms for networkit's ``SPSP``; pandana, RoutingKit and fast_paths
-(contraction hierarchies) need integer or float32 weights, which would give other minutes.
+Why scipy and not a routing library (measured on the reduced 100k-vertex province graph,
+14k vertices and 47k edges left, CPU time per source on the shared 2-core machine):
+``scipy.sparse.csgraph.dijkstra`` 2.7 ms, igraph's ``Graph.distances`` 2.5 ms (the same within
+the noise, and a dependency more), networkit's ``SPSP`` 3.5 ms on one thread (two threads were
+slower on the loaded machine); all three gave the same floats. Contraction-hierarchy libraries
+(RoutingKit's CCH bindings, fast_paths) take integer weights, which would change the minutes.
+Threads do not help scipy (its Dijkstra holds the interpreter lock), and worker processes are
+not used: Dask's workers are daemonic processes, which may not start children. Eliminating
+four-way junctions too (with witness paths to skip needless shortcuts) left 7.4k of 11.9k
+vertices on the generated province grid but saved only a fifth of the search time for 2 s more
+of reduction: not done.
 
 Floating point: a shortcut adds the same edge weights as the plain search, in another order,
 so a path length can differ from the plain Dijkstra's in the last bits. Both are within a
@@ -26,9 +33,6 @@ a whole-minute boundary, so the whole minutes are exactly the plain search's.
 """
 
 from __future__ import annotations
-
-import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -122,34 +126,19 @@ def _eliminate(t: np.ndarray, h: np.ndarray, w: np.ndarray, chosen: np.ndarray):
     )
 
 
-def _threads() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
-
-
 def many_to_many(graph: csr_matrix, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """Shortest-path minutes [len(sources), len(targets)] (inf: no path), one Dijkstra per
-    distinct source, in chunks of bounded memory, the chunks on up to two threads (scipy's
-    Dijkstra runs in C; threads help where it releases the interpreter lock)."""
+    distinct source, in chunks of bounded memory. One thread: scipy's Dijkstra holds the
+    interpreter lock (two threads measured no faster), and worker processes are not an option
+    inside a batch or Dask worker."""
     sources = np.asarray(sources, dtype=np.int64).ravel()
     targets = np.asarray(targets, dtype=np.int64).ravel()
     if len(sources) == 0 or len(targets) == 0:
         return np.full((len(sources), len(targets)), np.inf)
     usrc, inv = np.unique(sources, return_inverse=True)
-    n = graph.shape[0]
-    n_chunks = max(_threads(), -(-len(usrc) * n // _CHUNK_FLOATS))
-    n_chunks = -(-n_chunks // _threads()) * _threads()  # a multiple of the threads: even shares
-    chunk = max(1, -(-len(usrc) // n_chunks))
-    starts = range(0, len(usrc), chunk)
+    chunk = max(1, _CHUNK_FLOATS // max(1, graph.shape[0]))
     result = np.empty((len(usrc), len(targets)))
-
-    def run(start: int) -> None:
+    for start in range(0, len(usrc), chunk):
         idx = usrc[start : start + chunk]
         result[start : start + len(idx)] = dijkstra(graph, directed=True, indices=idx)[:, targets]
-
-    if _threads() > 1 and len(starts) > 1:
-        with ThreadPoolExecutor(_threads()) as pool:
-            list(pool.map(run, starts))
-    else:
-        for start in starts:
-            run(start)
     return result[inv.ravel()]
