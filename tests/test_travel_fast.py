@@ -292,6 +292,8 @@ def test_cache_is_read_when_the_inputs_match(tmp_path, monkeypatch):
     assert calls == [1] and first.inputs_sha256 == travel_key(sc) and first.read_from is None
     (tmp_path / "run").mkdir()
     save_travel(first, tmp_path / "run" / TRAVEL_FILE)
+    save_travel(first, tmp_path / "again.npz")
+    assert (tmp_path / "again.npz").read_bytes() == (tmp_path / "run" / TRAVEL_FILE).read_bytes()  # same bytes
     again = travel_times(sc, cache=[tmp_path / "elsewhere", tmp_path / "run"])
     assert calls == [1]  # not computed again
     assert again.read_from == str(tmp_path / "run" / TRAVEL_FILE)

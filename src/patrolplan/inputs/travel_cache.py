@@ -21,7 +21,9 @@ folder's atomic write, so it is complete or absent.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +69,8 @@ def travel_key(scenario: Scenario) -> str:
 
 
 def save_travel(travel: Travel, path: str | Path) -> Path:
-    """Write ``travel`` (which must carry ``inputs_sha256``) to ``path`` as a compressed npz."""
+    """Write ``travel`` (which must carry ``inputs_sha256``) to ``path`` as a compressed npz
+    (what ``numpy.savez_compressed`` writes, with fixed timestamps: same minutes, same bytes)."""
     if not travel.inputs_sha256:
         raise ValueError("save_travel: the Travel carries no inputs_sha256 (compute it with a cache)")
     arrays: dict[str, Any] = {
@@ -80,9 +83,15 @@ def save_travel(travel: Travel, path: str | Path) -> Path:
     }
     if travel.hop_min is not None:
         arrays["hop_min"] = travel.hop_min.astype(np.int32)
+    # an npz written by hand with fixed timestamps: the same minutes give the same bytes
     path = Path(path)
-    with open(path, "wb") as fh:  # a file object: numpy would append ".npz" to another name
-        np.savez_compressed(fh, **arrays)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, buffer.getvalue())
     return path
 
 
