@@ -416,3 +416,20 @@ def test_a_rerun_into_the_run_folder_reads_its_travel_file(tmp_path, monkeypatch
     roster = pd.read_csv(run_dir / "roster.csv")
     for row in roster.itertuples():
         assert row.travel_out_min >= stored.out(row.station_id, row.hotspot_id)
+
+
+def test_a_replan_reads_the_travel_file_of_its_from_folder(tmp_path, monkeypatch):
+    """`patrolplan replan --from RUN_DIR --out NEW`: the published folder's travel.npz serves
+    (same inputs), so the roads are not searched again; the new folder stores it too."""
+    from patrolplan.cli import main
+
+    example = ROOT / "configs" / "example.yaml"
+    flags = ["--time-limit", "10", "--quiet", "--no-pictures", "--seed", "0"]
+    published = tmp_path / "week"
+    assert main(["solve", str(example), "--out", str(published), *flags]) == 0
+    calls = _count_computations(monkeypatch)
+    out = tmp_path / "replan"
+    assert main(["replan", str(example), "--from", str(published), "--at", "2026-12-02T12:00", "--out", str(out),
+                 *flags]) == 0
+    assert calls == []
+    assert (out / TRAVEL_FILE).read_bytes() == (published / TRAVEL_FILE).read_bytes()

@@ -79,12 +79,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="take stage 1's shift counts from another solver's answer (CSV name,value) instead of "
                         "solving it; named teams, run folder and check as usual")
 
+    p.add_argument("--previous", type=Path, metavar="RUN_DIR",
+                   help="last week's run folder: its shifts that end after this week starts, or whose rest "
+                        "reaches into it, keep their teams busy until the rest ends")
+
+    p = sub.add_parser("replan", help="re-plan a published week from a time on, changing as few shifts as possible")
+    p.add_argument("config", type=Path, help="the week's YAML config with its current inputs (e.g. lowered availability)")
+    p.add_argument("--from", dest="from_dir", type=Path, required=True, metavar="RUN_DIR",
+                   help="the published week's run folder (its roster.csv; rows with pinned=true are kept)")
+    p.add_argument("--at", required=True, metavar="DATETIME",
+                   help="re-plan from this local time (ISO 8601, e.g. 2026-12-02T12:00); shifts starting before it "
+                        "are kept as history")
+    _solve_options(p)
+
     p = sub.add_parser("validate", help="load and validate every input; list every problem")
     p.add_argument("config", type=Path, help="the week's YAML config")
 
     p = sub.add_parser("check", help="re-check a roster against the inputs, independently of the solver")
     p.add_argument("config", type=Path, help="the week's YAML config (its current inputs)")
     p.add_argument("run_dir", type=Path, help="a run folder (its roster.csv, written by patrolplan or edited by hand)")
+    p.add_argument("--from", dest="from_dir", type=Path, metavar="RUN_DIR",
+                   help="the published run folder a re-plan started from: its history and pinned rows must be unchanged")
+    p.add_argument("--at", metavar="DATETIME", help="the re-plan's time (with --from): rows before it are history")
+    p.add_argument("--previous", type=Path, metavar="RUN_DIR",
+                   help="last week's run folder: check the rest across the week boundary")
 
     p = sub.add_parser("batch", help="solve many configs, one run folder each, and a batch summary")
     p.add_argument("configs", type=Path, nargs="+", help="YAML configs, one run folder each")
@@ -157,9 +175,19 @@ def _solve_and_report(scenario, args, *, extra_files=None) -> int:
         pictures=not args.no_pictures,
         extra_files=extra_files,
         counts_path=getattr(args, "counts", None),
+        previous=_previous(args),
     )
     print_outcome(outcome)
     return outcome.exit_code
+
+
+def _previous(args):
+    """``solve --previous``: (run folder, its roster) read before any work."""
+    if getattr(args, "previous", None) is None:
+        return None
+    from patrolplan.replan import read_published
+
+    return args.previous, read_published(args.previous, option="--previous")
 
 
 def _load(config):
@@ -181,6 +209,24 @@ def _cmd_solve(args) -> int:
             print(path)
         return 0
     return _solve_and_report(scenario, args)
+
+
+def _cmd_replan(args) -> int:
+    from patrolplan.replan import print_changes, replan_scenario
+    from patrolplan.runner import print_outcome
+
+    scenario = _load(args.config)
+    out = args.out if args.out is not None else Path("runs") / f"{scenario.config.name}-replan"
+    if Path(out).resolve() == Path(args.from_dir).resolve():
+        from patrolplan.errors import UsageError
+
+        raise UsageError(f"--out {out} is the published run folder --from reads: give another --out (the "
+                         "published roster stays the reference for `patrolplan check --from`)")
+    outcome = replan_scenario(scenario, args.from_dir, args.at, out, time_limit_s=args.time_limit, seed=args.seed,
+                              workers=args.workers, quiet=args.quiet, pictures=not args.no_pictures)
+    print_outcome(outcome)
+    print_changes(outcome)
+    return outcome.exit_code
 
 
 def _cmd_demo(args) -> int:
@@ -220,7 +266,7 @@ def _cmd_validate(args) -> int:
 def _cmd_check(args) -> int:
     from patrolplan.check import check_run
 
-    report = check_run(args.config, args.run_dir)
+    report = check_run(args.config, args.run_dir, from_dir=args.from_dir, at=args.at, previous=args.previous)
     print(report.to_text())
     return 0 if report.ok else 1
 
@@ -300,6 +346,7 @@ def _cmd_generate(args) -> int:
 _COMMANDS = {
     "demo": _cmd_demo,
     "solve": _cmd_solve,
+    "replan": _cmd_replan,
     "validate": _cmd_validate,
     "check": _cmd_check,
     "batch": _cmd_batch,

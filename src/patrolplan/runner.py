@@ -36,9 +36,13 @@ def run_scenario(
     pictures: bool = True,
     extra_files: dict[str, Path] | None = None,
     counts_path: str | Path | None = None,
+    replan: tuple | None = None,
+    previous: tuple | None = None,
 ) -> RunOutcome:
     """Solve a loaded scenario and write its run folder atomically. ``counts_path``: stage 1's
-    answer from another solver (see ``export.py``) instead of solving it here."""
+    answer from another solver (see ``export.py``) instead of solving it here. ``replan``
+    (``(from_dir, published table, at)``) and ``previous`` (``(prev_dir, table)``): see
+    :mod:`patrolplan.replan`."""
     from patrolplan.check import check_roster
     from patrolplan.inputs.network import road_graph, travel_times
     from patrolplan.outputs.runfolder import prepare_output, write_run_folder
@@ -55,9 +59,15 @@ def run_scenario(
     keep = (kept.name,) if kept is not None else ()  # carried over, so not lost
     prepare_output(run_dir, keep=keep, say=lambda line: print(line, file=sys.stderr))
     graph = road_graph(scenario)
-    travel = travel_times(scenario, graph=graph, cache=run_dir)  # the matrix an earlier run stored there
+    # the matrix an earlier run stored (travel.npz): in the run folder, or the re-planned / previous one
+    stored = [run_dir] + [Path(x[0]) for x in (replan, previous) if x is not None]
+    travel = travel_times(scenario, graph=graph, cache=stored)
     problem, params = prepare(scenario, travel=travel, time_limit_s=time_limit_s, seed=seed, workers=workers,
                               quiet=quiet)
+    if replan is not None or previous is not None:
+        from patrolplan.replan import attach_published
+
+        problem = attach_published(problem, replan, previous[1] if previous is not None else None)
     counts = None
     if counts_path is not None:
         from patrolplan.solver.export import read_counts
@@ -65,13 +75,20 @@ def run_scenario(
 
         counts = read_counts(counts_path, build_model(problem, allow_gaps=params.allow_gaps))
     result = solve(problem, params, config_sha256=config_sha256(scenario), counts=counts)
+    if replan is not None:
+        from patrolplan.replan import finish_replan
+
+        result = finish_replan(problem, result, replan)
+    if previous is not None:
+        result.summary["previous"] = str(previous[0])
 
     if scenario.warnings:
         result.summary["input_warnings"] = list(scenario.warnings)
     report = None
     exit_code = result.exit_code
     if len(result.roster):
-        report = check_roster(scenario, result.roster, travel=travel, visits=result.visits)
+        report = check_roster(scenario, result.roster, travel=travel, visits=result.visits,
+                              **_published_check(replan, previous))
         result.summary["check"] = {
             "ok": report.ok,
             "rule_violations": len(report.rule_violations),
@@ -86,6 +103,19 @@ def run_scenario(
     write_run_folder(result, run_dir, scenario=scenario, pictures=pictures, graph=graph,
                      extra_files=extra_files, keep=keep, travel=travel)
     return RunOutcome(result, report, run_dir, exit_code)
+
+
+def _published_check(replan, previous) -> dict:
+    """The check's view of a re-plan and a roll-over: the published and previous rosters as
+    the checker reads them (its own code), and the cut."""
+    from patrolplan.check.published import read_text_roster
+
+    out = {}
+    if replan is not None:
+        out.update(published=read_text_roster(replan[0], option="--from"), at=replan[2])
+    if previous is not None:
+        out.update(previous=read_text_roster(previous[0], option="--previous"))
+    return out
 
 
 def _scenario_inside(scenario, run_dir: Path) -> Path | None:

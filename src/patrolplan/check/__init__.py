@@ -31,6 +31,8 @@ family             rules
 ``availability``   availability
 ``handover``       handover
 ``visits``         visit_shift, visit_road, visit_dwell, visit_joint, visit_interval (visits.csv)
+``published``      history, pinned, previous_rest (only with a published or a previous roster;
+                   :mod:`patrolplan.check.published`)
 =================  ===============================================================================
 
 Each family's docstring in :mod:`patrolplan.check.rules` says its rules in words.
@@ -38,11 +40,13 @@ Each family's docstring in :mod:`patrolplan.check.rules` says its rules in words
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from patrolplan.check import published as _published
 from patrolplan.check import rules as _rules
 from patrolplan.check.expand import expand_demand, visit_windows
 from patrolplan.check.facts import Facts, shifts_of, visits_of
@@ -68,7 +72,8 @@ __all__ = [
 
 
 def check_roster(scenario: Scenario, roster: pd.DataFrame, *, travel: Any = None,
-                 visits: pd.DataFrame | None = None) -> Report:
+                 visits: pd.DataFrame | None = None, published: pd.DataFrame | None = None,
+                 at: dt.datetime | None = None, previous: pd.DataFrame | None = None) -> Report:
     """Check ``roster`` (one row per shift, the run folder's roster.csv columns; only
     ``shift_id, team_id, station_id, hotspot_id, start, end, on_site_start, on_site_end``
     are required, ``zone_id`` and ``mode`` are checked when present) against every rule of a
@@ -79,22 +84,47 @@ def check_roster(scenario: Scenario, roster: pd.DataFrame, *, travel: Any = None
     Times may be text (ISO 8601) or datetimes. Raises :class:`DataError` if the table itself
     is unusable (missing columns, empty ids, unreadable times, duplicate shift ids); returns
     a :class:`Report` listing every broken rule otherwise, in :data:`RULES` order.
+
+    A re-plan (:mod:`patrolplan.check.published`): ``published`` (the old roster as text) and
+    ``at`` check that its history and pinned rows are unchanged, and availability binds the
+    rows from ``at`` on; ``previous`` (last week's roster as text) checks the rest across the
+    week boundary.
     """
     table = _parse_table(roster, source="roster", required=_CHECK_COLUMNS)
     visit_rows = visits_of(parse_visits(visits) if visits is not None else None, scenario.horizon_start)
     facts = Facts(scenario, shifts_of(table, scenario.horizon_start), travel, expand_demand(scenario),
                   visit_rows, visit_windows(scenario))
+    if at is not None:
+        facts.cut_min = int((at - scenario.horizon_start).total_seconds() // 60)
     violations = [v for check in _rules.FAMILY_CHECKS.values() for v in check(facts)]
+    if published is not None and at is not None:
+        violations += _published.check_kept(published, roster, at)
+    if previous is not None:
+        violations += _published.check_previous_rest(previous, roster, scenario.config.rules.min_rest_hours)
     order = {rule: n for n, rule in enumerate(RULES)}
     violations.sort(key=lambda v: order.get(v.rule, len(order)))  # stable within a rule
     coverage = facts.coverage_table(_rules.coverage_short)
     return Report(tuple(violations), coverage, scenario.config.slot_minutes)
 
 
-def check_run(config_path: str | Path, run_dir: str | Path) -> Report:
-    """Load the scenario of ``config_path`` and check the roster in ``run_dir``."""
+def check_run(config_path: str | Path, run_dir: str | Path, *, from_dir: str | Path | None = None,
+              at: str | None = None, previous: str | Path | None = None) -> Report:
+    """Load the scenario of ``config_path`` and check the roster in ``run_dir``; ``from_dir``
+    and ``at`` (``--from``/``--at``): also that the published roster's history and pinned rows
+    are unchanged; ``previous``: also the rest after last week's roster."""
     from patrolplan.inputs.io import load_scenario
 
+    if (from_dir is None) != (at is None):
+        from patrolplan.errors import UsageError
+
+        raise UsageError("--from and --at go together: give both (the published run folder and the re-plan's time)")
     scenario = load_scenario(config_path)
+    cut = old = prev = None
+    if from_dir is not None:
+        cfg = scenario.config
+        cut = _published.parse_at(at, cfg.week_start, cfg.horizon_minutes)
+        old = _published.read_text_roster(from_dir, option="--from")
+    if previous is not None:
+        prev = _published.read_text_roster(previous, option="--previous")
     roster = read_roster(run_dir)
-    return check_roster(scenario, roster, visits=read_visits(run_dir))
+    return check_roster(scenario, roster, visits=read_visits(run_dir), published=old, at=cut, previous=prev)

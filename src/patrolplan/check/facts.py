@@ -106,6 +106,8 @@ class Facts:
     def __init__(self, scenario: Scenario, shifts: list[Shift], travel: Any, demand: np.ndarray,
                  visits: list[Visit] | None = None, visit_windows: dict | None = None):
         self.scenario = scenario
+        #: a re-plan's cut (minutes; ``check --at``): availability binds the rows from it on
+        self.cut_min: int | None = None
         self.visits = list(visits or [])
         self.visit_windows = dict(visit_windows or {})
         #: shifts that drive a loop: their presence is their visits, not a post at hotspot_id

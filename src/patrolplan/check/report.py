@@ -31,6 +31,9 @@ RULES: dict[str, str] = {
     "team_count": "station uses more teams than it has",
     "availability": "more teams start on a date than the officers available allow",
     "handover": "staggered zone: arriving team overlaps the leaving team too briefly",
+    "history": "re-plan: a row before --at changed, missing or added",
+    "pinned": "re-plan: a pinned row changed or missing",
+    "previous_rest": "too little rest after the team's last shift of the previous week",
 }
 _COVERAGE_RULES = ("gap", "synchronized_stations", "synchronized_jurisdictions")
 

@@ -187,7 +187,8 @@ def check_availability(facts: Facts) -> list[Violation]:
         if sid not in facts.by_station:
             continue
         allowed = facts.teams_allowed(sid, officers)
-        starting = [s for s in facts.by_station[sid] if facts.date_of(s.start) == day]
+        starting = [s for s in facts.by_station[sid] if facts.date_of(s.start) == day
+                    and (facts.cut_min is None or s.start >= facts.cut_min)]
         teams = sorted({s.team_id for s in starting})
         if len(teams) > allowed:
             ids = tuple(s.shift_id for s in sorted(starting, key=lambda s: (s.start, s.shift_id)))
@@ -410,6 +411,9 @@ RULE_FAMILY: dict[str, str] = {
     "max_shifts": "max_shifts",
     "availability": "availability",
     "handover": "handover",
+    "history": "published",
+    "pinned": "published",
+    "previous_rest": "published",
 }
 
 

@@ -9,7 +9,8 @@ the LP relaxation tight. Every constraint is implied by the contract's rules, so
 The rows come from the rule families, one module each under ``rules/`` (the mathematics is in
 each module's docstring): ``shifts`` (the columns and their cost), ``coverage``,
 ``synchronized``, ``capacity`` (capacity and rest), ``handover`` (in the candidate shifts),
-``max_shifts``, ``availability``, ``visits`` (loops of short visits), and the soft ``fairness`` and ``staggered`` share.
+``max_shifts``, ``availability``, ``visits`` (loops of short visits), ``published`` (a re-plan's kept rows and
+busy teams), and the soft ``fairness`` and ``staggered`` share.
 
 Objective (hours): team-hours + ``travel`` x travel hours + ``fairness`` x (``load_max`` +
 staggered deviation) + ``overcoverage`` x team-hours on site beyond what is required.
@@ -32,6 +33,7 @@ from patrolplan.model.rules import (
     fairness,
     max_shifts,
     shifts,
+    published,
     staggered,
     synchronized,
     visits,
@@ -97,6 +99,16 @@ class _Builder:
         self.families: list[str] = []
         self.n_rows = 0
         self.offset = 0.0
+        self.bounds: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (cols, lower, upper) tightened
+        self.extra_cost: list[tuple[np.ndarray, float]] = []  # (cols, hours added to their cost)
+
+    def tighten(self, cols, *, lower, upper) -> None:
+        """Raise the lower and lower the upper bounds of columns already added."""
+        self.bounds.append((np.asarray(cols), np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)))
+
+    def add_cost(self, cols, hours: float) -> None:
+        """Add ``hours`` to the cost of columns already added."""
+        self.extra_cost.append((np.asarray(cols), float(hours)))
 
     def add_cols(self, n: int, *, lower, upper, cost, integer: bool, family: str = "") -> np.ndarray:
         idx = np.arange(self.n_cols, self.n_cols + n)
@@ -134,11 +146,17 @@ class _Builder:
         A = sp.csr_matrix((v, (r, c)), shape=(self.n_rows, self.n_cols))
         A.sum_duplicates()
         cat = lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)  # noqa: E731
+        col_lower, col_upper, col_cost = cat(self.lower, float), cat(self.upper, float), cat(self.cost, float)
+        for cols, lower, upper in self.bounds:
+            col_lower[cols] = np.maximum(col_lower[cols], lower)
+            col_upper[cols] = np.minimum(col_upper[cols], upper)
+        for cols, hours in self.extra_cost:
+            col_cost[cols] += hours
         return LinearModel(
             n_shifts=n_shifts,
-            col_lower=cat(self.lower, float),
-            col_upper=cat(self.upper, float),
-            col_cost=cat(self.cost, float),
+            col_lower=col_lower,
+            col_upper=col_upper,
+            col_cost=col_cost,
             col_integer=cat(self.integer, bool),
             A=A,
             row_lower=cat(self.row_lo, float),
@@ -179,6 +197,7 @@ def build_model(
     capacity.add_rows(b, problem, x, base_teams=base_teams, extra=extra)
     max_shifts.add_rows(b, problem, x, extra_station_caps or {}, base_teams=base_teams, extra=extra)
     availability.add_rows(b, problem, x)
+    published.add_rows(b, problem, x)
     if base_teams is None:
         fairness.add_rows(b, problem, x)
         staggered.add_rows(b, problem, x)

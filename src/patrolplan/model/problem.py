@@ -77,6 +77,8 @@ class Problem:
     guard: sp.csr_matrix = field(repr=False, default=None)  # [guarded hotspot-slots, n shifts]
     guard_hotspot: np.ndarray = field(repr=False, default=None)
     guard_slot: np.ndarray = field(repr=False, default=None)
+    # re-planning (rules/published.py): the published roster's kept rows and busy teams
+    published: object = field(repr=False, default=None)
 
     # --- sizes and derived facts ----------------------------------------------------------
     @property
@@ -135,7 +137,7 @@ class Problem:
             availability_teams=self.availability_teams,
             visits=self.visit_demand(),
             hop_min=self.hop_min,
-        )
+        ).replace(published=self.published)
 
     def visit_demand(self):
         """The visit demand as :class:`~patrolplan.inputs.demand.VisitDemand` (per-hotspot values)."""

@@ -469,6 +469,35 @@ def _page_font_css(text: str) -> str:
             f"src: url(data:font/otf;base64,{data}) format('opentype'); }}\n")
 
 
+CHANGES_NAME = "changes.csv"
+
+
+def read_changes(run_dir: Path) -> pd.DataFrame | None:
+    """changes.csv of a re-plan (text), or None for a run folder of a fresh week."""
+    path = Path(run_dir) / CHANGES_NAME
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _changes_html(summary: dict, changes: pd.DataFrame | None) -> str:
+    """The "Changes" section of a re-plan: what moved against the published roster, per station."""
+    if changes is None:
+        return ""
+    info = summary.get("replan") or {}
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted((info.get("changes") or {}).items())) or "none"
+    head = (f"<p>Re-planned from {_esc(info.get('at', ''))} against the published roster "
+            f"{_esc(info.get('from', ''))}: {len(changes)} shift(s) changed ({_esc(kinds)}); "
+            f"{_esc(info.get('history_rows', 0))} history and {_esc(info.get('pinned_rows', 0))} pinned row(s) "
+            "kept as they were. <a href='changes.csv'>changes.csv</a></p>")
+    if not len(changes):
+        return "<section id='changes-s'><h2 id='changes'>Changes</h2>" + head + "</section>"
+    per = changes.groupby("station_id")["change"].value_counts().unstack(fill_value=0).reset_index()
+    return ("<section id='changes-s'><h2 id='changes'>Changes</h2>" + head
+            + _frame_html(per, "changes-per-station") + _frame_html(changes, "changes-table", sortable=True)
+            + "</section>")
+
+
 def write_report_html(scenario, run_dir: str | Path) -> Path:
     """Write ``report.html``, one self-contained page in a planner's order: the status in one
     sentence; what needs attention (gaps, the stations loaded most and least, synchronized
@@ -511,6 +540,7 @@ def write_report_html(scenario, run_dir: str | Path) -> Path:
         "<section id='attention-s'><h2 id='attention'>Needs attention</h2>",
         _attention_html(scenario, summary, coverage, load, _gap_runs(scenario, coverage), explanation),
         "</section>",
+        _changes_html(summary, read_changes(run_dir)),
         "<section id='pictures-s'><h2 id='pictures'>Pictures</h2>", figures, "</section>",
         _week_section_html(scenario, run_dir, roster, load),
         "<section id='roster-s'>", _roster_section_html(scenario, roster), "</section>",
@@ -715,7 +745,7 @@ def write_xlsx(scenario, run_dir: str | Path) -> Path:
     and the week as heading, its teams as rows and the days as columns, each shift with times,
     hotspot, zone and synchronized partners (printed: one A4 landscape page), and below it
     the list of its shifts in local time (``team_id``, ``shift_id``, ``day``, times, hotspot,
-    zone, ``partners``, travel). Sheets print landscape on A4, fitted to the page width.
+    zone, ``partners``, travel), and in a re-plan the station's rows of changes.csv. Sheets print landscape on A4, fitted to the page width.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -725,6 +755,7 @@ def write_xlsx(scenario, run_dir: str | Path) -> Path:
     cfg = scenario.config
     named = _named_roster(scenario, roster)
     load = station_load(scenario, roster)
+    changes = read_changes(run_dir)
 
     wb = Workbook()
     ws = wb.active
@@ -774,7 +805,14 @@ def write_xlsx(scenario, run_dir: str | Path) -> Path:
         ws.page_setup.fitToHeight = 1  # the grid on one page, as the PDF sheet
         df = _station_sheet_frame(named[named["station_id"] == sid], week)
         ws.cell(row=last + 2, column=1, value="Shifts (one row each)").font = Font(bold=True, size=12)
-        _write_table(ws, df, last + 3)
+        last = _write_table(ws, df, last + 3)
+        if changes is not None:  # a re-plan: what changed for this station
+            mine = changes[changes["station_id"] == sid]
+            ws.cell(row=last + 2, column=1, value=f"Changes ({len(mine)})").font = Font(bold=True, size=12)
+            if len(mine):
+                _write_table(ws, mine, last + 3)
+            else:
+                ws.cell(row=last + 3, column=1, value="no shift of this station changed")
 
     path = run_dir / XLSX_NAME
     return atomic_file(path, lambda p: wb.save(p))

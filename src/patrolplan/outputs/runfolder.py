@@ -308,6 +308,8 @@ def write_run_folder(result, run_dir: str | Path, *, scenario=None, pictures: bo
         cov.to_csv(tmp / "coverage.csv", index=False)
         if getattr(result, "visits", None) is not None:
             result.visits.to_csv(tmp / "visits.csv", index=False)
+        if getattr(result, "changes", None) is not None:
+            result.changes.to_csv(tmp / "changes.csv", index=False)
         if result.explanation:
             (tmp / "explanation.md").write_text(result.explanation, encoding="utf-8")
         if travel is not None and getattr(travel, "inputs_sha256", None):

@@ -39,6 +39,7 @@ class Result:
     explanation: str | None = None
     log: list[str] = field(default_factory=list)
     visits: pd.DataFrame | None = None  # visits.csv, in a week with visit demand
+    changes: pd.DataFrame | None = None  # changes.csv, in a re-plan (patrolplan.replan)
 
     @property
     def exit_code(self) -> int:

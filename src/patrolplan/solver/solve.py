@@ -191,6 +191,11 @@ def _greedy_start(run: _Run, model) -> np.ndarray | None:
 
     if not run.params.use_greedy_hint:
         return None
+    if run.problem.published is not None:  # a re-plan or a roll-over: the greedy knows no kept rows
+        from patrolplan.model.rules.published import hint
+
+        run.say("warm start: the published roster")
+        return hint(run.problem)
     g = greedy_counts(run.problem, model, allow_gaps=run.params.allow_gaps)
     if g is not None:
         run.stats["greedy_team_hours"] = round(float(g @ run.problem.shift_len_min) / 60, 3)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from patrolplan.model.rules.capacity import occupancy_rows, occupied
+from patrolplan.model.rules.published import binds_availability
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
@@ -39,10 +40,11 @@ def add_rows(b, p: Problem, x: np.ndarray) -> None:
         return
     day = p.shift_day
     per_team = starts_per_team_day(p)
+    binds = binds_availability(p)  # a re-plan: shifts after the cut only (history is what happened)
     for (s, d), a in sorted(p.availability_teams.items()):
         if a >= p.teams[s]:
             continue
-        js = np.nonzero((p.shift_station == s) & (day == d))[0]
+        js = np.nonzero((p.shift_station == s) & (day == d) & binds)[0]
         if js.size == 0:
             continue
         if a == 0:

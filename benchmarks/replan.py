@@ -1,0 +1,211 @@
+"""Benchmark: re-planning a published week after officers fall sick (issue 12).
+
+    .venv/bin/python benchmarks/replan.py [--weeks demo,jining] [--time-limit S] [--repeat N]
+
+For each week (``demo``: the ``patrolplan demo`` scenario, ``patrolplan.scenarios.jining``;
+``jining``: the Jining-scale synthetic week of ``benchmarks/run.py``, 146 stations, 160
+hotspots, 24/7 demand):
+
+1. the week is solved and published (a run folder, no pictures);
+2. a re-plan from Wednesday 12:00 with no input change: its changed shifts (target 0);
+3. 2 officers are removed at each of 3 stations from Wednesday 12:00 (availability rows for
+   Wednesday to the end of the week, ``officers - 2``; the 3 stations that the lost team hurts
+   most: those whose published roster starts the largest share of their teams on one day after
+   the cut, then the most shifts after it), and the week is re-planned from then: the seconds to
+   a gap-free roster (the whole re-plan, travel times and writing included, and the solve
+   alone), the shifts changed (rows of changes.csv), the shifts the lost teams held after the
+   cut, and their ratio (targets: <= 20 s, ratio <= 2).
+
+A stricter variant (``on duty`` rows) makes the loss bind where the published roster has slack:
+the 2 officers are among those on duty, so on each date from the cut the station may start one
+team fewer than its published roster started after the cut that date; the lost team held, per
+date, one team's share of that date's shifts.
+
+"The shifts the lost teams held": 2 officers are one team (team size 2), so each station
+loses one of its ``t`` teams; the lost team's share of the station's published shifts after
+the cut is ``shifts / t`` (teams are interchangeable; no team is singled out), summed over
+the 3 stations. The re-plan is checked by ``patrolplan.check`` (history unchanged included).
+
+Numbers are whole-process wall-clock figures on a shared machine; medians over ``--repeat``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+AT = "2026-12-02T12:00"  # Wednesday of the week of 2026-11-30 (both weeks start then)
+LOST_OFFICERS = 2
+N_STATIONS = 3
+
+
+def week_config(week: str, tmp: Path) -> Path:
+    if week == "demo":
+        from patrolplan.scenarios.jining import write_scenario
+
+        return write_scenario(tmp / "demo")
+    from run import scenario_path
+
+    return scenario_path(week)
+
+
+def _availability(scenario) -> pd.DataFrame:
+    table = scenario.availability
+    if table is None or not len(table):
+        return pd.DataFrame({"station_id": pd.Series(dtype=str), "date": pd.Series(dtype=object),
+                             "officers": pd.Series(dtype=int)})
+    return table
+
+
+def sick(scenario, published: pd.DataFrame, at: dt.datetime):
+    """The scenario with ``LOST_OFFICERS`` fewer officers from ``at``'s date to the week's end at
+    the ``N_STATIONS`` stations holding the most published shifts after ``at``."""
+    after = published[published["_start"] >= at]
+    teams = scenario.teams_per_station()
+    per_day = after.assign(day=after["_start"].map(lambda t: t.date())).groupby(["station_id", "day"])["team_id"].nunique()
+    fullest = (per_day.groupby(level=0).max() / pd.Series(teams)).dropna()
+    shifts = after["station_id"].value_counts()
+    rank = pd.DataFrame({"full": fullest, "shifts": shifts}).fillna(0)
+    chosen = list(rank.sort_values(["full", "shifts"], ascending=False, kind="stable").index[:N_STATIONS])
+    cfg = scenario.config
+    officers = dict(zip(scenario.stations["station_id"].astype(str), scenario.stations["officers"].astype(int)))
+    old = _availability(scenario)
+    rows = []
+    for d in range((at.date() - cfg.week_start).days, cfg.horizon_days):
+        date = cfg.week_start + dt.timedelta(days=d)
+        for s in chosen:
+            had = old[(old["station_id"].astype(str) == s) & (pd.to_datetime(old["date"]).dt.date == date)]
+            base = int(had["officers"].min()) if len(had) else officers[s]
+            rows.append({"station_id": s, "date": date, "officers": max(0, base - LOST_OFFICERS)})
+    taken = {(r["station_id"], r["date"]) for r in rows}
+    keep = old.loc[np.array([(str(a), pd.Timestamp(b).date()) not in taken
+                             for a, b in zip(old["station_id"], old["date"])], dtype=bool)]
+    table = pd.concat([keep[["station_id", "date", "officers"]], pd.DataFrame(rows)], ignore_index=True)
+    table["date"] = pd.to_datetime(table["date"]).dt.date
+    return scenario.replace(availability=table), chosen
+
+
+def sick_on_duty(scenario, published: pd.DataFrame, at: dt.datetime, chosen: list[str]):
+    """The stricter variant: the 2 officers are on duty, so on each date from ``at`` on the
+    station may start one team fewer than its published roster started after ``at`` that date
+    (availability ``reserve + team_size x (teams started - 1)``). Returns the scenario and the
+    shifts the lost team held: per date, one team's share of the station's shifts."""
+    cfg = scenario.config
+    after = published[published["_start"] >= at]
+    reserve = dict(zip(scenario.stations["station_id"].astype(str), scenario.stations["reserve_officers"].astype(int)))
+    rows, held = [], 0.0
+    for s in chosen:
+        mine = after[after["station_id"] == s]
+        for date, day in mine.groupby(mine["_start"].map(lambda t: t.date())):
+            used = day["team_id"].nunique()
+            rows.append({"station_id": s, "date": date,
+                         "officers": reserve[s] + cfg.rules.team_size * (used - 1)})
+            held += len(day) / used
+    old = _availability(scenario)
+    taken = {(r["station_id"], r["date"]) for r in rows}
+    keep = old.loc[np.array([(str(a), pd.Timestamp(b).date()) not in taken
+                             for a, b in zip(old["station_id"], old["date"])], dtype=bool)]
+    table = pd.concat([keep[["station_id", "date", "officers"]], pd.DataFrame(rows)], ignore_index=True)
+    table["date"] = pd.to_datetime(table["date"]).dt.date
+    return scenario.replace(availability=table), held
+
+
+def lost_share(scenario, published: pd.DataFrame, at: dt.datetime, chosen: list[str]) -> float:
+    teams = scenario.teams_per_station()
+    after = published[published["_start"] >= at]
+    return sum(int((after["station_id"] == s).sum()) / teams[s] for s in chosen)
+
+
+def run_week(week: str, *, time_limit_s: float, repeat: int) -> dict:
+    from patrolplan.inputs.io import load_scenario
+    from patrolplan.replan import parse_at, read_published
+    from patrolplan.runner import run_scenario
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"patrolplan-replan-{week}-"))
+    scenario = load_scenario(week_config(week, tmp))
+    t = time.perf_counter()
+    base = run_scenario(scenario, tmp / "published", time_limit_s=time_limit_s, pictures=False)
+    publish_s = time.perf_counter() - t
+    at = parse_at(AT, scenario.config)
+    table = read_published(tmp / "published")
+    out = {"week": week, "stations": len(scenario.stations), "hotspots": len(scenario.hotspots),
+           "published_status": base.result.status, "published_shifts": len(table),
+           "publish_seconds": round(publish_s, 1), "shifts_after_cut": int((table["_start"] >= at).sum())}
+
+    same = run_scenario(scenario, tmp / "same", time_limit_s=time_limit_s, pictures=False,
+                        replan=(tmp / "published", table, at))
+    out["no_change_changed"] = same.result.summary["replan"]["changed_shifts"]
+    out["no_change_status"] = same.result.status
+
+    sick_scenario, chosen = sick(scenario, table, at)
+    walls, solves, changed = [], [], []
+    for n in range(repeat):
+        t = time.perf_counter()
+        res = run_scenario(sick_scenario, tmp / f"sick{n}", time_limit_s=time_limit_s, pictures=False,
+                           replan=(tmp / "published", table, at))
+        walls.append(time.perf_counter() - t)
+        solves.append(res.result.summary["solve_seconds"])
+        changed.append(res.result.summary["replan"]["changed_shifts"])
+        out["sick_status"] = res.result.status
+        out["sick_check_ok"] = bool(res.report is not None and res.report.ok)
+        out["sick_changes"] = res.result.summary["replan"].get("changes")
+    held = lost_share(scenario, table, at, chosen)
+    out.update(sick_stations=chosen, sick_wall_seconds=round(statistics.median(walls), 1),
+               sick_solve_seconds=round(statistics.median(solves), 1), sick_changed=int(statistics.median(changed)),
+               lost_teams_held=round(held, 1), ratio=round(statistics.median(changed) / held, 2) if held else None)
+
+    duty_scenario, held = sick_on_duty(scenario, table, at, chosen)
+    walls, solves, changed = [], [], []
+    for n in range(repeat):
+        t = time.perf_counter()
+        res = run_scenario(duty_scenario, tmp / f"duty{n}", time_limit_s=time_limit_s, pictures=False,
+                           replan=(tmp / "published", table, at))
+        walls.append(time.perf_counter() - t)
+        solves.append(res.result.summary["solve_seconds"])
+        changed.append(res.result.summary["replan"]["changed_shifts"] or 0)
+        out["duty_status"] = res.result.status
+        out["duty_check_ok"] = bool(res.report is not None and res.report.ok)
+        out["duty_changes"] = res.result.summary["replan"].get("changes")
+    out.update(duty_wall_seconds=round(statistics.median(walls), 1),
+               duty_solve_seconds=round(statistics.median(solves), 1), duty_changed=int(statistics.median(changed)),
+               duty_held=round(held, 1), duty_ratio=round(statistics.median(changed) / held, 2) if held else None)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--weeks", default="demo,jining", help="comma list of: demo, jining, jining-key, small")
+    ap.add_argument("--time-limit", type=float, default=60.0, help="solver time limit per solve (s)")
+    ap.add_argument("--repeat", type=int, default=1, help="sick re-plans per week (median reported)")
+    args = ap.parse_args(argv)
+    rows = [run_week(w, time_limit_s=args.time_limit, repeat=args.repeat) for w in args.weeks.split(",")]
+    print("| week | stations | shifts (after cut) | no-change re-plan: changed | sick re-plan: status, check | "
+          "to gap-free (whole / solve) | changed | lost teams held | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['week']} | {r['stations']} | {r['published_shifts']} ({r['shifts_after_cut']}) | "
+              f"{r['no_change_changed']} | {r['sick_status']}, {'ok' if r['sick_check_ok'] else 'NOT ok'} | "
+              f"{r['sick_wall_seconds']} s / {r['sick_solve_seconds']} s | {r['sick_changed']} "
+              f"{r['sick_changes']} | {r['lost_teams_held']} | {r['ratio']} |")
+        print(f"| {r['week']} (on duty) | {r['stations']} | {r['published_shifts']} ({r['shifts_after_cut']}) | "
+              f"— | {r['duty_status']}, {'ok' if r['duty_check_ok'] else 'NOT ok'} | "
+              f"{r['duty_wall_seconds']} s / {r['duty_solve_seconds']} s | {r['duty_changed']} "
+              f"{r['duty_changes']} | {r['duty_held']} | {r['duty_ratio']} |")
+    for r in rows:
+        print(f"{r['week']}: sick stations {', '.join(r['sick_stations'])}; published in {r['publish_seconds']} s "
+              f"({r['published_status']})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,267 @@
+r"""Published: re-planning a published week, and rolling into the next one (hard, with a soft part).
+
+Three things a published roster asks of the new one, all here so that the re-plan's rule has
+one solver-side home:
+
+**Fixed shifts** (history and pinned rows). A row of the published roster that starts before
+the cut (``--at``; *history*) or carries ``pinned = true`` is kept exactly, team included. Where
+it matches a candidate column ``j`` of the new problem (same station, hotspot or loop, start,
+length and planned travel), ``x[j] >= fixed[j]``; where it matches none (new travel times, a
+zone that lost the station, demand gone), it is kept outside the model as an interval that
+keeps its team busy (``[start, end + rest)``) and one of the team's shifts. No new shift starts
+before the cut: ``x[j] <= fixed[j]`` for every column starting before it.
+
+**Busy teams** (``solve --previous``, and fixed shifts outside the model). A team ``k`` busy
+until minute ``u`` (last week's shift plus its rest) takes one of its station's teams at every
+instant before ``u``: at each start time ``t`` of the station's columns,
+``sum(x[j] occupying t) <= teams(s) - busy(s, t)``. The busy intervals start before every
+column they meet (or are pre-placed), so the interval-colouring argument of the capacity family
+still gives named teams (``assign.py`` starts each team from its own busy intervals).
+
+**Fewest changes** (soft, priced above every other goal). With ``P`` published rows after the
+cut (not pinned) and ``K`` of them kept (``y[j] <= min(published[j], x[j] - fixed[j])``), the
+roster changes ``R + A = (P - K) + (N - K)`` shifts, ``N`` being the new shifts after the cut.
+The objective adds ``CHANGE_PRICE_H`` x that count (``+W`` on each ``x[j]`` after the cut,
+``-2W`` on each ``y[j]``, offset ``W (P - fixed after the cut)``), so with gaps forbidden (a
+hard rule) the solver minimises changes first, then the usual objective.
+
+**Availability after the cut.** The availability table of the new inputs binds the shifts that
+start at or after the cut; history is what happened (``binds_availability``).
+
+The family acts only when a problem carries a published roster (``Problem.published``, set by
+:mod:`patrolplan.replan`), so it is not in ``rules.FAMILIES`` (whose members shape every week);
+``build_model`` calls it after availability. Under ``solver.allow_gaps`` a missing team-hour
+(10,000 h x risk) still outweighs a changed shift (1,000 h), but a short, low-risk gap may not.
+The checker's version is :mod:`patrolplan.check.published` (rules ``history``, ``pinned``,
+``previous_rest``).
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from patrolplan.model.rules.capacity import occupancy_rows, occupied
+
+if TYPE_CHECKING:
+    from patrolplan.model.problem import Problem
+
+NAME = "published"
+HARD = True
+
+#: hours of objective per changed shift: far above what one shift adds to the usual objective
+#: (its team-hours, travel, over-coverage and a fairness term of at most ``fairness`` x its
+#: length), so the solver never trades a change for a cheaper roster
+CHANGE_PRICE_H = 1000.0
+
+
+@dataclass(frozen=True)
+class PublishedShift:
+    """One row of a published roster, in the new problem's indices (minutes from week_start)."""
+
+    row: int  # the row's number in roster.csv (1 = first data row), for messages
+    shift_id: str
+    station: int
+    team: int  # 0-based team index (team_id <station>-T01 is 0)
+    hotspot: int
+    loop: tuple[int, ...]  # hotspots of its loop, () for a post
+    start_min: int
+    len_min: int
+    out_min: int
+    back_min: int
+    pinned: bool = False
+    partner_station: int = -1  # a joint loop's other station (its row alike in loop and times), -1 alone
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a published roster asks of a re-plan. ``cut_min``: minutes from week_start of
+    ``--at`` (None: no cut, as when only rolling over from last week)."""
+
+    cut_min: int | None = None
+    fixed: tuple[PublishedShift, ...] = ()  # history and pinned rows: kept as they are
+    reuse: tuple[PublishedShift, ...] = ()  # published rows after the cut: kept where possible
+    busy: tuple[tuple[int, int, int, int], ...] = ()  # (station, team, from, until) minutes: team not free
+    _cache: weakref.WeakKeyDictionary = field(default_factory=weakref.WeakKeyDictionary, compare=False, repr=False)
+
+    def is_empty(self) -> bool:
+        return not (self.fixed or self.reuse or self.busy) and self.cut_min is None
+
+
+def _key(station, hotspot, loop, start, length, out, back, partner_station) -> tuple:
+    return (int(station), int(hotspot), tuple(int(h) for h in loop), int(start), int(length), int(out), int(back),
+            int(partner_station))
+
+
+def _column_index(p: Problem) -> dict[tuple, int]:
+    """Column of each (station, hotspot, loop, start, length, travel, joint partner's station)."""
+    loops = p.loop_hotspots
+    index: dict[tuple, int] = {}
+    partner_station = np.where(p.shift_partner >= 0, p.shift_station[np.maximum(p.shift_partner, 0)], -1)
+    for j, (s, h, li, a, n, o, b, q) in enumerate(zip(p.shift_station, p.shift_hotspot, p.shift_loop,
+                                                   p.shift_start_min, p.shift_len_min, p.shift_out_min,
+                                                   p.shift_back_min, partner_station)):
+        loop = tuple(loops[li]) if li >= 0 else ()
+        index.setdefault(_key(s, h, loop, a, n, o, b, q), j)
+    return index
+
+
+def column_of(p: Problem, shifts) -> np.ndarray:
+    """The candidate column of each published shift (-1: none matches)."""
+    cache = p.published._cache if p.published is not None else weakref.WeakKeyDictionary()
+    index = cache.get(p)
+    if index is None:
+        index = _column_index(p)
+        cache[p] = index
+    return np.array([index.get(_key(r.station, r.hotspot, r.loop, r.start_min, r.len_min, r.out_min, r.back_min,
+                                     r.partner_station), -1) for r in shifts], dtype=np.int64)
+
+
+def fixed_counts(p: Problem) -> tuple[np.ndarray, list[PublishedShift]]:
+    """``fixed[j]`` rows kept on column ``j``, and the fixed rows no column matches."""
+    fixed = np.zeros(p.n_shifts, dtype=np.int64)
+    pub = p.published
+    if pub is None or not pub.fixed:
+        return fixed, []
+    cols = column_of(p, pub.fixed)
+    np.add.at(fixed, cols[cols >= 0], 1)
+    return fixed, [r for r, j in zip(pub.fixed, cols) if j < 0]
+
+
+def busy_intervals(p: Problem) -> list[tuple[int, int, int, int, bool]]:
+    """``(station, team, from, until, is_shift)``: last week's busy teams (``is_shift`` False:
+    last week's shifts count against last week's cap) and the fixed rows kept outside the model
+    (their shift and rest; one of the team's shifts)."""
+    pub = p.published
+    if pub is None:
+        return []
+    _, outside = fixed_counts(p)
+    return ([(s, k, lo, hi, False) for s, k, lo, hi in pub.busy]
+            + [(r.station, r.team, r.start_min, r.start_min + r.len_min + p.rest_min, True) for r in outside])
+
+
+def binds_availability(p: Problem) -> np.ndarray:
+    """Columns the availability table binds: all, or those starting at or after the cut."""
+    pub = p.published
+    if pub is None or pub.cut_min is None:
+        return np.ones(p.n_shifts, dtype=bool)
+    return p.shift_start_min >= pub.cut_min
+
+
+def add_rows(b, p: Problem, x: np.ndarray) -> None:
+    """Fixed columns, no new shift before the cut, busy teams, and the price of each change."""
+    pub = p.published
+    if pub is None:
+        return
+    fixed, outside = fixed_counts(p)
+    upper = np.full(p.n_shifts, np.inf)
+    if pub.cut_min is not None:
+        past = p.shift_start_min < pub.cut_min
+        upper[past] = fixed[past]
+    b.tighten(x, lower=fixed, upper=upper)
+    _busy_rows(b, p, x)
+    _outside_shift_caps(b, p, x, outside)
+    if pub.cut_min is not None:
+        _change_price(b, p, x, fixed)
+
+
+def _busy_rows(b, p: Problem, x: np.ndarray) -> None:
+    by_station: dict[int, list[tuple[int, int]]] = {}
+    for s, _k, lo, hi, _ in busy_intervals(p):
+        by_station.setdefault(int(s), []).append((lo, hi))
+    for s, spans in sorted(by_station.items()):
+        js = np.nonzero(p.shift_station == s)[0]
+        if js.size == 0:
+            continue
+        starts, until = occupied(p.shift_start_min[js], p.shift_len_min[js], p.rest_min)
+        r, c, n = occupancy_rows(starts, until)
+        taus = np.unique(starts)
+        busy = np.zeros(n, dtype=np.int64)
+        for lo, hi in spans:
+            busy += (lo <= taus) & (taus < hi)
+        keep_row = busy > 0
+        if not keep_row.any():
+            continue
+        new_row = -np.ones(n, dtype=np.int64)
+        new_row[keep_row] = np.arange(int(keep_row.sum()))
+        sel = keep_row[r]
+        b.add_rows(NAME, new_row[r[sel]], x[js[c[sel]]], np.ones(int(sel.sum())), -np.inf,
+                   (p.teams[s] - busy[keep_row]).astype(float), int(keep_row.sum()))
+
+
+def _outside_shift_caps(b, p: Problem, x: np.ndarray, outside: list[PublishedShift]) -> None:
+    """A fixed row outside the model is one of its station's ``teams x max_shifts`` shifts."""
+    cap = p.config.rules.max_shifts_per_team
+    for s in sorted({r.station for r in outside}):
+        js = np.nonzero(p.shift_station == s)[0]
+        n_out = sum(1 for r in outside if r.station == s)
+        b.add_rows(NAME, np.zeros(js.size, dtype=np.int64), x[js], np.ones(js.size), -np.inf,
+                   float(int(p.teams[s]) * cap - n_out), 1)
+
+
+def _change_price(b, p: Problem, x: np.ndarray, fixed: np.ndarray) -> None:
+    future = p.shift_start_min >= p.published.cut_min
+    b.add_cost(x[future], CHANGE_PRICE_H)
+    reuse_cols = column_of(p, p.published.reuse)
+    reuse_cols = reuse_cols[reuse_cols >= 0]
+    b.offset += CHANGE_PRICE_H * (len(p.published.reuse) - float(fixed[future].sum()))
+    if reuse_cols.size == 0:
+        return
+    cols, published = np.unique(reuse_cols, return_counts=True)
+    y = b.add_cols(cols.size, lower=0, upper=published, cost=-2 * CHANGE_PRICE_H, integer=False, family=NAME)
+    n = cols.size
+    rows = np.concatenate([np.arange(n), np.arange(n)])
+    b.add_rows(NAME, rows, np.concatenate([y, x[cols]]), np.concatenate([np.ones(n), -np.ones(n)]), -np.inf,
+               -fixed[cols].astype(float), n)
+
+
+def changed_shifts(p: Problem, x: np.ndarray) -> int:
+    """Published rows after the cut not kept plus new rows after the cut, counted on columns
+    (before named teams; :mod:`patrolplan.replan` counts the written roster)."""
+    pub = p.published
+    if pub is None or pub.cut_min is None:
+        return 0
+    fixed, _ = fixed_counts(p)
+    x = np.rint(np.asarray(x)[: p.n_shifts]).astype(np.int64)
+    future = p.shift_start_min >= pub.cut_min
+    published = np.zeros(p.n_shifts, dtype=np.int64)
+    cols = column_of(p, pub.reuse)
+    np.add.at(published, cols[cols >= 0], 1)
+    kept = np.minimum(published, np.maximum(x - fixed, 0))
+    return int(len(pub.reuse) + (x[future] - fixed[future]).sum() - 2 * kept.sum())
+
+
+def hint(p: Problem) -> np.ndarray:
+    """The published roster as shift counts (fixed rows and published rows after the cut): the
+    re-plan's warm start, the optimum itself when nothing changed."""
+    pub = p.published
+    x = np.zeros(p.n_shifts, dtype=np.int64)
+    for shifts in (pub.fixed, pub.reuse):
+        cols = column_of(p, shifts)
+        np.add.at(x, cols[cols >= 0], 1)
+    return x
+
+
+def team_preferences(p: Problem) -> dict[int, list[int]]:
+    """Column -> the published teams on it after the cut (the named-team step keeps them)."""
+    out: dict[int, list[int]] = {}
+    pub = p.published
+    if pub is None:
+        return out
+    for r, j in zip(pub.reuse, column_of(p, pub.reuse)):
+        if j >= 0:
+            out.setdefault(int(j), []).append(r.team)
+    return out
+
+
+def relaxations(p: Problem) -> list:
+    """None: the published roster is not relaxed (the explanation compares old and new inputs)."""
+    return []
+
+
+def precheck(p: Problem) -> list[str]:
+    """None: the LP relaxation holds these rows (pinned rows are validated when read)."""
+    return []

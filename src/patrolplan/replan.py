@@ -1,0 +1,516 @@
+"""Re-planning a published week (``patrolplan replan``) and rolling into the next (``solve --previous``).
+
+``replan_scenario(scenario, from_dir, at)``: the published roster of ``from_dir`` is read
+(:func:`read_published`); its rows that start before ``at`` (history) and its rows marked
+``pinned = true`` are kept exactly; the rest is planned again against the scenario's current
+inputs, with gaps forbidden, then the fewest changed shifts, then the usual objective (the
+model side is :mod:`patrolplan.model.rules.published`). The roster written keeps every
+unchanged row byte for byte (its ``shift_id`` included); new rows get new ids after the
+highest published one. ``changes.csv`` lists each added, removed or moved shift.
+
+``previous_busy(scenario, prev_dir)``: last week's rows that end after this week starts, or
+whose rest reaches into it, as busy teams of this week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from patrolplan.errors import DataError, UsageError
+from patrolplan.model.rules.published import Published, PublishedShift
+
+__all__ = ["parse_at", "read_published", "published_for", "previous_busy", "changes_table", "replan_scenario",
+           "CHANGES_COLUMNS", "TRUE_WORDS"]
+
+#: ``pinned`` values that mean "keep this row" (case-insensitive); empty or anything in
+#: FALSE_WORDS means not pinned, any other value is an input error
+TRUE_WORDS = ("true", "yes", "1", "y", "x")
+FALSE_WORDS = ("", "false", "no", "0", "n")
+
+CHANGES_COLUMNS = ("change", "team_id", "station_id", "old_shift_id", "old_team_id", "old_start", "old_end",
+                   "old_hotspot_id", "old_loop_hotspots", "new_shift_id", "new_team_id", "new_start", "new_end",
+                   "new_hotspot_id", "new_loop_hotspots")
+
+_TEAM_RE = re.compile(r"^(?P<station>.+)-T(?P<k>\d+)$")
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _parse_time(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(str(text).strip())
+    return value.replace(tzinfo=None)
+
+
+def parse_at(text: str, config) -> dt.datetime:
+    """``--at``: an ISO 8601 local time inside the week (an offset is dropped)."""
+    try:
+        at = _parse_time(text)
+    except ValueError:
+        raise UsageError(f"--at {text!r}: not a date and time — write it as ISO 8601, e.g. "
+                         f"{config.week_start.isoformat()}T12:00") from None
+    start = dt.datetime.combine(config.week_start, dt.time(0, 0))
+    end = start + dt.timedelta(minutes=config.horizon_minutes)
+    if not (start <= at < end):
+        raise UsageError(f"--at {text!r}: outside the week of the config ({start:%Y-%m-%dT%H:%M} to "
+                         f"{end:%Y-%m-%dT%H:%M}) — give a time inside it")
+    return at
+
+
+def read_published(run_dir: str | Path, *, option: str = "--from") -> pd.DataFrame:
+    """The roster of a run folder as text (every column, as written), with ``_row`` (the row's
+    number in the file, header = 1), ``_start``/``_end``/``_on_site_start``/``_on_site_end``
+    (datetimes) and ``_pinned`` (bool). Raises :class:`UsageError` if ``run_dir`` is not a run
+    folder and :class:`DataError` listing every unreadable cell."""
+    folder = Path(run_dir)
+    path = folder / "roster.csv"
+    if not folder.is_dir() or not path.is_file() or not (folder / "summary.json").is_file():
+        raise UsageError(f"{option} {folder}: not a run folder (it needs roster.csv and summary.json, as "
+                         "`patrolplan solve` writes them) — give the run folder of the published week")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot be read as a CSV roster ({err}) — give a roster.csv patrolplan wrote") from None
+    need = ("shift_id", "team_id", "station_id", "hotspot_id", "start", "end", "on_site_start", "on_site_end")
+    missing = [c for c in need if c not in table.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(map(repr, missing))} — a roster needs "
+                        f"{', '.join(need)}")
+    problems = []
+    table["_row"] = np.arange(2, len(table) + 2)
+    for col in ("start", "end", "on_site_start", "on_site_end"):
+        values = []
+        for row, sid, text in zip(table["_row"], table["shift_id"], table[col]):
+            try:
+                values.append(_parse_time(text))
+            except ValueError:
+                values.append(pd.NaT)
+                problems.append(f"row {row} (shift_id '{sid}'), column '{col}': {text!r} is not an ISO 8601 time "
+                                "— write it like 2026-11-30T08:00")
+        table["_" + col] = values
+    pinned = []
+    for row, sid, text in zip(table["_row"], table["shift_id"],
+                              table["pinned"] if "pinned" in table else [""] * len(table)):
+        word = str(text).strip().lower()
+        if word not in TRUE_WORDS + FALSE_WORDS:
+            problems.append(f"row {row} (shift_id '{sid}'), column 'pinned': {text!r} is neither true nor false "
+                            "— write true on the rows to keep, leave the others empty")
+        pinned.append(word in TRUE_WORDS)
+    table["_pinned"] = pinned
+    dup = table["shift_id"][table["shift_id"].duplicated()]
+    for sid in dup.unique():
+        rows = ", ".join(str(r) for r in table["_row"][table["shift_id"] == sid])
+        problems.append(f"rows {rows} (shift_id '{sid}'), column 'shift_id': the same id twice — give each row its own id")
+    if problems:
+        raise DataError(problems, source=str(path))
+    return table
+
+
+# --- the published roster in the new problem's terms -----------------------------------------
+
+
+def _minutes(problem, when: dt.datetime) -> int:
+    return int((when - problem.horizon_start).total_seconds() // 60)
+
+
+def _team_index(team_id: str, station_id: str) -> int | None:
+    m = _TEAM_RE.match(team_id)
+    if m is None or m.group("station") != station_id:
+        return None
+    return int(m.group("k")) - 1
+
+
+def _shift_of(problem, row, problems: list[str], source: str, *, strict: bool) -> PublishedShift | None:
+    """One roster row as a :class:`PublishedShift`; None (with a problem if ``strict``) when it
+    names a station, hotspot or team the new inputs do not know."""
+    p = problem
+    where = f"{source}: row {row['_row']} (shift_id '{row['shift_id']}')"
+    s_index = {s: i for i, s in enumerate(p.station_ids)}
+    h_index = {h: i for i, h in enumerate(p.hotspot_ids)}
+    s, h = s_index.get(row["station_id"]), h_index.get(row["hotspot_id"])
+    k = _team_index(row["team_id"], row["station_id"])
+    loop_text = str(row.get("loop_hotspots", "") or "")
+    loop = tuple(h_index.get(x, -1) for x in loop_text.split(";")) if loop_text else ()
+    bad = []
+    if s is None:
+        bad.append(("station_id", f"station '{row['station_id']}' is not in the stations table"))
+    if h is None or -1 in loop:
+        bad.append(("hotspot_id", f"hotspot '{row['hotspot_id']}' or a hotspot of its loop is not in the hotspots table"))
+    if k is None:
+        bad.append(("team_id", f"team '{row['team_id']}' is not named <station_id>-T<number>"))
+    if bad:
+        if strict:
+            problems += [f"{where}, column '{col}': {what} — the row is kept ({'pinned' if row['_pinned'] else 'history'}),"
+                         " so the new inputs must still know it" for col, what in bad]
+        return None
+    start = _minutes(p, row["_start"])
+    return PublishedShift(
+        row=int(row["_row"]), shift_id=str(row["shift_id"]), station=s, team=k, hotspot=h, loop=loop,
+        start_min=start, len_min=_minutes(p, row["_end"]) - start,
+        out_min=_minutes(p, row["_on_site_start"]) - start, back_min=_minutes(p, row["_end"]) - _minutes(p, row["_on_site_end"]),
+        pinned=bool(row["_pinned"]))
+
+
+def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str) -> Published:
+    """History (start before ``at``) and pinned rows (kept), and the other rows (kept where
+    possible). Raises :class:`DataError` naming every pinned or history row the new inputs cannot
+    keep, and every pinned row that breaks a rule against them."""
+    problems: list[str] = []
+    cut = _minutes(problem, at)
+    fixed, reuse = [], []
+    for _, row in table.iterrows():
+        keep = bool(row["_pinned"]) or _minutes(problem, row["_start"]) < cut
+        shift = _shift_of(problem, row, problems, source, strict=keep)
+        if shift is not None:
+            (fixed if keep else reuse).append(shift)
+    if not problems:
+        problems += _pinned_rule_problems(problem, fixed, cut, source)
+    if problems:
+        raise DataError(problems)
+    fixed, reuse = _joint_partners(fixed, reuse)
+    return Published(cut_min=cut, fixed=tuple(fixed), reuse=tuple(reuse))
+
+
+def _joint_partners(fixed: list[PublishedShift], reuse: list[PublishedShift]):
+    """Loop rows alike in loop and times at two stations are the halves of one joint loop
+    (the model's two linked columns): each names the other's station."""
+    rows = [("f", i, r) for i, r in enumerate(fixed)] + [("r", i, r) for i, r in enumerate(reuse)]
+    groups: dict[tuple, list] = {}
+    for entry in rows:
+        r = entry[2]
+        if r.loop:
+            groups.setdefault((r.loop, r.start_min, r.len_min, r.out_min, r.back_min), []).append(entry)
+    fixed, reuse = list(fixed), list(reuse)
+    for members in groups.values():
+        open_ = list(members)
+        while len(open_) > 1:
+            a = open_.pop(0)
+            b = next((m for m in open_ if m[2].station != a[2].station), None)
+            if b is None:
+                continue
+            open_.remove(b)
+            for (kind, i, r), other in ((a, b[2]), (b, a[2])):
+                target = fixed if kind == "f" else reuse
+                target[i] = replace(r, partner_station=other.station)
+    return fixed, reuse
+
+
+def _pinned_rule_problems(p, fixed: list[PublishedShift], cut: int, source: str) -> list[str]:
+    """Each rule a pinned row breaks against the new inputs (members, lengths, the start grid,
+    travel, the station's teams, overlap and rest with the kept rows of its team, the shift cap,
+    availability after the cut)."""
+    from patrolplan.model.rules.availability import teams_on
+    from patrolplan.model.rules.shifts import shift_starts
+
+    cfg = p.config
+    margin = cfg.travel.margin_min
+    out = []
+
+    def say(r: PublishedShift, rule: str, what: str, fix: str) -> None:
+        out.append(f"{source}: row {r.row} (shift_id '{r.shift_id}'), column 'pinned': the pinned shift breaks the "
+                   f"rule '{rule}' against the new inputs: {what} — {fix}")
+
+    for r in fixed:
+        if not r.pinned:
+            continue
+        z = int(p.hotspot_zone[r.hotspot])
+        station, hotspot = p.station_ids[r.station], p.hotspot_ids[r.hotspot]
+        if r.station not in p.zone_members[z]:
+            say(r, "member", f"station {station} is not a member of zone {p.zone_ids[z]} of hotspot {hotspot}",
+                "unpin the row or move it to a member station")
+        if r.len_min not in cfg.rules.shift_minutes:
+            say(r, "shift_length", f"it lasts {r.len_min} minutes, allowed are {sorted(cfg.rules.shift_minutes)}",
+                "unpin the row or give it an allowed length")
+        elif r.start_min not in set(shift_starts(cfg, r.len_min).tolist()):
+            say(r, "start_grid", f"its start is not on the {cfg.rules.shift_start_every_minutes}-minute shift grid",
+                "unpin the row or start it on the grid")
+        first = r.loop[0] if r.loop else r.hotspot
+        last = r.loop[-1] if r.loop else r.hotspot
+        road_out = int(p.out_min[r.station, first]) - (margin if p.out_min[r.station, first] > 0 else 0)
+        road_back = int(p.back_min[last, r.station]) - (margin if p.back_min[last, r.station] > 0 else 0)
+        if r.out_min < road_out or r.back_min < road_back:
+            say(r, "travel", f"the road takes {road_out} min out and {road_back} min back, the row plans "
+                f"{r.out_min} and {r.back_min}", "unpin the row or give it the travel time")
+        if r.team >= int(p.teams[r.station]):
+            say(r, "team_count", f"station {station} has {int(p.teams[r.station])} teams now, the row names team "
+                f"{r.team + 1}", "unpin the row or give it one of the station's teams")
+    by_team: dict[tuple[int, int], list[PublishedShift]] = {}
+    for r in fixed:
+        by_team.setdefault((r.station, r.team), []).append(r)
+    for (s, k), rows in sorted(by_team.items()):
+        rows = sorted(rows, key=lambda r: r.start_min)
+        for a, b in zip(rows, rows[1:]):
+            if not (a.pinned or b.pinned):
+                continue
+            gap = b.start_min - (a.start_min + a.len_min)
+            pinned = b if b.pinned else a
+            if gap < 0:
+                say(pinned, "overlap", f"it overlaps shift {a.shift_id if pinned is b else b.shift_id} of the same team",
+                    "unpin one of them or move it")
+            elif gap < p.rest_min:
+                say(pinned, "rest", f"only {gap} minutes of rest next to shift "
+                    f"{a.shift_id if pinned is b else b.shift_id} of the same team, at least {p.rest_min} needed",
+                    "unpin the row or move it")
+        if len(rows) > cfg.rules.max_shifts_per_team and any(r.pinned for r in rows):
+            say(next(r for r in rows if r.pinned), "max_shifts",
+                f"team {p.station_ids[s]}-T{k + 1:02d} keeps {len(rows)} rows, at most "
+                f"{cfg.rules.max_shifts_per_team} allowed", "unpin a row of the team")
+    starting: dict[tuple[int, int], set[int]] = {}
+    for r in fixed:
+        if r.pinned and r.start_min >= cut:
+            starting.setdefault((r.station, r.start_min // (24 * 60)), set()).add(r.team)
+    for (s, d), teams in sorted(starting.items()):
+        a = teams_on(p, s, d)
+        if a is not None and len(teams) > a:
+            r = next(r for r in fixed if r.pinned and r.station == s and r.start_min // (24 * 60) == d)
+            say(r, "availability", f"station {p.station_ids[s]} may start {a} team(s) on day {d + 1} of the week, its "
+                f"pinned rows start {len(teams)}", "unpin rows of that day or raise the availability")
+    return out
+
+
+def previous_busy(problem, table: pd.DataFrame) -> tuple[tuple[int, int, int, int], ...]:
+    """Last week's rows that keep a team of this week busy: until the end of the shift plus the
+    rest, where that reaches past this week's start. Rows of stations or teams unknown now are
+    ignored (they cannot constrain a team that no longer exists)."""
+    busy = {}
+    rest = problem.rest_min
+    s_index = {s: i for i, s in enumerate(problem.station_ids)}
+    for station_id, team_id, start, end in zip(table["station_id"], table["team_id"], table["_start"], table["_end"]):
+        s, k = s_index.get(station_id), _team_index(team_id, station_id)
+        if s is None or k is None or k >= int(problem.teams[s]):
+            continue
+        until = _minutes(problem, end) + rest
+        if until > 0:
+            lo = _minutes(problem, start)
+            old = busy.get((s, k))
+            busy[(s, k)] = (min(lo, old[0]), max(until, old[1])) if old else (lo, until)
+    return tuple((s, k, lo, hi) for (s, k), (lo, hi) in sorted(busy.items()))
+
+
+# --- the roster written ------------------------------------------------------------------------
+
+
+def _row_key(row) -> tuple:
+    return (row["team_id"], row["station_id"], row["hotspot_id"], str(row.get("loop_hotspots", "") or ""),
+            str(row["start"]), str(row["end"]), str(row["on_site_start"]), str(row["on_site_end"]))
+
+
+def _published_rows(table: pd.DataFrame) -> pd.DataFrame:
+    return table[[c for c in table.columns if not c.startswith("_")]]
+
+
+def merge_roster(new: pd.DataFrame, published: pd.DataFrame, kept_outside: list[int],
+                 visits: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The written roster: a new row equal to a published one (team, station, hotspot or loop,
+    the four times) is the published row as it was (its shift_id and every column); other rows
+    get new ids after the highest published ``SH`` number, and the published roster's other
+    columns (``pinned``, a planner's notes) empty; fixed rows kept outside the model
+    (``kept_outside``: their ``_row`` numbers) are added as they were. ``visits`` follow their
+    shift's id."""
+    old = _published_rows(published)
+    columns = list(new.columns) + [c for c in old.columns if c not in new.columns]
+    pool: dict[tuple, list[int]] = {}
+    for i, (_, row) in enumerate(published.iterrows()):
+        pool.setdefault(_row_key(row), []).append(i)
+    numbers = [int(m.group(1)) for m in (re.match(r"^SH(\d+)$", s) for s in published["shift_id"]) if m]
+    next_id = max(numbers, default=0) + 1
+    width = max(4, len(str(next_id + len(new))))
+    rows, renamed = [], {}
+    for _, row in new.iterrows():
+        hit = pool.get(_row_key(row))
+        if hit:
+            rec = {c: "" for c in columns} | old.iloc[hit.pop(0)].to_dict()
+        else:
+            rec = {c: "" for c in columns} | {c: row[c] for c in new.columns}
+            rec["shift_id"] = f"SH{next_id:0{width}d}"
+            next_id += 1
+        renamed[row["shift_id"]] = rec["shift_id"]
+        rows.append(rec)
+    outside = published[published["_row"].isin(kept_outside)]
+    rows += [{c: "" for c in columns} | old.loc[i].to_dict() for i in outside.index]
+    out = pd.DataFrame(rows, columns=columns)
+    out["_t"] = [_parse_time(t) for t in out["start"]]
+    out = out.sort_values(["_t", "station_id", "team_id"], kind="stable").drop(columns="_t").reset_index(drop=True)
+    if visits is not None:
+        visits = visits.assign(shift_id=visits["shift_id"].map(renamed).fillna(visits["shift_id"]))
+    return out.astype(str), visits
+
+
+def changes_table(published: pd.DataFrame, roster: pd.DataFrame, at: dt.datetime) -> pd.DataFrame:
+    """One row per shift after the cut that was added, removed or moved. A published row is
+    unchanged when the new roster has a row with the same team, station, hotspot (or loop) and
+    the same four times. Removed and added rows then pair up as ``moved``: first the same shift
+    given to another team of the station, then a shift at the same hotspot (or loop) with
+    overlapping on-site hours taken over by another station's team, then a team's shift at
+    another time or place (in start order); what is left is ``removed`` or ``added``. ``team_id`` is the new team (the old
+    one for a removed shift)."""
+    def after(table):
+        t = [_parse_time(x) for x in table["start"]]
+        return table[[x >= at for x in t]]
+
+    old, new = after(published), after(roster)
+    old_keys = [_row_key(r) for _, r in old.iterrows()]
+    new_keys = [_row_key(r) for _, r in new.iterrows()]
+    pool: dict[tuple, int] = {}
+    for k in new_keys:
+        pool[k] = pool.get(k, 0) + 1
+    removed = []
+    for (_, r), k in zip(old.iterrows(), old_keys):
+        if pool.get(k, 0):
+            pool[k] -= 1
+        else:
+            removed.append(r.to_dict())
+    pool_old: dict[tuple, int] = {}
+    for k in old_keys:
+        pool_old[k] = pool_old.get(k, 0) + 1
+    added = []
+    for (_, r), k in zip(new.iterrows(), new_keys):
+        if pool_old.get(k, 0):
+            pool_old[k] -= 1
+        else:
+            added.append(r.to_dict())
+    pairs = _pair(removed, added, lambda a, b: a["station_id"] == b["station_id"]
+                  and _row_key(a)[2:] == _row_key(b)[2:])  # the same shift, another team of the station
+    pairs += _pair(removed, added, _takes_over)  # the same place and hours, another station's team
+    pairs += _pair(removed, added, lambda a, b: a["team_id"] == b["team_id"])  # the same team, another time or place
+    rows = [_change_row(a, b) for a, b in pairs + [(a, None) for a in removed] + [(None, b) for b in added]]
+    out = pd.DataFrame(rows, columns=list(CHANGES_COLUMNS))
+    if len(out):
+        out["_t"] = [min(x for x in (o, n) if x) for o, n in zip(out["old_start"], out["new_start"])]
+        out = out.sort_values(["station_id", "_t", "team_id"], kind="stable").drop(columns="_t").reset_index(drop=True)
+    return out
+
+
+def _takes_over(a: dict, b: dict) -> bool:
+    """``b`` is ``a``'s shift at the same hotspot (or loop) with on-site hours overlapping."""
+    same_place = (a["hotspot_id"], str(a.get("loop_hotspots", "") or "")) == \
+        (b["hotspot_id"], str(b.get("loop_hotspots", "") or ""))
+    return same_place and a["on_site_start"] < b["on_site_end"] and b["on_site_start"] < a["on_site_end"]
+
+
+def _pair(removed: list, added: list, alike) -> list[tuple]:
+    """Pairs (removed, added) for which ``alike(removed, added)``, in start order; taken out of
+    both lists."""
+    pairs, used_a, used_b = [], set(), set()
+    for i, a in enumerate(removed):
+        j = next((j for j, b in enumerate(added) if j not in used_b and alike(a, b)), None)
+        if j is not None:
+            pairs.append((a, added[j]))
+            used_a.add(i)
+            used_b.add(j)
+    removed[:] = [a for i, a in enumerate(removed) if i not in used_a]
+    added[:] = [b for j, b in enumerate(added) if j not in used_b]
+    return pairs
+
+
+def _change_row(a, b) -> dict:
+    change = "moved" if a is not None and b is not None else ("removed" if b is None else "added")
+    ref = b if b is not None else a
+
+    def get(r, col):
+        return "" if r is None else str(r.get(col, "") or "")
+
+    return {"change": change, "team_id": ref["team_id"], "station_id": ref["station_id"],
+            **{f"old_{c}": get(a, c) for c in ("shift_id", "team_id", "start", "end", "hotspot_id", "loop_hotspots")},
+            **{f"new_{c}": get(b, c) for c in ("shift_id", "team_id", "start", "end", "hotspot_id", "loop_hotspots")}}
+
+
+def shortage_notes(problem, published: pd.DataFrame, at: dt.datetime) -> list[str]:
+    """What the new inputs took away that the published roster used after the cut: per station
+    and date, teams the published roster started against the teams the new inputs allow, and
+    stations with fewer teams than the published roster names."""
+    from patrolplan.model.rules.availability import teams_on
+
+    p = problem
+    cut = _minutes(p, at)
+    notes = []
+    s_index = {s: i for i, s in enumerate(p.station_ids)}
+    rows = [(s_index.get(sid), tid, _minutes(p, t)) for sid, tid, t in
+            zip(published["station_id"], published["team_id"], published["_start"])]
+    for s in sorted({r[0] for r in rows if r[0] is not None}):
+        named = {tid for st, tid, _ in rows if st == s}
+        if len(named) > int(p.teams[s]):
+            notes.append(f"station {p.station_ids[s]} has {int(p.teams[s])} teams in the new inputs, the published "
+                         f"roster used {len(named)}")
+        days = sorted({t // (24 * 60) for st, _, t in rows if st == s and t >= cut})
+        for d in days:
+            used = {tid for st, tid, t in rows if st == s and t >= cut and t // (24 * 60) == d}
+            a = teams_on(p, s, d)
+            if a is not None and a < len(used):
+                date = p.config.week_start + dt.timedelta(days=d)
+                since = f" from {at:%H:%M}" if d == cut // (24 * 60) else ""
+                notes.append(f"station {p.station_ids[s]} on {date.isoformat()}{since}: the new availability allows "
+                             f"{a} team(s), the published roster started {len(used)} — {len(used) - a} team(s) lost")
+    return notes
+
+
+def replan_scenario(scenario, from_dir: str | Path, at_text: str, out_dir=None, *, time_limit_s=None, seed=None,
+                    workers=None, quiet: bool = True, pictures: bool = True):
+    """``patrolplan replan``: re-plan ``from_dir``'s roster from ``at_text`` on against the
+    scenario's current inputs; writes a run folder with ``changes.csv``. Returns a
+    :class:`~patrolplan.runner.RunOutcome`."""
+    from patrolplan.runner import run_scenario
+
+    at = parse_at(at_text, scenario.config)
+    table = read_published(from_dir)
+    return run_scenario(scenario, out_dir, time_limit_s=time_limit_s, seed=seed, workers=workers, quiet=quiet,
+                        pictures=pictures, replan=(Path(from_dir), table, at))
+
+
+def attach_published(problem, replan=None, previous=None):
+    """The problem with its published roster (``replan``: ``(from_dir, table, at)``) and last
+    week's busy teams (``previous``: the previous run folder's table)."""
+    pub = Published()
+    if replan is not None:
+        from_dir, table, at = replan
+        pub = published_for(problem, table, at, source=str(Path(from_dir) / "roster.csv"))
+    if previous is not None:
+        pub = replace(pub, busy=previous_busy(problem, previous))
+    return problem.replace(published=pub)
+
+
+def finish_replan(problem, result, replan):
+    """The solved re-plan as written: kept rows as they were, ``changes.csv``, the summary's
+    ``replan`` entry and, when the week falls short, what the new inputs took away."""
+    from patrolplan.model.rules.published import fixed_counts
+
+    from_dir, table, at = replan
+    _, outside = fixed_counts(problem)
+    roster, visits = merge_roster(result.roster, table, [r.row for r in outside], result.visits)
+    changes = changes_table(_published_rows(table), roster, at) if len(result.roster) else None
+    summary = dict(result.summary)
+    summary["replan"] = {
+        "from": str(from_dir), "at": at.strftime("%Y-%m-%dT%H:%M"),
+        "history_rows": int(sum(1 for t in table["_start"] if t < at)),
+        "pinned_rows": int(table["_pinned"].sum()),
+        "published_rows_after_cut": int(sum(1 for t, pin in zip(table["_start"], table["_pinned"]) if t >= at and not pin)),
+        "changed_shifts": None if changes is None else int(len(changes)),
+        "changes": None if changes is None else {k: int(v) for k, v in changes["change"].value_counts().items()},
+    }
+    explanation = result.explanation
+    if result.status not in ("optimal", "feasible"):
+        notes = shortage_notes(problem, table, at)
+        head = "# What made the re-plan short\n\n"
+        head += ("\n".join(f"- {n}" for n in notes) if notes else
+                 "- no station lost teams against the published roster: the demand or zones changed") + "\n\n"
+        explanation = head + (explanation or "")
+        summary["replan"]["short"] = notes
+    if not len(result.roster):
+        roster = result.roster
+    return replace(result, roster=roster, visits=visits, summary=summary, explanation=explanation, changes=changes)
+
+
+def print_changes(outcome, *, file=None) -> None:
+    file = file or sys.stdout
+    info = outcome.result.summary.get("replan") or {}
+    if info.get("changed_shifts") is not None:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted((info.get("changes") or {}).items()))
+        print(f"  re-plan from {info['at']}: {info['changed_shifts']} shifts changed"
+              + (f" ({kinds})" if kinds else "") + f"; see {outcome.run_dir / 'changes.csv'}", file=file)
