@@ -23,7 +23,10 @@ Threads do not help scipy (its Dijkstra holds the interpreter lock), and worker 
 not used: Dask's workers are daemonic processes, which may not start children. Eliminating
 four-way junctions too (with witness paths to skip needless shortcuts) left 7.4k of 11.9k
 vertices on the generated province grid but saved only a fifth of the search time for 2 s more
-of reduction: not done.
+of reduction: not done. No ``limit=`` on the searches: a bound at the longest shift would make
+farther pairs "unreachable" (other minutes than before, and other input errors; the province
+benchmark's longest trip, 540 min, is longer than its 8-hour shifts), and would save little,
+since the snapped points cover the whole region.
 
 Floating point: a shortcut adds the same edge weights as the plain search, in another order,
 so a path length can differ from the plain Dijkstra's in the last bits. Both are within a
