@@ -59,7 +59,9 @@ def run_scenario(
     keep = (kept.name,) if kept is not None else ()  # carried over, so not lost
     prepare_output(run_dir, keep=keep, say=lambda line: print(line, file=sys.stderr))
     graph = road_graph(scenario)
-    travel = travel_times(scenario, graph=graph)
+    # the matrix an earlier run stored (travel.npz): in the run folder, or the re-planned / previous one
+    stored = [run_dir] + [Path(x[0]) for x in (replan, previous) if x is not None]
+    travel = travel_times(scenario, graph=graph, cache=stored)
     problem, params = prepare(scenario, travel=travel, time_limit_s=time_limit_s, seed=seed, workers=workers,
                               quiet=quiet)
     if replan is not None or previous is not None:
@@ -101,7 +103,7 @@ def run_scenario(
     if len(result.roster):
         result = _with_response(scenario, result, travel, graph)
     write_run_folder(result, run_dir, scenario=scenario, pictures=pictures, graph=graph,
-                     extra_files=extra_files, keep=keep)
+                     extra_files=extra_files, keep=keep, travel=travel)
     return RunOutcome(result, report, run_dir, exit_code)
 
 

@@ -12,6 +12,11 @@ where ``v_x`` is the road vertex nearest to ``x``, ``d`` the geodesic distance a
 fastest directed road path (Dijkstra). ``travel_times`` rounds every value up to the whole
 minute. Without roads, ``t(a, b) = d(a, b) * detour_factor / speeds_kmh['default']``.
 
+``travel_times`` searches the graph reduced to the snapped vertices (:mod:`.shortcuts`) and
+gives exactly the minutes of the plain per-vertex Dijkstra on the whole graph
+(:func:`terminal_minutes`); with ``cache=`` it reads a matrix stored by an earlier run
+(:mod:`.travel_cache`).
+
 Units: lengths in metres (``_m``), speeds in km/h (``_kmh``), times in minutes (``_min``).
 """
 
@@ -34,8 +39,10 @@ from scipy.spatial import cKDTree
 
 from patrolplan.errors import DataError
 from patrolplan.inputs.scenario import Scenario
+from patrolplan.inputs.shortcuts import many_to_many, reduce_graph, relative_error_bound
 
-__all__ = ["UNREACHABLE_MIN", "Travel", "RoadGraph", "travel_times", "road_graph", "parse_maxspeed"]
+__all__ = ["UNREACHABLE_MIN", "Travel", "RoadGraph", "travel_times", "terminal_minutes", "road_graph",
+           "parse_maxspeed"]
 
 UNREACHABLE_MIN: int = 10**7
 """Travel minutes of a pair with no road path (a sentinel, larger than any horizon)."""
@@ -79,6 +86,11 @@ class Travel:
     back_min: np.ndarray
     #: ``hop_min[a, b]``: hotspot a -> hotspot b (visit loops); None when no demand row asks for visits
     hop_min: np.ndarray | None = None
+    #: the key of the inputs these minutes come from (``travel_cache.travel_key``); set when
+    #: :func:`travel_times` was given a ``cache``, so that the run folder can store them
+    inputs_sha256: str | None = None
+    #: the stored file the minutes were read from (None: computed in this process)
+    read_from: str | None = None
 
     def __post_init__(self) -> None:
         sids = tuple(str(s) for s in self.station_ids)
@@ -630,11 +642,12 @@ def _unreachable_problems(scenario: Scenario, out_min: np.ndarray, back_min: np.
     return problems
 
 
-def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None) -> Travel:
+def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None, cache: Any = None) -> Travel:
     """Whole-minute travel times between every station and every hotspot (rounded up).
 
-    With roads: see :class:`RoadGraph`; one Dijkstra per distinct station vertex each way
-    (or per hotspot vertex, whichever side is smaller; once if no road is one-way).
+    With roads: see :class:`RoadGraph` and :func:`terminal_minutes` (one Dijkstra per distinct
+    vertex of the smaller side each way, once if no road is one-way, on the graph reduced to
+    the snapped vertices; the minutes are those of the plain search on the whole graph).
     Without roads: geodesic distance x ``travel.detour_factor`` at ``speeds_kmh['default']``.
 
     Raises :class:`DataError` listing every station and hotspot farther than
@@ -643,7 +656,33 @@ def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None) -> Trave
     :data:`UNREACHABLE_MIN`.
 
     ``graph``: a prebuilt :func:`road_graph` of this scenario, to avoid building it twice.
+
+    ``cache``: where a stored matrix may be (a run folder, a ``travel.npz``, or a list of
+    them; missing ones are fine). The first one whose key matches this scenario's inputs
+    (``travel_cache.travel_key``: station and hotspot ids and coordinates, the roads, the
+    travel settings) is read instead of searching the roads; a stale, foreign or damaged file
+    is ignored. With a ``cache`` the result carries ``inputs_sha256``, so that
+    ``outputs.runfolder.write_run_folder`` stores it as ``travel.npz`` for the next run.
     """
+    if cache is not None:
+        from patrolplan.inputs.travel_cache import read_cached, travel_key
+
+        key = travel_key(scenario)
+        cached = read_cached(cache, key, scenario)
+        if cached is not None:
+            if scenario.roads is not None:  # the zones are not in the key: their check runs again
+                problems = _unreachable_problems(scenario, cached.out_min, cached.back_min,
+                                                 _label(scenario, "hotspots"))
+                if problems:
+                    raise DataError(problems)
+            return cached
+        travel = _computed_travel_times(scenario, graph)
+        return Travel(travel.station_ids, travel.hotspot_ids, travel.out_min, travel.back_min, travel.hop_min,
+                      inputs_sha256=key)
+    return _computed_travel_times(scenario, graph)
+
+
+def _computed_travel_times(scenario: Scenario, graph: RoadGraph | None) -> Travel:
     cfg = scenario.config.travel
     st, hs = scenario.stations, scenario.hotspots
     sids = tuple(st["station_id"].astype(str))
@@ -660,7 +699,7 @@ def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None) -> Trave
         d_m = np.abs(np.asarray(d, dtype=float)).reshape(len(sids), len(hids))
         out = _ceil_min(d_m * cfg.detour_factor / _m_per_min(default_kmh))
         hop = None
-        if _asks_for_visits(scenario) or _asks_for_backup(scenario):
+        if needs_hotspot_hops(scenario):
             h_lon, h_lon2 = np.meshgrid(h_ll[:, 0], h_ll[:, 0], indexing="ij")
             h_lat, h_lat2 = np.meshgrid(h_ll[:, 1], h_ll[:, 1], indexing="ij")
             _, _, dh = _GEOD.inv(h_lon, h_lat, h_lon2, h_lat2)
@@ -676,29 +715,18 @@ def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None) -> Trave
     if problems:
         raise DataError(problems)
 
-    # searches from the smaller side; forward and reverse give both directions
-    if len(np.unique(sv)) <= len(np.unique(hv)):
-        road_out = graph.road_minutes(sv, hv)  # [s, h]: s -> h
-        # [s, h]: h -> s, transposed to [h, s]
-        road_back = (road_out if graph.is_symmetric else graph.road_minutes(sv, hv, reverse=True)).T
-    else:
-        road_back = graph.road_minutes(hv, sv)  # [h, s]: h -> s
-        # [h, s]: s -> h, transposed to [s, h]
-        road_out = (road_back if graph.is_symmetric else graph.road_minutes(hv, sv, reverse=True)).T
     speed = _m_per_min(cfg.offroad_kmh)
-    s_leg, h_leg = sd / speed, hd / speed
-    out = _ceil_min(road_out + s_leg[:, None] + h_leg[None, :])
-    back = _ceil_min(road_back + h_leg[:, None] + s_leg[None, :])
+    out, back, hop = terminal_minutes(graph, sv, hv, sd / speed, hd / speed, hop=needs_hotspot_hops(scenario))
     problems = _unreachable_problems(scenario, out, back, h_label)
     if problems:
         raise DataError(problems)
-    hop = None
-    if _asks_for_visits(scenario) or _asks_for_backup(scenario):
-        # hotspot -> hotspot for the visit loops: one search per hotspot (only when visits are asked for)
-        road_hop = graph.road_minutes(hv, hv)
-        hop = _ceil_min(road_hop + h_leg[:, None] + h_leg[None, :])
-        np.fill_diagonal(hop, 0)
     return Travel(sids, hids, out, back, hop)
+
+
+def needs_hotspot_hops(scenario: Scenario) -> bool:
+    """Whether the week needs hotspot -> hotspot minutes (``Travel.hop_min``): visit loops drive
+    between hotspots, and the backup rule measures them."""
+    return _asks_for_visits(scenario) or _asks_for_backup(scenario)
 
 
 def _asks_for_backup(scenario: Scenario) -> bool:
@@ -710,3 +738,121 @@ def _asks_for_backup(scenario: Scenario) -> bool:
 def _asks_for_visits(scenario: Scenario) -> bool:
     d = scenario.demand
     return d is not None and "presence" in d and bool((d["presence"] == "visit").any())
+
+
+# --- the road matrices: fast, and the plain reference they must equal --------------------
+
+
+def terminal_minutes(graph: RoadGraph, sv: np.ndarray, hv: np.ndarray, s_leg_min: np.ndarray,
+                     h_leg_min: np.ndarray, *, hop: bool = False):
+    """Whole minutes (rounded up) between snapped stations and hotspots: ``out [S, H]``
+    (station vertex ``sv[i]`` -> hotspot vertex ``hv[j]``), ``back [H, S]`` and, with ``hop``,
+    ``hop [H, H]`` (zero diagonal), each road path plus the off-road legs ``s_leg_min[i]`` and
+    ``h_leg_min[j]``; :data:`UNREACHABLE_MIN` where no road path exists.
+
+    Searched on the graph reduced to the snapped vertices (:mod:`~patrolplan.inputs.shortcuts`),
+    then every entry near a whole-minute boundary is searched again the plain way, so the
+    minutes equal those of one plain Dijkstra per vertex on the whole graph."""
+    sv = np.asarray(sv, dtype=np.int64).ravel()
+    hv = np.asarray(hv, dtype=np.int64).ravel()
+    s_leg = np.asarray(s_leg_min, dtype=float).ravel()
+    h_leg = np.asarray(h_leg_min, dtype=float).ravel()
+    road_out, road_back, road_hop = _fast_road_matrices(graph, sv, hv, hop=hop)
+    out_f = road_out + s_leg[:, None] + h_leg[None, :]
+    back_f = road_back + h_leg[:, None] + s_leg[None, :]
+    hop_f = road_hop + h_leg[:, None] + h_leg[None, :] if hop else None
+    _settle_near_boundaries(graph, sv, hv, s_leg, h_leg, out_f, back_f, hop_f)
+    hop_min = None
+    if hop:
+        hop_min = _ceil_min(hop_f)
+        np.fill_diagonal(hop_min, 0)
+    return _ceil_min(out_f), _ceil_min(back_f), hop_min
+
+
+def _plain_from_stations(sv: np.ndarray, hv: np.ndarray) -> bool:
+    """The plain search's side: from the stations when they have no more distinct vertices."""
+    return len(np.unique(sv)) <= len(np.unique(hv))
+
+
+def _plain_road_matrices(graph: RoadGraph, sv: np.ndarray, hv: np.ndarray, *, hop: bool):
+    """The reference: road minutes (float) out [S, H], back [H, S], hop [H, H] (or None) by one
+    plain Dijkstra per distinct vertex of the smaller side on the whole graph, as patrolplan
+    computed them before the reduced graph. :func:`_settle_near_boundaries` repeats exactly
+    these searches for the entries it recomputes; benchmarks and tests compare against it."""
+    if _plain_from_stations(sv, hv):
+        road_out = graph.road_minutes(sv, hv)  # [s, h]: s -> h
+        road_back = (road_out if graph.is_symmetric else graph.road_minutes(sv, hv, reverse=True)).T
+    else:
+        road_back = graph.road_minutes(hv, sv)  # [h, s]: h -> s
+        road_out = (road_back if graph.is_symmetric else graph.road_minutes(hv, sv, reverse=True)).T
+    return road_out, road_back, (graph.road_minutes(hv, hv) if hop else None)
+
+
+def _fast_road_matrices(graph: RoadGraph, sv: np.ndarray, hv: np.ndarray, *, hop: bool):
+    """Road minutes (float) out [S, H], back [H, S], hop [H, H] (or None) on the graph reduced
+    to the snapped vertices (``shortcuts.reduce_graph``): equal to :func:`_plain_road_matrices`
+    up to float rounding (see :func:`_settle_near_boundaries`), connectivity exactly."""
+    terminal = np.zeros(graph.n_vertices, dtype=bool)
+    terminal[sv] = True
+    terminal[hv] = True
+    reduced, kept = reduce_graph(graph.matrix, terminal)
+    position = np.full(graph.n_vertices, -1, dtype=np.int64)
+    position[kept] = np.arange(len(kept))
+    rs, rh = position[sv], position[hv]
+    reverse = None if graph.is_symmetric else reduced.T.tocsr()
+    fewer_stations = len(np.unique(rs)) < len(np.unique(rh))
+    if hop or not fewer_stations:  # searches from the hotspots: h -> s (and h -> h)
+        found = many_to_many(reduced, rh, np.concatenate([rs, rh]) if hop else rs)
+        road_back, road_hop = found[:, : len(rs)], (found[:, len(rs) :] if hop else None)
+        if reverse is None:
+            road_out = road_back.T
+        elif fewer_stations:
+            road_out = many_to_many(reduced, rs, rh)
+        else:
+            road_out = many_to_many(reverse, rh, rs).T
+    else:  # from the stations: s -> h, and h -> s on the reversed graph
+        road_out, road_hop = many_to_many(reduced, rs, rh), None
+        road_back = road_out.T if reverse is None else many_to_many(reverse, rs, rh).T
+    return road_out, road_back, road_hop
+
+
+def _settle_near_boundaries(graph: RoadGraph, sv: np.ndarray, hv: np.ndarray, s_leg: np.ndarray,
+                            h_leg: np.ndarray, out_f: np.ndarray, back_f: np.ndarray,
+                            hop_f: np.ndarray | None) -> int:
+    """Recompute in place, with the plain searches of :func:`_plain_road_matrices`, every entry
+    whose rounding up to whole minutes the float rounding of the reduced graph could change.
+
+    A reduced-graph length and the plain Dijkstra's are float sums of the same edge weights in
+    other orders, both within a relative :func:`~patrolplan.inputs.shortcuts.relative_error_bound`
+    of the exact length; an entry further than that (plus a few ulps for the off-road legs)
+    from a boundary of ``ceil(x - 1e-9)`` rounds to the same minute either way. The others
+    (about one in ten million) are searched again the plain way and summed in the same order
+    as before. Returns how many entries were recomputed."""
+    rel = relative_error_bound(graph.n_edges)
+    plain_s = _plain_from_stations(sv, hv)
+    requests: dict[tuple[bool, int], list[tuple[str, int, int, int]]] = {}
+    # each kind: (matrix, its rows' vertices, its columns' vertices, which plain search gives it)
+    kinds = [("out", out_f), ("back", back_f)] + ([("hop", hop_f)] if hop_f is not None else [])
+    for kind, x in kinds:
+        finite = np.isfinite(x)
+        y = np.where(finite, x, 0.0) - _EPS_MIN
+        slack = rel * (np.abs(y) + 1.0) + 8 * np.spacing(np.abs(y) + 1.0)
+        near = finite & (np.abs(y - np.rint(y)) <= slack)
+        for i, j in zip(*np.nonzero(near)):
+            if kind == "out":  # s -> h
+                key, target = ((False, int(sv[i])), int(hv[j])) if plain_s else ((True, int(hv[j])), int(sv[i]))
+            elif kind == "back":  # h -> s
+                key, target = ((True, int(sv[j])), int(hv[i])) if plain_s else ((False, int(hv[i])), int(sv[j]))
+            else:  # h -> h, always forward from the first hotspot
+                key, target = (False, int(hv[i])), int(hv[j])
+            requests.setdefault(key, []).append((kind, int(i), int(j), target))
+    if not requests:
+        return 0
+    matrices = {"out": out_f, "back": back_f, "hop": hop_f}
+    legs = {"out": (s_leg, h_leg), "back": (h_leg, s_leg), "hop": (h_leg, h_leg)}
+    for (reverse, source), entries in requests.items():
+        (road,) = graph.road_minutes(np.array([source]), np.array([t for *_, t in entries]), reverse=reverse)
+        for (kind, i, j, _), r in zip(entries, road):
+            first, second = legs[kind]
+            matrices[kind][i, j] = (np.float64(r) + first[i]) + second[j]  # the plain order of sums
+    return sum(len(e) for e in requests.values())

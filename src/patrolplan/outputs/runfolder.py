@@ -281,10 +281,12 @@ def _clean(obj):
 
 
 def write_run_folder(result, run_dir: str | Path, *, scenario=None, pictures: bool = True, graph=None,
-                     extra_files: dict[str, Path] | None = None, keep: tuple[str, ...] = ()) -> Path:
+                     extra_files: dict[str, Path] | None = None, keep: tuple[str, ...] = (),
+                     travel=None) -> Path:
     """roster.csv, coverage.csv, summary.json, explanation.md (when the week is not clean),
     and — when ``scenario`` is given and ``pictures`` — the maps, timeline, coverage picture,
-    report.html, roster.xlsx and result.gpkg."""
+    report.html, roster.xlsx and result.gpkg. ``travel``: a ``network.Travel`` that carries
+    its ``inputs_sha256`` is stored as ``travel.npz`` for the next run (``travel_cache``)."""
     run_dir = Path(run_dir)
     summary = dict(result.summary)
     extra_files = extra_files or {}
@@ -312,6 +314,10 @@ def write_run_folder(result, run_dir: str | Path, *, scenario=None, pictures: bo
             result.response.to_csv(tmp / "response.csv", index=False)
         if result.explanation:
             (tmp / "explanation.md").write_text(result.explanation, encoding="utf-8")
+        if travel is not None and getattr(travel, "inputs_sha256", None):
+            from patrolplan.inputs.travel_cache import TRAVEL_FILE, save_travel
+
+            save_travel(travel, tmp / TRAVEL_FILE)
         for name, src in extra_files.items():
             src = Path(src)
             if src.is_dir():
