@@ -34,22 +34,33 @@ def assign_teams(problem: Problem, counts: np.ndarray, *, time_limit_s: float = 
     if problem.published is not None:
         return _assign_published(problem, counts, time_limit_s=time_limit_s, seed=seed)
     cols = np.repeat(np.arange(problem.n_shifts), counts)
+
+    def split(s: int, idx: np.ndarray):
+        starts = problem.shift_start_min[cols[idx]]
+        ends = starts + problem.shift_len_min[cols[idx]]
+        team = _greedy(problem, s, starts, ends)
+        if team is not None:
+            return team, idx.size
+        return _exact(problem, s, starts, ends, time_limit_s=time_limit_s, seed=seed)
+
+    return _per_station(problem, cols, split)
+
+
+def _per_station(problem: Problem, cols: np.ndarray, split) -> Assignment:
+    """Each station's shifts (columns ``cols``, one entry per team) in start order, longer first,
+    then by column (deterministic), split onto its teams by ``split(s, idx) -> (team per shift
+    or None, how many fit)``; a station whose split fails is left out and named in ``failed``."""
     teams_out = np.zeros(cols.size, dtype=np.int64)
     failed: dict[int, int] = {}
     station = problem.shift_station[cols]
     for s in np.unique(station):
         idx = np.nonzero(station == s)[0]
-        # start order, then longer first, then column: deterministic
         order = np.lexsort((cols[idx], -problem.shift_len_min[cols[idx]], problem.shift_start_min[cols[idx]]))
         idx = idx[order]
-        starts = problem.shift_start_min[cols[idx]]
-        ends = starts + problem.shift_len_min[cols[idx]]
-        team = _greedy(problem, int(s), starts, ends)
+        team, best = split(int(s), idx)
         if team is None:
-            team, best = _exact(problem, int(s), starts, ends, time_limit_s=time_limit_s, seed=seed)
-            if team is None:
-                failed[int(s)] = best
-                continue
+            failed[int(s)] = best
+            continue
         teams_out[idx] = team
     keep = ~np.isin(station, list(failed))
     return Assignment(shift_col=cols[keep], team=teams_out[keep], failed=failed)
@@ -176,25 +187,17 @@ def _assign_published(problem: Problem, counts: np.ndarray, *, time_limit_s: flo
     binds = published.binds_availability(p)[cols] if cols.size else np.zeros(0, dtype=bool)
     busy = published.busy_intervals(p)
     prefer = published.team_preferences(p)
-    teams_out = np.zeros(cols.size, dtype=np.int64)
-    failed: dict[int, int] = {}
-    station = p.shift_station[cols]
-    for s in np.unique(station):
-        idx = np.nonzero(station == s)[0]
-        order = np.lexsort((cols[idx], -p.shift_len_min[cols[idx]], p.shift_start_min[cols[idx]]))
-        idx = idx[order]
-        case = _StationCase(p, int(s), p.shift_start_min[cols[idx]], p.shift_len_min[cols[idx]], forced[idx],
+
+    def split(s: int, idx: np.ndarray):
+        case = _StationCase(p, s, p.shift_start_min[cols[idx]], p.shift_len_min[cols[idx]], forced[idx],
                             binds[idx], [(k, lo, hi, is_shift) for st, k, lo, hi, is_shift in busy if st == s],
                             [prefer.get(int(j), []) for j in cols[idx]])
         team = case.greedy()
-        if team is None:
-            team, best = case.exact(time_limit_s=time_limit_s, seed=seed)
-            if team is None:
-                failed[int(s)] = best
-                continue
-        teams_out[idx] = team
-    keep = ~np.isin(station, list(failed))
-    return Assignment(shift_col=cols[keep], team=teams_out[keep], failed=failed)
+        if team is not None:
+            return team, idx.size
+        return case.exact(time_limit_s=time_limit_s, seed=seed)
+
+    return _per_station(p, cols, split)
 
 
 class _StationCase:
