@@ -205,3 +205,15 @@ def test_a_missing_station_area_file_exits_2(tmp_path, capsys):
     (tmp_path / "w" / "areas.geojson").unlink()
     assert main(["respond", str(run), "--hotspot", "HT", "--time", "2026-11-30T10:00"]) == 2
     assert "data.station_areas: no such file" in capsys.readouterr().err
+
+
+def test_validate_reads_the_station_area_layer_too(tmp_path, capsys):
+    run = _world(tmp_path / "w", areas=True)
+    config = str(tmp_path / "w" / "config.yaml")
+    assert main(["validate", config]) == 0
+    areas = tmp_path / "w" / "areas.geojson"
+    areas.write_text(areas.read_text().replace('"station_id": "D"', '"station_id": "NOPE"'))
+    assert main(["validate", config]) == 2
+    err = capsys.readouterr().err
+    assert "areas.geojson: row 2 (station_id 'NOPE'), column 'station_id'" in err
+    assert run.is_dir()

@@ -310,8 +310,11 @@ def _cmd_demo(args) -> int:
 def _cmd_validate(args) -> int:
     from patrolplan.inputs.network import travel_times
 
+    from patrolplan.response.respond import read_station_areas
+
     scenario = _load(args.config)
     travel_times(scenario)  # snapping and reachability are input errors too
+    read_station_areas(scenario)  # the layer `respond` reads (data.station_areas)
     print(
         f"{args.config}: ok — {len(scenario.stations)} stations, {len(scenario.hotspots)} hotspots, "
         f"{len(scenario.zones)} zones"

@@ -144,7 +144,7 @@ class Responder:
         """Read ``run_dir`` (its roster.csv, visits.csv, and the config summary.json records,
         or ``config``), the scenario, the road graph and the polygons."""
         from patrolplan.check import read_roster, read_visits
-        from patrolplan.inputs.io import load_scenario, read_polygons
+        from patrolplan.inputs.io import load_scenario
         from patrolplan.inputs.network import road_graph
         from patrolplan.outputs.runfolder import read_summary
 
@@ -162,14 +162,7 @@ class Responder:
         scenario = load_scenario(config)
         roster = read_roster(run_dir)
         visits = read_visits(run_dir)
-        areas = None
-        path = scenario.config.data.station_areas
-        if path is not None:
-            if not Path(path).is_file():
-                raise DataError(f"{path}: data.station_areas: no such file — check the path (relative to the config) "
-                                "or drop the key")
-            areas = _station_areas(read_polygons(path), set(scenario.stations["station_id"].astype(str)), str(path))
-        return cls(scenario, roster, visits, road_graph(scenario), areas, source=str(run_dir))
+        return cls(scenario, roster, visits, road_graph(scenario), read_station_areas(scenario), source=str(run_dir))
 
     # --- the answer --------------------------------------------------------------------------
     def answer(self, *, time, lon: float | None = None, lat: float | None = None, hotspot: str | None = None) -> Answer:
@@ -315,6 +308,21 @@ def _county_polygons(boundaries, station_counties: set[str]):
     for g in polys:
         shapely.prepare(g)
     return names, polys
+
+
+def read_station_areas(scenario):
+    """The config's ``data.station_areas`` layer, checked (None when the key is absent); raises
+    :class:`DataError` for a missing file or polygons naming no known station. ``patrolplan
+    validate`` reads it too."""
+    from patrolplan.inputs.io import read_polygons
+
+    path = scenario.config.data.station_areas
+    if path is None:
+        return None
+    if not Path(path).is_file():
+        raise DataError(f"{path}: data.station_areas: no such file — check the path (relative to the config) "
+                        "or drop the key")
+    return _station_areas(read_polygons(path), set(scenario.stations["station_id"].astype(str)), str(path))
 
 
 def _station_areas(gdf, station_ids: set[str], source: str):
