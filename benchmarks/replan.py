@@ -147,38 +147,33 @@ def run_week(week: str, *, time_limit_s: float, repeat: int) -> dict:
     out["no_change_changed"] = same.result.summary["replan"]["changed_shifts"]
     out["no_change_status"] = same.result.status
 
+    def replans(new_scenario, name: str) -> float:
+        """``repeat`` re-plans of ``new_scenario`` against the published week; the median
+        whole-process and solve seconds and changed shifts into ``out`` under ``name``_*."""
+        walls, solves, changed = [], [], []
+        for n in range(repeat):
+            t = time.perf_counter()
+            res = run_scenario(new_scenario, tmp / f"{name}{n}", time_limit_s=time_limit_s, pictures=False,
+                               replan=(tmp / "published", table, at))
+            walls.append(time.perf_counter() - t)
+            solves.append(res.result.summary["solve_seconds"])
+            changed.append(res.result.summary["replan"]["changed_shifts"] or 0)
+            out[f"{name}_status"] = res.result.status
+            out[f"{name}_check_ok"] = bool(res.report is not None and res.report.ok)
+            out[f"{name}_changes"] = res.result.summary["replan"].get("changes")
+        out.update({f"{name}_wall_seconds": round(statistics.median(walls), 1),
+                    f"{name}_solve_seconds": round(statistics.median(solves), 1),
+                    f"{name}_changed": int(statistics.median(changed))})
+        return statistics.median(changed)
+
     sick_scenario, chosen = sick(scenario, table, at)
-    walls, solves, changed = [], [], []
-    for n in range(repeat):
-        t = time.perf_counter()
-        res = run_scenario(sick_scenario, tmp / f"sick{n}", time_limit_s=time_limit_s, pictures=False,
-                           replan=(tmp / "published", table, at))
-        walls.append(time.perf_counter() - t)
-        solves.append(res.result.summary["solve_seconds"])
-        changed.append(res.result.summary["replan"]["changed_shifts"])
-        out["sick_status"] = res.result.status
-        out["sick_check_ok"] = bool(res.report is not None and res.report.ok)
-        out["sick_changes"] = res.result.summary["replan"].get("changes")
+    changed = replans(sick_scenario, "sick")
     held = lost_share(scenario, table, at, chosen)
-    out.update(sick_stations=chosen, sick_wall_seconds=round(statistics.median(walls), 1),
-               sick_solve_seconds=round(statistics.median(solves), 1), sick_changed=int(statistics.median(changed)),
-               lost_teams_held=round(held, 1), ratio=round(statistics.median(changed) / held, 2) if held else None)
+    out.update(sick_stations=chosen, lost_teams_held=round(held, 1), ratio=round(changed / held, 2) if held else None)
 
     duty_scenario, held = sick_on_duty(scenario, table, at, chosen)
-    walls, solves, changed = [], [], []
-    for n in range(repeat):
-        t = time.perf_counter()
-        res = run_scenario(duty_scenario, tmp / f"duty{n}", time_limit_s=time_limit_s, pictures=False,
-                           replan=(tmp / "published", table, at))
-        walls.append(time.perf_counter() - t)
-        solves.append(res.result.summary["solve_seconds"])
-        changed.append(res.result.summary["replan"]["changed_shifts"] or 0)
-        out["duty_status"] = res.result.status
-        out["duty_check_ok"] = bool(res.report is not None and res.report.ok)
-        out["duty_changes"] = res.result.summary["replan"].get("changes")
-    out.update(duty_wall_seconds=round(statistics.median(walls), 1),
-               duty_solve_seconds=round(statistics.median(solves), 1), duty_changed=int(statistics.median(changed)),
-               duty_held=round(held, 1), duty_ratio=round(statistics.median(changed) / held, 2) if held else None)
+    changed = replans(duty_scenario, "duty")
+    out.update(duty_held=round(held, 1), duty_ratio=round(changed / held, 2) if held else None)
     return out
 
 
