@@ -1,0 +1,221 @@
+"""The two model-free lower bounds (solver/bounds.py): hand-sized weeks worked out by hand, the
+least number of visits against the checker's own interval rule, and a property test that no
+solved gap-free roster comes under either bound."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builders import VISIT_COLUMNS, make_scenario
+from patrolplan.check import check_roster
+from patrolplan.check.rules import _unguarded
+from patrolplan.inputs.demand import expand_demand, expand_visits
+from patrolplan.inputs.network import Travel
+from patrolplan.model.problem import Problem
+from patrolplan.solver.bounds import (
+    least_visits,
+    model_free_bounds,
+    run_team_minutes,
+    visit_time_bound,
+    whole_teams_bound,
+)
+from patrolplan.solver.solve import SolveParams, solve
+
+ALL_DAY = ("", "{zone}", "mon-sun", "00:00", "24:00", 1, "visit", 15, 120)
+
+
+def _problem(stations, hotspots, zones, rows, *, out=10, hop=10, grid=120, **config):
+    """A one-day week (no planning margin: the minutes given are the road's) and its Problem."""
+    sc = make_scenario(stations, hotspots, zones, travel={"margin_min": 0},
+                       rules={"shift_start_every_minutes": grid}, **config)
+    sc = sc.replace(demand=pd.DataFrame(rows, columns=VISIT_COLUMNS))
+    sids, hids = tuple(sc.stations["station_id"]), tuple(sc.hotspots["hotspot_id"])
+    o = np.full((len(sids), len(hids)), out, dtype=np.int64) if np.isscalar(out) else np.asarray(out)
+    h = np.full((len(hids), len(hids)), hop, dtype=np.int64) if np.isscalar(hop) else np.asarray(hop)
+    np.fill_diagonal(h, 0)
+    tr = Travel(sids, hids, o, o.T.copy(), h)
+    p = Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(sc),
+                            visits=expand_visits(sc), hop_min=tr.hop_min)
+    return p, sc, tr
+
+
+def _all_day(zone):
+    return tuple(v.format(zone=zone) if isinstance(v, str) else v for v in ALL_DAY)
+
+
+# --- the least number of visits ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("every", [30, 60, 120])
+@pytest.mark.parametrize("duration", [1, 29, 30, 60, 119, 120, 121, 240, 241, 1440, 10080])
+def test_least_visits_is_what_the_checkers_rule_needs(duration, every):
+    """Visits every ``every`` minutes from ``a + every`` (the last no earlier than ``b - every``)
+    pass the checker's interval rule; one fewer such visit leaves a moment unguarded."""
+    n = least_visits(duration, every)
+    a, b = 0, duration
+    starts = [min(every * (i + 1), b - 1) for i in range(n)]
+    assert _unguarded([(s, s) for s in starts], a, b, every) is None
+    if n > 1:
+        assert _unguarded([(s, s) for s in starts[:-1]], a, b, every) is not None
+
+
+def test_a_week_of_visits_every_two_hours_needs_83():
+    # starts at 2 h, 4 h, ..., 166 h: the last is 2 h before the week's end
+    assert least_visits(7 * 1440, 120) == 83
+
+
+def test_run_team_minutes_by_hand():
+    # one day, every 120, dwell 15, road in 10: 11 visits of 25 min
+    assert run_team_minutes(1440, teams=1, dwell_min=15, road_in_min=10, every_min=120, least=1) == 275
+    # a joint visit: two teams each time
+    assert run_team_minutes(1440, teams=2, dwell_min=15, road_in_min=10, every_min=120, least=2) == 550
+    # a visit dearer than the interval: cheaper to stay; one arrival of 135 min plus staying the
+    # other 1200 of the 1320 moments to guard
+    assert run_team_minutes(1440, teams=1, dwell_min=15, road_in_min=120, every_min=120, least=1) == 1335
+    # hours shorter than the interval: one visit
+    assert run_team_minutes(60, teams=1, dwell_min=15, road_in_min=10, every_min=120, least=1) == 25
+
+
+# --- the visit-time bound -----------------------------------------------------------------------
+
+
+def test_visit_time_one_station_one_hotspot():
+    """24 h of visits every 120 min (dwell 15), road 10 min: 11 visits x (15 + 10) = 275 min."""
+    p, *_ = _problem([("A", 4)], [("H1", "Z1")], [("Z1", "staggered", ["A"])], [_all_day("Z1")])
+    b = visit_time_bound(p)
+    assert b.visits_needed.tolist() == [11]
+    assert b.post_team_hours == 0
+    assert b.visit_team_hours == pytest.approx(275 / 60)
+
+
+def test_visit_time_joint_and_the_nearest_point_in():
+    """H1 (staggered, A) and H2 (synchronized, A and B of two counties); stations 10 min out,
+    H1 <-> H2 4 min. Each hotspot's least road in is 4 (from the other hotspot: A belongs to
+    both zones). H1: 11 x (15 + 4) = 209; H2 (two teams a visit): 2 x 11 x 19 = 418."""
+    p, *_ = _problem([("A", 4, "X"), ("B", 4, "Y")], [("H1", "Z1"), ("H2", "Z2")],
+                     [("Z1", "staggered", ["A"]), ("Z2", "synchronized", ["A", "B"])],
+                     [_all_day("Z1"), _all_day("Z2")], hop=4)
+    b = visit_time_bound(p)
+    assert b.road_in_min.tolist() == [4, 4]
+    assert b.visit_team_hours == pytest.approx((209 + 418) / 60)
+
+
+def test_visit_time_posts_and_a_run_beside_a_post():
+    """Posts: 2 teams 08-10 at H1 = 4 team-hours. H1 asks for visits 10-14 right after the post:
+    the post's team may stay on for the first visits, so the run counts no road in and no least
+    number of arrivals: 240 - 120 = 120 moments to guard, one visit guards 120 for its dwell of
+    15 min (staying on would take the 120 minutes themselves) -> 15 min."""
+    rows = [("H1", "", "mon", "08:00", "10:00", 2, "post", "", ""),
+            ("H1", "", "mon", "10:00", "14:00", 1, "visit", 15, 120)]
+    p, *_ = _problem([("A", 4), ("B", 4)], [("H1", "Z1")], [("Z1", "staggered", ["A", "B"])], rows)
+    b = visit_time_bound(p)
+    assert b.post_team_hours == 4
+    assert b.visit_team_hours == pytest.approx(15 / 60)
+
+
+# --- the whole-teams bound --------------------------------------------------------------------
+
+
+def _ring(grid=120):
+    """Four stations A-D in a ring of four staggered zones (A,B), (B,C), (C,D), (D,A), one hotspot
+    each, visits all day; a post at P (zone of A alone) 10:00-12:00."""
+    stations = [("A", 4), ("B", 4), ("C", 4), ("D", 4)]
+    hotspots = [("H1", "Z1"), ("H2", "Z2"), ("H3", "Z3"), ("H4", "Z4"), ("P", "Z5")]
+    zones = [("Z1", "staggered", ["A", "B"]), ("Z2", "staggered", ["B", "C"]), ("Z3", "staggered", ["C", "D"]),
+             ("Z4", "staggered", ["D", "A"]), ("Z5", "staggered", ["A"])]
+    rows = [_all_day(z) for z in ("Z1", "Z2", "Z3", "Z4")] + [("P", "", "mon", "10:00", "12:00", 1, "post", "", "")]
+    return _problem(stations, hotspots, zones, rows, grid=grid)
+
+
+def test_whole_teams_ring_by_hand():
+    """Shifts start every 120 min and last 240 or 480: a gap between two shifts is a multiple of
+    120 min, longer than the 120 - 15 - 10 - 10 = 85 min a visit's interval leaves spare, so
+    some member of every zone is on duty from 02:00 to 22:00 (the interval after the first
+    visit hours' start to the interval before their end): at least two stations (A and C, or B
+    and D) cover the ring. Slots 2..21: 20 x 2 = 40 team-hours; the post adds 2 (10:00-12:00),
+    so at the busiest hour 3 teams."""
+    p, *_ = _ring()
+    b = whole_teams_bound(p)
+    assert b.covered_hotspots == (0, 1, 2, 3)
+    assert b.per_slot[:2].tolist() == [0, 0] and b.per_slot[22:].tolist() == [0, 0]
+    assert b.per_slot[2:22].tolist() == [2] * 8 + [3, 3] + [2] * 10
+    assert b.teams == 3
+    assert b.team_hours == 42
+
+
+def test_whole_teams_with_a_grid_that_lets_a_station_rest_between_shifts():
+    """Shifts every 60 min: a 60-min gap fits inside the 85 spare minutes of an interval, so a
+    station may have no team on duty for a while and still keep every visit; only the post is
+    whole teams for sure."""
+    p, *_ = _ring(grid=60)
+    b = whole_teams_bound(p)
+    assert b.covered_hotspots == ()
+    assert b.team_hours == 2 and b.teams == 1
+
+
+def test_whole_teams_joint_zone_needs_two_stations():
+    """A synchronized zone of A and B (two counties): both on duty at every covered hour."""
+    p, *_ = _problem([("A", 4, "X"), ("B", 4, "Y")], [("H1", "Z1")], [("Z1", "synchronized", ["A", "B"])],
+                     [_all_day("Z1")])
+    b = whole_teams_bound(p)
+    assert b.teams == 2 and b.team_hours == 2 * 20
+
+
+def test_model_free_bounds_keys():
+    p, *_ = _ring()
+    out = model_free_bounds(p)
+    assert set(out) == {"visit_time_team_hours", "whole_teams", "whole_teams_team_hours", "team_hours"}
+    assert out["team_hours"] == max(out["visit_time_team_hours"], out["whole_teams_team_hours"])
+
+
+# --- no solved roster beats either bound ------------------------------------------------------
+
+
+@st.composite
+def _weeks(draw):
+    n_s = draw(st.integers(2, 3))
+    n_h = draw(st.integers(1, 3))
+    stations = [(f"S{i}", 6, f"C{i % 2}") for i in range(n_s)]
+    zones, hotspots = [], []
+    for h in range(n_h):
+        members = draw(st.lists(st.sampled_from([s for s, *_ in stations]), min_size=2, max_size=n_s, unique=True))
+        mode = draw(st.sampled_from(["staggered", "synchronized"]))
+        zones.append((f"Z{h}", mode, sorted(members)))
+        hotspots.append((f"H{h}", f"Z{h}"))
+    rows = []
+    for h in range(n_h):
+        start = draw(st.sampled_from(["00:00", "06:00", "18:00"]))
+        end = draw(st.sampled_from(["06:00", "12:00", "24:00"]))
+        if draw(st.booleans()) or not rows:
+            rows.append((f"H{h}", "", "mon", start, end, 1, "visit", draw(st.sampled_from([10, 15])),
+                         draw(st.sampled_from([60, 120]))))
+        else:
+            rows.append((f"H{h}", "", "mon", "08:00", "12:00", 1, "post", "", ""))
+    out = np.asarray([[draw(st.integers(3, 25)) for _ in range(n_h)] for _ in range(n_s)], dtype=np.int64)
+    hop = np.asarray([[draw(st.integers(2, 20)) for _ in range(n_h)] for _ in range(n_h)], dtype=np.int64)
+    hop = np.minimum(hop, hop.T)
+    grid = draw(st.sampled_from([60, 120]))
+    return stations, hotspots, zones, rows, out, hop, grid
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(_weeks())
+def test_no_gap_free_roster_comes_under_either_bound(week):
+    stations, hotspots, zones, rows, out, hop, grid = week
+    p, sc, tr = _problem(stations, hotspots, zones, rows, out=out, hop=hop, grid=grid)
+    result = solve(p, replace(SolveParams.from_config(sc.config), time_limit_s=5, workers=1, gap_pct=1.0))
+    if result.status not in ("optimal", "feasible"):
+        return  # no gap-free roster: nothing to bound
+    report = check_roster(sc, result.roster, travel=tr, visits=result.visits)
+    assert not report.violations  # a roster the contract allows
+    bounds = model_free_bounds(p)
+    team_hours = float(result.summary["team_hours"])
+    assert bounds["visit_time_team_hours"] <= team_hours + 1e-6
+    assert bounds["whole_teams_team_hours"] is not None
+    assert bounds["whole_teams_team_hours"] <= team_hours + 1e-6
