@@ -1,6 +1,8 @@
-"""Visit weeks: loops at Jining scale and province size against the posts-only plan.
+"""Visit weeks: loops at Jining scale and province size against the posts-only plan and the
+model-free bounds.
 
-    .venv/bin/python benchmarks/visits.py [--sizes jining,province] [--time-limit S]
+    .venv/bin/python benchmarks/visits.py [--sizes jining,jining-zones,province] [--repeat N]
+    .venv/bin/python benchmarks/visits.py --sizes small,small-zones --repeat 1 --time-limit 20   # a quick try
     .venv/bin/python benchmarks/visits.py --render results.json
 
 Each size is the synthetic week of ``run.py`` (``patrolplan.generate``, seed 0, 24/7) in two
@@ -10,37 +12,59 @@ versions that ask for the same hotspots and hours:
   120 min (joint visits in synchronized zones), ``default_demand: 0``;
 * **posts**: the same hours as posts, one team (two stations in synchronized zones).
 
-Each runs in a subprocess of its own (peak memory = that process's ``ru_maxrss``), staged as
-``solve()`` runs it: Problem and model build (the loop columns), greedy hint, pre-check LP,
-HiGHS MIP (LP-guided) with the time of every improving roster, named teams; the roster (and
-its visits) is re-checked by ``patrolplan.check.check_roster``. Plain Python timing.
+A size ending in ``-zones`` (``jining-zones``, ``small-zones``, ``province-zones``) is that week
+with its zones shaped like Jining's (issue 22's held-out week: 160 hotspots in 128 zones, 55 of
+them synchronized): zones of two hotspots are split until there are 0.8 zones per hotspot, and
+43 % of the zones (seeded draw) are synchronized.
+
+Each version runs in a subprocess of its own (peak memory = that process's ``ru_maxrss``):
+travel, Problem, the two model-free bounds (``patrolplan.solver.bounds.model_free_bounds``),
+then ``patrolplan.solver.solve.solve`` end to end as ``patrolplan solve`` runs it (whatever it
+does inside: listed loops or column generation), its progress lines recorded to time the first
+gap-free plan and the first plan within 2 % of the final bound; the roster (and its visits) is
+re-checked by ``patrolplan.check.check_roster``. ``--repeat N`` runs each N times and reports
+the medians. Plain Python timing.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import CACHE, _pct, _peak_mb, scenario_path  # noqa: E402
+from run import CACHE, _pct, scenario_path  # noqa: E402
 
-#: seconds for the staged solve per size and version (the issue's targets: Jining first
-#: gap-free plan <= 30 s and within 2 % <= 120 s; province gap-free <= 10 min)
+#: seconds for the solve per size and version (the issue's targets: Jining first gap-free plan
+#: <= 30 s and within 2 % <= 120 s; province gap-free <= 10 min); other sizes: DEFAULT_LIMIT
 TIME_LIMITS = {("jining", "visits"): 120, ("jining", "posts"): 60, ("province", "visits"): 600,
                ("province", "posts"): 300}
+DEFAULT_LIMIT = 60
+#: Jining's zones (issue 22): 128 zones for 160 hotspots, 55 of them synchronized
+ZONES_PER_HOTSPOT = 128 / 160
+SYNCHRONIZED_SHARE = 55 / 128
+
+
+def _limit(size: str, kind: str) -> float:
+    return TIME_LIMITS.get((size.removesuffix("-zones"), kind), DEFAULT_LIMIT)
 
 
 def variant(size: str, kind: str) -> Path:
-    """The 24/7 week of ``size`` asking for visits (``kind='visits'``) or one-team posts."""
-    base = scenario_path(size).parent
+    """The 24/7 week of ``size`` asking for visits (``kind='visits'``) or one-team posts; a size
+    ending in ``-zones``: with Jining-shaped zones (:func:`shape_zones`)."""
+    base_size = size.removesuffix("-zones")
+    base = scenario_path(base_size).parent
     folder = CACHE / f"{size}-{kind}"
     config = folder / "config.yaml"
     if config.is_file():
@@ -51,18 +75,55 @@ def variant(size: str, kind: str) -> Path:
     demand = pd.read_csv(base / "demand.csv", dtype=str, keep_default_na=False)
     zones = pd.read_csv(base / "zones.csv", dtype=str, keep_default_na=False)
     text = (base / "config.yaml").read_text(encoding="utf-8")
+    name = _name(text)
+    if size != base_size:
+        hotspots = pd.read_csv(base / "hotspots.csv", dtype=str, keep_default_na=False)
+        zones, hotspots = shape_zones(zones, hotspots)
+        zones.to_csv(folder / "zones.csv", index=False)
+        hotspots.to_csv(folder / "hotspots.csv", index=False)
+        name = f"{name}-zones"
     if kind == "visits":
         rows = pd.DataFrame({"hotspot_id": "", "zone_id": zones["zone_id"], "days": "mon-sun", "start": "00:00",
                              "end": "00:00", "teams": 1, "presence": "visit", "dwell_min": 15, "every_min": 120})
         rows.to_csv(folder / "demand.csv", index=False)
         text = text.replace("default_demand: 1", "default_demand: 0")
-        text = text.replace(f'name: "{_name(text)}"', f'name: "{_name(text)}-visits"')
+        text = text.replace(f'name: "{_name(text)}"', f'name: "{name}-visits"')
         text += "visits:\n  dwell_minutes: 15\n  max_interval_minutes: 120\n  randomize: true\n"
     else:
+        if size != base_size:  # the same zones' hours as posts: one team (two in synchronized zones)
+            demand = pd.DataFrame({"hotspot_id": "", "zone_id": zones["zone_id"], "days": "mon-sun",
+                                   "start": "00:00", "end": "00:00", "teams": 1})
         demand.assign(teams="1").to_csv(folder / "demand.csv", index=False)
-        text = text.replace(f'name: "{_name(text)}"', f'name: "{_name(text)}-posts"')
+        text = text.replace(f'name: "{_name(text)}"', f'name: "{name}-posts"')
     config.write_text(text, encoding="utf-8")
     return config
+
+
+def shape_zones(zones: pd.DataFrame, hotspots: pd.DataFrame, *, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Jining-shaped zones: zones of two hotspots split (the second hotspot gets a zone of its
+    own with the same tier and members) until there are ``ZONES_PER_HOTSPOT`` zones per hotspot,
+    then ``SYNCHRONIZED_SHARE`` of the zones synchronized (the rest staggered), drawn with
+    ``seed``. Members of every generated zone span two jurisdictions of its tier."""
+    zones, hotspots = zones.copy(), hotspots.copy()
+    target = round(ZONES_PER_HOTSPOT * len(hotspots))
+    pairs = [z for z, n in hotspots.groupby("zone_id", sort=True).size().items() if n >= 2]
+    new_rows = []
+    for z in pairs[: max(0, target - len(zones))]:
+        second = hotspots.index[hotspots["zone_id"] == z][-1]
+        zid = f"{z}b"
+        hotspots.loc[second, "zone_id"] = zid
+        row = zones.loc[zones["zone_id"] == z].iloc[0].copy()
+        row["zone_id"] = zid
+        new_rows.append(row)
+    if new_rows:
+        zones = pd.concat([zones, pd.DataFrame(new_rows)], ignore_index=True)
+    rng = np.random.default_rng(seed)
+    n_sync = round(SYNCHRONIZED_SHARE * len(zones))
+    sync = set(rng.choice(len(zones), size=n_sync, replace=False).tolist())
+    zones["mode"] = ["synchronized" if i in sync else "staggered" for i in range(len(zones))]
+    if "min_stations" in zones:
+        zones["min_stations"] = ["2" if i in sync else "" for i in range(len(zones))]
+    return zones, hotspots
 
 
 def _name(text: str) -> str:
@@ -70,17 +131,89 @@ def _name(text: str) -> str:
     return line.split(":", 1)[1].strip().strip('"')
 
 
-def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: int, lp_seconds: float) -> dict:
+class _Lines(io.TextIOBase):
+    """stderr, passed through, with each line's arrival kept: the solve's progress lines."""
+
+    def __init__(self, through) -> None:
+        self.through, self.lines, self._part = through, [], ""
+
+    def write(self, text: str) -> int:
+        self.through.write(text)
+        self._part += text
+        *done, self._part = self._part.split("\n")
+        self.lines.extend(done)
+        return len(text)
+
+    def flush(self) -> None:
+        self.through.flush()
+
+
+_STAMP = re.compile(r"^\s*\[\s*([0-9.]+) s\] (.*)$")
+_ROSTER = re.compile(r"roster ([0-9,.]+) h\s+bound")
+
+
+def _timeline(lines: list[str]) -> tuple[float | None, list[tuple[float, float]]]:
+    """From the solve's progress lines: when the greedy roster was ready (None: no line), and
+    ``(seconds, objective)`` of every roster the solver reported, improving ones only."""
+    greedy, rosters = None, []
+    for line in lines:
+        m = _STAMP.match(line)
+        if not m:
+            continue
+        t, text = float(m.group(1)), m.group(2)
+        if text.startswith("greedy roster:") and greedy is None:
+            greedy = t
+        r = _ROSTER.search(text)
+        if r:
+            obj = float(r.group(1).replace(",", ""))
+            if not rosters or obj < rosters[-1][1] - 1e-6:
+                rosters.append((t, obj))
+    return greedy, rosters
+
+
+def visits_per_hotspot(visits: pd.DataFrame | None, hotspot_ids) -> dict[str, int]:
+    """Visits at each hotspot: rows at one hotspot whose on-site times overlap are one visit (a
+    joint visit is a row per team)."""
+    out = {h: 0 for h in hotspot_ids}
+    if visits is None or not len(visits):
+        return out
+    v = visits.assign(_a=pd.to_datetime(visits["arrive"]), _d=pd.to_datetime(visits["depart"]))
+    for h, g in v.sort_values(["hotspot_id", "_a"]).groupby("hotspot_id", sort=False):
+        n, until = 0, None
+        for a, d in zip(g["_a"], g["_d"]):
+            if until is None or a >= until:
+                n += 1
+                until = d
+            else:
+                until = max(until, d)
+        out[str(h)] = n
+    return out
+
+
+def single_stop_joint_share(roster: pd.DataFrame, joint_hotspots: set[str]) -> float | None:
+    """Of the team-hours of joint shifts (a shift with a stop at a synchronized zone's hotspot),
+    the share in shifts of one stop (two teams standing at one hotspot). None: no joint shift."""
+    if roster is None or not len(roster):
+        return None
+    stops = roster["loop_hotspots"] if "loop_hotspots" in roster else pd.Series("", index=roster.index)
+    stops = [set(str(s).split(";")) - {""} if str(s) not in ("", "nan") else {str(h)}
+             for s, h in zip(stops.fillna(""), roster["hotspot_id"])]
+    hours = (pd.to_datetime(roster["end"]) - pd.to_datetime(roster["start"])).dt.total_seconds().to_numpy() / 3600
+    joint = np.asarray([bool(s & joint_hotspots) for s in stops])
+    single = np.asarray([len(s) == 1 for s in stops])
+    total = float(hours[joint].sum())
+    return None if total <= 0 else round(float(hours[joint & single].sum()) / total, 4)
+
+
+def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: int) -> dict:
+    from dataclasses import replace
+
     from patrolplan.check import check_roster
     from patrolplan.inputs.io import load_scenario
     from patrolplan.inputs.network import road_graph, travel_times
-    from patrolplan.model.assign import assign_teams
-    from patrolplan.model.build import build_model
-    from patrolplan.model.greedy import greedy_counts
     from patrolplan.model.problem import Problem
-    from patrolplan.solver import engines
-    from patrolplan.solver.explain import precheck
-    from patrolplan.solver.result import roster_table, visits_table
+    from patrolplan.solver.bounds import model_free_bounds, road_minutes, visit_time_bound
+    from patrolplan.solver.solve import SolveParams, solve
 
     T = time.perf_counter
     out: dict = {"size": size, "kind": kind, "time_limit": time_limit}
@@ -91,72 +224,97 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
     t0 = T()
     problem = Problem.from_scenario(scenario, travel)
     out["problem_seconds"] = round(T() - t0, 2)
-    model = build_model(problem)
-    out.update(build_seconds=round(T() - t0, 2), stations=len(problem.station_ids),
-               hotspots=len(problem.hotspot_ids), candidate_shifts=int(problem.n_shifts),
-               loop_columns=int((problem.shift_loop >= 0).sum()), loops=len(problem.loop_hotspots),
-               model_columns=model.n_cols, model_rows=model.n_rows,
+    out.update(stations=len(problem.station_ids), hotspots=len(problem.hotspot_ids),
+               candidate_shifts=int(problem.n_shifts), loop_columns=int((problem.shift_loop >= 0).sum()),
+               loops=len(problem.loop_hotspots),
                visit_hotspot_hours=float(problem.visit_need.sum() * problem.slot_min / 60))
-    peak = out.setdefault("peak_mb_after", {})
-    peak["build"] = _peak_mb()
+    t0 = T()
+    out["lower_bounds"] = model_free_bounds(problem)
+    need = visit_time_bound(problem, road_minutes(problem)).visits_needed
+    out["bounds_seconds"] = round(T() - t0, 2)
 
-    t1 = T()
-    hint = greedy_counts(problem, model)
-    out["greedy_seconds"] = round(T() - t1, 2)
-    greedy_full = engines.complete_columns(model, hint) if hint is not None else None
-    timeline: list[tuple[float, float]] = []
-    pre = precheck(problem, model=model, time_limit_s=lp_seconds)
-    out["lp_seconds"] = round(T() - t1 - out["greedy_seconds"], 2)
-    out["lp_bound"] = pre.lp_bound
-    peak["lp"] = _peak_mb()
-    if greedy_full is not None:
-        timeline.append((out["greedy_seconds"], model.objective(greedy_full)))
-
-    def progress(elapsed, objective, bound):
-        if objective < 1e20 and (not timeline or objective < timeline[-1][1] - 1e-6):
-            timeline.append((round(T() - t1, 2), float(objective)))
-
-    res = engines.solve_highs(model, time_limit_s=max(time_limit - (T() - t1), 1.0) * 0.9, workers=workers,
-                              gap_pct=gap_pct, hint=hint, progress=progress, lp=pre.lp)
-    out["mip_status"] = res.status
-    peak["mip"] = _peak_mb()
-    if res.x is not None:
-        a = assign_teams(problem, res.x)
-        out["staged_seconds"] = round(T() - t1, 2)
-        out["assign_failed_stations"] = len(a.failed)
-        full = roster_table(problem, a.shift_col, a.team, keep_columns=True)
-        visits = visits_table(problem, full) if problem.has_visits else None
-        roster = full.drop(columns="_col")
-        peak["named_teams"] = _peak_mb()
-        bounds = [b for b in (res.bound, pre.lp_bound) if b is not None]
-        bound = min(max(bounds), res.objective) if bounds else None  # None: the LP ran out of time
-        out.update(objective=res.objective, best_bound=bound, gap_pct=_pct(res.objective, bound),
-                   team_hours=round(float(problem.shift_len_min[a.shift_col].sum() / 60), 1),
-                   shifts=int(len(roster)), visits=0 if visits is None else int(len(visits)))
+    lines = _Lines(sys.stderr)
+    params = replace(SolveParams.from_config(scenario.config), time_limit_s=time_limit, workers=workers,
+                     gap_pct=gap_pct, progress=True)
+    sys.stderr = lines
+    try:
+        t0 = T()
+        result = solve(problem, params)
+        solve_seconds = T() - t0
+    finally:
+        sys.stderr = lines.through
+    summary = result.summary
+    stats = summary.get("stats", {})
+    cg = summary.get("column_generation") or stats.get("column_generation")
+    out.update(status=result.status, solve_seconds=round(solve_seconds, 2),
+               build_seconds=round(out["problem_seconds"] + float(stats.get("model_build_seconds") or 0), 2),
+               model_columns=stats.get("model_columns"), model_rows=stats.get("model_rows"),
+               lp_seconds=stats.get("precheck_seconds"), objective=summary.get("objective"),
+               best_bound=summary.get("best_bound"), gap_pct=summary.get("gap_pct"),
+               team_hours=summary.get("team_hours"), column_generation=cg,
+               cg_rounds=None if not cg else cg.get("rounds"), cg_columns=None if not cg else cg.get("columns"))
+    greedy, rosters = _timeline(lines.lines)
+    ok = result.status in ("optimal", "feasible")
+    firsts = [t for t in (greedy, rosters[0][0] if rosters else None) if t is not None]
+    out["first_plan_seconds"] = (min(firsts) if firsts else round(solve_seconds, 2)) if ok else None
+    out["timeline"] = rosters
+    bound = out["best_bound"]
+    for target in (2.0, 1.0):
+        hit = [t for t, o in rosters if bound is not None and _pct(o, bound) <= target]
+        if not hit and ok and out["gap_pct"] is not None and out["gap_pct"] <= target:
+            hit = [round(solve_seconds, 2)]  # reached at the end, after the last progress line
+        out[f"within_{target:g}pct_seconds"] = round(hit[0], 2) if hit else None
+    if ok:
+        roster, visits = result.roster, result.visits
+        out.update(shifts=int(len(roster)), visits=0 if visits is None else int(len(visits)))
         t = T()
         report = check_roster(scenario, roster, travel=travel, visits=visits)
         out.update(check_ok=bool(report.ok), check_violations=len(report.violations),
                    check_seconds=round(T() - t, 2))
-    lb = out.get("best_bound") or pre.lp_bound
-    lp_known = out["greedy_seconds"] + out["lp_seconds"]
-    out["timeline"] = timeline
-    out["first_plan_seconds"] = max(timeline[0][0], 0.0) if timeline else None
-    for target in (2.0, 1.0):
-        hit = [max(t, lp_known) for t, o in timeline if lb is not None and _pct(o, lb) <= target]
-        out[f"within_{target:g}pct_seconds"] = round(hit[0], 2) if hit else None
+        wanted = [i for i in range(len(problem.hotspot_ids)) if need[i] > 0]
+        if wanted:
+            seen = visits_per_hotspot(visits, problem.hotspot_ids)
+            counts = np.asarray([seen[problem.hotspot_ids[i]] for i in wanted], dtype=float)
+            out["visits_per_hotspot"] = {"median": float(np.median(counts)), "max": float(counts.max()),
+                                         "need_median": float(np.median(need[wanted])),
+                                         "median_ratio": float(np.median(counts / need[wanted]))}
+        joint = {problem.hotspot_ids[h] for h in range(len(problem.hotspot_ids))
+                 if problem.zone_mode[int(problem.hotspot_zone[h])] == "synchronized"}
+        out["single_stop_joint_share"] = single_stop_joint_share(roster, joint)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return out
 
 
 def _spawn(size: str, kind: str, args) -> dict:
-    limit = args.time_limit if args.time_limit is not None else TIME_LIMITS[(size, kind)]
+    limit = args.time_limit if args.time_limit is not None else _limit(size, kind)
     cmd = [sys.executable, __file__, "--one", size, "--kind", kind, "--time-limit", str(limit), "--gap-pct",
-           str(args.gap_pct), "--workers", str(args.workers), "--lp-seconds", str(args.lp_seconds)]
+           str(args.gap_pct), "--workers", str(args.workers)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
     return {"error": (proc.stderr or proc.stdout)[-2000:]}
+
+
+def median_of(runs: list[dict]) -> dict:
+    """One result from ``--repeat`` runs: the median of every number (nested dicts too), the
+    first run's other values; ``runs``: how many."""
+    ok = [r for r in runs if "error" not in r]
+    if not ok:
+        return runs[0]
+
+    def merge(values: list):
+        first = values[0]
+        if isinstance(first, bool) or not isinstance(first, (int, float, dict)):
+            return first
+        if isinstance(first, dict):
+            return {k: merge([v.get(k) for v in values if isinstance(v, dict)]) for k in first}
+        nums = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        return statistics.median(nums) if nums else None
+
+    out = {k: merge([r.get(k) for r in ok]) for k in ok[0]}
+    out["runs"] = len(ok)
+    return out
 
 
 def _f(v, spec="{:,.1f}"):
@@ -174,50 +332,93 @@ def table(results: list[dict]) -> str:
             continue
         ratio = (v["team_hours"] / p["team_hours"]) if v.get("team_hours") and p.get("team_hours") else None
         rows.append(
-            f"| {r['size']} | {v['loops']:,} / {v['loop_columns']:,} / {v['model_columns']:,} | {v['build_seconds']} "
-            f"| {v['lp_seconds']} | {_f(v['first_plan_seconds'])} | {_f(v['within_2pct_seconds'])} "
-            f"| {_f(v.get('gap_pct'), '{:.2f}')} ({v['time_limit']:g} s) "
+            f"| {r['size']} | {v['loops']:,} / {v['loop_columns']:,} / {_f(v.get('model_columns'), '{:,.0f}')} "
+            f"| {v['build_seconds']} | {_f(v.get('lp_seconds'), '{:g}')} | {_f(v['first_plan_seconds'])} "
+            f"| {_f(v['within_2pct_seconds'])} | {_f(v.get('gap_pct'), '{:.2f}')} ({v['time_limit']:g} s) "
             f"| {_f(v.get('team_hours'), '{:,.0f}')} / {_f(p.get('team_hours'), '{:,.0f}')} ({_f(ratio, '{:.2f}')}) "
             f"| {v.get('visits', 0):,} | {'ok' if v.get('check_ok') else 'FAIL'} / "
             f"{'ok' if p.get('check_ok') else 'FAIL'} | {v['peak_rss_mb']:,} / {p.get('peak_rss_mb', 0):,} |")
     return "\n".join(rows)
 
 
+def _ratio(a, b):
+    return None if a is None or not b else a / b
+
+
+def issue_table(results: list[dict]) -> str:
+    """Issue 22's figures per size (the visits week; medians of the runs)."""
+    rows = ["| size | runs | loops generated | CG rounds | first gap-free plan s | gap % to the bound "
+            "| team-h | / posts-only | / visit-time bound | / whole-teams bound | visits per hotspot median / max "
+            "(need) | single-stop joint share | peak MB |",
+            "|" + "---|" * 13]
+    for r in results:
+        v, p = r["visits"], r.get("posts", {})
+        if "error" in v:
+            rows.append(f"| {r['size']} | error: {v['error'][-200:]!r} |")
+            continue
+        lb = v.get("lower_bounds") or {}
+        vph = v.get("visits_per_hotspot") or {}
+        loops = v.get("cg_columns") if v.get("cg_columns") is not None else v.get("loop_columns")
+        th = v.get("team_hours")
+        share = v.get("single_stop_joint_share")
+        rows.append(
+            f"| {r['size']} | {v.get('runs', 1)} | {_f(loops, '{:,.0f}')} "
+            f"| {_f(v.get('cg_rounds'), '{:,.0f}') if v.get('cg_rounds') is not None else 'n/a'} "
+            f"| {_f(v.get('first_plan_seconds'))} | {_f(v.get('gap_pct'), '{:.2f}')} | {_f(th, '{:,.0f}')} "
+            f"| {_f(_ratio(th, p.get('team_hours')), '{:.2f}')} "
+            f"| {_f(_ratio(th, lb.get('visit_time_team_hours')), '{:.2f}')} ({_f(lb.get('visit_time_team_hours'), '{:,.0f}')} h) "
+            f"| {_f(_ratio(th, lb.get('whole_teams_team_hours')), '{:.2f}')} "
+            f"({_f(lb.get('whole_teams'), '{:,.0f}')} teams, {_f(lb.get('whole_teams_team_hours'), '{:,.0f}')} h) "
+            f"| {_f(vph.get('median'), '{:,.0f}')} / {_f(vph.get('max'), '{:,.0f}')} ({_f(vph.get('need_median'), '{:,.0f}')}) "
+            f"| {_f(None if share is None else 100 * share, '{:.0f} %')} | {_f(v.get('peak_rss_mb'), '{:,.0f}')} |")
+    return "\n".join(rows)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", default="jining,province", help="comma-separated: jining, province")
+    ap.add_argument("--sizes", default="jining,jining-zones,province",
+                    help="comma-separated: a size of run.py (small, jining, province, ...), optionally with "
+                         "-zones (Jining-shaped zones); default jining,jining-zones,province")
     ap.add_argument("--time-limit", type=float, default=None,
-                    help="staged solve, seconds (default: jining 120 visits / 60 posts, province 600 / 300)")
+                    help=f"solve, seconds (default: jining 120 visits / 60 posts, province 600 / 300, "
+                         f"others {DEFAULT_LIMIT})")
     ap.add_argument("--gap-pct", type=float, default=0.5, help="stop within this gap (default 0.5, as the config)")
     ap.add_argument("--workers", type=int, default=2, help="solver threads")
     ap.add_argument("--kinds", default="visits,posts", help="which versions to run (default both)")
-    ap.add_argument("--lp-seconds", type=float, default=300,
-                    help="time for the pre-check LP (the bound; the MIP starts from it), default 300")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per size and version; medians reported (default 3)")
     ap.add_argument("--out", type=Path, default=None, help="results JSON (default: in the temporary folder)")
-    ap.add_argument("--render", type=Path, default=None, help="print the table of a results JSON and stop")
+    ap.add_argument("--render", type=Path, default=None, help="print the tables of a results JSON and stop")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--kind", choices=("visits", "posts"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        out = run_one(args.one, args.kind, args.time_limit, args.gap_pct, args.workers, args.lp_seconds)
+        out = run_one(args.one, args.kind, args.time_limit, args.gap_pct, args.workers)
         print("RESULT " + json.dumps(out, default=float), flush=True)
         return 0
     if args.render:
-        print(table(json.loads(args.render.read_text())))
+        results = json.loads(args.render.read_text())
+        print(table(results) + "\n\n" + issue_table(results))
         return 0
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
+    CACHE.mkdir(parents=True, exist_ok=True)
     results = []
     for size in args.sizes.split(","):
         entry = {"size": size}
         for kind in args.kinds.split(","):
-            print(f"{size} {kind} ...", file=sys.stderr, flush=True)
-            entry[kind] = _spawn(size, kind, args)
-            print(json.dumps({k: v for k, v in entry[kind].items() if k != "timeline"}, default=float),
-                  file=sys.stderr, flush=True)
+            runs = []
+            for i in range(args.repeat):
+                print(f"{size} {kind} run {i + 1}/{args.repeat} ...", file=sys.stderr, flush=True)
+                runs.append(_spawn(size, kind, args))
+                print(json.dumps({k: v for k, v in runs[-1].items() if k != "timeline"}, default=float),
+                      file=sys.stderr, flush=True)
+            entry[kind] = median_of(runs)
+            entry[f"{kind}_runs"] = runs
         entry.setdefault("posts", {})
         results.append(entry)
     path = args.out or CACHE / "visits-results.json"
     path.write_text(json.dumps(results, indent=1, default=float))
-    print(table(results))
+    print(table(results) + "\n\n" + issue_table(results))
     print(f"\nresults: {path}")
     return 0
 
