@@ -12,8 +12,16 @@ import html
 
 import pandas as pd
 
-from patrolplan.outputs.plotting._style import CREDITS, MODE_STYLES, TIER_COLORS, day_window, resolve_day
+from patrolplan.outputs.plotting._style import (
+    CREDITS,
+    MODE_STYLES,
+    TIER_COLORS,
+    day_window,
+    resolve_day,
+    station_colors,
+)
 from patrolplan.outputs.plotting._tables import roster_frame
+from patrolplan.outputs.plotting.loops import loop_routes, meetings, visits_frame
 from patrolplan.outputs.plotting.map import hotspot_tiers, station_hotspot_links
 
 __all__ = ["folium_map", "offline_leaflet"]
@@ -36,11 +44,14 @@ def offline_leaflet(m):
     return m
 
 
-def folium_map(scenario, roster: pd.DataFrame | None = None, *, day=None, graph=None, credits: str = CREDITS):
+def folium_map(scenario, roster: pd.DataFrame | None = None, *, day=None, graph=None, credits: str = CREDITS,
+               visits: pd.DataFrame | None = None):
     """A ``folium.Map`` with layers: boundaries, zone links (synchronized solid red,
     staggered dashed cyan), shifts (one line per station -> hotspot pair used, along the road
     path when a ``graph`` (``network.RoadGraph``) is given, tooltip with its shifts), hotspots
-    coloured by tier, stations. ``day`` keeps only that day's shifts."""
+    coloured by tier, stations. ``day`` keeps only that day's shifts. With ``visits`` (the run
+    folder's visits.csv): where teams of two stations meet at a synchronized zone's hotspot,
+    their stations' loops through it (station colours) and a ring with the number of meetings."""
     import folium
 
     st = scenario.stations
@@ -98,6 +109,8 @@ def folium_map(scenario, roster: pd.DataFrame | None = None, *, day=None, graph=
                             opacity=0.85, tooltip=f"<b>{html.escape(sid)} → {html.escape(hid)}</b><br>{lines}",
                             ).add_to(shifts_fg)
         shifts_fg.add_to(m)
+        if visits is not None and len(visits):
+            _add_meetings(m, scenario, r, visits, day=day, graph=graph)
 
     tiers = hotspot_tiers(scenario)
     hs_fg = folium.FeatureGroup(name="hotspots")
@@ -122,3 +135,39 @@ def folium_map(scenario, roster: pd.DataFrame | None = None, *, day=None, graph=
     lons = pd.concat([st["lon"], hs["lon"]]).astype(float)
     m.fit_bounds([[lats.min(), lons.min()], [lats.max(), lons.max()]])
     return offline_leaflet(m)
+
+
+def _add_meetings(m, scenario, roster: pd.DataFrame, visits: pd.DataFrame, *, day, graph) -> None:
+    """The layers "loops that meet" (each station's loops through a meeting hotspot, in its
+    colour) and "meetings" (a ring per hotspot, tooltip: how many times which stations meet)."""
+    import folium
+
+    v = visits if pd.api.types.is_datetime64_any_dtype(visits["arrive"]) else visits_frame(visits)
+    if day is not None:
+        lo, hi = day_window(resolve_day(day, scenario.config.week_start, scenario.config.horizon_days))
+        v = v[(v["arrive"] < hi) & (v["depart"] > lo)]
+    met = meetings(scenario, v)
+    if met.empty:
+        return
+    where = {(str(s), str(h)) for h, a, b in zip(met["hotspot_id"], met["station_a"], met["station_b"])
+             for s in (a, b)}
+    loops = loop_routes(scenario, roster, graph=graph)
+    colours = station_colors(scenario.stations["station_id"])
+    loops_fg = folium.FeatureGroup(name="loops that meet")
+    for lp in loops.itertuples(index=False):
+        if len(lp.coords) < 2 or not any((str(lp.station_id), h) in where for h in str(lp.loop_hotspots).split(";")):
+            continue
+        folium.PolyLine([(lat, lon) for lon, lat in lp.coords], color=colours.get(str(lp.station_id), "#6a3d9a"),
+                        weight=4, opacity=0.85,
+                        tooltip=html.escape(f"{lp.station_id}: loop {lp.loop_id} ({lp.loop_hotspots}), "
+                                            f"{lp.shifts} shift(s)")).add_to(loops_fg)
+    loops_fg.add_to(m)
+    meet_fg = folium.FeatureGroup(name="meetings")
+    for h, g in met.groupby("hotspot_id", sort=True):
+        n = int(g["meetings"].sum())
+        pairs = "<br>".join(html.escape(f"{a} × {b}: {k}") for a, b, k in zip(g["station_a"], g["station_b"],
+                                                                             g["meetings"]))
+        folium.CircleMarker((float(g["lat"].iloc[0]), float(g["lon"].iloc[0])), radius=12, color="#111111",
+                            weight=2.5, fill=False,
+                            tooltip=f"<b>{html.escape(str(h))}: {n} meetings</b><br>{pairs}").add_to(meet_fg)
+    meet_fg.add_to(m)

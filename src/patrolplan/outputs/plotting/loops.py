@@ -15,7 +15,7 @@ from patrolplan.columns import VISIT_COLUMNS
 from patrolplan.errors import DataError
 from patrolplan.outputs.plotting._tables import _times
 
-__all__ = ["visits_frame", "read_visits", "loop_routes", "loop_shift_routes"]
+__all__ = ["visits_frame", "read_visits", "loop_routes", "loop_shift_routes", "meetings"]
 
 
 def visits_frame(visits: pd.DataFrame, *, source: str = "visits") -> pd.DataFrame:
@@ -117,3 +117,32 @@ def loop_routes(scenario, roster: pd.DataFrame, *, graph=None) -> pd.DataFrame:
     first = g.first().reset_index()
     first["shifts"] = g.size().to_numpy()
     return first[["loop_id", "station_id", "loop_hotspots", "shifts", "coords", "path"]]
+
+
+def meetings(scenario, visits: pd.DataFrame | None) -> pd.DataFrame:
+    """Where two teams' loops meet: one row per (hotspot of a synchronized zone, pair of
+    stations) with ``hotspot_id``, ``station_a``, ``station_b`` (ids, a < b), ``meetings`` (how
+    many pairs of their visits.csv rows at the hotspot overlap in time: one joint visit, a row
+    per team), ``lon``, ``lat``. Read from visits.csv only (never recomputed from the model);
+    empty without visits."""
+    columns = ["hotspot_id", "station_a", "station_b", "meetings", "lon", "lat"]
+    if visits is None or not len(visits):
+        return pd.DataFrame(columns=columns)
+    v = visits if pd.api.types.is_datetime64_any_dtype(visits["arrive"]) else visits_frame(visits)
+    mode_of = dict(zip(scenario.zones["zone_id"].astype(str), scenario.zones["mode"].astype(str)))
+    hs = scenario.hotspots
+    joint = {str(h) for h, z in zip(hs["hotspot_id"], hs["zone_id"]) if mode_of.get(str(z)) == "synchronized"}
+    where = dict(zip(hs["hotspot_id"].astype(str), zip(hs["lon"].astype(float), hs["lat"].astype(float))))
+    counts: dict[tuple[str, str, str], int] = {}
+    v = v[v["hotspot_id"].astype(str).isin(joint)].sort_values(["hotspot_id", "arrive"])
+    for h, g in v.groupby("hotspot_id", sort=True):
+        rows = list(zip(g["arrive"], g["depart"], g["station_id"].astype(str)))
+        for i, (a0, d0, s0) in enumerate(rows):
+            for a1, d1, s1 in rows[i + 1:]:
+                if a1 >= d0:
+                    break  # sorted by arrival: no later row overlaps this one
+                if s1 != s0 and min(d0, d1) > a1:
+                    key = (str(h), *sorted((s0, s1)))
+                    counts[key] = counts.get(key, 0) + 1
+    out = [(h, a, b, n, *where.get(h, (float("nan"), float("nan")))) for (h, a, b), n in sorted(counts.items())]
+    return pd.DataFrame(out, columns=columns)

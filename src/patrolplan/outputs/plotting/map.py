@@ -10,6 +10,7 @@ import shapely
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.transforms import offset_copy
 
 from patrolplan.outputs.plotting._fonts import font_family, has_cjk, label
 from patrolplan.outputs.plotting._names import county_labels, hotspot_names, station_names
@@ -21,17 +22,19 @@ from patrolplan.outputs.plotting._style import (
     TIER_MARKERS,
     day_window,
     resolve_day,
+    station_colors,
 )
 from patrolplan.outputs.plotting._tables import roster_frame
-from patrolplan.outputs.plotting.loops import loop_routes
+from patrolplan.outputs.plotting.loops import loop_routes, meetings, visits_frame
 
-__all__ = ["plot_map", "map_links", "hotspot_tiers", "station_hotspot_links"]
+__all__ = ["plot_map", "map_links", "hotspot_tiers", "station_hotspot_links", "draw_meetings"]
 
 _UNKNOWN_TIER_COLOR = "#7f7f7f"
 _BOUNDARY_COLOR = "#9e9e9e"
 _PREFECTURE_COLOR = "#424242"
 _ROAD_COLOR = "#e0b060"
 _LOOP_COLOR = "#6a3d9a"
+_MEETING_COLOR = "#111111"
 
 
 def _new_ax(figsize):
@@ -188,6 +191,7 @@ def plot_map(
     max_labels: int = 30,
     hotspot_labels: str | None = "auto",
     graph=None,
+    visits: pd.DataFrame | None = None,
 ):
     """Draw the scenario on a lon/lat map and return the axes.
 
@@ -215,10 +219,15 @@ def plot_map(
         A :class:`patrolplan.inputs.network.RoadGraph` (optional): the roster's visit loops
         (``loop_id``, ``loop_hotspots``) are drawn along their road path, station -> stops ->
         first stop -> station (purple, wider with more shifts); without it, by straight legs.
+    visits
+        The run folder's visits.csv (optional): where two teams of different stations are on
+        site together at a synchronized zone's hotspot (a joint visit, a row per team), their
+        stations' loops through it are drawn in the stations' colours (side by side where they
+        share a road) and the hotspot gets a ring labelled with the number of meetings.
 
     Artists carry a ``gid`` for tests and post-processing: ``stations``,
     ``hotspots-<tier>``, ``links-<mode>`` (used or, without roster, all),
-    ``links-<mode>-idle``, ``loops``, ``roads``, ``boundaries``, ``prefectures``, ``county-label``,
+    ``links-<mode>-idle``, ``loops``, ``loops-meeting``, ``meetings``, ``meeting-label``, ``roads``, ``boundaries``, ``prefectures``, ``county-label``,
     ``station-label``, ``hotspot-label``, ``scalebar``, ``north-arrow``, ``credits``.
     """
     if ax is None:
@@ -230,7 +239,10 @@ def plot_map(
     draw_roads(ax, scenario)
     draw_links(ax, links, have_roster=have_roster)
     loops = _day_loops(scenario, roster, day, graph)
+    met = meetings(scenario, _day_visits(scenario, visits, day))
+    loops, meeting_loops = _split_meeting_loops(loops, met)
     draw_loops(ax, loops)
+    draw_meeting_loops(ax, meeting_loops, station_colors(scenario.stations["station_id"]))
     draw_hotspots(ax, scenario)
     draw_stations(ax, scenario)
     draw_frame(ax, scenario, roster=roster, day=day, fontfamily=fam)
@@ -240,9 +252,62 @@ def plot_map(
     draw_hotspot_labels(ax, scenario, mode=hotspot_labels, fontfamily=fam, placed=placed)
     draw_scale_bar(ax, fam)
     draw_north_arrow(ax)
-    draw_legend(ax, scenario, links, have_roster=have_roster, fontfamily=fam, loops=len(loops) > 0)
+    draw_meetings(ax, met, fontfamily=fam)
+    draw_legend(ax, scenario, links, have_roster=have_roster, fontfamily=fam, loops=len(loops) > 0,
+                meetings=len(met) > 0)
     draw_credits(ax, credits, fontfamily=fam)
     return ax
+
+
+def _day_visits(scenario, visits, day):
+    if visits is None or day is None or not len(visits):
+        return visits
+    v = visits if pd.api.types.is_datetime64_any_dtype(visits["arrive"]) else visits_frame(visits)
+    lo, hi = day_window(resolve_day(day, scenario.config.week_start, scenario.config.horizon_days))
+    return v[(v["arrive"] < hi) & (v["depart"] > lo)]
+
+
+def _split_meeting_loops(loops: pd.DataFrame, met: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The loops (rows of :func:`loop_routes`) of a station that meets a partner at one of the
+    loop's stops, apart from the others."""
+    if met.empty or loops.empty:
+        return loops, loops.iloc[0:0]
+    where = {(a, h) for h, a, b in zip(met["hotspot_id"], met["station_a"], met["station_b"])}
+    where |= {(b, h) for h, a, b in zip(met["hotspot_id"], met["station_a"], met["station_b"])}
+    hit = np.asarray([any((str(s), h) in where for h in str(stops).split(";"))
+                      for s, stops in zip(loops["station_id"], loops["loop_hotspots"])], dtype=bool)
+    return loops[~hit], loops[hit]
+
+
+def draw_meeting_loops(ax, loops: pd.DataFrame, colours: dict[str, str]) -> None:
+    """Loops that meet a partner's, each in its station's colour (``colours``: station id ->
+    colour, :func:`station_colors` as the timelines use it); the stations' lines shifted a
+    little apart so two loops on one road both show."""
+    if loops.empty:
+        return
+    for k, sid in enumerate(sorted(set(loops["station_id"].astype(str)))):
+        sub = loops[loops["station_id"].astype(str) == sid]
+        segs = [np.asarray(c, float) for c in sub["coords"] if len(c) >= 2]
+        if not segs:
+            continue
+        shift = 1.6 * ((k % 3) - 1)  # points: -1.6, 0, 1.6
+        moved = offset_copy(ax.transData, fig=ax.figure, x=shift, y=-shift, units="points")
+        ax.add_collection(LineCollection(segs, colors=colours.get(sid, _LOOP_COLOR), linewidths=2.2, alpha=0.9,
+                                         zorder=4.6, gid="loops-meeting", transform=moved), autolim=False)
+
+
+def draw_meetings(ax, met: pd.DataFrame, *, fontfamily=None) -> None:
+    """A ring at each hotspot where loops meet, labelled with the number of meetings there."""
+    if met.empty:
+        return
+    per = met.groupby("hotspot_id", sort=True).agg(meetings=("meetings", "sum"), lon=("lon", "first"),
+                                                   lat=("lat", "first"))
+    ax.scatter(per["lon"].to_numpy(float), per["lat"].to_numpy(float), s=230, facecolors="none",
+               edgecolors=_MEETING_COLOR, linewidths=1.8, zorder=6.5, gid="meetings")
+    for h, r in per.iterrows():
+        ax.annotate(f"{int(r.meetings)}×", (float(r.lon), float(r.lat)), xytext=(9, 7), textcoords="offset points",
+                    fontsize=7.5, fontfamily=fontfamily, color=_MEETING_COLOR, zorder=12,
+                    gid="meeting-label", bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=0.8))
 
 
 def _day_loops(scenario, roster, day, graph) -> pd.DataFrame:
@@ -472,7 +537,8 @@ def draw_hotspot_labels(ax, scenario, *, mode="auto", max_auto: int = 15, fontfa
         placer.place(float(row["lon"]), float(row["lat"]), candidates, 6.0, **kw)
 
 
-def draw_legend(ax, scenario, links, *, have_roster: bool, fontfamily=None, loops: bool = False) -> None:
+def draw_legend(ax, scenario, links, *, have_roster: bool, fontfamily=None, loops: bool = False,
+                meetings: bool = False) -> None:
     """Tiers present, modes present, two station sizes, and the background layers drawn."""
     tiers = hotspot_tiers(scenario).to_numpy()
     handles = []
@@ -490,6 +556,11 @@ def draw_legend(ax, scenario, links, *, have_roster: bool, fontfamily=None, loop
                                   label=text))
     if loops:
         handles.append(Line2D([], [], color=_LOOP_COLOR, linewidth=2, label="visit loop (along the roads)"))
+    if meetings:
+        handles.append(Line2D([], [], color="#1f77b4", linewidth=2.2,
+                              label="loops that meet a partner (station colours)"))
+        handles.append(Line2D([], [], linestyle="", marker="o", markerfacecolor="none", markeredgecolor=_MEETING_COLOR,
+                              markeredgewidth=1.8, markersize=10, label="teams meet (joint visit): n× meetings"))
     officers = _officers(scenario)
     if len(officers):
         top = max(officers.max(), 1.0)

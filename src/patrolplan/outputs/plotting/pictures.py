@@ -64,7 +64,7 @@ def write_pictures(scenario, run_dir: str | Path, *, day=None, graph=None) -> li
     out = []
 
     fig = Figure(figsize=(11, 10))
-    plot_map(scenario, roster, day=day, ax=fig.add_subplot(), graph=graph)
+    plot_map(scenario, roster, day=day, ax=fig.add_subplot(), graph=graph, visits=visits)
     out.append(_save(fig, run_dir / names["map"]))
 
     for by, key in (("hotspot", "gantt"), ("station", "gantt_station")):
