@@ -219,3 +219,51 @@ def test_no_gap_free_roster_comes_under_either_bound(week):
     assert bounds["visit_time_team_hours"] <= team_hours + 1e-6
     assert bounds["whole_teams_team_hours"] is not None
     assert bounds["whole_teams_team_hours"] <= team_hours + 1e-6
+
+
+# --- why the whole-teams bound does not round each station's work up --------------------------
+
+
+def _resting_roster(start_h: list[int]):
+    """One station A (4 teams), hotspot H1 (A alone), 4-h shifts every 5 h: visits at +0:10,
+    +2:10, +3:35 of each shift (10 min out and back, dwell 15), the next shift's first 95 min
+    after the last. Returns (roster, visits) as run-folder tables."""
+    import datetime as dt
+
+    t0 = dt.datetime(2026, 11, 30)
+
+    def iso(minutes):
+        return (t0 + dt.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+
+    roster, visits = [], []
+    for i, h in enumerate(start_h):
+        s, sid = h * 60, f"SH{i + 1:04d}"
+        arrivals = [s + 10, s + 130, s + 215]
+        roster.append((sid, f"A-T{i % 4 + 1:02d}", "A", "Z1", "H1", "staggered", iso(s), iso(s + 240), iso(s + 10),
+                       iso(s + 230), 10, 10, f"L{i + 1}", "H1"))
+        visits += [(f"V{i}-{k}", sid, f"A-T{i % 4 + 1:02d}", "A", "H1", iso(a), iso(a + 15))
+                   for k, a in enumerate(arrivals)]
+    from patrolplan.columns import ROSTER_COLUMNS
+
+    return (pd.DataFrame(roster, columns=[*ROSTER_COLUMNS, "loop_id", "loop_hotspots"]),
+            pd.DataFrame(visits, columns=["visit_id", "shift_id", "team_id", "station_id", "hotspot_id", "arrive",
+                                          "depart"]))
+
+
+def test_a_station_may_rest_between_shifts_so_its_work_is_not_rounded_up():
+    """Two days of visits every 120 min at a hotspot of one station. Shifts may start every 60
+    min, so 4-h shifts every 5 h keep every interval (the checker accepts it) with no team on
+    duty one hour in five: 40 team-hours, less than one team on duty all along (48). The
+    whole-teams bound therefore claims no one on duty here, only the visit-time bound counts
+    (2 days: 23 visits x 25 min), and both stay under the roster."""
+    p, sc, tr = _problem([("A", 8)], [("H1", "Z1")], [("Z1", "staggered", ["A"])], [_all_day("Z1")], grid=60,
+                         horizon_days=2)
+    roster, visits = _resting_roster(list(range(0, 48, 5)))
+    report = check_roster(sc, roster, travel=tr, visits=visits)
+    assert report.ok, [v.message for v in report.violations]
+    team_hours = 4 * len(roster)
+    assert team_hours == 40 < 48
+    bounds = model_free_bounds(p)
+    assert bounds["whole_teams_team_hours"] == 0
+    assert bounds["visit_time_team_hours"] == pytest.approx(23 * 25 / 60, abs=0.01)
+    assert bounds["team_hours"] <= team_hours
