@@ -366,10 +366,12 @@ def issue_table(results: list[dict]) -> str:
             f"| {_f(v.get('cg_rounds'), '{:,.0f}') if v.get('cg_rounds') is not None else 'n/a'} "
             f"| {_f(v.get('first_plan_seconds'))} | {_f(v.get('gap_pct'), '{:.2f}')} | {_f(th, '{:,.0f}')} "
             f"| {_f(_ratio(th, p.get('team_hours')), '{:.2f}')} "
-            f"| {_f(_ratio(th, lb.get('visit_time_team_hours')), '{:.2f}')} ({_f(lb.get('visit_time_team_hours'), '{:,.0f}')} h) "
+            f"| {_f(_ratio(th, lb.get('visit_time_team_hours')), '{:.2f}')} "
+            f"({_f(lb.get('visit_time_team_hours'), '{:,.0f}')} h) "
             f"| {_f(_ratio(th, lb.get('whole_teams_team_hours')), '{:.2f}')} "
             f"({_f(lb.get('whole_teams'), '{:,.0f}')} teams, {_f(lb.get('whole_teams_team_hours'), '{:,.0f}')} h) "
-            f"| {_f(vph.get('median'), '{:,.0f}')} / {_f(vph.get('max'), '{:,.0f}')} ({_f(vph.get('need_median'), '{:,.0f}')}) "
+            f"| {_f(vph.get('median'), '{:,.0f}')} / {_f(vph.get('max'), '{:,.0f}')} "
+            f"({_f(vph.get('need_median'), '{:,.0f}')}) "
             f"| {_f(None if share is None else 100 * share, '{:.0f} %')} | {_f(v.get('peak_rss_mb'), '{:,.0f}')} |")
     return "\n".join(rows)
 

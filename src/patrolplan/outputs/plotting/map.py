@@ -227,8 +227,8 @@ def plot_map(
 
     Artists carry a ``gid`` for tests and post-processing: ``stations``,
     ``hotspots-<tier>``, ``links-<mode>`` (used or, without roster, all),
-    ``links-<mode>-idle``, ``loops``, ``loops-meeting``, ``meetings``, ``meeting-label``, ``roads``, ``boundaries``, ``prefectures``, ``county-label``,
-    ``station-label``, ``hotspot-label``, ``scalebar``, ``north-arrow``, ``credits``.
+    ``links-<mode>-idle``, ``loops``, ``loops-meeting``, ``meetings``, ``meeting-label``, ``roads``,
+    ``boundaries``, ``prefectures``, ``county-label``, ``station-label``, ``hotspot-label``, ``scalebar``, ``north-arrow``, ``credits``.
     """
     if ax is None:
         ax = _new_ax((11, 10))
