@@ -4,7 +4,11 @@ any gap-free roster come, whatever loops or columns the model generates.
 Both read only the Problem's demand, zones, teams, shift grid and travel minutes (the model's
 candidate shifts and loop columns are never looked at), and both hold for **every gap-free
 roster the contract allows**, not only for the model's. Team-hours are shift lengths, travel
-included, as ``summary.json`` counts them.
+included, as ``summary.json`` counts them. The visit hours are the Problem's (whole slots, one
+dwell and interval per hotspot: the strictest of its rows); where a demand row's hours fall off
+the slot grid, or one hotspot's rows ask for different intervals, the Problem widens or
+tightens them, and the figures then bound the rosters that keep the Problem's hours (every
+plan of the model does).
 
 **Visit time** (:func:`visit_time_bound`). Posts need their on-site team-hours (demand, raised
 to the synchronized zone's ``min_stations``, times the post slots). A visit needs its dwell plus
