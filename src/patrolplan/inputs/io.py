@@ -40,6 +40,7 @@ from patrolplan.inputs.validate import (
 __all__ = [
     "read_table",
     "read_points",
+    "read_point_rows",
     "read_lines",
     "read_polygons",
     "load_scenario",
@@ -274,6 +275,16 @@ def read_points(path: str | Path, *, kind: str, id_column: str) -> pd.DataFrame:
     if problems or more:
         raise DataError(problems + more)
     return df
+
+
+def read_point_rows(path: str | Path, *, kind: str, id_column: str) -> tuple[pd.DataFrame | None, str, int, list[str]]:
+    """Points as text, for a reader that collects its own problems before raising (incidents):
+    ``(table, source, first_row, problems)``. Every cell is text, vector geometries become
+    ``lon``/``lat`` text; ``table`` is None when the file cannot be read at all. Never raises."""
+    raw, problems = _read_point_text(Path(path), kind=kind, id_column=id_column)
+    if raw is None:
+        return None, display_path(path), 2, problems
+    return raw.df, raw.source, raw.first_row, problems
 
 
 # --- lines and polygons ------------------------------------------------------------------
