@@ -103,8 +103,8 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
-def peak_hours(times: pd.Series, share: np.ndarray, *, hour_ratio: float = 2.0, post_ratio: float = 4.0,
-               min_hour_incidents: int = 3, day_ratio: float = 0.5) -> Hours:
+def peak_hours(times: pd.Series, share: np.ndarray, *, hour_ratio: float = 2.0, post_ratio: float = 3.0,
+               min_hour_incidents: int = 3, day_ratio: float = 0.4) -> Hours:
     """The hours and days of one hotspot's incidents ``times`` (module docstring)."""
     idx = pd.DatetimeIndex(times)
     counts = np.bincount(idx.hour, minlength=24).astype(float)

@@ -196,9 +196,9 @@ class IncidentSettings(_Strict):
     half_life_days: float = Field(28, gt=0)
     zone_join_m: float = Field(3000, ge=0)
     hour_ratio: float = Field(2.0, gt=0)
-    post_ratio: float = Field(4.0, gt=0)
+    post_ratio: float = Field(3.0, gt=0)
     min_hour_incidents: int = Field(3, ge=1)
-    day_ratio: float = Field(0.5, ge=0)
+    day_ratio: float = Field(0.4, ge=0)
     visit_every_min: int = Field(60, ge=2, le=24 * 60)
     max_hotspots: int = Field(40, ge=1)
 
