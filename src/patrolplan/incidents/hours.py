@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.stats import poisson
 
 __all__ = ["HourRule", "Hours", "peak_hours", "hourly_share", "days_text", "FALLBACK_HOURS"]
 
@@ -104,12 +105,13 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 
 def peak_hours(times: pd.Series, share: np.ndarray, *, hour_ratio: float = 2.0, post_ratio: float = 3.0,
-               min_hour_incidents: int = 3, day_ratio: float = 0.4) -> Hours:
+               min_hour_incidents: int = 3, day_ratio: float = 0.4, significance: float = 0.01) -> Hours:
     """The hours and days of one hotspot's incidents ``times`` (module docstring)."""
     idx = pd.DatetimeIndex(times)
     counts = np.bincount(idx.hour, minlength=24).astype(float)
     expected = len(idx) * np.asarray(share, float)
-    active = (counts >= min_hour_incidents) & (counts >= hour_ratio * expected)
+    chance = poisson.sf(counts - 1, np.maximum(expected, 1e-9))
+    active = (counts >= min_hour_incidents) & (counts >= hour_ratio * expected) & (chance <= significance)
     post = active & (counts >= post_ratio * expected)
     fallback = False
     if not active.any():

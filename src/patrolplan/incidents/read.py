@@ -44,6 +44,8 @@ class Incidents:
     n_read: int
     n_before_since: int = 0
     since: dt.date | None = None
+    n_from_until: int = 0
+    until: dt.datetime | None = None
 
     def __len__(self) -> int:
         return len(self.table)
@@ -98,11 +100,14 @@ def _times_safe(text: pd.Series) -> pd.Series:
         return pd.Series(out, index=text.index, dtype="datetime64[ns]")
 
 
-def read_incidents(path: str | Path, *, boundaries=None, since: dt.date | str | None = None) -> Incidents:
+def read_incidents(path: str | Path, *, boundaries=None, since: dt.date | str | None = None,
+                   until: dt.datetime | None = None) -> Incidents:
     """Read and check an incident table (see the module docstring).
 
     ``boundaries``: polygons (EPSG:4326); an incident outside every one is a problem (it lies
-    outside the area the config plans). ``since``: keep incidents on or after this date."""
+    outside the area the config plans). ``since``: keep incidents on or after this date;
+    ``until``: keep those before this time (``hotspots`` learns from the weeks before the
+    planned one)."""
     since = parse_since(since)
     df, source, first_row, problems = read_point_rows(path, kind="incident", id_column="incident_id")
     if df is None:
@@ -174,9 +179,19 @@ def read_incidents(path: str | Path, *, boundaries=None, since: dt.date | str | 
                             f"{int(table.loc[table['time'].idxmax(), 'row'])}, is at {latest:%Y-%m-%dT%H:%M}) — "
                             "give an earlier --since, or a file with newer records")
         table = table[keep]
+    n_until = 0
+    if until is not None:
+        keep = (table["time"] < pd.Timestamp(until)).to_numpy()
+        n_until = int((~keep).sum())
+        if not keep.any():
+            earliest = table["time"].min()
+            raise DataError(f"{source}: column 'time': no incident before the planned week starts ({until:%Y-%m-%d}; "
+                            f"the earliest{' since ' + str(since) if since else ''} is at {earliest:%Y-%m-%dT%H:%M}) — "
+                            "hotspots learns from the weeks before the config's week_start: give earlier records")
+        table = table[keep]
     first = ["incident_id", "time", "lon", "lat", "type", "weight", "row"]
     table = table[first + [c for c in table.columns if c not in first]].reset_index(drop=True)
-    return Incidents(table, source, n_read, n_before, since)
+    return Incidents(table, source, n_read, n_before, since, n_until, until)
 
 
 def _inside_any(boundaries, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

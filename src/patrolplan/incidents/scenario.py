@@ -8,6 +8,9 @@ path holding anything patrolplan did not write is refused before any work);
 1. every incident gets its nearest border within ``incidents.border_m`` (:mod:`.borders`);
    those with none are **far from borders**: counted in hotspots.json and listed in
    ``far_from_borders.csv``, never silently dropped;
+(Only incidents before the config's ``week_start`` are used: the history of the weeks before
+the planned one; later ones are counted in hotspots.json and left for ``patrolplan evaluate``.)
+
 2. hot spots are found among *all* incidents (:mod:`.detect`), so a cluster inside a county
    keeps its peak where it is and is not cut in half by the border band; a hot spot whose peak
    lies within ``border_m`` of a border is a **border hotspot**, the others are reported as
@@ -128,7 +131,7 @@ def derive(scenario, incidents: Incidents, *, graph=None) -> Derived:
     share = hourly_share(table["time"])
     hours = {h: peak_hours(table.loc[table["hotspot_id"] == h, "time"], share, hour_ratio=cfg.hour_ratio,
                            post_ratio=cfg.post_ratio, min_hour_incidents=cfg.min_hour_incidents,
-                           day_ratio=cfg.day_ratio) for h in ids}
+                           day_ratio=cfg.day_ratio, significance=cfg.significance) for h in ids}
 
     zones = _zones(scenario, borders, border_spots, cfg.zone_join_m)
     border_spots["zone_id"] = list(zones.zone_id)
@@ -275,6 +278,7 @@ def _figures(incidents: Incidents, table: pd.DataFrame, near: np.ndarray, hotspo
         "incidents_read": incidents.n_read,
         "since": incidents.since.isoformat() if incidents.since else None,
         "before_since": incidents.n_before_since,
+        "from_week_start": incidents.n_from_until,
         "incidents_used": int(len(table)),
         "first": f"{table['time'].min():%Y-%m-%dT%H:%M}",
         "last": f"{table['time'].max():%Y-%m-%dT%H:%M}",
@@ -382,7 +386,8 @@ def hotspots_command(config: str | Path, incidents_path: str | Path, *, since=No
     if scenario.boundaries is None:
         raise DataError(f"{config}: the config names no data.boundaries — `patrolplan hotspots` finds hotspots at "
                         "the borders between its units: add data.boundaries (polygons, one per unit)")
-    incidents = read_incidents(incidents_path, boundaries=scenario.boundaries, since=since)
+    incidents = read_incidents(incidents_path, boundaries=scenario.boundaries, since=since,
+                               until=scenario.horizon_start)
     derived = derive(scenario, incidents, graph=road_graph(scenario))
     path = write_hotspot_folder(out, scenario, derived)
     for line in summary_lines(derived):
@@ -394,6 +399,8 @@ def hotspots_command(config: str | Path, incidents_path: str | Path, *, since=No
 def summary_lines(derived: Derived) -> list[str]:
     f = derived.figures
     since = f" (since {f['since']}; {f['before_since']} earlier left out)" if f["since"] else ""
+    if f["from_week_start"]:
+        since += f" ({f['from_week_start']} from the planned week on left out)"
     lines = [f"{f['incidents_used']} incidents{since}, {f['first']} .. {f['last']}: {f['near_borders']} within "
              f"{f['settings']['border_m']:g} m of a border, {f['far_from_borders']} farther (far_from_borders.csv)",
              f"{f['hotspots']} border hotspots ({f['at_hotspots']} incidents at them), {f['joined_zones']} existing "
