@@ -112,7 +112,9 @@ def peak_hours(times: pd.Series, share: np.ndarray, *, hour_ratio: float = 2.0, 
     expected = len(idx) * np.asarray(share, float)
     chance = poisson.sf(counts - 1, np.maximum(expected, 1e-9))
     active = (counts >= min_hour_incidents) & (counts >= hour_ratio * expected) & (chance <= significance)
-    post = active & (counts >= post_ratio * expected)
+    gap = ~active & np.roll(active, 1) & np.roll(active, -1)  # one quiet hour inside a peak is part of it
+    active |= gap
+    post = active & ((counts >= post_ratio * expected) | gap & np.roll(active, 1) & np.roll(active, -1))
     fallback = False
     if not active.any():
         fallback = True
@@ -136,7 +138,7 @@ def _days(idx: pd.DatetimeIndex, start_h: int, n: int, day_ratio: float) -> tupl
     if not inside.any():
         return tuple(range(7))
     shifted = idx[inside] - pd.to_timedelta(start_h, unit="h")
-    per_day = np.bincount(shifted.weekday, minlength=7).astype(float)
+    per_day = np.bincount(shifted.day_of_week, minlength=7).astype(float)
     keep = per_day >= day_ratio * per_day.mean()
     keep &= per_day > 0
     return tuple(int(d) for d in np.flatnonzero(keep)) or tuple(range(7))
