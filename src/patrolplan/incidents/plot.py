@@ -20,7 +20,7 @@ from patrolplan.outputs.plotting._fonts import label
 __all__ = ["plot_hotspots", "plot_evaluation"]
 
 _MAX_DOTS = 30_000
-_DENSITY_CELLS = 300  # the density drawn on at most this many cells a side
+_DENSITY_CELLS = 250  # the density drawn on at most this many cells a side (summed, smoothed once more)
 
 
 def _new_ax(ax, size=(10, 9)):
@@ -59,7 +59,9 @@ def _density_lonlat(derived):
     nx, ny = values.shape[0] // f, values.shape[1] // f
     if nx == 0 or ny == 0:
         return None
-    coarse = values[:nx * f, :ny * f].reshape(nx, f, ny, f).mean(axis=(1, 3))
+    from scipy import ndimage
+
+    coarse = ndimage.gaussian_filter(values[:nx * f, :ny * f].reshape(nx, f, ny, f).sum(axis=(1, 3)), sigma=1.0)
     xs = d.x0 + np.arange(nx + 1) * d.cell_m * f
     ys = d.y0 + np.arange(ny + 1) * d.cell_m * f
     gx, gy = np.meshgrid(xs, ys, indexing="ij")
@@ -78,14 +80,14 @@ def plot_hotspots(derived, *, boundaries=None, stations=None, ax=None):
     grid = _density_lonlat(derived)
     if grid is not None:
         glon, glat, values = grid
-        top = np.percentile(values[values > 0], 99.9) if (values > 0).any() else 1.0
-        ax.pcolormesh(glon, glat, np.ma.masked_less_equal(values, top * 0.02), cmap="YlOrRd", alpha=0.55,
-                      vmin=0, vmax=top, shading="flat", zorder=0.5, gid="density")
+        top = float(values.max()) if values.size and values.max() > 0 else 1.0
+        ax.pcolormesh(glon, glat, np.ma.masked_less_equal(values, top * 0.2), cmap="YlOrRd", alpha=0.85,
+                      vmin=0, vmax=top, shading="flat", zorder=2.8, gid="density")
     shown = inc if len(inc) <= _MAX_DOTS else inc.sample(_MAX_DOTS, random_state=0)
     near = shown["border"] != ""
-    ax.scatter(shown.loc[~near, "lon"], shown.loc[~near, "lat"], s=1.5, color="#bdbdbd", zorder=2,
+    ax.scatter(shown.loc[~near, "lon"], shown.loc[~near, "lat"], s=0.4, color="#9e9e9e", alpha=0.5, zorder=2,
                label=f"incidents far from borders ({int((derived.incidents['border'] == '').sum())})", gid="far")
-    ax.scatter(shown.loc[near, "lon"], shown.loc[near, "lat"], s=2.5, color="#424242", zorder=2.5,
+    ax.scatter(shown.loc[near, "lon"], shown.loc[near, "lat"], s=0.8, color="#212121", alpha=0.7, zorder=2.5,
                label=f"incidents near a border ({int((derived.incidents['border'] != '').sum())})", gid="near")
     if stations is not None:
         ax.scatter(stations["lon"], stations["lat"], marker="^", s=14, color="black", zorder=3, label="stations",
@@ -97,7 +99,7 @@ def plot_hotspots(derived, *, boundaries=None, stations=None, ax=None):
     fam = font_family()
     for tier, part in hs.groupby("tier"):
         ax.scatter(part["lon"], part["lat"], s=60 + 60 * np.clip(part["risk"].to_numpy(float), 0, 4),
-                   color=TIER_COLORS.get(tier, "#7f7f7f"), edgecolors="black", linewidths=0.8, zorder=5,
+                   color=TIER_COLORS.get(tier, "#7f7f7f"), edgecolors="black", linewidths=0.8, zorder=5, alpha=0.6,
                    label=f"{tier}-border hotspots", gid=f"hotspots-{tier}")
     for r in hs.itertuples(index=False):
         hours = str(r.peak_hours).split("; ")
