@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 from scipy.spatial import cKDTree
-from scipy.stats import poisson
+from scipy.special import pdtrc
 
-__all__ = ["Density", "density_grid", "find_hot_spots", "RING_M"]
+__all__ = ["Density", "density_grid", "find_hot_spots", "poisson_needed", "RING_M"]
 
 RING_M = 2000.0  # the outer radius of a peak's own background ring
 _MAX_CELLS = 16_000_000  # a coarser grid beyond this (a province at 100 m would be 25M cells)
@@ -101,11 +101,26 @@ def find_hot_spots(x: np.ndarray, y: np.ndarray, *, area_m2: float, cell_m: floa
     ring_rate = ring / (math.pi * (RING_M ** 2 - radius_m ** 2))
     expected = np.maximum(global_rate, ring_rate) * disc_m2
     n_tests = max(1.0, area_m2 / disc_m2)
-    needed = poisson.isf(significance / n_tests, expected) + 1 if len(centres) else np.zeros(0)
+    needed = poisson_needed(significance / n_tests, expected)
     ok = (counts >= needed) & (counts >= min_incidents)
     table = pd.DataFrame({"x": centres[ok, 0] if len(centres) else [], "y": centres[ok, 1] if len(centres) else [],
                           "incidents": counts[ok], "expected": expected[ok], "needed": needed[ok]})
     return _merge(table, 2 * radius_m)[columns].reset_index(drop=True), density
+
+
+def poisson_needed(q: float, mean: np.ndarray) -> np.ndarray:
+    """The least count ``c`` with P(X >= c) <= ``q`` for X Poisson of each ``mean``
+    (``scipy.special.pdtrc(c - 1, mean)`` = P(X >= c); scipy.stats is not imported for it)."""
+    mean = np.asarray(mean, float)
+    c = np.zeros(mean.shape)
+    todo = np.ones(mean.shape, dtype=bool)
+    k = 0
+    while todo.any():
+        ok = todo & (pdtrc(k - 1, mean) <= q) if k > 0 else np.zeros(mean.shape, dtype=bool)
+        c[ok] = k
+        todo &= ~ok
+        k += 1
+    return c
 
 
 def _mean_shift(tree: cKDTree, centres: np.ndarray, radius_m: float) -> tuple[np.ndarray, np.ndarray]:

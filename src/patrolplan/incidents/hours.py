@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import poisson
+from scipy.special import pdtrc
 
 __all__ = ["HourRule", "Hours", "peak_hours", "hourly_share", "days_text", "FALLBACK_HOURS"]
 
@@ -110,7 +110,7 @@ def peak_hours(times: pd.Series, share: np.ndarray, *, hour_ratio: float = 2.0, 
     idx = pd.DatetimeIndex(times)
     counts = np.bincount(idx.hour, minlength=24).astype(float)
     expected = len(idx) * np.asarray(share, float)
-    chance = poisson.sf(counts - 1, np.maximum(expected, 1e-9))
+    chance = np.where(counts > 0, pdtrc(counts - 1, np.maximum(expected, 1e-9)), 1.0)  # P(X >= c)
     active = (counts >= min_hour_incidents) & (counts >= hour_ratio * expected) & (chance <= significance)
     gap = ~active & np.roll(active, 1) & np.roll(active, -1)  # one quiet hour inside a peak is part of it
     active |= gap

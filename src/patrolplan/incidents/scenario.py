@@ -101,7 +101,8 @@ def derive(scenario, incidents: Incidents, *, graph=None) -> Derived:
     table["x"], table["y"] = x, y
     pair, dist = borders.nearest(x, y, within_m=cfg.border_m)
     table["border_m"] = np.where(np.isfinite(dist), np.round(dist, 1), np.nan)
-    table["border"] = [borders.label(p) if p >= 0 else "" for p in pair]
+    labels = np.array([borders.label(k) for k in range(len(borders.pairs))] + [""], dtype=object)
+    table["border"] = labels[pair]  # pair -1 -> the last entry, ""
     near = pair >= 0
 
     units_hit = set(borders.unit_of(x, y)) - {""}
