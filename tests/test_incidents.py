@@ -207,6 +207,20 @@ def test_bad_incident_files_exit_2_naming_file_row_and_column(tmp_path, capsys, 
     assert not (tmp_path / "out").exists()
 
 
+def test_bad_since_and_a_config_without_boundaries_exit_2(tmp_path, capsys):
+    config = write_world(tmp_path / "world")
+    path = tmp_path / "good.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    assert main(["hotspots", str(config), "--incidents", str(path), "--since", "2026-13-01",
+                 "--out", str(tmp_path / "out")]) == 2
+    assert "--since '2026-13-01': not a date" in capsys.readouterr().err
+    text = config.read_text(encoding="utf-8").replace("  boundaries: counties.geojson\n", "")
+    config.write_text(text, encoding="utf-8")
+    assert main(["hotspots", str(config), "--incidents", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "names no data.boundaries" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_records_only_from_the_planned_week_on_are_refused(tmp_path, capsys):
     config = write_world(tmp_path / "world")
     path = tmp_path / "future.csv"

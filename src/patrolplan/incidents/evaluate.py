@@ -25,8 +25,9 @@ For the incidents whose time falls in the run's week (``week_start`` .. ``+ hori
 
 Files: ``evaluation.json`` (the figures, marked ``"written_by": "patrolplan evaluate"``),
 ``evaluation.csv`` (one row per incident of the week: ``hotspot_id``, ``distance_m``,
-``covered``, ``how``, ``team_id``, ``minutes``) and ``evaluation.png`` (the map), each written
-atomically into the run folder. These three names are evaluate's own: it refuses to replace an
+``covered``, ``how``, ``team_id``, ``minutes``) and ``evaluation.png`` (the map), written
+beside their place first and renamed into it together (signals held), so the three always
+belong to one evaluation. These three names are evaluate's own: it refuses to replace an
 ``evaluation.*`` file that an ``evaluation.json`` of its own does not vouch for, and writes
 nothing else there; the next solve into the folder replaces them with the rest.
 """
@@ -36,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import sys
 import warnings
 from dataclasses import dataclass
@@ -224,7 +226,7 @@ def evaluate_command(run_dir: str | Path, incidents_path: str | Path, *, as_json
     from patrolplan.check import read_roster, read_visits
     from patrolplan.inputs.io import load_scenario
     from patrolplan.inputs.network import road_graph
-    from patrolplan.outputs.runfolder import atomic_file, read_summary
+    from patrolplan.outputs.runfolder import read_summary
 
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
@@ -243,10 +245,12 @@ def evaluate_command(run_dir: str | Path, incidents_path: str | Path, *, as_json
     result = evaluate_week(scenario, roster, visits, incidents.table, graph=road_graph(scenario),
                            source=incidents.source)
     figures = {**result.figures, "source": incidents.source}
-    atomic_file(run_dir / "evaluation.csv", lambda p: result.table.to_csv(p, index=False))
-    atomic_file(run_dir / "evaluation.png", lambda p: _picture(p, scenario, result))
-    atomic_file(run_dir / "evaluation.json",
-                lambda p: p.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"))
+    _write_files(run_dir, {
+        "evaluation.csv": lambda p: result.table.to_csv(p, index=False),
+        "evaluation.png": lambda p: _picture(p, scenario, result),
+        "evaluation.json": lambda p: p.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n",
+                                                  encoding="utf-8"),
+    })
     if as_json:
         keys = ("incidents", "at_hotspots", "covered", "covered_share", "pai", "by_hotspot")
         print(json.dumps({k: figures[k] for k in keys} | {k: v for k, v in figures.items() if k not in keys},
@@ -255,6 +259,25 @@ def evaluate_command(run_dir: str | Path, incidents_path: str | Path, *, as_json
         print(result.to_text())
     print(f"written: {', '.join(str(run_dir / n) for n in EVALUATION_FILES)}", file=sys.stderr if as_json else sys.stdout)
     return 0
+
+
+def _write_files(run_dir: Path, writers: dict) -> None:
+    """Each file written to a hidden temporary beside it first; then all renamed into place
+    with SIGINT/SIGTERM held, so the three always come from one evaluation (or all stay as they
+    were)."""
+    from patrolplan.interrupts import masked
+
+    tmp = {name: run_dir / f".{name}.tmp-{os.getpid()}" for name in writers}
+    try:
+        for name, write in writers.items():
+            write(tmp[name])
+        with masked():
+            for name in writers:
+                os.replace(tmp[name], run_dir / name)
+    finally:
+        for path in tmp.values():
+            if path.exists():
+                path.unlink()
 
 
 def _picture(path: Path, scenario, result: Evaluation) -> None:
@@ -273,5 +296,5 @@ def _picture(path: Path, scenario, result: Evaluation) -> None:
         ax = plot_evaluation(result.table, scenario.hotspots, radius_m=f["radius_m"], boundaries=scenario.boundaries,
                              title=f"Week {f['week_start']}: {f['at_hotspots']} of {f['incidents']} incidents at "
                                    f"hotspots, {share} covered, PAI {pai}")
-        ax.figure.savefig(path, dpi=130, bbox_inches="tight")
+        ax.figure.savefig(path, dpi=130, bbox_inches="tight", format="png")
         plt.close(ax.figure)

@@ -302,9 +302,8 @@ def _figures(incidents: Incidents, table: pd.DataFrame, near: np.ndarray, hotspo
 
 
 def _raw_config(path: Path) -> dict:
-    from patrolplan.inputs.config import _Loader  # the config's own YAML rules (duplicate keys, dates as text)
-
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
+    """The CONFIG as written (it has been loaded and validated already)."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
 def write_hotspot_folder(out: str | Path, scenario, derived: Derived, *, pictures: bool = True) -> Path:
