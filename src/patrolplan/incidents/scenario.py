@@ -139,7 +139,7 @@ def derive(scenario, incidents: Incidents, *, graph=None) -> Derived:
     hotspots = _hotspot_table(border_spots, borders, hours, cfg.border_m)
     mode_of = dict(zip(zones.zones["zone_id"], zones.zones["mode"]))
     demand = _demand(hotspots, hours, mode_of, scenario.config)
-    far = table.loc[~near, ["incident_id", "time", "lon", "lat", "type", "weight", "row"]].copy()
+    far = table.loc[~near].drop(columns=["x", "y", "border", "border_m", "hotspot_id"])  # the file's columns + row
     figures = _figures(incidents, table, near, hotspots, zones, others, hours, scenario, area_m2)
     return Derived(hotspots, zones.zones, demand, figures, table, far, others, density, borders, hours)
 
@@ -284,6 +284,7 @@ def _figures(incidents: Incidents, table: pd.DataFrame, near: np.ndarray, hotspo
         "first": f"{table['time'].min():%Y-%m-%dT%H:%M}",
         "last": f"{table['time'].max():%Y-%m-%dT%H:%M}",
         "near_borders": int(near.sum()),
+        "kept": int(near.sum()),
         "far_from_borders": int((~near).sum()),
         "far_from_borders_file": "far_from_borders.csv",
         "at_hotspots": int((table["hotspot_id"] != "").sum()),
