@@ -23,7 +23,7 @@ RANK = {
     "model": 2,
     "solver": 3,
     "outputs": 4,
-    "scenarios": 5, "siting": 5, "response": 5,
+    "scenarios": 5, "siting": 5, "response": 5, "incidents": 5,
     "runner": 6, "replan": 6, "batch": 7, "cli": 8,
 }
 #: parts that must never import each other (the checker is independent of the solver side)

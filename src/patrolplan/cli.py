@@ -190,6 +190,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=_positive_float, default=60.0, metavar="S",
                    help="solver time limit in seconds (default 60)")
     p.add_argument("--workers", type=_positive_int, default=2, metavar="N", help="HiGHS threads (default 2)")
+
+    # --- incidents (issue 24): hotspots from incident records, and how a roster met them ---
+    p = sub.add_parser("hotspots", help="border hotspots, their zones and hours from incident records: a scenario folder")
+    p.add_argument("config", type=Path, help="the week's YAML config: its stations, roads, boundaries, rules and zones")
+    p.add_argument("--incidents", type=Path, required=True, metavar="FILE",
+                   help="incident records: incident_id, time (ISO 8601), lon/lat (CSV) or point geometry, "
+                        "optional type and weight")
+    p.add_argument("--since", metavar="DATE", help="use only incidents on or after this date (e.g. 2026-10-05)")
+    p.add_argument("--out", type=Path, help="the scenario folder to write (default: runs/<config name>-hotspots; "
+                                            "new, empty, or one patrolplan hotspots wrote)")
+
+    p = sub.add_parser("evaluate", help="how a run folder's roster met the incidents of its week")
+    p.add_argument("run_dir", type=Path, help="a run folder patrolplan wrote (its roster and the config it records)")
+    p.add_argument("--incidents", type=Path, required=True, metavar="FILE",
+                   help="incident records (as for hotspots); those of the run's week are evaluated")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--config", type=Path, help="the config (default: the one recorded in summary.json)")
     return parser
 
 
@@ -420,6 +437,19 @@ def _cmd_site(args) -> int:
     return site_command(args)
 
 
+def _cmd_hotspots(args) -> int:
+    from patrolplan.incidents.scenario import hotspots_command
+
+    hotspots_command(args.config, args.incidents, since=args.since, out=args.out)
+    return 0
+
+
+def _cmd_evaluate(args) -> int:
+    from patrolplan.incidents.evaluate import evaluate_command
+
+    return evaluate_command(args.run_dir, args.incidents, as_json=args.json, config=args.config)
+
+
 _COMMANDS = {
     "demo": _cmd_demo,
     "solve": _cmd_solve,
@@ -432,6 +462,8 @@ _COMMANDS = {
     "junctions": _cmd_junctions,
     "generate": _cmd_generate,
     "site": _cmd_site,
+    "hotspots": _cmd_hotspots,
+    "evaluate": _cmd_evaluate,
 }
 
 

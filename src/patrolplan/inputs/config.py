@@ -25,6 +25,7 @@ __all__ = [
     "Objective",
     "SolverSettings",
     "Response",
+    "IncidentSettings",
     "load_config",
     "config_from_dict",
 ]
@@ -163,6 +164,52 @@ class Response(_Strict):
         return v
 
 
+class IncidentSettings(_Strict):
+    """``patrolplan hotspots``: from incident records to border hotspots, zones and demand (see
+    the README, "From incidents to hotspots"). Lengths in metres, times in minutes.
+
+    Detection (a grid kernel density, in metres in the local UTM zone): incidents are counted on
+    a grid of ``cell_m`` and smoothed with a Gaussian of ``bandwidth_m``; each local maximum is a
+    candidate, kept when the incidents within ``radius_m`` of it are at least ``min_incidents``
+    and more than a Poisson background (the larger of the study area's and its 2 km ring's rate)
+    gives by chance at family-wise level ``significance``. A kept peak within ``border_m`` of a
+    border between two units of ``data.boundaries`` is a border hotspot; ``radius_m`` is also
+    the radius within which ``patrolplan evaluate`` counts an incident at a hotspot.
+    ``unit_column``: the boundaries column naming each unit (default: the first of the known
+    town/county columns). Risk: weighted incidents, each halved every ``half_life_days`` before
+    the week, relative to the median hotspot (1 = typical).
+    Zones: a hotspot joins an existing zone of the config at its border's tier with a hotspot
+    within ``zone_join_m``; else a new zone of the nearest station on each side.
+    Hours: an hour of the day is active when the hotspot's incidents in it are at least
+    ``min_hour_incidents`` and ``hour_ratio`` times what the all-incident hourly profile predicts;
+    ``post_ratio`` times or more: a post, else visits of ``visits.dwell_minutes`` every
+    ``visit_every_min``. A day of the week is kept when its incidents in those hours reach
+    ``day_ratio`` times the mean day's. ``max_hotspots``: at most this many hotspots (by risk)."""
+
+    border_m: float = Field(1000, gt=0)
+    cell_m: float = Field(100, gt=0)
+    bandwidth_m: float = Field(200, gt=0)
+    radius_m: float = Field(400, gt=0)
+    min_incidents: int = Field(8, ge=1)
+    significance: float = Field(0.01, gt=0, lt=1)
+    unit_column: str | None = None
+    half_life_days: float = Field(28, gt=0)
+    zone_join_m: float = Field(3000, ge=0)
+    hour_ratio: float = Field(2.0, gt=0)
+    post_ratio: float = Field(3.0, gt=0)
+    min_hour_incidents: int = Field(3, ge=1)
+    day_ratio: float = Field(0.4, ge=0)
+    visit_every_min: int = Field(60, ge=2, le=24 * 60)
+    max_hotspots: int = Field(40, ge=1)
+
+    @model_validator(mode="after")
+    def _sizes(self) -> "IncidentSettings":
+        if self.cell_m > self.bandwidth_m:
+            raise ValueError(f"incidents.cell_m={self.cell_m:g} is above incidents.bandwidth_m={self.bandwidth_m:g}: "
+                             "the grid would be coarser than the smoothing — give a cell of about half the bandwidth")
+        return self
+
+
 class Objective(_Strict):
     """Weights of the soft goals (hard rules are never traded).
 
@@ -202,6 +249,7 @@ class Config(_Strict):
     solver: SolverSettings = Field(default_factory=SolverSettings)
     visits: Visits = Field(default_factory=Visits)
     response: Response = Field(default_factory=Response)
+    incidents: IncidentSettings = Field(default_factory=IncidentSettings)
 
     @field_validator("name")
     @classmethod
@@ -297,6 +345,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "objective": Objective,
     "solver": SolverSettings,
     "response": Response,
+    "incidents": IncidentSettings,
 }
 
 

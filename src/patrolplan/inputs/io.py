@@ -40,6 +40,7 @@ from patrolplan.inputs.validate import (
 __all__ = [
     "read_table",
     "read_points",
+    "read_point_rows",
     "read_lines",
     "read_polygons",
     "load_scenario",
@@ -92,10 +93,24 @@ def _cell_text(value) -> str:
 def _as_text(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for column in df.columns:
+        values = df[column]
+        if _all_text(values):  # a CSV read as text: strip in one vectorised step (same cells)
+            out[str(column).strip()] = pd.Series(values.astype(str).str.strip().to_numpy(dtype=object),
+                                                 index=df.index, dtype=object)
+            continue
         out[str(column).strip()] = pd.Series(
-            [_cell_text(v) for v in df[column]], index=df.index, dtype=object
+            [_cell_text(v) for v in values], index=df.index, dtype=object
         )
     return out
+
+
+def _all_text(values: pd.Series) -> bool:
+    """Every cell a ``str`` (no missing value, number or date): ``_cell_text`` would only strip."""
+    if len(values) == 0 or values.isna().any():
+        return False
+    if pd.api.types.is_string_dtype(values.dtype) and not values.dtype == object:
+        return True
+    return values.dtype == object and bool(values.map(type).eq(str).all())
 
 
 def _drop_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
@@ -274,6 +289,16 @@ def read_points(path: str | Path, *, kind: str, id_column: str) -> pd.DataFrame:
     if problems or more:
         raise DataError(problems + more)
     return df
+
+
+def read_point_rows(path: str | Path, *, kind: str, id_column: str) -> tuple[pd.DataFrame | None, str, int, list[str]]:
+    """Points as text, for a reader that collects its own problems before raising (incidents):
+    ``(table, source, first_row, problems)``. Every cell is text, vector geometries become
+    ``lon``/``lat`` text; ``table`` is None when the file cannot be read at all. Never raises."""
+    raw, problems = _read_point_text(Path(path), kind=kind, id_column=id_column)
+    if raw is None:
+        return None, display_path(path), 2, problems
+    return raw.df, raw.source, raw.first_row, problems
 
 
 # --- lines and polygons ------------------------------------------------------------------
