@@ -1,7 +1,7 @@
 """Same input, same seed: the same roster.csv bytes from two separate processes.
 
 One process cannot show it (a seed drawn once per process would repeat within it), so the
-console script runs twice; the example stops on its gap tolerance, which the README names as
+console script runs twice; the example stops on its gap tolerance, which docs/choices.md names as
 the condition for a repeatable roster.
 """
 

@@ -323,7 +323,7 @@ def test_config_way_feeds_a_roster(tmp_path, crossings, capsys):
     week = tmp_path / "week"
     shutil.copytree(ROOT / "configs/example", week / "example")
     shutil.copy(EXAMPLE, week / "example.yaml")
-    for table in ("hotspots", "zones", "demand"):  # appended as the README says: the rows, no header
+    for table in ("hotspots", "zones", "demand"):  # appended as docs/site.md says: the rows, no header
         rows = (run / f"{table}_add.csv").read_text(encoding="utf-8").splitlines()[1:]
         with open(week / "example" / f"{table}.csv", "a", encoding="utf-8") as fh:
             fh.write("\n".join(rows) + "\n")
