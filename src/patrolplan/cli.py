@@ -239,8 +239,11 @@ def _previous(args, config):
     """``solve --previous``: (run folder, its roster) read and checked before any work."""
     if getattr(args, "previous", None) is None:
         return None
-    from patrolplan.replan import check_week_before, read_published
+    from patrolplan.replan import check_week_before, read_published, refuse_same_folder
+    from patrolplan.runner import default_run_dir
 
+    refuse_same_folder(args.out if args.out is not None else default_run_dir(config.name), args.previous,
+                       "--previous")
     table = read_published(args.previous, option="--previous")
     check_week_before(config, table, args.previous)
     return args.previous, table
@@ -273,11 +276,6 @@ def _cmd_replan(args) -> int:
 
     scenario = _load(args.config)
     out = args.out if args.out is not None else Path("runs") / f"{scenario.config.name}-replan"
-    if Path(out).resolve() == Path(args.from_dir).resolve():
-        from patrolplan.errors import UsageError
-
-        raise UsageError(f"--out {out} is the published run folder --from reads: give another --out (the "
-                         "published roster stays the reference for `patrolplan check --from`)")
     outcome = replan_scenario(scenario, args.from_dir, args.at, out, time_limit_s=args.time_limit, seed=args.seed,
                               workers=args.workers, quiet=args.quiet, pictures=not args.no_pictures)
     print_outcome(outcome)

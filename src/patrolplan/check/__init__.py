@@ -128,5 +128,6 @@ def check_run(config_path: str | Path, run_dir: str | Path, *, from_dir: str | P
         old = _published.read_text_roster(from_dir, option="--from")
     if previous is not None:
         prev = _published.read_text_roster(previous, option="--previous")
+        _published.check_previous_week(prev, scenario.config.week_start, previous)
     roster = read_roster(run_dir)
     return check_roster(scenario, roster, visits=read_visits(run_dir), published=old, at=cut, previous=prev)
