@@ -670,7 +670,9 @@ def attach_published(problem, replan=None, previous=None):
         pub = published_for(problem, table, at, source=str(Path(from_dir) / "roster.csv"))
     if previous is not None:
         pub = replace(pub, busy=previous_busy(problem, previous))
-    return problem.replace(published=pub)
+    from patrolplan.model.rules.published import with_kept_columns
+
+    return with_kept_columns(problem.replace(published=pub))
 
 
 def finish_replan(problem, result, replan):

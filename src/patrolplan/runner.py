@@ -107,6 +107,7 @@ def run_scenario(
             "ok": report.ok,
             "rule_violations": len(report.rule_violations),
             "uncovered_slots": report.uncovered_slots,
+            "notes": len(report.notes),
         }
         if report.rule_violations or (result.status in ("optimal", "feasible") and not report.ok):
             # the independent check disagrees with the solver: never publish it as clean

@@ -106,7 +106,8 @@ def check_roster(scenario: Scenario, roster: pd.DataFrame, *, travel: Any = None
     violations.sort(key=lambda v: order.get(v.rule, len(order)))  # stable within a rule
     coverage = facts.coverage_table(_rules.coverage_short)
     visit_hours = sum(b - a for windows in facts.visit_windows.values() for a, b, _, _ in windows) / 60
-    return Report(tuple(violations), coverage, scenario.config.slot_minutes, round(visit_hours, 2))
+    return Report(tuple(violations), coverage, scenario.config.slot_minutes, round(visit_hours, 2),
+                  notes=tuple(facts.notes))
 
 
 def check_run(config_path: str | Path, run_dir: str | Path, *, from_dir: str | Path | None = None,

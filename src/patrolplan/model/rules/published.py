@@ -6,10 +6,14 @@ one solver-side home:
 **Fixed shifts** (history and pinned rows). A row of the published roster that starts before
 the cut (``--at``; *history*) or carries ``pinned = true`` is kept exactly, team included. Where
 it matches a candidate column ``j`` of the new problem (same station, hotspot or loop, start,
-length and planned travel), ``x[j] >= fixed[j]``; where it matches none (new travel times, a
-zone that lost the station, demand gone), it is kept outside the model as an interval that
-keeps its team busy (``[start, end + rest)``) and one of the team's shifts. No new shift starts
-before the cut: ``x[j] <= fixed[j]`` for every column starting before it.
+length and planned travel), ``x[j] >= fixed[j]``. A kept post at a member station that matches
+none (the roads changed, so the new columns plan other travel minutes; a length or start off
+today's grid) becomes a column of its own with its own times (:func:`with_kept_columns`): it
+happened, so it covers the slots its on-site hours cover whatever today's travel minutes are.
+What still matches nothing (a loop, a zone that lost the station) is kept outside the model as
+an interval that keeps its team busy (``[start, end + rest)``) and one of the team's shifts,
+covering nothing. No new shift starts before the cut: ``x[j] <= fixed[j]`` for every column
+starting before it.
 
 **Busy teams** (``solve --previous``, and fixed shifts outside the model). A team ``k`` busy
 until minute ``u`` (last week's shift plus its rest) takes one of its station's teams at every
@@ -129,6 +133,64 @@ def fixed_counts(p: Problem) -> tuple[np.ndarray, list[PublishedShift]]:
     cols = column_of(p, pub.fixed)
     np.add.at(fixed, cols[cols >= 0], 1)
     return fixed, [r for r, j in zip(pub.fixed, cols) if j < 0]
+
+
+def with_kept_columns(p: Problem) -> Problem:
+    """``p`` with one more column per fixed post that no column matches and whose station is a
+    member of its hotspot's zone: the row's own station, hotspot, start, length and travel;
+    the slots it covers are those inside its on-site hours (with the handover trim, as
+    :func:`~patrolplan.model.rules.shifts.candidate_shifts` does). History happened: its
+    coverage counts whatever the roads give today. ``p`` itself when nothing is to add."""
+    import scipy.sparse as sp
+
+    from patrolplan.model.rules import handover
+
+    _, outside = fixed_counts(p)
+    add = [r for r in outside if not r.loop and r.station in p.zone_members[int(p.hotspot_zone[r.hotspot])]]
+    if not add:
+        return p
+    slot, n_k = p.slot_min, p.n_slots
+    cols = {k: [] for k in ("station", "hotspot", "start", "len", "out", "back", "k0", "k1")}
+    seen = set()
+    for r in add:
+        key = (r.station, r.hotspot, r.start_min, r.len_min, r.out_min, r.back_min)
+        if key in seen:  # two kept rows alike share one column (fixed counts 2)
+            continue
+        seen.add(key)
+        a, b = r.start_min + r.out_min, r.start_min + r.len_min - r.back_min
+        k0 = np.clip(np.array([-(-a // slot)]), 0, n_k)
+        k1 = np.clip(np.array([b // slot]), 0, n_k)
+        overlap = handover.overlap_min(p.config, p.zone_mode[int(p.hotspot_zone[r.hotspot])])
+        if overlap:
+            k1 = handover.trim_tail(k0, k1, np.array([b]), slot, overlap, p.required[r.hotspot] > 0, n_k)
+        for name, v in zip(cols, (r.station, r.hotspot, r.start_min, r.len_min, r.out_min, r.back_min,
+                                  int(k0[0]), int(max(k1[0], k0[0])))):
+            cols[name].append(v)
+    n_new = len(cols["station"])
+    k0, k1, hs = (np.array(cols[k], dtype=np.int64) for k in ("k0", "k1", "hotspot"))
+    # the cover matrix's columns for them: 1 on each demanded hotspot-slot inside their hours
+    row_of = {(int(h), int(k)): i for i, (h, k) in enumerate(zip(p.cover_hotspot, p.cover_slot))}
+    entries = [(row_of[(int(h), k)], c) for c, (h, a, b) in enumerate(zip(hs, k0, k1)) for k in range(int(a), int(b))
+               if (int(h), k) in row_of]
+    rows = np.array([e[0] for e in entries], dtype=np.int64)
+    cc = np.array([e[1] for e in entries], dtype=np.int64)
+    extra = sp.csr_matrix((np.ones(rows.size), (rows, cc)), shape=(p.cover.shape[0], n_new))
+    cover = sp.hstack([p.cover, extra.astype(p.cover.dtype)], format="csr")
+    guard = p.guard.tocsr().copy()
+    guard.resize((guard.shape[0], p.n_shifts + n_new))
+
+    def more(values, name):
+        return np.concatenate([values, np.asarray(cols[name], dtype=np.int64)]).astype(np.int64)
+
+    return p.replace(
+        shift_station=more(p.shift_station, "station"), shift_hotspot=more(p.shift_hotspot, "hotspot"),
+        shift_start_min=more(p.shift_start_min, "start"), shift_len_min=more(p.shift_len_min, "len"),
+        shift_out_min=more(p.shift_out_min, "out"), shift_back_min=more(p.shift_back_min, "back"),
+        shift_k0=more(p.shift_k0, "k0"), shift_k1=more(p.shift_k1, "k1"),
+        shift_loop=np.concatenate([p.shift_loop, np.full(n_new, -1, dtype=np.int64)]),
+        shift_partner=np.concatenate([p.shift_partner, np.full(n_new, -1, dtype=np.int64)]),
+        visit_ptr=np.concatenate([p.visit_ptr, np.full(n_new, p.visit_ptr[-1], dtype=np.int64)]),
+        cover=cover, guard=guard)
 
 
 def busy_intervals(p: Problem) -> list[tuple[int, int, int, int, bool]]:
