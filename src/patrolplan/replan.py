@@ -568,6 +568,77 @@ def shortage_notes(problem, published: pd.DataFrame, at: dt.datetime) -> list[st
     return notes
 
 
+def history_gaps(problem, table: pd.DataFrame, from_dir, at: dt.datetime) -> list[str]:
+    """Demanded slots starting before the cut that the kept rows leave short (only kept rows
+    can be on site there: no new shift starts before the cut), per hotspot, with what the
+    published folder says was there: its coverage.csv's stations in those slots, and shift ids
+    missing between two history rows (a row removed from roster.csv after publishing)."""
+    from patrolplan.model.rules._words import hhmm, when
+    from patrolplan.model.rules.published import fixed_counts
+
+    p = problem
+    cut = _minutes(p, at)
+    fixed, _ = fixed_counts(p)
+    present = p.cover @ fixed if p.cover.shape[0] else np.zeros(0)
+    need = p.required[p.cover_hotspot, p.cover_slot]
+    short = (p.cover_slot * p.slot_min < cut) & (present < need)
+    if not short.any():
+        return []
+    coverage = _published_coverage(from_dir)
+    out = []
+    for h in np.unique(p.cover_hotspot[short]):
+        mine = short & (p.cover_hotspot == h)
+        ks = p.cover_slot[mine]
+        hid = p.hotspot_ids[int(h)]
+        line = f"hotspot {hid} (zone {p.zone_ids[int(p.hotspot_zone[h])]}): {when(p, ks)} short of kept rows"
+        published = [coverage.get((hid, _slot_text(p, k)), (0, "")) for k in ks]
+        lost = [pub for pub, now in zip(published, present[mine]) if pub[0] > now]
+        then = sorted({st for _, stations in lost for st in stations.split(";") if st})
+        if then:
+            line += (f"; the published coverage.csv had {', '.join(then)} on site there ({hhmm(p, ks.min())}), so a "
+                     "row was removed from or changed in roster.csv after publishing")
+        out.append(line)
+    missing = _missing_history_ids(table, at)
+    if missing:
+        out.append(f"shift id(s) {', '.join(missing)} are missing between history rows of the published roster: "
+                   f"removed by hand? — restore them in {Path(from_dir) / 'roster.csv'}, or re-plan from a run "
+                   "folder that has them")
+    return out
+
+
+def _slot_text(p, k: int) -> str:
+    return (p.horizon_start + dt.timedelta(minutes=int(k) * p.slot_min)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _published_coverage(from_dir) -> dict[tuple[str, str], tuple[int, str]]:
+    """(hotspot_id, slot_start) -> (teams present, their stations), as the published
+    coverage.csv says ({} when it is missing or unreadable: the note is then left out)."""
+    try:
+        cov = pd.read_csv(Path(from_dir) / "coverage.csv", dtype=str, keep_default_na=False)
+        return {(h, time_text(t)): (int(n) if str(n).strip().isdigit() else 0, st)
+                for h, t, n, st in zip(cov["hotspot_id"], cov["slot_start"], cov["present"], cov["stations"])}
+    except (OSError, KeyError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return {}
+
+
+def _missing_history_ids(table: pd.DataFrame, at: dt.datetime) -> list[str]:
+    """``SH`` numbers absent between two present ids whose rows both start before ``at``."""
+    numbered = {}
+    for sid, start in zip(table["shift_id"], table["_start"]):
+        m = re.fullmatch(r"SH(\d+)", str(sid).strip())
+        if m:
+            numbered[int(m.group(1))] = (str(sid).strip(), start)
+    if not numbered:
+        return []
+    width = len(next(iter(numbered.values()))[0]) - 2
+    present = sorted(numbered)
+    out = []
+    for a, b in zip(present, present[1:]):
+        if b - a > 1 and numbered[a][1] < at and numbered[b][1] < at:
+            out += [f"SH{n:0{width}d}" for n in range(a + 1, b)]
+    return out[:20]
+
+
 def replan_scenario(scenario, from_dir: str | Path, at_text: str, out_dir=None, *, time_limit_s=None, seed=None,
                     workers=None, quiet: bool = True, pictures: bool = True):
     """``patrolplan replan``: re-plan ``from_dir``'s roster from ``at_text`` on against the
@@ -695,12 +766,20 @@ def finish_replan(problem, result, replan):
     }
     explanation = result.explanation
     if result.status not in ("optimal", "feasible"):
+        history = history_gaps(problem, table, from_dir, at)
         notes = shortage_notes(problem, table, at)
         head = "# What made the re-plan short\n\n"
-        head += ("\n".join(f"- {n}" for n in notes) if notes else
-                 "- no station lost teams against the published roster: the demand or zones changed") + "\n\n"
+        if history:
+            head += ("The gap lies in history (before --at): slots that start before the cut can only be covered by "
+                     "the rows kept as history, and no re-plan can add a shift there.\n\n"
+                     + "\n".join(f"- {n}" for n in history) + "\n\n")
+        if notes or not history:
+            head += ("\n".join(f"- {n}" for n in notes) if notes else
+                     "- no station lost teams against the published roster and history covers every slot before "
+                     "--at: the demand, zones or roads changed") + "\n\n"
         explanation = head + (explanation or "")
         summary["replan"]["short"] = notes
+        summary["replan"]["history_gaps"] = history
     if not len(result.roster):
         roster = result.roster
     return replace(result, roster=roster, visits=visits, summary=summary, explanation=explanation, changes=changes)
