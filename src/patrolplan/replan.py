@@ -685,7 +685,9 @@ def check_same_config(scenario, table: pd.DataFrame, from_dir, *, option: str = 
     loops and the config asks for no visits; returns warnings (for the run's summary and the
     terminal) when summary.json records another config's name."""
     recorded = _recorded_config(from_dir)
-    what = f" (it records the config {recorded['config_name'] or recorded['config_path']})" if any(recorded.values()) else ""
+    what = " ".join(x for x in (f"'{recorded['config_name']}'" if recorded["config_name"] else "",
+                                recorded["config_path"]) if x)
+    what = f" (it records the config {what})" if what else ""
     known = set(scenario.stations["station_id"].astype(str))
     named = sorted(set(table["station_id"].astype(str).str.strip()) - {""})
     if named and not set(named) & known:
