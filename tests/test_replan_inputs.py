@@ -404,3 +404,21 @@ def test_an_offset_or_a_space_keeps_the_wall_clock_time(published, tmp_path, at)
     assert _replan(EXAMPLE, published, out, at) == 0
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["replan"]["at"] == "2026-12-02T12:00"
     assert main(["check", str(EXAMPLE), str(out), "--from", str(published), "--at", at]) == 0
+
+
+def test_a_deleted_half_of_a_joint_history_loop_is_named_as_the_gap(visits_run, tmp_path):
+    """The other half alone is no joint visit: it guards nothing, and the explanation names the
+    visit hours before --at and the missing id."""
+    week = _copy(visits_run, tmp_path / "week")
+    rows = _rows(visits_run)
+    halves = {}
+    for r in rows:
+        if r["loop_id"] and r["start"] < AT and r["zone_id"] == "Z1":
+            halves.setdefault((r["loop_hotspots"], r["start"]), []).append(r)
+    pairs = [v for v in halves.values() if len(v) == 2]
+    gone = pairs[len(pairs) // 2][1]  # not the first id: one missing between two history rows
+    _write_rows(week, [r for r in rows if r is not gone])
+    out = tmp_path / "replan"
+    assert _replan(CONFIGS / "example-visits.yaml", week, out) == 1
+    text = (out / "explanation.md").read_text(encoding="utf-8")
+    assert "The gap lies in history (before --at)" in text and "visit hours" in text and gone["shift_id"] in text

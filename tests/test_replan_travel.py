@@ -171,3 +171,33 @@ def test_history_rows_off_todays_columns_become_columns_of_their_own(published, 
     assert np.asarray(p.cover[:, added].sum(axis=0)).ravel().sum() > 0
 
 
+
+
+def test_a_visit_week_replan_after_a_road_change_keeps_its_history_loops(tmp_path, capsys):
+    """Loops too: a kept loop whose travel no longer matches today's columns guards what its
+    published visits guarded (joint loops as linked pairs); its visits are written as published."""
+    import pandas as pd
+    import yaml
+
+    from test_replan_inputs import CONFIGS
+
+    shutil_copy = __import__("shutil").copytree
+    shutil_copy(CONFIGS / "example", tmp_path / "example")
+    cfg = yaml.safe_load((CONFIGS / "example-visits.yaml").read_text(encoding="utf-8"))
+    config = tmp_path / "example-visits.yaml"
+    config.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    week = tmp_path / "week"
+    assert main(["solve", str(config), "--out", str(week), *FLAGS]) == 0
+    _slow_roads(config, {0: "60", 1: "50"})
+    out = tmp_path / "replan"
+    assert _replan(config, week, out) == 0
+    history = {r["shift_id"] for r in _rows(week) if r["start"] < AT}
+    assert any(r["loop_id"] for r in _rows(week) if r["shift_id"] in history)
+    old = {r["shift_id"]: r for r in _rows(week)}
+    new = {r["shift_id"]: r for r in _rows(out)}
+    assert all(new[sid] == old[sid] for sid in history)
+    a, b = (pd.read_csv(d / "visits.csv", dtype=str) for d in (week, out))
+    a, b = (t[t["shift_id"].isin(history)].drop(columns="visit_id").reset_index(drop=True) for t in (a, b))
+    assert len(a) and a.equals(b)
+    capsys.readouterr()
+    assert main(["check", str(config), str(out), "--from", str(week), "--at", AT]) == 0

@@ -241,8 +241,8 @@ def _team_index(team_id: str, station_id: str) -> int | None:
     return int(m.group("k")) - 1
 
 
-def _shift_of(problem, row, problems: list[str], source: str, *, strict: bool, s_index: dict, h_index: dict
-              ) -> PublishedShift | None:
+def _shift_of(problem, row, problems: list[str], source: str, *, strict: bool, s_index: dict, h_index: dict,
+              visits: dict | None = None) -> PublishedShift | None:
     """One roster row as a :class:`PublishedShift`; None (with a problem if ``strict``) when it
     names a station, hotspot or team the new inputs do not know."""
     p = problem
@@ -268,10 +268,53 @@ def _shift_of(problem, row, problems: list[str], source: str, *, strict: bool, s
         row=int(row["_row"]), shift_id=str(row["shift_id"]), station=s, team=k, hotspot=h, loop=loop,
         start_min=start, len_min=_minutes(p, row["_end"]) - start,
         out_min=_minutes(p, row["_on_site_start"]) - start, back_min=_minutes(p, row["_end"]) - _minutes(p, row["_on_site_end"]),
-        pinned=bool(row["_pinned"]))
+        pinned=bool(row["_pinned"]), visits=_visits_of(p, (visits or {}).get(str(row["shift_id"]).strip(), ()), h_index)
+        if loop else ())
 
 
-def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str) -> Published:
+def _visits_of(p, visits, h_index: dict) -> tuple[tuple[int, int], ...]:
+    """A loop's published visits as (hotspot index, arrive minute), in time order; () when one
+    names a hotspot the new inputs do not know (the row then stays outside the model)."""
+    out = []
+    for hid, arrive in visits:
+        h = h_index.get(hid)
+        if h is None:
+            return ()
+        out.append((h, _minutes(p, arrive)))
+    return tuple(sorted(out, key=lambda v: v[1]))
+
+
+def read_published_visits(run_dir) -> dict[str, list[tuple[str, dt.datetime]]]:
+    """shift_id -> its visits ``(hotspot_id, arrive)`` from the run folder's visits.csv ({}
+    without one). Raises :class:`DataError` naming the file, row and column of what cannot be
+    read."""
+    path = Path(run_dir) / "visits.csv"
+    if not path.is_file():
+        return {}
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot be read as a CSV ({err}) — give the visits.csv patrolplan wrote") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in ("shift_id", "hotspot_id", "arrive") if c not in table.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(map(repr, missing))} — give the visits.csv patrolplan "
+                        "wrote")
+    out: dict[str, list] = {}
+    problems = []
+    for n, (sid, hid, arrive) in enumerate(zip(table["shift_id"], table["hotspot_id"], table["arrive"]), start=2):
+        try:
+            out.setdefault(sid.strip(), []).append((hid.strip(), _parse_time(arrive)))
+        except ValueError:
+            problems.append(f"row {n} (shift_id '{sid}'), column 'arrive': {arrive!r} is not an ISO 8601 time in "
+                            "whole minutes — write it like 2026-11-30T08:11")
+    if problems:
+        raise DataError(problems, source=str(path))
+    return out
+
+
+def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str, visits: dict | None = None
+                  ) -> Published:
     """History (start before ``at``) and pinned rows (kept), and the other rows (kept where
     possible). Raises :class:`DataError` naming every pinned or history row the new inputs cannot
     keep, and every pinned row that breaks a rule against them."""
@@ -282,7 +325,8 @@ def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str)
     h_index = {h: i for i, h in enumerate(problem.hotspot_ids)}
     for row in table.to_dict("records"):
         keep = bool(row["_pinned"]) or _minutes(problem, row["_start"]) < cut
-        shift = _shift_of(problem, row, problems, source, strict=keep, s_index=s_index, h_index=h_index)
+        shift = _shift_of(problem, row, problems, source, strict=keep, s_index=s_index, h_index=h_index,
+                          visits=visits if keep else None)
         if shift is not None:
             (fixed if keep else reuse).append(shift)
     if not problems:
@@ -582,10 +626,16 @@ def history_gaps(problem, table: pd.DataFrame, from_dir, at: dt.datetime) -> lis
     present = p.cover @ fixed if p.cover.shape[0] else np.zeros(0)
     need = p.required[p.cover_hotspot, p.cover_slot]
     short = (p.cover_slot * p.slot_min < cut) & (present < need)
-    if not short.any():
+    out = []
+    guarded = p.guard @ fixed if p.guard.shape[0] else np.zeros(0)
+    bare = (p.guard_slot * p.slot_min < cut) & (guarded < 1)
+    for h in np.unique(p.guard_hotspot[bare]):
+        ks = p.guard_slot[bare & (p.guard_hotspot == h)]
+        out.append(f"hotspot {p.hotspot_ids[int(h)]} (zone {p.zone_ids[int(p.hotspot_zone[h])]}): visit hours "
+                   f"{when(p, ks)} that no kept loop keeps within the interval on its own")
+    if not short.any() and not out:
         return []
     coverage = _published_coverage(from_dir)
-    out = []
     for h in np.unique(p.cover_hotspot[short]):
         mine = short & (p.cover_hotspot == h)
         ks = p.cover_slot[mine]
@@ -740,7 +790,8 @@ def attach_published(problem, replan=None, previous=None):
     pub = Published()
     if replan is not None:
         from_dir, table, at = replan
-        pub = published_for(problem, table, at, source=str(Path(from_dir) / "roster.csv"))
+        pub = published_for(problem, table, at, source=str(Path(from_dir) / "roster.csv"),
+                            visits=read_published_visits(from_dir))
     if previous is not None:
         pub = replace(pub, busy=previous_busy(problem, previous))
     from patrolplan.model.rules.published import with_kept_columns
@@ -777,8 +828,8 @@ def finish_replan(problem, result, replan):
                      + "\n".join(f"- {n}" for n in history) + "\n\n")
         if notes or not history:
             head += ("\n".join(f"- {n}" for n in notes) if notes else
-                     "- no station lost teams against the published roster and history covers every slot before "
-                     "--at: the demand, zones or roads changed") + "\n\n"
+                     "- no station lost teams against the published roster, and the kept rows leave no demanded "
+                     "slot before --at short: the demand, zones or roads changed after the cut") + "\n\n"
         explanation = head + (explanation or "")
         summary["replan"]["short"] = notes
         summary["replan"]["history_gaps"] = history
