@@ -422,3 +422,11 @@ def test_a_deleted_half_of_a_joint_history_loop_is_named_as_the_gap(visits_run, 
     assert _replan(CONFIGS / "example-visits.yaml", week, out) == 1
     text = (out / "explanation.md").read_text(encoding="utf-8")
     assert "The gap lies in history (before --at)" in text and "visit hours" in text and gone["shift_id"] in text
+
+
+def test_a_previous_week_of_another_config_is_refused(published, tmp_path, capsys):
+    out = tmp_path / "next"
+    assert main(["solve", str(CONFIGS / "jining.yaml"), "--previous", str(published), "--out", str(out), *FLAGS]) == 2
+    err = capsys.readouterr().err
+    assert "--previous" in err and "none of its roster's stations" in err and "'example'" in err
+    assert not out.exists()

@@ -29,7 +29,8 @@ from patrolplan.columns import ROSTER_COLUMNS, ROSTER_LOOP_COLUMNS
 from patrolplan.errors import DataError, UsageError
 from patrolplan.model.rules.published import Published, PublishedShift
 
-__all__ = ["parse_at", "read_published", "check_same_week", "check_week_before", "check_same_config", "published_for",
+__all__ = ["parse_at", "read_published", "check_same_week", "check_week_before", "check_same_config", "check_known_stations",
+           "published_for",
            "previous_busy", "changes_table", "replan_scenario", "refuse_same_folder", "pinned_word", "time_text",
            "CHANGES_COLUMNS", "TRUE_WORDS", "FALSE_WORDS"]
 
@@ -699,8 +700,8 @@ def replan_scenario(scenario, from_dir: str | Path, at_text: str, out_dir=None, 
     at = parse_at(at_text, scenario.config)
     refuse_same_folder(out_dir, from_dir, "--from")
     table = read_published(from_dir)
-    check_same_week(scenario.config, table, from_dir)
     warnings = check_same_config(scenario, table, from_dir)
+    check_same_week(scenario.config, table, from_dir)
     return run_scenario(scenario, out_dir, time_limit_s=time_limit_s, seed=seed, workers=workers, quiet=quiet,
                         pictures=pictures, replan=(Path(from_dir), table, at), warnings=warnings)
 
@@ -735,15 +736,8 @@ def check_same_config(scenario, table: pd.DataFrame, from_dir, *, option: str = 
     loops and the config asks for no visits; returns warnings (for the run's summary and the
     terminal) when summary.json records another config's name."""
     recorded = _recorded_config(from_dir)
-    what = " ".join(x for x in (f"'{recorded['config_name']}'" if recorded["config_name"] else "",
-                                recorded["config_path"]) if x)
-    what = f" (it records the config {what})" if what else ""
-    known = set(scenario.stations["station_id"].astype(str))
-    named = sorted(set(table["station_id"].astype(str).str.strip()) - {""})
-    if named and not set(named) & known:
-        raise UsageError(f"{option} {from_dir}: none of its roster's stations ({', '.join(named[:5])}"
-                         f"{', ...' if len(named) > 5 else ''}) is in this config's stations table — it is the run of "
-                         f"another config{what}: give a run folder this config's week published")
+    what = _recorded_words(recorded)
+    check_known_stations(scenario, table, from_dir, option=option)
     if "loop_hotspots" in table:
         from patrolplan.inputs.network import needs_hotspot_hops
 
@@ -759,6 +753,24 @@ def check_same_config(scenario, table: pd.DataFrame, from_dir, *, option: str = 
         warnings.append(f"{option} {from_dir}: published by the config '{name}', re-planned with '{scenario.config.name}'"
                         " — fine when it is that week's config with changed inputs; otherwise give the right run folder")
     return warnings
+
+
+def check_known_stations(scenario, table: pd.DataFrame, run_dir, *, option: str) -> None:
+    """:class:`UsageError` when none of the roster's stations is in the scenario's stations
+    table: the run folder is another config's (``--from``, ``--previous``)."""
+    known = set(scenario.stations["station_id"].astype(str))
+    named = sorted(set(table["station_id"].astype(str).str.strip()) - {""})
+    if named and not set(named) & known:
+        raise UsageError(f"{option} {run_dir}: none of its roster's stations ({', '.join(named[:5])}"
+                         f"{', ...' if len(named) > 5 else ''}) is in this config's stations table — it is the run of "
+                         f"another config{_recorded_words(_recorded_config(run_dir))}: give a run folder of this "
+                         "config's stations")
+
+
+def _recorded_words(recorded: dict) -> str:
+    what = " ".join(x for x in (f"'{recorded['config_name']}'" if recorded["config_name"] else "",
+                                recorded["config_path"]) if x)
+    return f" (it records the config {what})" if what else ""
 
 
 def _recorded_config(run_dir) -> dict:
