@@ -399,9 +399,10 @@ def test_bad_at_is_a_clear_usage_error(published, tmp_path, capsys, at, words, c
 
 
 @pytest.mark.parametrize("at", ["2026-12-02T12:00+08:00", "2026-12-02T12:00Z", "2026-12-02 12:00"])
-def test_an_offset_or_a_space_keeps_the_wall_clock_time(published, tmp_path, at):
+def test_an_offset_or_a_space_keeps_the_wall_clock_time(published, tmp_path, capsys, at):
     out = tmp_path / "replan"
     assert _replan(EXAMPLE, published, out, at) == 0
+    assert ("the offset" in capsys.readouterr().err) == (not at.endswith("12:00"))
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["replan"]["at"] == "2026-12-02T12:00"
     assert main(["check", str(EXAMPLE), str(out), "--from", str(published), "--at", at]) == 0
 

@@ -702,6 +702,10 @@ def replan_scenario(scenario, from_dir: str | Path, at_text: str, out_dir=None, 
     table = read_published(from_dir)
     warnings = check_same_config(scenario, table, from_dir)
     check_same_week(scenario.config, table, from_dir)
+    offset = re.search(r"(Z|[+-]\d{2}(:?\d{2})?)$", str(at_text).strip())
+    if offset:
+        warnings.append(f"--at {at_text!r}: the offset {offset.group(0)} is dropped — re-planning from the wall-clock "
+                        f"time {at:%Y-%m-%dT%H:%M}, as roster times are read")
     return run_scenario(scenario, out_dir, time_limit_s=time_limit_s, seed=seed, workers=workers, quiet=quiet,
                         pictures=pictures, replan=(Path(from_dir), table, at), warnings=warnings)
 
