@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from patrolplan.cli import main
 
@@ -237,6 +239,15 @@ def test_replan_and_check_read_a_pinned_cell_alike():
     for word in WORDS:
         assert pinned_word(word) == pinned_cell(word), word
     assert pinned_word("maybe") is None and pinned_word(" TRUE ") is True and pinned_word("") is False
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet=" \tTRUEYSNOFALtrueysnofalx01-2", max_size=8))
+def test_replan_and_check_agree_on_any_pinned_cell(word):
+    from patrolplan.check.published import pinned_cell
+    from patrolplan.replan import pinned_word
+
+    assert pinned_word(word) == pinned_cell(word)
 
 
 @pytest.mark.parametrize("word", ["maybe", "2", "truee"])
