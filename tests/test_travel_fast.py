@@ -397,7 +397,10 @@ def test_a_cached_matrix_still_reports_unreachable_hotspots(tmp_path):
         travel_times(Scenario(**{**sc.__dict__, "zones": zs}), cache=tmp_path)
 
 
-def test_a_rerun_into_the_run_folder_reads_its_travel_file(tmp_path, monkeypatch):
+def test_a_rerun_into_the_run_folder_computes_its_minutes_and_stores_them(tmp_path, monkeypatch):
+    """A run computes its travel minutes from the roads (the in-solve check trusts no file,
+    issue 21) and stores them as travel.npz; a re-run into the folder computes them again and
+    stores the same bytes."""
     from patrolplan.inputs.io import load_scenario
     from patrolplan.runner import run_scenario
 
@@ -410,17 +413,18 @@ def test_a_rerun_into_the_run_folder_reads_its_travel_file(tmp_path, monkeypatch
     assert calls == [1] and (run_dir / TRAVEL_FILE).is_file()
     stored = load_travel(run_dir / TRAVEL_FILE, travel_key(scenario))
     assert stored is not None
+    first = (run_dir / TRAVEL_FILE).read_bytes()
     run_scenario(scenario, run_dir, time_limit_s=10, pictures=False)
-    assert calls == [1]  # the second run read travel.npz
-    assert (run_dir / TRAVEL_FILE).is_file()  # and stored it again
+    assert calls == [1, 1]  # computed again, never read from the file
+    assert (run_dir / TRAVEL_FILE).read_bytes() == first  # and stored again, the same bytes
     roster = pd.read_csv(run_dir / "roster.csv")
     for row in roster.itertuples():
         assert row.travel_out_min >= stored.out(row.station_id, row.hotspot_id)
 
 
-def test_a_replan_reads_the_travel_file_of_its_from_folder(tmp_path, monkeypatch):
-    """`patrolplan replan --from RUN_DIR --out NEW`: the published folder's travel.npz serves
-    (same inputs), so the roads are not searched again; the new folder stores it too."""
+def test_a_replan_computes_the_minutes_its_from_folder_stored(tmp_path, monkeypatch):
+    """`patrolplan replan --from RUN_DIR --out NEW`: the minutes are computed (once), equal to
+    those the published folder stored, and the new folder stores the same file."""
     from patrolplan.cli import main
 
     example = ROOT / "configs" / "example.yaml"
@@ -431,5 +435,5 @@ def test_a_replan_reads_the_travel_file_of_its_from_folder(tmp_path, monkeypatch
     out = tmp_path / "replan"
     assert main(["replan", str(example), "--from", str(published), "--at", "2026-12-02T12:00", "--out", str(out),
                  *flags]) == 0
-    assert calls == []
+    assert calls == [1]
     assert (out / TRAVEL_FILE).read_bytes() == (published / TRAVEL_FILE).read_bytes()

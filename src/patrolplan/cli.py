@@ -246,19 +246,24 @@ def _solve_and_report(scenario, args, *, extra_files=None) -> int:
         pictures=not args.no_pictures,
         extra_files=extra_files,
         counts_path=getattr(args, "counts", None),
-        previous=_previous(args, scenario.config),
+        previous=_previous(args, scenario),
     )
     print_outcome(outcome)
     return outcome.exit_code
 
 
-def _previous(args, config):
+def _previous(args, scenario):
     """``solve --previous``: (run folder, its roster) read and checked before any work."""
     if getattr(args, "previous", None) is None:
         return None
-    from patrolplan.replan import check_week_before, read_published
+    from patrolplan.replan import check_known_stations, check_week_before, read_published, refuse_same_folder
+    from patrolplan.runner import default_run_dir
 
+    config = scenario.config
+    refuse_same_folder(args.out if args.out is not None else default_run_dir(config.name), args.previous,
+                       "--previous")
     table = read_published(args.previous, option="--previous")
+    check_known_stations(scenario, table, args.previous, option="--previous")
     check_week_before(config, table, args.previous)
     return args.previous, table
 
@@ -290,11 +295,6 @@ def _cmd_replan(args) -> int:
 
     scenario = _load(args.config)
     out = args.out if args.out is not None else Path("runs") / f"{scenario.config.name}-replan"
-    if Path(out).resolve() == Path(args.from_dir).resolve():
-        from patrolplan.errors import UsageError
-
-        raise UsageError(f"--out {out} is the published run folder --from reads: give another --out (the "
-                         "published roster stays the reference for `patrolplan check --from`)")
     outcome = replan_scenario(scenario, args.from_dir, args.at, out, time_limit_s=args.time_limit, seed=args.seed,
                               workers=args.workers, quiet=args.quiet, pictures=not args.no_pictures)
     print_outcome(outcome)

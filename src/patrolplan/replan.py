@@ -15,6 +15,7 @@ whose rest reaches into it, as busy teams of this week.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
 from collections import Counter
@@ -24,11 +25,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from patrolplan.columns import ROSTER_COLUMNS, ROSTER_LOOP_COLUMNS
 from patrolplan.errors import DataError, UsageError
 from patrolplan.model.rules.published import Published, PublishedShift
 
-__all__ = ["parse_at", "read_published", "check_same_week", "check_week_before", "published_for", "previous_busy", "changes_table", "replan_scenario",
-           "CHANGES_COLUMNS", "TRUE_WORDS"]
+__all__ = ["parse_at", "read_published", "check_same_week", "check_week_before", "check_same_config", "check_known_stations",
+           "published_for",
+           "previous_busy", "changes_table", "replan_scenario", "refuse_same_folder", "pinned_word", "time_text",
+           "CHANGES_COLUMNS", "TRUE_WORDS", "FALSE_WORDS"]
 
 #: ``pinned`` values that mean "keep this row" (case-insensitive); empty or anything in
 #: FALSE_WORDS means not pinned, any other value is an input error
@@ -46,30 +50,82 @@ _TEAM_RE = re.compile(r"^(?P<station>.+)-T(?P<k>\d+)$")
 
 
 def _parse_time(text: str) -> dt.datetime:
-    value = dt.datetime.fromisoformat(str(text).strip())
+    """A roster time or ``--at``: ISO 8601 with ``T`` or a space between date and time (as a
+    spreadsheet saves it), whole minutes (``:00`` seconds allowed), an offset dropped (the wall
+    clock is used). ValueError otherwise."""
+    raw = str(text).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?", raw):
+        raise ValueError(raw)
+    value = dt.datetime.fromisoformat(raw.replace(" ", "T", 1).replace(" ", ""))
+    if value.second or value.microsecond:
+        raise ValueError(raw)
     return value.replace(tzinfo=None)
 
 
-def parse_at(text: str, config) -> dt.datetime:
-    """``--at``: an ISO 8601 local time inside the week (an offset is dropped)."""
+def time_text(value) -> str:
+    """A roster time as the canonical text patrolplan writes (``2026-11-30T08:00``); text that
+    is no time is returned as it is."""
     try:
-        at = _parse_time(text)
+        return _parse_time(value).strftime("%Y-%m-%dT%H:%M")
     except ValueError:
-        raise UsageError(f"--at {text!r}: not a date and time — write it as ISO 8601, e.g. "
-                         f"{config.week_start.isoformat()}T12:00") from None
-    start = dt.datetime.combine(config.week_start, dt.time(0, 0))
-    end = start + dt.timedelta(minutes=config.horizon_minutes)
-    if not (start <= at < end):
-        raise UsageError(f"--at {text!r}: outside the week of the config ({start:%Y-%m-%dT%H:%M} to "
-                         f"{end:%Y-%m-%dT%H:%M}) — give a time inside it")
+        return str(value)
+
+
+def parse_at(text: str, config) -> dt.datetime:
+    """``--at``: an ISO 8601 local time inside the week, with its hour and minute (``T`` or a
+    space before the time; an offset is dropped: the wall-clock time is used, as for roster
+    times). Raises :class:`UsageError` saying what is wrong and what to write."""
+    h0 = _horizon_start(config)
+    h1 = h0 + dt.timedelta(minutes=config.horizon_minutes)
+    example = f"{config.week_start.isoformat()}T12:00"
+    raw = str(text).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        raise UsageError(f"--at {text!r}: a date without a time — give the hour too, e.g. {raw}T12:00")
+    try:
+        at = _parse_time(raw)
+    except ValueError:
+        raise UsageError(f"--at {text!r}: not a date and time in whole minutes — write it as ISO 8601, e.g. "
+                         f"{example}") from None
+    if not (h0 <= at < h1):
+        raise UsageError(f"--at {text!r}: outside the week of the config ({h0:%Y-%m-%dT%H:%M} to "
+                         f"{h1:%Y-%m-%dT%H:%M}) — give a time inside it")
     return at
 
 
+def _column_names(table: pd.DataFrame, path: Path, known: tuple[str, ...]) -> list[str]:
+    """Strip spaces around column names (``'pinned '`` is ``pinned``); a known column spelt in
+    another case (``Pinned``) is a problem naming it: names are case-sensitive, and a
+    misspelt ``pinned`` would silently keep nothing."""
+    problems = []
+    names = [str(c).strip() for c in table.columns]
+    lower = {k.lower(): k for k in known}
+    for raw, name in zip(table.columns, names):
+        want = lower.get(name.lower())
+        if want is not None and name != want and want not in names:
+            problems.append(f"{path}: column {str(raw)!r} — column names are case-sensitive: rename it to "
+                            f"'{want}'")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        problems.append(f"{path}: column(s) {', '.join(map(repr, dup))} appear twice (spaces around names do not "
+                        "count) — keep one of each")
+    table.columns = names
+    return problems
+
+
+#: the columns ``--from`` needs (kept rows are written back as they are, so every column of
+#: the contract's roster must be there); ``--previous`` needs only the teams and times
+_FROM_COLUMNS = ROSTER_COLUMNS
+_PREVIOUS_COLUMNS = ("shift_id", "team_id", "station_id", "start", "end")
+
+
 def read_published(run_dir: str | Path, *, option: str = "--from") -> pd.DataFrame:
-    """The roster of a run folder as text (every column, as written), with ``_row`` (the row's
-    number in the file, header = 1), ``_start``/``_end``/``_on_site_start``/``_on_site_end``
-    (datetimes) and ``_pinned`` (bool). Raises :class:`UsageError` if ``run_dir`` is not a run
-    folder and :class:`DataError` listing every unreadable cell."""
+    """The roster of a run folder as text (every column, as written; names stripped of spaces),
+    with ``_row`` (the row's number in the file, header = 1), ``_start``/``_end``/
+    ``_on_site_start``/``_on_site_end`` (datetimes) and ``_pinned`` (bool). Raises
+    :class:`UsageError` if ``run_dir`` is not a run folder and :class:`DataError` listing every
+    missing column and unreadable cell (file, row, shift_id, column). ``--from`` needs every
+    column of the contract's roster (and ``loop_id``/``loop_hotspots`` beside a visits.csv);
+    ``--previous`` only ``shift_id``, ``team_id``, ``station_id``, ``start``, ``end``."""
     folder = Path(run_dir)
     path = folder / "roster.csv"
     if not folder.is_dir() or not path.is_file() or not (folder / "summary.json").is_file():
@@ -79,39 +135,97 @@ def read_published(run_dir: str | Path, *, option: str = "--from") -> pd.DataFra
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
         raise DataError(f"{path}: cannot be read as a CSV roster ({err}) — give a roster.csv patrolplan wrote") from None
-    need = ("shift_id", "team_id", "station_id", "hotspot_id", "start", "end", "on_site_start", "on_site_end")
+    from_week = option == "--from"
+    need = _FROM_COLUMNS if from_week else _PREVIOUS_COLUMNS
+    if from_week and (folder / "visits.csv").is_file():
+        need = need + ROSTER_LOOP_COLUMNS
+    problems = _column_names(table, path, ROSTER_COLUMNS + ROSTER_LOOP_COLUMNS + ("pinned",))
     missing = [c for c in need if c not in table.columns]
     if missing:
-        raise DataError(f"{path}: missing column(s) {', '.join(map(repr, missing))} — a roster needs "
-                        f"{', '.join(need)}")
-    problems = []
+        problems.append(f"{path}: missing column(s) {', '.join(map(repr, missing))} — a roster needs "
+                        f"{', '.join(need)}; give the roster.csv patrolplan wrote (extra columns may be added)")
+    if problems:
+        raise DataError(problems)
+    table = table.copy()
     table["_row"] = np.arange(2, len(table) + 2)
-    for col in ("start", "end", "on_site_start", "on_site_end"):
-        values = []
-        for row, sid, text in zip(table["_row"], table["shift_id"], table[col]):
-            try:
-                values.append(_parse_time(text))
-            except ValueError:
-                values.append(pd.NaT)
-                problems.append(f"row {row} (shift_id '{sid}'), column '{col}': {text!r} is not an ISO 8601 time "
-                                "— write it like 2026-11-30T08:00")
-        table["_" + col] = values
+    problems += _cell_problems(table, need, from_week)
     pinned = []
     for row, sid, text in zip(table["_row"], table["shift_id"],
                               table["pinned"] if "pinned" in table else [""] * len(table)):
-        word = str(text).strip().lower()
-        if word not in TRUE_WORDS + FALSE_WORDS:
+        word = pinned_word(text)
+        if word is None:
             problems.append(f"row {row} (shift_id '{sid}'), column 'pinned': {text!r} is neither true nor false "
-                            "— write true on the rows to keep, leave the others empty")
-        pinned.append(word in TRUE_WORDS)
+                            f"— write true ({'/'.join(TRUE_WORDS)}) on the rows to keep, leave the others empty")
+        pinned.append(bool(word))
     table["_pinned"] = pinned
-    dup = table["shift_id"][table["shift_id"].duplicated()]
+    sids = table["shift_id"].str.strip()
+    dup = sids[(sids != "") & sids.duplicated()]
     for sid in dup.unique():
-        rows = ", ".join(str(r) for r in table["_row"][table["shift_id"] == sid])
+        rows = ", ".join(str(r) for r in table["_row"][sids == sid])
         problems.append(f"rows {rows} (shift_id '{sid}'), column 'shift_id': the same id twice — give each row its own id")
     if problems:
         raise DataError(problems, source=str(path))
     return table
+
+
+def pinned_word(text) -> bool | None:
+    """A ``pinned`` cell: True (:data:`TRUE_WORDS`), False (:data:`FALSE_WORDS`, empty
+    included) or None (anything else: an input error), case and spaces ignored."""
+    word = str(text).strip().lower()
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+
+
+def _cell_problems(table: pd.DataFrame, need: tuple[str, ...], from_week: bool) -> list[str]:
+    """Blank ids, unreadable times and travel minutes; the times parsed into ``_<column>``."""
+    problems = []
+    where = [f"row {r} (shift_id '{sid}')" if str(sid).strip() else f"row {r}"
+             for r, sid in zip(table["_row"], table["shift_id"])]
+    for col in ("shift_id", "team_id", "station_id", "zone_id", "hotspot_id", "mode"):
+        if col in need:
+            problems += [f"{w}, column '{col}': empty — give the {col.removesuffix('_id')}"
+                         + (" id" if col.endswith("_id") else "") + " as patrolplan wrote it"
+                         for w, v in zip(where, table[col]) if not str(v).strip()]
+    for col in ("start", "end", "on_site_start", "on_site_end"):
+        values = []
+        texts = table[col] if col in table else [None] * len(table)
+        for w, text in zip(where, texts):
+            if text is None:
+                values.append(pd.NaT)
+                continue
+            try:
+                values.append(_parse_time(text))
+            except ValueError:
+                values.append(pd.NaT)
+                problems.append(f"{w}, column '{col}': {text!r} is not an ISO 8601 time in whole minutes "
+                                "— write it like 2026-11-30T08:00")
+        table["_" + col] = values
+    for col in ("travel_out_min", "travel_back_min"):
+        if col in need:
+            problems += [f"{w}, column '{col}': {v!r} is not a whole number of minutes >= 0 — give the minutes "
+                         "as patrolplan wrote them" for w, v in zip(where, table[col])
+                         if not re.fullmatch(r"\d+", str(v).strip())]
+    return problems
+
+
+def refuse_same_folder(out_dir, source_dir, option: str) -> None:
+    """``--out`` must not be the run folder ``option`` reads (``--from``, ``--previous``):
+    writing there would replace the published week that later checks compare against. Paths
+    are compared resolved (symlinks, ``..``, a trailing slash, relative or absolute) and, when
+    both exist, as the same file on disk. Raises :class:`UsageError`."""
+    if out_dir is None or source_dir is None:
+        return
+    out, src = Path(out_dir), Path(source_dir)
+    same = out.resolve() == src.resolve()
+    if not same and out.exists() and src.exists():
+        try:
+            same = os.path.samefile(out, src)
+        except OSError:
+            same = False
+    if same:
+        keeps = ("the published roster stays the reference for `patrolplan check --from`" if option == "--from"
+                 else "last week's roster stays the reference for `patrolplan check --previous`")
+        raise UsageError(f"--out {out_dir} is the run folder {option} reads ({src.resolve()}): writing there would "
+                         f"replace it — give another --out ({keeps})")
 
 
 # --- the published roster in the new problem's terms -----------------------------------------
@@ -128,8 +242,8 @@ def _team_index(team_id: str, station_id: str) -> int | None:
     return int(m.group("k")) - 1
 
 
-def _shift_of(problem, row, problems: list[str], source: str, *, strict: bool, s_index: dict, h_index: dict
-              ) -> PublishedShift | None:
+def _shift_of(problem, row, problems: list[str], source: str, *, strict: bool, s_index: dict, h_index: dict,
+              visits: dict | None = None) -> PublishedShift | None:
     """One roster row as a :class:`PublishedShift`; None (with a problem if ``strict``) when it
     names a station, hotspot or team the new inputs do not know."""
     p = problem
@@ -155,10 +269,53 @@ def _shift_of(problem, row, problems: list[str], source: str, *, strict: bool, s
         row=int(row["_row"]), shift_id=str(row["shift_id"]), station=s, team=k, hotspot=h, loop=loop,
         start_min=start, len_min=_minutes(p, row["_end"]) - start,
         out_min=_minutes(p, row["_on_site_start"]) - start, back_min=_minutes(p, row["_end"]) - _minutes(p, row["_on_site_end"]),
-        pinned=bool(row["_pinned"]))
+        pinned=bool(row["_pinned"]), visits=_visits_of(p, (visits or {}).get(str(row["shift_id"]).strip(), ()), h_index)
+        if loop else ())
 
 
-def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str) -> Published:
+def _visits_of(p, visits, h_index: dict) -> tuple[tuple[int, int], ...]:
+    """A loop's published visits as (hotspot index, arrive minute), in time order; () when one
+    names a hotspot the new inputs do not know (the row then stays outside the model)."""
+    out = []
+    for hid, arrive in visits:
+        h = h_index.get(hid)
+        if h is None:
+            return ()
+        out.append((h, _minutes(p, arrive)))
+    return tuple(sorted(out, key=lambda v: v[1]))
+
+
+def read_published_visits(run_dir) -> dict[str, list[tuple[str, dt.datetime]]]:
+    """shift_id -> its visits ``(hotspot_id, arrive)`` from the run folder's visits.csv ({}
+    without one). Raises :class:`DataError` naming the file, row and column of what cannot be
+    read."""
+    path = Path(run_dir) / "visits.csv"
+    if not path.is_file():
+        return {}
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot be read as a CSV ({err}) — give the visits.csv patrolplan wrote") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in ("shift_id", "hotspot_id", "arrive") if c not in table.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(map(repr, missing))} — give the visits.csv patrolplan "
+                        "wrote")
+    out: dict[str, list] = {}
+    problems = []
+    for n, (sid, hid, arrive) in enumerate(zip(table["shift_id"], table["hotspot_id"], table["arrive"]), start=2):
+        try:
+            out.setdefault(sid.strip(), []).append((hid.strip(), _parse_time(arrive)))
+        except ValueError:
+            problems.append(f"row {n} (shift_id '{sid}'), column 'arrive': {arrive!r} is not an ISO 8601 time in "
+                            "whole minutes — write it like 2026-11-30T08:11")
+    if problems:
+        raise DataError(problems, source=str(path))
+    return out
+
+
+def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str, visits: dict | None = None
+                  ) -> Published:
     """History (start before ``at``) and pinned rows (kept), and the other rows (kept where
     possible). Raises :class:`DataError` naming every pinned or history row the new inputs cannot
     keep, and every pinned row that breaks a rule against them."""
@@ -169,7 +326,8 @@ def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str)
     h_index = {h: i for i, h in enumerate(problem.hotspot_ids)}
     for row in table.to_dict("records"):
         keep = bool(row["_pinned"]) or _minutes(problem, row["_start"]) < cut
-        shift = _shift_of(problem, row, problems, source, strict=keep, s_index=s_index, h_index=h_index)
+        shift = _shift_of(problem, row, problems, source, strict=keep, s_index=s_index, h_index=h_index,
+                          visits=visits if keep else None)
         if shift is not None:
             (fixed if keep else reuse).append(shift)
     if not problems:
@@ -300,8 +458,12 @@ def previous_busy(problem, table: pd.DataFrame) -> tuple[tuple[int, int, int, in
 
 
 def _row_key(row) -> tuple:
-    return (row["team_id"], row["station_id"], row["hotspot_id"], str(row.get("loop_hotspots", "") or ""),
-            str(row["start"]), str(row["end"]), str(row["on_site_start"]), str(row["on_site_end"]))
+    """What makes two roster rows the same shift: team, station, hotspot, loop and the four
+    times, compared by value (``2026-11-29 20:00:00`` as a spreadsheet saves it is
+    ``2026-11-29T20:00``)."""
+    return (str(row["team_id"]).strip(), str(row["station_id"]).strip(), str(row["hotspot_id"]).strip(),
+            str(row.get("loop_hotspots", "") or "").strip(),
+            *(time_text(row[c]) for c in ("start", "end", "on_site_start", "on_site_end")))
 
 
 def _published_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -376,7 +538,9 @@ def _takes_over(a: dict, b: dict) -> bool:
     """``b`` is ``a``'s shift at the same hotspot (or loop) with on-site hours overlapping."""
     same_place = (a["hotspot_id"], str(a.get("loop_hotspots", "") or "")) == \
         (b["hotspot_id"], str(b.get("loop_hotspots", "") or ""))
-    return same_place and a["on_site_start"] < b["on_site_end"] and b["on_site_start"] < a["on_site_end"]
+    a0, a1, b0, b1 = (_parse_time(r[c]) for r, c in ((a, "on_site_start"), (a, "on_site_end"),
+                                                      (b, "on_site_start"), (b, "on_site_end")))
+    return same_place and a0 < b1 and b0 < a1
 
 
 def _unmatched(rows: list[dict], others: list[dict]) -> list[dict]:
@@ -449,6 +613,83 @@ def shortage_notes(problem, published: pd.DataFrame, at: dt.datetime) -> list[st
     return notes
 
 
+def history_gaps(problem, table: pd.DataFrame, from_dir, at: dt.datetime) -> list[str]:
+    """Demanded slots starting before the cut that the kept rows leave short (only kept rows
+    can be on site there: no new shift starts before the cut), per hotspot, with what the
+    published folder says was there: its coverage.csv's stations in those slots, and shift ids
+    missing between two history rows (a row removed from roster.csv after publishing)."""
+    from patrolplan.model.rules._words import hhmm, when
+    from patrolplan.model.rules.published import fixed_counts
+
+    p = problem
+    cut = _minutes(p, at)
+    fixed, _ = fixed_counts(p)
+    present = p.cover @ fixed if p.cover.shape[0] else np.zeros(0)
+    need = p.required[p.cover_hotspot, p.cover_slot]
+    short = (p.cover_slot * p.slot_min < cut) & (present < need)
+    out = []
+    guarded = p.guard @ fixed if p.guard.shape[0] else np.zeros(0)
+    bare = (p.guard_slot * p.slot_min < cut) & (guarded < 1)
+    for h in np.unique(p.guard_hotspot[bare]):
+        ks = p.guard_slot[bare & (p.guard_hotspot == h)]
+        out.append(f"hotspot {p.hotspot_ids[int(h)]} (zone {p.zone_ids[int(p.hotspot_zone[h])]}): visit hours "
+                   f"{when(p, ks)} that no kept loop keeps within the interval on its own")
+    if not short.any() and not out:
+        return []
+    coverage = _published_coverage(from_dir)
+    for h in np.unique(p.cover_hotspot[short]):
+        mine = short & (p.cover_hotspot == h)
+        ks = p.cover_slot[mine]
+        hid = p.hotspot_ids[int(h)]
+        line = f"hotspot {hid} (zone {p.zone_ids[int(p.hotspot_zone[h])]}): {when(p, ks)} short of kept rows"
+        published = [coverage.get((hid, _slot_text(p, k)), (0, "")) for k in ks]
+        lost = [pub for pub, now in zip(published, present[mine]) if pub[0] > now]
+        then = sorted({st for _, stations in lost for st in stations.split(";") if st})
+        if then:
+            line += (f"; the published coverage.csv had {', '.join(then)} on site there ({hhmm(p, ks.min())}), so a "
+                     "row was removed from or changed in roster.csv after publishing")
+        out.append(line)
+    missing = _missing_history_ids(table, at)
+    if missing:
+        out.append(f"shift id(s) {', '.join(missing)} are missing between history rows of the published roster: "
+                   f"removed by hand? — restore them in {Path(from_dir) / 'roster.csv'}, or re-plan from a run "
+                   "folder that has them")
+    return out
+
+
+def _slot_text(p, k: int) -> str:
+    return (p.horizon_start + dt.timedelta(minutes=int(k) * p.slot_min)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _published_coverage(from_dir) -> dict[tuple[str, str], tuple[int, str]]:
+    """(hotspot_id, slot_start) -> (teams present, their stations), as the published
+    coverage.csv says ({} when it is missing or unreadable: the note is then left out)."""
+    try:
+        cov = pd.read_csv(Path(from_dir) / "coverage.csv", dtype=str, keep_default_na=False)
+        return {(h, time_text(t)): (int(n) if str(n).strip().isdigit() else 0, st)
+                for h, t, n, st in zip(cov["hotspot_id"], cov["slot_start"], cov["present"], cov["stations"])}
+    except (OSError, KeyError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return {}
+
+
+def _missing_history_ids(table: pd.DataFrame, at: dt.datetime) -> list[str]:
+    """``SH`` numbers absent between two present ids whose rows both start before ``at``."""
+    numbered = {}
+    for sid, start in zip(table["shift_id"], table["_start"]):
+        m = re.fullmatch(r"SH(\d+)", str(sid).strip())
+        if m:
+            numbered[int(m.group(1))] = (str(sid).strip(), start)
+    if not numbered:
+        return []
+    width = len(next(iter(numbered.values()))[0]) - 2
+    present = sorted(numbered)
+    out = []
+    for a, b in zip(present, present[1:]):
+        if b - a > 1 and numbered[a][1] < at and numbered[b][1] < at:
+            out += [f"SH{n:0{width}d}" for n in range(a + 1, b)]
+    return out[:20]
+
+
 def replan_scenario(scenario, from_dir: str | Path, at_text: str, out_dir=None, *, time_limit_s=None, seed=None,
                     workers=None, quiet: bool = True, pictures: bool = True):
     """``patrolplan replan``: re-plan ``from_dir``'s roster from ``at_text`` on against the
@@ -457,10 +698,16 @@ def replan_scenario(scenario, from_dir: str | Path, at_text: str, out_dir=None, 
     from patrolplan.runner import run_scenario
 
     at = parse_at(at_text, scenario.config)
+    refuse_same_folder(out_dir, from_dir, "--from")
     table = read_published(from_dir)
+    warnings = check_same_config(scenario, table, from_dir)
     check_same_week(scenario.config, table, from_dir)
+    offset = re.search(r"(Z|[+-]\d{2}(:?\d{2})?)$", str(at_text).strip())
+    if offset:
+        warnings.append(f"--at {at_text!r}: the offset {offset.group(0)} is dropped — re-planning from the wall-clock "
+                        f"time {at:%Y-%m-%dT%H:%M}, as roster times are read")
     return run_scenario(scenario, out_dir, time_limit_s=time_limit_s, seed=seed, workers=workers, quiet=quiet,
-                        pictures=pictures, replan=(Path(from_dir), table, at))
+                        pictures=pictures, replan=(Path(from_dir), table, at), warnings=warnings)
 
 
 def _horizon_start(config) -> dt.datetime:
@@ -468,13 +715,79 @@ def _horizon_start(config) -> dt.datetime:
 
 
 def check_same_week(config, table: pd.DataFrame, from_dir) -> None:
-    """``--from``'s roster must overlap the config's week (UsageError otherwise)."""
+    """``--from``'s roster must be a roster of the config's week: at least one row, and every
+    row starting inside the week or before it by less than the longest allowed shift (as a
+    roster of the week may). UsageError otherwise, naming the first row outside."""
     h0 = _horizon_start(config)
     h1 = h0 + dt.timedelta(minutes=config.horizon_minutes)
-    if len(table) and not ((table["_end"] > h0) & (table["_start"] < h1)).any():
+    if not len(table):
+        raise UsageError(f"--from {from_dir}: its roster.csv has no shifts (only a header), so there is nothing to "
+                         "re-plan — solve the week with `patrolplan solve`, or give the run folder that published it")
+    earliest = h0 - dt.timedelta(minutes=max(config.rules.shift_minutes))
+    outside = table[(table["_start"] < earliest) | (table["_start"] >= h1)]
+    if len(outside):
+        first = outside.iloc[0]
         raise UsageError(f"--from {from_dir}: its roster ({min(table['_start']):%Y-%m-%d} to "
-                         f"{max(table['_end']):%Y-%m-%d}) is not of the config's week ({h0:%Y-%m-%d}) — re-plan "
-                         "the week it published, or roll into a new week with `solve --previous`")
+                         f"{max(table['_end']):%Y-%m-%d}) is not of the config's week ({h0:%Y-%m-%d} to "
+                         f"{h1 - dt.timedelta(minutes=1):%Y-%m-%d}): row {first['_row']} (shift_id "
+                         f"'{first['shift_id']}') starts at {first['_start']:%Y-%m-%dT%H:%M} — re-plan the week it "
+                         "published with that week's config, or roll into a new week with `solve --previous`")
+
+
+def check_same_config(scenario, table: pd.DataFrame, from_dir, *, option: str = "--from") -> list[str]:
+    """Signs that ``from_dir`` is the run of another config. Raises :class:`UsageError` when
+    none of its roster's stations is in the scenario's stations table, or when it keeps visit
+    loops and the config asks for no visits; returns warnings (for the run's summary and the
+    terminal) when summary.json records another config's name."""
+    recorded = _recorded_config(from_dir)
+    what = _recorded_words(recorded)
+    check_known_stations(scenario, table, from_dir, option=option)
+    if "loop_hotspots" in table:
+        from patrolplan.inputs.network import needs_hotspot_hops
+
+        loops = table[table["loop_hotspots"].astype(str).str.strip() != ""]
+        if len(loops) and not needs_hotspot_hops(scenario):
+            first = loops.iloc[0]
+            raise UsageError(f"{option} {from_dir}: row {first['_row']} (shift_id '{first['shift_id']}') is a visit "
+                             f"loop, but this config asks for no visits — it is the run of another config{what}: "
+                             "re-plan with the config that published it (its demand with presence 'visit')")
+    warnings = []
+    name = recorded["config_name"]
+    if name and name != scenario.config.name:
+        warnings.append(f"{option} {from_dir}: published by the config '{name}', re-planned with '{scenario.config.name}'"
+                        " — fine when it is that week's config with changed inputs; otherwise give the right run folder")
+    return warnings
+
+
+def check_known_stations(scenario, table: pd.DataFrame, run_dir, *, option: str) -> None:
+    """:class:`UsageError` when none of the roster's stations is in the scenario's stations
+    table: the run folder is another config's (``--from``, ``--previous``)."""
+    known = set(scenario.stations["station_id"].astype(str))
+    named = sorted(set(table["station_id"].astype(str).str.strip()) - {""})
+    if named and not set(named) & known:
+        raise UsageError(f"{option} {run_dir}: none of its roster's stations ({', '.join(named[:5])}"
+                         f"{', ...' if len(named) > 5 else ''}) is in this config's stations table — it is the run of "
+                         f"another config{_recorded_words(_recorded_config(run_dir))}: give a run folder of this "
+                         "config's stations")
+
+
+def _recorded_words(recorded: dict) -> str:
+    what = " ".join(x for x in (f"'{recorded['config_name']}'" if recorded["config_name"] else "",
+                                recorded["config_path"]) if x)
+    return f" (it records the config {what})" if what else ""
+
+
+def _recorded_config(run_dir) -> dict:
+    """``config_name`` and ``config_path`` as the run folder's summary.json records them ("" if not)."""
+    import json
+
+    try:
+        summary = json.loads((Path(run_dir) / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        summary = {}
+    if not isinstance(summary, dict):
+        summary = {}
+    return {k: str(summary.get(k) or "") for k in ("config_name", "config_path")}
 
 
 def check_week_before(config, table: pd.DataFrame, prev_dir) -> None:
@@ -493,10 +806,13 @@ def attach_published(problem, replan=None, previous=None):
     pub = Published()
     if replan is not None:
         from_dir, table, at = replan
-        pub = published_for(problem, table, at, source=str(Path(from_dir) / "roster.csv"))
+        pub = published_for(problem, table, at, source=str(Path(from_dir) / "roster.csv"),
+                            visits=read_published_visits(from_dir))
     if previous is not None:
         pub = replace(pub, busy=previous_busy(problem, previous))
-    return problem.replace(published=pub)
+    from patrolplan.model.rules.published import with_kept_columns
+
+    return with_kept_columns(problem.replace(published=pub))
 
 
 def finish_replan(problem, result, replan):
@@ -519,12 +835,20 @@ def finish_replan(problem, result, replan):
     }
     explanation = result.explanation
     if result.status not in ("optimal", "feasible"):
+        history = history_gaps(problem, table, from_dir, at)
         notes = shortage_notes(problem, table, at)
         head = "# What made the re-plan short\n\n"
-        head += ("\n".join(f"- {n}" for n in notes) if notes else
-                 "- no station lost teams against the published roster: the demand or zones changed") + "\n\n"
+        if history:
+            head += ("The gap lies in history (before --at): slots that start before the cut can only be covered by "
+                     "the rows kept as history, and no re-plan can add a shift there.\n\n"
+                     + "\n".join(f"- {n}" for n in history) + "\n\n")
+        if notes or not history:
+            head += ("\n".join(f"- {n}" for n in notes) if notes else
+                     "- no station lost teams against the published roster, and the kept rows leave no demanded "
+                     "slot before --at short: the demand, zones or roads changed after the cut") + "\n\n"
         explanation = head + (explanation or "")
         summary["replan"]["short"] = notes
+        summary["replan"]["history_gaps"] = history
     if not len(result.roster):
         roster = result.roster
     return replace(result, roster=roster, visits=visits, summary=summary, explanation=explanation, changes=changes)

@@ -38,18 +38,28 @@ def run_scenario(
     counts_path: str | Path | None = None,
     replan: tuple | None = None,
     previous: tuple | None = None,
+    warnings: list[str] | tuple[str, ...] = (),
 ) -> RunOutcome:
     """Solve a loaded scenario and write its run folder atomically. ``counts_path``: stage 1's
     answer from another solver (see ``export.py``) instead of solving it here. ``replan``
     (``(from_dir, published table, at)``) and ``previous`` (``(prev_dir, table)``): see
-    :mod:`patrolplan.replan`."""
+    :mod:`patrolplan.replan`. ``warnings``: lines for stderr and summary.json's
+    ``input_warnings`` (e.g. a re-plan's signs of another config).
+
+    The run folders ``replan`` and ``previous`` read are never the one written (``--out``):
+    :class:`~patrolplan.errors.UsageError` before anything is touched."""
     from patrolplan.check import check_roster
-    from patrolplan.inputs.network import road_graph, travel_times
+    from patrolplan.inputs.network import road_graph
     from patrolplan.outputs.runfolder import prepare_output, write_run_folder
+    from patrolplan.replan import refuse_same_folder
     from patrolplan.solver.solve import config_sha256, prepare, solve
 
     cfg = scenario.config
     run_dir = Path(out_dir) if out_dir is not None else default_run_dir(cfg.name)
+    for option, source in (("--from", replan), ("--previous", previous)):
+        if source is not None:
+            refuse_same_folder(run_dir, source[0], option)
+    warnings = list(warnings)
     extra_files = dict(extra_files or {})
     kept = _scenario_inside(scenario, run_dir)
     if kept is not None and kept.name not in extra_files:
@@ -59,9 +69,11 @@ def run_scenario(
     keep = (kept.name,) if kept is not None else ()  # carried over, so not lost
     prepare_output(run_dir, keep=keep, say=lambda line: print(line, file=sys.stderr))
     graph = road_graph(scenario)
-    # the matrix an earlier run stored (travel.npz): in the run folder, or the re-planned / previous one
     stored = [run_dir] + [Path(x[0]) for x in (replan, previous) if x is not None]
-    travel = travel_times(scenario, graph=graph, cache=stored)
+    travel, notes = _travel(scenario, graph, stored)
+    warnings += notes
+    for line in warnings:
+        print(f"warning: {line}", file=sys.stderr)
     problem, params = prepare(scenario, travel=travel, time_limit_s=time_limit_s, seed=seed, workers=workers,
                               quiet=quiet)
     if replan is not None or previous is not None:
@@ -82,8 +94,10 @@ def run_scenario(
     if previous is not None:
         result.summary["previous"] = str(previous[0])
 
-    if scenario.warnings:
-        result.summary["input_warnings"] = list(scenario.warnings)
+    if scenario.warnings or warnings:
+        result.summary["input_warnings"] = list(scenario.warnings) + warnings
+    result.summary["config_name"] = cfg.name
+    result.summary["week_start"] = cfg.week_start.isoformat()
     report = None
     exit_code = result.exit_code
     if len(result.roster):
@@ -93,6 +107,7 @@ def run_scenario(
             "ok": report.ok,
             "rule_violations": len(report.rule_violations),
             "uncovered_slots": report.uncovered_slots,
+            "notes": len(report.notes),
         }
         if report.rule_violations or (result.status in ("optimal", "feasible") and not report.ok):
             # the independent check disagrees with the solver: never publish it as clean
@@ -105,6 +120,21 @@ def run_scenario(
     write_run_folder(result, run_dir, scenario=scenario, pictures=pictures, graph=graph,
                      extra_files=extra_files, keep=keep, travel=travel)
     return RunOutcome(result, report, run_dir, exit_code)
+
+
+def _travel(scenario, graph, stored: list[Path]):
+    """The run's travel minutes, computed from the roads (``network.travel_times``), the same
+    minutes ``patrolplan check`` computes: the solve and the in-solve check both use them, so
+    the check never trusts a file. The matrix carries its ``inputs_sha256`` and is stored as
+    travel.npz. Stored travel.npz files among ``stored`` (this run folder, ``--from``,
+    ``--previous``) are compared with it: one of these inputs whose minutes differ, or that is
+    damaged, foreign, oversized or a symlink, gives a warning line (a file of other inputs is
+    silent: stale by design)."""
+    from patrolplan.inputs.network import travel_times
+    from patrolplan.inputs.travel_cache import stored_notes
+
+    travel = travel_times(scenario, graph=graph, cache=[])  # [] reads nothing; the key is attached
+    return travel, stored_notes(stored, travel, scenario)
 
 
 def _published_check(replan, previous) -> dict:

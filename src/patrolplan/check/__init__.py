@@ -106,7 +106,8 @@ def check_roster(scenario: Scenario, roster: pd.DataFrame, *, travel: Any = None
     violations.sort(key=lambda v: order.get(v.rule, len(order)))  # stable within a rule
     coverage = facts.coverage_table(_rules.coverage_short)
     visit_hours = sum(b - a for windows in facts.visit_windows.values() for a, b, _, _ in windows) / 60
-    return Report(tuple(violations), coverage, scenario.config.slot_minutes, round(visit_hours, 2))
+    return Report(tuple(violations), coverage, scenario.config.slot_minutes, round(visit_hours, 2),
+                  notes=tuple(facts.notes))
 
 
 def check_run(config_path: str | Path, run_dir: str | Path, *, from_dir: str | Path | None = None,
@@ -128,5 +129,6 @@ def check_run(config_path: str | Path, run_dir: str | Path, *, from_dir: str | P
         old = _published.read_text_roster(from_dir, option="--from")
     if previous is not None:
         prev = _published.read_text_roster(previous, option="--previous")
+        _published.check_previous_week(prev, scenario.config.week_start, previous)
     roster = read_roster(run_dir)
     return check_roster(scenario, roster, visits=read_visits(run_dir), published=old, at=cut, previous=prev)

@@ -108,6 +108,9 @@ class Facts:
         self.scenario = scenario
         #: a re-plan's cut (minutes; ``check --at``): availability binds the rows from it on
         self.cut_min: int | None = None
+        #: what the report says without counting it broken: a history row's travel against
+        #: today's minutes (a re-plan's check; the history rule keeps such rows unchanged)
+        self.notes: list[str] = []
         self.visits = list(visits or [])
         self.visit_windows = dict(visit_windows or {})
         #: shifts that drive a loop: their presence is their visits, not a post at hotspot_id
@@ -135,6 +138,10 @@ class Facts:
         for s in shifts:
             if s.shift_id not in self.loop_ids:
                 self.by_hotspot[s.hotspot_id].append(s)
+
+    def is_history(self, s) -> bool:
+        """A row of a re-plan's history: it starts before the cut (``check --from --at``)."""
+        return self.cut_min is not None and s.start < self.cut_min
 
     # the roster, grouped -------------------------------------------------------------------
 

@@ -63,6 +63,9 @@ class Report:
     slot_minutes: int = 60
     #: hotspot-hours of visit demand (presence ``visit``) measured by the visit rules
     visit_hours: float = 0.0
+    #: findings reported but not counted as broken (a re-plan's history rows against today's
+    #: travel minutes)
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -108,7 +111,7 @@ class Report:
             kept = " visited in time" if self.visit_hours else ""
             return (
                 f"Roster OK: all {demanded} demanded hotspot-slots covered{visits}{kept}, no rule broken."
-            )
+            ) + self._notes_text(max_examples)
         n_cov = len(self.coverage_violations)
         n_rule = len(self.rule_violations)
         lines = [
@@ -123,4 +126,13 @@ class Report:
             lines += [f"  - {v.message}" for v in examples]
             if n > len(examples):
                 lines.append(f"  ... and {n - len(examples)} more")
+        return "\n".join(lines) + self._notes_text(max_examples)
+
+    def _notes_text(self, max_examples: int) -> str:
+        if not self.notes:
+            return ""
+        lines = ["", "", f"notes ({len(self.notes)}): reported, not counted as broken"]
+        lines += [f"  - {n}" for n in self.notes[:max_examples]]
+        if len(self.notes) > max_examples:
+            lines.append(f"  ... and {len(self.notes) - max_examples} more")
         return "\n".join(lines)

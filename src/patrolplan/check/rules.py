@@ -81,13 +81,21 @@ def check_shifts(facts: Facts) -> list[Violation]:
     ``start_before_horizon`` the shift starts before the horizon by its length or more (it
                      ends at or before the horizon starts).
 
-    Rows whose times are out of order are not checked for travel, length or grid.
+    Rows whose times are out of order are not checked for travel, length or grid. In a
+    re-plan's check (``--from``/``--at``) a history row (starting before the cut) happened: its
+    travel against today's minutes is a note, not a broken rule (the ``history`` rule keeps it
+    as published).
     """
     out: list[Violation] = []
     for s in facts.shifts:
         out += _row_ids(facts, s) + _row_times(facts, s)
         if s.in_order:
-            out += _row_travel(facts, s) + _row_shape(facts, s)
+            travel = _row_travel(facts, s)
+            if travel and facts.is_history(s):
+                facts.notes += [f"history (before --at), not judged against today's roads: {v.message}"
+                                for v in travel]
+                travel = []
+            out += travel + _row_shape(facts, s)
     return out
 
 
@@ -293,7 +301,12 @@ def check_visits(facts: Facts) -> list[Violation]:
                                      (shift_id,)))
             elif a.hotspot_id in facts.hotspot_index and b.hotspot_id in facts.hotspot_index:
                 need = _hop(facts, a.hotspot_id, b.hotspot_id)
-                if b.arrive - a.depart < need:
+                if b.arrive - a.depart < need and facts.is_history(s):
+                    facts.notes.append(
+                        f"history (before --at), not judged against today's roads: {facts.who(s)}: "
+                        f"{b.arrive - a.depart} min from {facts.hotspot(a.hotspot_id)} to "
+                        f"{facts.hotspot(b.hotspot_id)}, the road takes {need} min")
+                elif b.arrive - a.depart < need:
                     out.append(Violation(
                         "visit_road", f"{facts.who(s)}: leaves {facts.hotspot(a.hotspot_id)} at {facts.ts(a.depart)} and "
                         f"is at {facts.hotspot(b.hotspot_id)} at {facts.ts(b.arrive)}, {b.arrive - a.depart} min later, "

@@ -13,9 +13,17 @@ the minutes depend on:
 - :data:`FORMAT`, bumped whenever the way minutes are computed changes.
 
 Reading never raises: a missing, stale (another key), foreign or damaged file is ignored and
-the matrix is computed again. The file holds plain arrays only (``numpy.load`` with
-``allow_pickle=False``); it is written by ``outputs.runfolder.write_run_folder`` inside the run
-folder's atomic write, so it is complete or absent.
+the matrix is computed again. The file holds plain arrays only; it is written by
+``outputs.runfolder.write_run_folder`` inside the run folder's atomic write, so it is complete
+or absent. Before any array is read, every member's ``.npy`` header is checked against the
+scenario (:func:`inspect_travel`): the names, dtypes and shapes of a travel file of
+``S`` stations and ``H`` hotspots, and a stored size that matches the shape, so a file whose
+header declares a 20000 x 20000 matrix is refused after reading a few hundred bytes. A symlink
+is never read (a run folder's travel.npz is a file patrolplan wrote).
+
+``patrolplan solve``/``replan`` no longer take their minutes from here (the runner computes
+them, so that the in-solve check never trusts a file; :func:`stored_notes` says when a stored
+file disagrees); ``network.travel_times(scenario, cache=...)`` still reads it for library use.
 """
 
 from __future__ import annotations
@@ -33,7 +41,8 @@ import shapely
 from patrolplan.inputs.network import UNREACHABLE_MIN, Travel, needs_hotspot_hops
 from patrolplan.inputs.scenario import Scenario
 
-__all__ = ["TRAVEL_FILE", "FORMAT", "travel_key", "save_travel", "load_travel", "read_cached"]
+__all__ = ["TRAVEL_FILE", "FORMAT", "travel_key", "save_travel", "load_travel", "read_cached", "inspect_travel",
+           "stored_notes"]
 
 TRAVEL_FILE = "travel.npz"
 FORMAT = "patrolplan-travel-1"
@@ -95,48 +104,165 @@ def save_travel(travel: Travel, path: str | Path) -> Path:
     return path
 
 
+def _member_header(zf: zipfile.ZipFile, name: str):
+    """``(dtype, shape, data bytes stored)`` of member ``name`` from its ``.npy`` header alone
+    (a few hundred bytes read, nothing allocated by the declared shape); ValueError if it is
+    no plain ``.npy`` array."""
+    info = zf.getinfo(name)
+    with zf.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version in ((2, 0), (3, 0)):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f"{name}: .npy version {version}")
+        header_len = f.tell()
+    if fortran or dtype.hasobject:
+        raise ValueError(f"{name}: not a plain C-ordered array")
+    return dtype, tuple(int(n) for n in shape), info.file_size - header_len
+
+
+def inspect_travel(path: str | Path, n_stations: int, n_hotspots: int, *, needs_hop: bool | None = None) -> str | None:
+    """Why the file at ``path`` cannot be a travel file of ``n_stations`` x ``n_hotspots``
+    (one line), or None if its headers fit. Reads only the zip directory and each member's
+    ``.npy`` header: never the arrays. A symlink is refused unread. ``needs_hop``: True asks
+    for ``hop_min``; None takes it when present."""
+    path = Path(path)
+    if path.is_symlink():
+        return "a symlink (a run folder's travel.npz is a file patrolplan wrote), not read"
+    S, H = int(n_stations), int(n_hotspots)
+    want = {"format": ("U", ()), "inputs_sha256": ("U", ()), "station_ids": ("U", (S,)),
+            "hotspot_ids": ("U", (H,)), "out_min": ("iu", (S, H)), "back_min": ("iu", (H, S))}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = {n.removesuffix(".npy") for n in zf.namelist()}
+            missing = sorted(set(want) - names)
+            if missing:
+                return f"not a patrolplan travel file (no {', '.join(missing)})"
+            extra = sorted(names - set(want) - {"hop_min"})
+            if extra:
+                return f"not a patrolplan travel file (unknown member(s) {', '.join(extra)})"
+            if "hop_min" in names:
+                want["hop_min"] = ("iu", (H, H))
+            elif needs_hop:
+                return "no hotspot -> hotspot minutes, which visits need"
+            for name, (kinds, shape) in want.items():
+                dtype, got, stored = _member_header(zf, name + ".npy")
+                if dtype.kind not in kinds or (kinds == "iu" and dtype.itemsize > 8) or (
+                        kinds == "U" and dtype.itemsize > 4 * 1024):
+                    return f"{name} has dtype {dtype}, a travel file holds {'integers' if kinds == 'iu' else 'text'}"
+                if got != shape:
+                    return f"{name} declares shape {got}, this scenario's is {shape}"
+                if stored != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+                    return f"{name} holds {stored} bytes, its header declares {dtype.itemsize * int(np.prod(shape))}"
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError) as err:
+        return f"damaged or not a travel file ({type(err).__name__}: {err})"
+    return None
+
+
 def load_travel(path: str | Path, key: str, *, station_ids=None, hotspot_ids=None,
                 needs_hop: bool | None = None) -> Travel | None:
     """The Travel stored at ``path`` if it is a well-formed travel file of inputs ``key``
-    (and of these ids, and with hop minutes when ``needs_hop``), else None. Never raises."""
+    (and of these ids, and with hop minutes when ``needs_hop``), else None. Never raises.
+    Without ``station_ids`` and ``hotspot_ids`` the shapes come from the file's own id arrays
+    (their headers first); the arrays are read only once :func:`inspect_travel` accepted every
+    header."""
+    travel, _ = _load(path, key, station_ids=station_ids, hotspot_ids=hotspot_ids, needs_hop=needs_hop)
+    return travel
+
+
+def _load(path, key, *, station_ids=None, hotspot_ids=None, needs_hop=None) -> tuple[Travel | None, str | None]:
+    """``(travel, None)``, or ``(None, why)``: ``why`` is "stale" for a travel file of other
+    inputs (or ids), else what is wrong with the file."""
+    path = Path(path)
     try:
-        with np.load(Path(path), allow_pickle=False) as z:
-            if str(z["format"][()]) != FORMAT or str(z["inputs_sha256"][()]) != key:
-                return None
+        if path.is_symlink():
+            return None, "a symlink (a run folder's travel.npz is a file patrolplan wrote), not read"
+        with zipfile.ZipFile(path) as zf:
+            n_s = _member_header(zf, "station_ids.npy")[1]
+            n_h = _member_header(zf, "hotspot_ids.npy")[1]
+        if len(n_s) != 1 or len(n_h) != 1:
+            return None, "damaged or not a travel file (its id arrays are not lists)"
+        # the file must agree with itself (shapes, dtypes, stored sizes) before anything is read
+        why = inspect_travel(path, n_s[0], n_h[0], needs_hop=None)
+        if why is not None:
+            return None, why
+        if station_ids is not None and hotspot_ids is not None and (n_s[0], n_h[0]) != (
+                len(station_ids), len(hotspot_ids)):
+            return None, "stale"  # another scenario's size: its arrays are never read
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["format"][()]) != FORMAT:
+                return None, f"written by another version ({str(z['format'][()])[:40]!r})"
+            if str(z["inputs_sha256"][()]) != key:
+                return None, "stale"
             sids = tuple(str(s) for s in z["station_ids"])
             hids = tuple(str(h) for h in z["hotspot_ids"])
             if (station_ids is not None and sids != tuple(station_ids)) or (
                     hotspot_ids is not None and hids != tuple(hotspot_ids)):
-                return None
+                return None, "stale"
             out, back = z["out_min"], z["back_min"]
             hop = z["hop_min"] if "hop_min" in z.files else None
         if needs_hop is not None and needs_hop != (hop is not None):
-            return None
+            return None, "stale"
         for a in (out, back) + ((hop,) if hop is not None else ()):
-            if a.dtype.kind not in "iu" or (a.size and (a.min() < 0 or a.max() > UNREACHABLE_MIN)):
-                return None
+            if a.size and (a.min() < 0 or a.max() > UNREACHABLE_MIN):
+                return None, f"minutes outside 0..{UNREACHABLE_MIN}"
         return Travel(sids, hids, out.astype(np.int64), back.astype(np.int64),
-                      None if hop is None else hop.astype(np.int64), inputs_sha256=key, read_from=str(path))
-    except Exception:  # noqa: BLE001 — a cache that cannot be read is no cache, never an error
-        return None
+                      None if hop is None else hop.astype(np.int64), inputs_sha256=key, read_from=str(path)), None
+    except Exception as err:  # noqa: BLE001 — a cache that cannot be read is no cache, never an error
+        return None, f"damaged or not a travel file ({type(err).__name__})"
 
 
-def read_cached(places: Any, key: str, scenario: Scenario) -> Travel | None:
-    """The first stored Travel of ``key`` among ``places`` (run folders or travel files)."""
+def _places(places: Any) -> list[Path]:
+    """The travel files among ``places`` (run folders or files) that exist (a symlink too)."""
     if isinstance(places, (str, Path)):
         places = [places]
-    sids = tuple(scenario.stations["station_id"].astype(str))
-    hids = tuple(scenario.hotspots["hotspot_id"].astype(str))
+    out = []
     for place in places:
         try:
             path = Path(place)
             path = path / TRAVEL_FILE if path.is_dir() else path
-            found = path.is_file()
+            if path.is_file() or path.is_symlink():
+                out.append(path)
         except (OSError, TypeError, ValueError):
             continue
-        if found:
-            travel = load_travel(path, key, station_ids=sids, hotspot_ids=hids,
-                                 needs_hop=needs_hotspot_hops(scenario))
-            if travel is not None:
-                return travel
+    return out
+
+
+def read_cached(places: Any, key: str, scenario: Scenario) -> Travel | None:
+    """The first stored Travel of ``key`` among ``places`` (run folders or travel files)."""
+    sids = tuple(scenario.stations["station_id"].astype(str))
+    hids = tuple(scenario.hotspots["hotspot_id"].astype(str))
+    for path in _places(places):
+        travel = load_travel(path, key, station_ids=sids, hotspot_ids=hids, needs_hop=needs_hotspot_hops(scenario))
+        if travel is not None:
+            return travel
     return None
+
+
+def stored_notes(places: Any, travel: Travel, scenario: Scenario) -> list[str]:
+    """Warnings on the travel files among ``places`` against ``travel`` (minutes just computed,
+    carrying ``inputs_sha256``): a file of these inputs whose minutes differ (edited or
+    foreign: never used), or one that is damaged, foreign, oversized or a symlink. A file of
+    other inputs is stale by design and says nothing."""
+    notes = []
+    sids = tuple(scenario.stations["station_id"].astype(str))
+    hids = tuple(scenario.hotspots["hotspot_id"].astype(str))
+    for path in _places(places):
+        stored, why = _load(path, travel.inputs_sha256, station_ids=sids, hotspot_ids=hids,
+                            needs_hop=travel.hop_min is not None)
+        if why == "stale":
+            continue
+        if why is not None:
+            notes.append(f"{path}: {why} — ignored: the travel minutes were computed from the roads")
+            continue
+        pairs = [("out_min", stored.out_min, travel.out_min), ("back_min", stored.back_min, travel.back_min)]
+        if travel.hop_min is not None and stored.hop_min is not None:
+            pairs.append(("hop_min", stored.hop_min, travel.hop_min))
+        differ = {name: int((a != b).sum()) for name, a, b in pairs if a.shape != b.shape or (a != b).any()}
+        if differ:
+            notes.append(f"{path}: carries the key of these inputs but other minutes "
+                         f"({', '.join(f'{n} entries of {k}' for k, n in differ.items())}) — ignored: the travel "
+                         "minutes were computed from the roads")
+    return notes

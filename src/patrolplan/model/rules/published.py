@@ -6,10 +6,15 @@ one solver-side home:
 **Fixed shifts** (history and pinned rows). A row of the published roster that starts before
 the cut (``--at``; *history*) or carries ``pinned = true`` is kept exactly, team included. Where
 it matches a candidate column ``j`` of the new problem (same station, hotspot or loop, start,
-length and planned travel), ``x[j] >= fixed[j]``; where it matches none (new travel times, a
-zone that lost the station, demand gone), it is kept outside the model as an interval that
-keeps its team busy (``[start, end + rest)``) and one of the team's shifts. No new shift starts
-before the cut: ``x[j] <= fixed[j]`` for every column starting before it.
+length and planned travel), ``x[j] >= fixed[j]``. A kept row at member stations that matches
+none (the roads changed, so the new columns plan other travel minutes; a length or start off
+today's grid) becomes a column of its own with its own times (:func:`with_kept_columns`): it
+happened, so it covers the slots its on-site hours cover (a post) or guards the slots its
+published visits guard (a loop, both halves of a joint loop linked), whatever today's travel
+minutes are. What still matches nothing (a loop without its visits.csv rows, a zone that lost
+the station) is kept outside the model as an interval that keeps its team busy
+(``[start, end + rest)``) and one of the team's shifts, covering nothing. No new shift starts before the cut: ``x[j] <= fixed[j]`` for every column
+starting before it.
 
 **Busy teams** (``solve --previous``, and fixed shifts outside the model). A team ``k`` busy
 until minute ``u`` (last week's shift plus its rest) takes one of its station's teams at every
@@ -74,6 +79,7 @@ class PublishedShift:
     back_min: int
     pinned: bool = False
     partner_station: int = -1  # a joint loop's other station (its row alike in loop and times), -1 alone
+    visits: tuple[tuple[int, int], ...] = ()  # a loop's visits as published: (hotspot, arrive minute)
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,144 @@ def fixed_counts(p: Problem) -> tuple[np.ndarray, list[PublishedShift]]:
     cols = column_of(p, pub.fixed)
     np.add.at(fixed, cols[cols >= 0], 1)
     return fixed, [r for r, j in zip(pub.fixed, cols) if j < 0]
+
+
+def with_kept_columns(p: Problem) -> Problem:
+    """``p`` with one more column per fixed row that no column matches, at member stations: the
+    row's own station, hotspot (a loop: its stops and published visits), start, length and
+    travel. A post covers the slots inside its on-site hours (with the handover trim, as
+    :func:`~patrolplan.model.rules.shifts.candidate_shifts` does); a loop guards the visit slots
+    its visits guard (:func:`~patrolplan.model.rules.visits.guards_of`), the two halves of a joint
+    loop linked as the loop columns are. History happened: its coverage counts whatever the
+    roads give today. ``p`` itself when nothing is to add."""
+    _, outside = fixed_counts(p)
+    posts = [r for r in outside if not r.loop and _member(p, r.station, (r.hotspot,))]
+    loops = _kept_loops(p, [r for r in outside if r.loop])
+    if not posts and not loops:
+        return p
+    cols = {k: [] for k in ("station", "hotspot", "start", "len", "out", "back", "k0", "k1", "loop", "partner")}
+    seen = set()
+    for r in posts:
+        key = (r.station, r.hotspot, r.start_min, r.len_min, r.out_min, r.back_min)
+        if key in seen:  # two kept rows alike share one column (fixed counts 2)
+            continue
+        seen.add(key)
+        k0, k1 = _post_slots(p, r)
+        _append(cols, r, k0, k1, -1, -1)
+    n0, n_k = p.n_shifts, p.n_slots
+    loop_hotspots = list(p.loop_hotspots)
+    v_h, v_a, v_n = [], [], []
+    guard_rows, guard_cols = [], []
+    row_of = {(int(h), int(k)): i for i, (h, k) in enumerate(zip(p.guard_hotspot, p.guard_slot))}
+    need_guard = np.zeros((len(p.hotspot_ids), n_k), dtype=bool)
+    need_guard[p.guard_hotspot, p.guard_slot] = True
+    from patrolplan.model.rules.visits import guards_of
+
+    for group in loops:
+        j0 = n0 + len(cols["station"])
+        li = len(loop_hotspots)
+        loop_hotspots.append(tuple(group[0].loop))
+        end = min(n_k, max(0, (group[0].start_min + group[0].len_min - group[0].back_min) // p.slot_min))
+        for i, r in enumerate(group):
+            _append(cols, r, end, end, li, j0 + 1 - i if len(group) > 1 else -1)
+            v_h.extend(h for h, _ in r.visits)
+            v_a.extend(a for _, a in r.visits)
+            v_n.append(len(r.visits))
+        # the guard counts the first half of a joint loop; the link row brings the second
+        for h, k in guards_of(list(group[0].visits), need_guard, p.visit_every, p.slot_min, n_k):
+            guard_rows.append(row_of[(h, k)])
+            guard_cols.append(j0)
+    return _with_columns(p, cols, loop_hotspots, v_h, v_a, v_n, guard_rows, guard_cols)
+
+
+def _member(p: Problem, station: int, hotspots) -> bool:
+    return all(station in p.zone_members[int(p.hotspot_zone[h])] for h in hotspots)
+
+
+def _post_slots(p: Problem, r: PublishedShift) -> tuple[int, int]:
+    from patrolplan.model.rules import handover
+
+    slot, n_k = p.slot_min, p.n_slots
+    a, b = r.start_min + r.out_min, r.start_min + r.len_min - r.back_min
+    k0 = np.clip(np.array([-(-a // slot)]), 0, n_k)
+    k1 = np.clip(np.array([b // slot]), 0, n_k)
+    overlap = handover.overlap_min(p.config, p.zone_mode[int(p.hotspot_zone[r.hotspot])])
+    if overlap:
+        k1 = handover.trim_tail(k0, k1, np.array([b]), slot, overlap, p.required[r.hotspot] > 0, n_k)
+    return int(k0[0]), int(max(k1[0], k0[0]))
+
+
+def _kept_loops(p: Problem, rows: list[PublishedShift]) -> list[tuple[PublishedShift, ...]]:
+    """Kept loop rows with their published visits at member stations, alone (no synchronized
+    zone on the loop) or as the two halves of a joint loop (each naming the other's station);
+    a half without its partner stays outside."""
+    if not p.has_visits:
+        return []
+    ok = [r for r in rows if r.visits and _member(p, r.station, r.loop)]
+    out, used = [], set()
+    for i, r in enumerate(ok):
+        if i in used:
+            continue
+        if r.partner_station < 0:
+            if not any(p.zone_mode[int(p.hotspot_zone[h])] == "synchronized" for h in r.loop):
+                out.append((r,))  # a lone half of a joint loop guards nothing: it stays outside
+            used.add(i)
+            continue
+        j = next((j for j, q in enumerate(ok) if j not in used and j != i and q.station == r.partner_station
+                  and q.partner_station == r.station and (q.loop, q.start_min, q.len_min) ==
+                  (r.loop, r.start_min, r.len_min)), None)
+        if j is not None:
+            out.append((r, ok[j]))
+            used.update((i, j))
+    return out
+
+
+def _append(cols: dict, r: PublishedShift, k0: int, k1: int, loop: int, partner: int) -> None:
+    for name, v in zip(cols, (r.station, r.hotspot, r.start_min, r.len_min, r.out_min, r.back_min, k0, k1, loop,
+                              partner)):
+        cols[name].append(int(v))
+
+
+def _with_columns(p: Problem, cols: dict, loop_hotspots, v_h, v_a, v_n, guard_rows, guard_cols) -> Problem:
+    """``p`` with the columns ``cols`` appended: the cover matrix (demanded slots inside each
+    post's ``[k0, k1)``), the guard matrix (``guard_rows`` x ``guard_cols``), the loops and
+    their visits (``v_n`` visits per column in order, 0 for a post: posts come first)."""
+    import scipy.sparse as sp
+
+    n_new = len(cols["station"])
+    n_all = p.n_shifts + n_new
+    k0, k1, hs = (np.array(cols[k], dtype=np.int64) for k in ("k0", "k1", "hotspot"))
+    row_of = {(int(h), int(k)): i for i, (h, k) in enumerate(zip(p.cover_hotspot, p.cover_slot))}
+    entries = [(row_of[(int(h), k)], p.n_shifts + c) for c, (h, a, b) in enumerate(zip(hs, k0, k1))
+               for k in range(int(a), int(b)) if (int(h), k) in row_of]
+    cover = p.cover.tocsr().copy()
+    cover.resize((cover.shape[0], n_all))
+    if entries:
+        r, c = np.array(entries, dtype=np.int64).T
+        cover = (cover + sp.csr_matrix((np.ones(r.size, dtype=cover.dtype), (r, c)), shape=cover.shape)).tocsr()
+    guard = p.guard.tocsr().copy()
+    guard.resize((guard.shape[0], n_all))
+    if guard_rows:
+        g = sp.csr_matrix((np.ones(len(guard_rows)), (guard_rows, guard_cols)), shape=guard.shape)
+        guard = (guard + g).tocsr()
+        guard.data[:] = 1.0
+    n_posts_new = n_new - len(v_n)
+    counts = np.concatenate([np.zeros(n_posts_new, dtype=np.int64), np.asarray(v_n, dtype=np.int64)])
+    visit_ptr = np.concatenate([p.visit_ptr, p.visit_ptr[-1] + np.cumsum(counts)]).astype(np.int64)
+
+    def more(values, name):
+        return np.concatenate([values, np.asarray(cols[name], dtype=np.int64)]).astype(np.int64)
+
+    return p.replace(
+        shift_station=more(p.shift_station, "station"), shift_hotspot=more(p.shift_hotspot, "hotspot"),
+        shift_start_min=more(p.shift_start_min, "start"), shift_len_min=more(p.shift_len_min, "len"),
+        shift_out_min=more(p.shift_out_min, "out"), shift_back_min=more(p.shift_back_min, "back"),
+        shift_k0=more(p.shift_k0, "k0"), shift_k1=more(p.shift_k1, "k1"),
+        shift_loop=more(p.shift_loop, "loop"), shift_partner=more(p.shift_partner, "partner"),
+        visit_ptr=visit_ptr, loop_hotspots=tuple(loop_hotspots),
+        visit_hotspot=np.concatenate([p.visit_hotspot, np.asarray(v_h, dtype=np.int64)]).astype(np.int64),
+        visit_arrive=np.concatenate([p.visit_arrive, np.asarray(v_a, dtype=np.int64)]).astype(np.int64),
+        cover=cover, guard=guard)
 
 
 def busy_intervals(p: Problem) -> list[tuple[int, int, int, int, bool]]:

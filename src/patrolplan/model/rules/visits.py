@@ -195,6 +195,12 @@ def _keeps(trial, at, depart, last, dwell_h, every_h, hop) -> bool:
     return True
 
 
+def guards_of(visits, need_guard: np.ndarray, every_h, slot: int, n_k: int) -> list[tuple[int, int]]:
+    """(hotspot, slot) pairs a column with ``visits`` (``(hotspot, arrive minute)``) guards
+    (also asked for a re-plan's kept loops, ``rules/published.py``)."""
+    return _guards(visits, need_guard, every_h, slot, n_k)
+
+
 def _guards(visits, need_guard: np.ndarray, every_h, slot: int, n_k: int) -> list[tuple[int, int]]:
     """(hotspot, slot) pairs this column guards: the slot lies inside [v_1, v_n + every]."""
     by_h: dict[int, list[int]] = {}

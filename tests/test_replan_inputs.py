@@ -1,0 +1,444 @@
+"""Bad inputs around re-planning and rolling over (issue 21): the folders `replan --from`,
+`solve --previous` and `check --from/--previous` read, and `--at` (travel.npz and a re-plan
+after the roads changed: tests/test_replan_travel.py).
+
+One example week is published once (module fixture, seed 0, short limits); each test works on
+a copy of it. Every refusal is exit 2 with a message naming the file, row and column, and
+leaves nothing written.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from patrolplan.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIGS = REPO / "configs"
+EXAMPLE = CONFIGS / "example.yaml"
+NEXT = CONFIGS / "example-next.yaml"
+SICK = CONFIGS / "example-sick.yaml"
+AT = "2026-12-02T12:00"
+FLAGS = ["--time-limit", "10", "--quiet", "--no-pictures", "--seed", "0"]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _rows(run: Path) -> list[dict]:
+    with open(run / "roster.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _write_rows(run: Path, rows: list[dict], fieldnames: list[str] | None = None) -> None:
+    fieldnames = fieldnames or list(rows[0].keys())
+    with open(run / "roster.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fieldnames, lineterminator="\n", extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+def _replan(config: Path, from_dir: Path, out: Path, at: str = AT) -> int:
+    return main(["replan", str(config), "--from", str(from_dir), "--at", at, "--out", str(out), *FLAGS])
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _scenario_copy(tmp: Path, name: str = "example") -> Path:
+    """configs/example.yaml and its data in ``tmp`` (to edit the data)."""
+    shutil.copytree(CONFIGS / "example", tmp / "example")
+    cfg = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    cfg["name"] = name
+    path = tmp / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _slow_roads(config: Path, speeds: dict[int, str]) -> None:
+    """Lower the maxspeed of some road lines of a copied scenario (feature index -> km/h)."""
+    path = config.parent / "example" / "roads.geojson"
+    roads = json.loads(path.read_text(encoding="utf-8"))
+    for i, kmh in speeds.items():
+        roads["features"][i]["properties"]["maxspeed"] = kmh
+    path.write_text(json.dumps(roads, ensure_ascii=False), encoding="utf-8")
+
+
+def _fake_travel(src: Path, dst: Path, change) -> None:
+    """A travel.npz with ``src``'s key and ids and minutes ``change(minutes)``."""
+    from patrolplan.inputs.network import Travel
+    from patrolplan.inputs.travel_cache import save_travel
+
+    with np.load(src) as z:
+        arrays = {k: z[k] for k in z.files}
+    hop = arrays.get("hop_min")
+    travel = Travel(tuple(arrays["station_ids"]), tuple(arrays["hotspot_ids"]),
+                    change(arrays["out_min"]).astype(np.int64), change(arrays["back_min"]).astype(np.int64),
+                    None if hop is None else change(hop).astype(np.int64),
+                    inputs_sha256=str(arrays["inputs_sha256"][()]))
+    if dst.exists() or dst.is_symlink():
+        dst.unlink()
+    save_travel(travel, dst)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("published") / "week"
+    assert main(["solve", str(EXAMPLE), "--out", str(out), *FLAGS]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def later(published, tmp_path_factory) -> Path:
+    """The week after, rolled on from the published one."""
+    out = tmp_path_factory.mktemp("later") / "week"
+    assert main(["solve", str(NEXT), "--previous", str(published), "--out", str(out), *FLAGS]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def visits_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("visits") / "week"
+    assert main(["solve", str(CONFIGS / "example-visits.yaml"), "--out", str(out), *FLAGS]) == 0
+    return out
+
+
+# --- --out is never the folder read -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spelling", ["same", "slash", "absolute", "dotdot", "symlink"])
+@pytest.mark.parametrize("command", ["previous", "replan"])
+def test_out_is_never_the_folder_read(published, tmp_path, monkeypatch, capsys, spelling, command):
+    week = _copy(published, tmp_path / "week")
+    before = _snapshot(week)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    os.symlink(week, tmp_path / "link")
+    out = {"same": "week", "slash": "week/", "absolute": str(week), "dotdot": "sub/../week", "symlink": "link"}[spelling]
+    if command == "previous":
+        argv = ["solve", str(NEXT), "--previous", "week", "--out", out, *FLAGS]
+        words = "--previous reads"
+    else:
+        argv = ["replan", str(EXAMPLE), "--from", "week", "--at", AT, "--out", out, *FLAGS]
+        words = "--from reads"
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and "give another --out" in err and "Traceback" not in err
+    assert _snapshot(week) == before
+
+
+def test_the_library_refuses_it_too(published, tmp_path):
+    from patrolplan.errors import UsageError
+    from patrolplan.inputs.io import load_scenario
+    from patrolplan.replan import read_published, replan_scenario
+    from patrolplan.runner import run_scenario
+
+    week = _copy(published, tmp_path / "week")
+    before = _snapshot(week)
+    scenario = load_scenario(NEXT)
+    with pytest.raises(UsageError, match="--previous reads"):
+        run_scenario(scenario, week, previous=(week, read_published(week, option="--previous")), pictures=False)
+    with pytest.raises(UsageError, match="--from reads"):
+        replan_scenario(load_scenario(EXAMPLE), week, AT, tmp_path / "week" / ".." / "week", pictures=False)
+    assert _snapshot(week) == before
+
+
+# --- folders that are no published week ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("column", ["travel_back_min", "zone_id", "on_site_end", "mode"])
+def test_a_roster_without_a_contract_column_is_refused(published, tmp_path, capsys, column):
+    week = _copy(published, tmp_path / "week")
+    rows = _rows(published)
+    _write_rows(week, rows, [c for c in rows[0] if c != column])
+    out = tmp_path / "replan"
+    assert _replan(EXAMPLE, week, out) == 2
+    err = capsys.readouterr().err
+    assert str(week / "roster.csv") in err and f"'{column}'" in err and "missing column" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("cell", ["travel_back_min", "team_id", "hotspot_id"])
+def test_a_blank_cell_the_kept_rows_need_is_refused(published, tmp_path, capsys, cell):
+    week = _copy(published, tmp_path / "week")
+    rows = _rows(published)
+    rows[4][cell] = ""
+    _write_rows(week, rows)
+    assert _replan(EXAMPLE, week, tmp_path / "replan") == 2
+    err = capsys.readouterr().err
+    assert str(week / "roster.csv") in err and "row 6" in err and f"column '{cell}'" in err
+
+
+def test_a_roster_of_only_its_header_is_refused(published, tmp_path, capsys):
+    week = _copy(published, tmp_path / "week")
+    header = (published / "roster.csv").read_text(encoding="utf-8").splitlines()[0]
+    (week / "roster.csv").write_text(header + "\n", encoding="utf-8")
+    assert _replan(EXAMPLE, week, tmp_path / "replan") == 2
+    assert "has no shifts (only a header)" in capsys.readouterr().err
+    assert not (tmp_path / "replan").exists()
+
+
+def test_a_run_of_another_week_is_refused(published, later, tmp_path, capsys):
+    # the next week's roster starts on the last evening of this one: still another week
+    assert _replan(EXAMPLE, later, tmp_path / "replan") == 2
+    err = capsys.readouterr().err
+    assert "is not of the config's week" in err and "row " in err and "solve --previous" in err
+    # one hand-edited row far outside the week is refused the same way, naming it
+    week = _copy(published, tmp_path / "week")
+    rows = _rows(published)
+    rows[10] = {**rows[10], **{c: rows[10][c].replace("2026-11-30", "2026-10-30") for c in
+                               ("start", "end", "on_site_start", "on_site_end")}}
+    _write_rows(week, rows)
+    assert _replan(EXAMPLE, week, tmp_path / "replan2") == 2
+    assert f"shift_id '{rows[10]['shift_id']}'" in capsys.readouterr().err
+
+
+def test_a_run_of_another_config_is_recognised(published, visits_run, tmp_path, capsys):
+    # its stations are unknown here
+    assert _replan(CONFIGS / "jining.yaml", published, tmp_path / "a") == 2
+    err = capsys.readouterr().err
+    assert "none of its roster's stations" in err and "another config" in err and "example.yaml" in err
+    # visit loops re-planned by a config without visits
+    assert _replan(EXAMPLE, visits_run, tmp_path / "b") == 2
+    err = capsys.readouterr().err
+    assert "is a visit loop" in err and "example-visits" in err
+    # another config name: a warning (re-planning with a renamed config is the sick-week way)
+    assert _replan(SICK, published, tmp_path / "c") == 0
+    err = capsys.readouterr().err
+    assert "published by the config 'example', re-planned with 'example-sick'" in err
+    summary = json.loads((tmp_path / "c" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["config_name"] == "example-sick" and summary["week_start"] == "2026-11-30"
+
+
+# --- pinned: one reading on both sides --------------------------------------------------------------
+
+
+WORDS = ["true", "TRUE", " yes ", "x", "Y", "1", "", "false", "No", "0", " n", "maybe", "2", "ja", "truee", "-"]
+
+
+def test_replan_and_check_read_a_pinned_cell_alike():
+    from patrolplan.check.published import pinned_cell
+    from patrolplan.replan import pinned_word
+
+    for word in WORDS:
+        assert pinned_word(word) == pinned_cell(word), word
+    assert pinned_word("maybe") is None and pinned_word(" TRUE ") is True and pinned_word("") is False
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet=" \tTRUEYSNOFALtrueysnofalx01-2", max_size=8))
+def test_replan_and_check_agree_on_any_pinned_cell(word):
+    from patrolplan.check.published import pinned_cell
+    from patrolplan.replan import pinned_word
+
+    assert pinned_word(word) == pinned_cell(word)
+
+
+@pytest.mark.parametrize("word", ["maybe", "2", "truee"])
+def test_an_unreadable_pinned_cell_is_refused_by_replan_and_by_check(published, tmp_path, capsys, word):
+    week = _copy(published, tmp_path / "week")
+    rows = [{**r, "pinned": ""} for r in _rows(published)]
+    rows[3]["pinned"] = word
+    _write_rows(week, rows)
+    assert _replan(EXAMPLE, week, tmp_path / "replan") == 2
+    replan_err = capsys.readouterr().err
+    assert main(["check", str(EXAMPLE), str(published), "--from", str(week), "--at", AT]) == 2
+    check_err = capsys.readouterr().err
+    for err in (replan_err, check_err):
+        assert "row 5" in err and "column 'pinned'" in err and repr(word) in err
+
+
+@pytest.fixture(scope="module")
+def moved_by_sick(published, tmp_path_factory) -> list[str]:
+    """Published shift ids after the cut that the sick-week re-plan moves or drops."""
+    out = tmp_path_factory.mktemp("sick") / "replan"
+    assert _replan(SICK, published, out) == 0
+    with open(out / "changes.csv", encoding="utf-8", newline="") as f:
+        ids = [r["old_shift_id"] for r in csv.DictReader(f) if r["old_shift_id"]]
+    assert ids
+    return ids[:2]
+
+
+@pytest.mark.parametrize("name", ["Pinned", "PINNED", " Pinned"])
+def test_a_pinned_column_in_another_case_is_refused_naming_it(published, moved_by_sick, tmp_path, capsys, name):
+    week = _copy(published, tmp_path / "week")
+    rows = [{**r, name: "true" if r["shift_id"] in moved_by_sick else ""} for r in _rows(published)]
+    _write_rows(week, rows)
+    assert _replan(SICK, week, tmp_path / "replan") == 2
+    err = capsys.readouterr().err
+    assert f"column {name!r}" in err and "rename it to 'pinned'" in err
+    assert main(["check", str(SICK), str(published), "--from", str(week), "--at", AT]) == 2
+    assert "rename it to 'pinned'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["pinned ", " pinned", "pinned"])
+def test_a_pinned_column_with_spaces_keeps_its_rows(published, moved_by_sick, tmp_path, name):
+    week = _copy(published, tmp_path / "week")
+    rows = [{**r, name: "true" if r["shift_id"] in moved_by_sick else ""} for r in _rows(published)]
+    _write_rows(week, rows)
+    out = tmp_path / "replan"
+    assert _replan(SICK, week, out) == 0
+    new = {r["shift_id"]: r for r in _rows(out)}
+    for sid in moved_by_sick:
+        old = next(r for r in rows if r["shift_id"] == sid)
+        assert {k: new[sid][k] for k in ("team_id", "start", "end", "hotspot_id")} == \
+            {k: old[k] for k in ("team_id", "start", "end", "hotspot_id")}
+    assert main(["check", str(SICK), str(out), "--from", str(week), "--at", AT]) == 0
+
+
+@pytest.mark.parametrize("how", ["--from", "--previous", "check --from"])
+def test_a_blank_shift_id_names_the_file_and_row(published, tmp_path, capsys, how):
+    week = _copy(published, tmp_path / "week")
+    rows = _rows(published)
+    rows[5]["shift_id"] = "  "
+    _write_rows(week, rows)
+    if how == "--from":
+        code = _replan(EXAMPLE, week, tmp_path / "replan")
+    elif how == "--previous":
+        code = main(["solve", str(NEXT), "--previous", str(week), "--out", str(tmp_path / "next"), *FLAGS])
+    else:
+        code = main(["check", str(EXAMPLE), str(published), "--from", str(week), "--at", AT])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert str(week / "roster.csv") in err and "row 7" in err and "column 'shift_id'" in err
+
+
+# --- a roster saved back by a spreadsheet -----------------------------------------------------------
+
+
+def _spreadsheet_times(rows: list[dict], seconds: str = "00") -> list[dict]:
+    cols = ("start", "end", "on_site_start", "on_site_end")
+    return [{**r, **{c: r[c].replace("T", " ") + ":" + seconds for c in cols}} for r in rows]
+
+
+def test_spreadsheet_times_keep_every_row_and_its_history(published, tmp_path, capsys):
+    week = _copy(published, tmp_path / "week")
+    _write_rows(week, _spreadsheet_times(_rows(published)))
+    assert main(["check", str(EXAMPLE), str(week)]) == 0
+    out = tmp_path / "replan"
+    assert _replan(EXAMPLE, week, out) == 0
+    assert "0 shifts changed" in capsys.readouterr().out
+    assert [r["shift_id"] for r in _rows(out)] == [r["shift_id"] for r in _rows(week)]
+    assert main(["check", str(EXAMPLE), str(out), "--from", str(week), "--at", AT]) == 0
+    # and a re-plan of the re-plan still matches its own history
+    assert _replan(EXAMPLE, out, tmp_path / "again", "2026-12-03T12:00") == 0
+    assert [r["shift_id"] for r in _rows(tmp_path / "again")] == [r["shift_id"] for r in _rows(week)]
+
+
+def test_times_off_the_minute_are_refused_by_both(published, tmp_path, capsys):
+    week = _copy(published, tmp_path / "week")
+    _write_rows(week, _spreadsheet_times(_rows(published), seconds="30"))
+    assert _replan(EXAMPLE, week, tmp_path / "replan") == 2
+    assert "whole minutes" in capsys.readouterr().err
+    assert main(["check", str(EXAMPLE), str(published), "--from", str(week), "--at", AT]) == 2
+    assert "whole minutes" in capsys.readouterr().err
+
+
+# --- check --previous of this week or a later one ---------------------------------------------------
+
+
+def test_check_previous_of_the_same_or_a_later_week_is_refused(published, later, tmp_path, capsys):
+    for prev in (published, later):
+        assert main(["check", str(EXAMPLE), str(published), "--previous", str(prev)]) == 2
+        err = capsys.readouterr().err
+        assert "give the run folder of the week before" in err and "row " in err
+    assert main(["check", str(NEXT), str(later), "--previous", str(published)]) == 0
+
+
+# --- a gap in history ---------------------------------------------------------------------------------
+
+
+def test_a_deleted_history_row_is_named_as_the_gap(published, tmp_path, capsys):
+    week = _copy(published, tmp_path / "week")
+    rows = _rows(published)
+    gone = next(r for r in rows if r["station_id"] == "J1" and "2026-11-30T06:00" < r["start"] < "2026-12-01")
+    _write_rows(week, [r for r in rows if r is not gone])
+    out = tmp_path / "replan"
+    assert _replan(EXAMPLE, week, out) == 1
+    text = (out / "explanation.md").read_text(encoding="utf-8")
+    assert "The gap lies in history (before --at)" in text
+    assert f"hotspot {gone['hotspot_id']}" in text and gone["shift_id"] in text and "J1" in text
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["replan"]["history_gaps"]
+
+
+def test_a_deleted_row_after_the_cut_is_no_history_gap(published, tmp_path):
+    week = _copy(published, tmp_path / "week")
+    rows = _rows(published)
+    gone = next(r for r in rows if r["start"] > "2026-12-05")
+    _write_rows(week, [r for r in rows if r is not gone])
+    assert _replan(EXAMPLE, week, tmp_path / "replan") == 0
+
+
+# --- --at ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("at, words", [
+    ("2026-12-08T12:00", "outside the week"),
+    ("2026-11-29T23:59", "outside the week"),
+    ("2026-12-02", "a date without a time"),
+    ("2026-12-02T12:00:30", "whole minutes"),
+    ("2026-12-02T25:00", "not a date and time"),
+    ("noon", "not a date and time"),
+])
+@pytest.mark.parametrize("command", ["replan", "check"])
+def test_bad_at_is_a_clear_usage_error(published, tmp_path, capsys, at, words, command):
+    if command == "replan":
+        code = _replan(EXAMPLE, published, tmp_path / "replan", at)
+    else:
+        code = main(["check", str(EXAMPLE), str(published), "--from", str(published), "--at", at])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+    assert not (tmp_path / "replan").exists()
+
+
+@pytest.mark.parametrize("at", ["2026-12-02T12:00+08:00", "2026-12-02T12:00Z", "2026-12-02 12:00"])
+def test_an_offset_or_a_space_keeps_the_wall_clock_time(published, tmp_path, capsys, at):
+    out = tmp_path / "replan"
+    assert _replan(EXAMPLE, published, out, at) == 0
+    assert ("the offset" in capsys.readouterr().err) == (not at.endswith("12:00"))
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["replan"]["at"] == "2026-12-02T12:00"
+    assert main(["check", str(EXAMPLE), str(out), "--from", str(published), "--at", at]) == 0
+
+
+def test_a_deleted_half_of_a_joint_history_loop_is_named_as_the_gap(visits_run, tmp_path):
+    """The other half alone is no joint visit: it guards nothing, and the explanation names the
+    visit hours before --at and the missing id."""
+    week = _copy(visits_run, tmp_path / "week")
+    rows = _rows(visits_run)
+    halves = {}
+    for r in rows:
+        if r["loop_id"] and r["start"] < AT and r["zone_id"] == "Z1":
+            halves.setdefault((r["loop_hotspots"], r["start"]), []).append(r)
+    pairs = [v for v in halves.values() if len(v) == 2]
+    gone = pairs[len(pairs) // 2][1]  # not the first id: one missing between two history rows
+    _write_rows(week, [r for r in rows if r is not gone])
+    out = tmp_path / "replan"
+    assert _replan(CONFIGS / "example-visits.yaml", week, out) == 1
+    text = (out / "explanation.md").read_text(encoding="utf-8")
+    assert "The gap lies in history (before --at)" in text and "visit hours" in text and gone["shift_id"] in text
+
+
+def test_a_previous_week_of_another_config_is_refused(published, tmp_path, capsys):
+    out = tmp_path / "next"
+    assert main(["solve", str(CONFIGS / "jining.yaml"), "--previous", str(published), "--out", str(out), *FLAGS]) == 2
+    err = capsys.readouterr().err
+    assert "--previous" in err and "none of its roster's stations" in err and "'example'" in err
+    assert not out.exists()
