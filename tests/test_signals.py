@@ -233,3 +233,45 @@ def test_head_one_reads_the_first_line(published):
     done = subprocess.run(f"'{CONSOLE}' check '{EXAMPLE}' '{published}' | head -1", shell=True,
                           capture_output=True, text=True, timeout=120)
     assert done.stdout.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+# --- batch: one line from the parent, and the folders already published --------------------------
+
+
+@pytest.fixture(scope="module")
+def slow_config(tmp_path_factory) -> Path:
+    """A synthetic week whose MIP runs for many seconds (30 stations, 24/7 on 3 days)."""
+    from patrolplan.scenarios.generate import generate_scenario
+
+    config = generate_scenario(tmp_path_factory.mktemp("slow") / "scenario", stations=30, hotspots=40, days=3,
+                               seed=0, coverage=1.0)
+    text = config.read_text(encoding="utf-8").splitlines()
+    config.write_text("\n".join("name: zslow" if line.startswith("name:") else line for line in text) + "\n",
+                      encoding="utf-8")
+    return config
+
+
+@pytest.mark.parametrize("signum, code, group", [
+    (signal.SIGINT, 130, True),    # Ctrl-C at a terminal: every process of the group gets it
+    (signal.SIGTERM, 143, True),
+    (signal.SIGTERM, 143, False),  # `kill PID` of the batch only
+])
+def test_an_interrupted_batch_reports_once_and_names_what_it_published(tmp_path, slow_config, signum, code, group):
+    out = tmp_path / "out"
+    proc = subprocess.Popen([str(CONSOLE), "batch", str(TINY), str(slow_config), "--workers", "1", "--out-root",
+                             str(out), "--quiet", "--time-limit", "120"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not (out / "tiny" / "roster.csv").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(3)  # the slow config is being solved now
+    if group:
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err, err
+    assert err.count("interrupted by") == 1, err
+    assert f"stopped after publishing {out / 'tiny'}" in err and "nothing published" not in err
+    assert sorted(p.name for p in out.iterdir()) == ["tiny"]  # no lock, no half-written zslow

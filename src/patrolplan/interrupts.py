@@ -57,14 +57,15 @@ def _handler(signum, frame) -> None:  # noqa: ARG001
 
 
 @contextlib.contextmanager
-def handled():
-    """SIGINT and SIGTERM raise :class:`Interrupted` inside the block (main thread only)."""
+def handled(signals: tuple[int, ...] = _SIGNALS):
+    """SIGINT and SIGTERM (or the given ``signals``) raise :class:`Interrupted` inside the
+    block (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     _state.signum, _state.defer, _state.published = None, 0, []
-    previous = {s: signal.getsignal(s) for s in _SIGNALS}
-    for s in _SIGNALS:
+    previous = {s: signal.getsignal(s) for s in signals}
+    for s in signals:
         signal.signal(s, _handler)
     try:
         yield
