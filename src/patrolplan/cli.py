@@ -314,6 +314,15 @@ def _load(config):
 
 
 def _cmd_solve(args) -> int:
+    if args.write_model is not None:
+        from patrolplan.errors import UsageError
+        from patrolplan.solver.export import check_model_path
+
+        for option in ("counts", "previous", "out"):
+            if getattr(args, option) is not None:
+                raise UsageError(f"--write-model writes the model and stops: it takes no --{option} (write the "
+                                 f"model first, then run `patrolplan solve --counts VALUES.csv` with your options)")
+        check_model_path(args.write_model)  # before any work
     scenario = _load(args.config)
     if args.write_model is not None:
         from patrolplan.runner import write_model_file

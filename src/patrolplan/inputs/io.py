@@ -38,6 +38,8 @@ from patrolplan.inputs.validate import (
 )
 
 __all__ = [
+    "csv_encoding",
+    "read_text_csv",
     "read_table",
     "read_points",
     "read_lines",
@@ -107,15 +109,66 @@ def _drop_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
     return df[(df != "").any(axis=1)] if len(df.columns) else df
 
 
+# --- text files: the one way patrolplan reads a CSV a planner gave -----------------------------
+
+_ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without Excel's BOM), then GBK's superset
+
+
+def csv_encoding(path: str | Path) -> str:
+    """The encoding to read ``path`` with: UTF-8 (a byte-order mark allowed, as Excel's 'CSV
+    UTF-8' writes it), UTF-16 with its mark (Excel's 'Unicode Text'), else GB18030 (a superset
+    of GBK/GB2312, what Excel and WPS write for 'CSV' on a Chinese Windows). Raises
+    :class:`DataError` when none of them decodes the whole file."""
+    import codecs
+
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+                return "utf-16"
+            for encoding in _ENCODINGS:  # decoded in pieces: a large matrix is never held twice
+                f.seek(0)
+                decoder = codecs.getincrementaldecoder(encoding)()
+                try:
+                    while chunk := f.read(1 << 20):
+                        decoder.decode(chunk)
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    continue
+                return encoding
+    except OSError as err:
+        raise DataError(f"{display_path(path)}: cannot be read ({err.strerror}) — check the path and its "
+                        "permissions") from None
+    raise DataError(f"{display_path(path)}: neither UTF-8 nor GBK/GB18030 text — save it as UTF-8 (Excel: Save "
+                    "As > 'CSV UTF-8'; WPS/LibreOffice: choose the UTF-8 character set)")
+
+
+def read_text_csv(path: str | Path, *, what: str, sep: str = ",") -> pd.DataFrame:
+    """A small CSV as text cells (``str``, blanks as ``""``), decoded by :func:`csv_encoding`;
+    :class:`DataError` for a file that is empty or not CSV, ``what`` saying what was expected."""
+    path = Path(path)
+    try:
+        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=csv_encoding(path))
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{display_path(path)}: the file is empty — give {what}") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DataError(f"{display_path(path)}: cannot read as CSV ({' '.join(str(err).split())}) — give "
+                        f"{what}") from None
+
+
 def _read_csv(path: Path, source: str) -> tuple[_Raw | None, list[str]]:
     sep = _CSV_SUFFIXES[path.suffix.lower()]
+    try:
+        encoding = csv_encoding(path)
+    except DataError as err:
+        return None, err.problems
     try:
         df = pd.read_csv(
             path,
             sep=sep,
             dtype=str,
             keep_default_na=False,
-            encoding="utf-8-sig",
+            encoding=encoding,
             skip_blank_lines=False,
         )
     except UnicodeDecodeError:
@@ -127,18 +180,18 @@ def _read_csv(path: Path, source: str) -> tuple[_Raw | None, list[str]]:
         return None, [f"{source}: the file is empty — give a header row and one row per record"]
     except pd.errors.ParserError as err:
         return None, [f"{source}: cannot read as CSV ({err}) — check quotes and the number of commas per row"]
-    problems = _header_problems(path, source, sep)
+    problems = _header_problems(path, source, sep, encoding)
     if problems:
         return None, problems
     return _Raw(_drop_blank_rows(_as_text(df)), source, 2), []
 
 
-def _header_problems(path: Path, source: str, sep: str) -> list[str]:
+def _header_problems(path: Path, source: str, sep: str, encoding: str = "utf-8-sig") -> list[str]:
     """A header pandas would read wrong without a word: repeated column names (pandas renames
     the second ``x`` to ``x.1``) and a file separated by another character than ``sep``."""
     import csv
 
-    with open(path, encoding="utf-8-sig", newline="") as f:
+    with open(path, encoding=encoding, newline="") as f:
         header = next(csv.reader(f, delimiter=sep), [])
     names = [h.strip() for h in header]
     for other, word in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
