@@ -169,8 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "most clients covered twice; pmedian: p sites, least weighted mean cost; pcenter: p sites, "
                         "least worst cost")
     p.add_argument("--p", type=_positive_int, metavar="N", help="how many sites (mclp, pmedian, pcenter)")
-    p.add_argument("--radius-min", type=_nonneg_float, metavar="R", help="config way: service radius in road minutes")
-    p.add_argument("--radius", type=_nonneg_float, metavar="R", help="matrix way: service radius in cost units")
+    p.add_argument("--radius-min", type=_positive_float, metavar="R", help="config way: service radius in road minutes")
+    p.add_argument("--radius", type=_positive_float, metavar="R", help="matrix way: service radius in cost units")
     p.add_argument("--weight", default="weight", metavar="COLUMN", help="matrix way: CLIENTS weight column (default weight)")
     p.add_argument("--fixed", metavar="IDS", help="facility ids already sited (existing checkpoints), comma-separated")
     p.add_argument("--candidate-id", metavar="COLUMN",
@@ -200,9 +200,28 @@ def main(argv: list[str] | None = None) -> int:
     # geopandas): a signal at any moment after this gives the one interrupt line and 130/143
     with interrupts.handled():
         try:
-            return _main(argv)
+            code = _main(argv)
         except KeyboardInterrupt as err:  # also a signal landing outside the command itself
-            return _interrupted(err, "patrolplan")
+            code = _interrupted(err, "patrolplan")
+    _leave_abandoned_solvers(code)
+    return code
+
+
+def _leave_abandoned_solvers(code: int) -> None:
+    """An interrupted HiGHS run left in a helper thread (``siting.models._responsive``) cannot
+    be joined before it reaches a callback, and the C++ runtime aborts a process that exits
+    with its threads still running: end the process here, the output flushed, with ``code``."""
+    import os
+    import threading
+
+    if not any(t.name == "patrolplan-highs" and t.is_alive() for t in threading.enumerate()):
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def _main(argv: list[str] | None) -> int:
