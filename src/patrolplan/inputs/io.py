@@ -139,7 +139,7 @@ def csv_encoding(path: str | Path) -> str:
     except OSError as err:
         raise DataError(f"{display_path(path)}: cannot be read ({err.strerror}) — check the path and its "
                         "permissions") from None
-    raise DataError(f"{display_path(path)}: neither UTF-8 nor GBK/GB18030 text — save it as UTF-8 (Excel: Save "
+    raise DataError(f"{display_path(path)}: not UTF-8 text (nor GBK/GB18030) — save it as UTF-8 (Excel: Save "
                     "As > 'CSV UTF-8'; WPS/LibreOffice: choose the UTF-8 character set)")
 
 
@@ -494,7 +494,7 @@ def load_scenario(config_or_path: Config | str | Path) -> Scenario:
 
     if problems:
         raise DataError(problems)
-    notes = _outside_horizon(config, demand, demand_raw, "days") + _outside_horizon(
+    notes = list(config.notes) + _outside_horizon(config, demand, demand_raw, "days") + _outside_horizon(
         config, availability, availability_raw, "date")
     return Scenario(
         warnings=tuple(notes),
