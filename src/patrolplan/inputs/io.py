@@ -25,6 +25,7 @@ import pyogrio
 import pyogrio.errors
 
 from patrolplan.inputs.config import Config, load_config
+from patrolplan.inputs.encoding import csv_encoding
 from patrolplan.errors import DataError
 from patrolplan.inputs.scenario import Scenario
 from patrolplan.inputs.validate import (
@@ -111,44 +112,13 @@ def _drop_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
 
 # --- text files: the one way patrolplan reads a CSV a planner gave -----------------------------
 
-_ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without Excel's BOM), then GBK's superset
-
-
-def csv_encoding(path: str | Path) -> str:
-    """The encoding to read ``path`` with: UTF-8 (a byte-order mark allowed, as Excel's 'CSV
-    UTF-8' writes it), UTF-16 with its mark (Excel's 'Unicode Text'), else GB18030 (a superset
-    of GBK/GB2312, what Excel and WPS write for 'CSV' on a Chinese Windows). Raises
-    :class:`DataError` when none of them decodes the whole file."""
-    import codecs
-
-    path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):
-                return "utf-16"
-            for encoding in _ENCODINGS:  # decoded in pieces: a large matrix is never held twice
-                f.seek(0)
-                decoder = codecs.getincrementaldecoder(encoding)()
-                try:
-                    while chunk := f.read(1 << 20):
-                        decoder.decode(chunk)
-                    decoder.decode(b"", final=True)
-                except UnicodeDecodeError:
-                    continue
-                return encoding
-    except OSError as err:
-        raise DataError(f"{display_path(path)}: cannot be read ({err.strerror}) — check the path and its "
-                        "permissions") from None
-    raise DataError(f"{display_path(path)}: not UTF-8 text (nor GBK/GB18030) — save it as UTF-8 (Excel: Save "
-                    "As > 'CSV UTF-8'; WPS/LibreOffice: choose the UTF-8 character set)")
-
-
 def read_text_csv(path: str | Path, *, what: str, sep: str = ",") -> pd.DataFrame:
     """A small CSV as text cells (``str``, blanks as ``""``), decoded by :func:`csv_encoding`;
     :class:`DataError` for a file that is empty or not CSV, ``what`` saying what was expected."""
     path = Path(path)
     try:
-        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=csv_encoding(path))
+        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+                           encoding=csv_encoding(path, source=display_path(path)))
     except pd.errors.EmptyDataError:
         raise DataError(f"{display_path(path)}: the file is empty — give {what}") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
@@ -159,7 +129,7 @@ def read_text_csv(path: str | Path, *, what: str, sep: str = ",") -> pd.DataFram
 def _read_csv(path: Path, source: str) -> tuple[_Raw | None, list[str]]:
     sep = _CSV_SUFFIXES[path.suffix.lower()]
     try:
-        encoding = csv_encoding(path)
+        encoding = csv_encoding(path, source=source)
     except DataError as err:
         return None, err.problems
     try:

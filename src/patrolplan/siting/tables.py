@@ -169,7 +169,7 @@ def _read_costs(path: Path, source: str) -> pd.DataFrame:
     are dropped; the index stays the 0-based data row (file row - 2)."""
     from patrolplan.inputs.io import csv_encoding
 
-    encoding = csv_encoding(path)
+    encoding = csv_encoding(path, source=source)
     kw = dict(encoding=encoding, skip_blank_lines=False, keep_default_na=False, na_values=[""],
               dtype={"client_id": "category", "facility_id": "category"})
     try:
