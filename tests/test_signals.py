@@ -275,3 +275,12 @@ def test_an_interrupted_batch_reports_once_and_names_what_it_published(tmp_path,
     assert err.count("interrupted by") == 1, err
     assert f"stopped after publishing {out / 'tiny'}" in err and "nothing published" not in err
     assert sorted(p.name for p in out.iterdir()) == ["tiny"]  # no lock, no half-written zslow
+
+
+def test_a_run_that_fails_after_taking_its_lock_leaves_no_folder_it_made(tmp_path, capsys):
+    counts = tmp_path / "values.csv"
+    counts.write_text("name,value\nnot_a_column,1\n")  # read after the output is prepared and locked
+    out = tmp_path / "new" / "runs" / "week"
+    assert main(["solve", str(TINY), "--counts", str(counts), "--out", str(out), "--no-pictures", "--quiet"]) == 2
+    assert "not a column of this model" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["values.csv"]

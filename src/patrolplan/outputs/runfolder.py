@@ -213,6 +213,7 @@ def prepare_output(target: str | Path, *, kind: str = "run", keep: tuple[str, ..
 # --- one writer per folder -----------------------------------------------------------------
 
 _LOCKS: dict[str, int] = {}  # lock file -> open descriptor holding the flock (this process)
+_MADE: dict[str, list[Path]] = {}  # lock file -> folders made to hold it (removed again if left empty)
 
 
 def _lock_path(target: Path) -> Path:
@@ -239,6 +240,7 @@ def lock_output(target: str | Path) -> Path:
     path = _lock_path(Path(target))
     if str(path) in _LOCKS:
         return path
+    made = [p for p in (path.parent, *path.parent.parents) if not os.path.lexists(p)]
     path.parent.mkdir(parents=True, exist_ok=True)
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
@@ -262,6 +264,7 @@ def lock_output(target: str | Path) -> Path:
     os.ftruncate(fd, 0)
     os.write(fd, (json.dumps({"pid": os.getpid(), "command": command}) + "\n").encode())
     _LOCKS[str(path)] = fd
+    _MADE[str(path)] = made
     return path
 
 
@@ -278,6 +281,11 @@ def release_locks(target: str | Path | None = None) -> None:
             pass
         os.close(fd)
         del _LOCKS[path]
+        for folder in _MADE.pop(path, []):  # innermost first: a run that wrote nothing leaves no folder
+            try:
+                os.rmdir(folder)
+            except OSError:
+                break
 
 
 class atomic_folder:
