@@ -20,6 +20,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import signal
 import sys
 import traceback
 import uuid
@@ -32,7 +33,7 @@ import pandas as pd
 from patrolplan import interrupts
 from patrolplan.inputs.config import load_config
 from patrolplan.errors import PatrolPlanError, UsageError
-from patrolplan.outputs.runfolder import output_problem
+from patrolplan.outputs.runfolder import output_problem, release_locks
 
 __all__ = ["run_batch", "batch_exit_code", "SUMMARY_COLUMNS", "SUMMARY_FILE"]
 
@@ -64,15 +65,34 @@ def _one_line(err: BaseException) -> str:
     return text or type(err).__name__
 
 
+def _worker_init() -> None:
+    """A local worker process: Ctrl-C (sent to the whole process group by the terminal) is
+    the parent's to handle, once; the parent stops the workers with SIGTERM, which ends an
+    idle worker quietly (the default action) and a busy one through :func:`_run_safely`."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _run_safely(run_one: RunOne, config_path: str, out_dir: str | None, time_limit_s: float | None) -> dict:
-    """Run one config in a worker; never raises (a failure becomes an ``error`` row)."""
+    """Run one config in a worker; never raises (a failure becomes an ``error`` row). A SIGTERM
+    while it runs discards the run folder being written (interrupts.py) and gives an
+    ``interrupted`` row."""
     try:
-        summary = run_one(config_path, out_dir, time_limit_s=time_limit_s)
+        return _run_guarded(run_one, config_path, out_dir, time_limit_s)
+    finally:
+        release_locks()  # this worker is done with the folder, whatever happened
+
+
+def _run_guarded(run_one: RunOne, config_path: str, out_dir: str | None, time_limit_s: float | None) -> dict:
+    try:
+        with interrupts.handled(signals=(signal.SIGTERM,)):
+            summary = run_one(config_path, out_dir, time_limit_s=time_limit_s)
+    except KeyboardInterrupt as err:
+        code = err.exit_code if isinstance(err, interrupts.Interrupted) else 130
+        return {"status": "error", "exit_code": code, "error": "interrupted: nothing published for this config"}
     except PatrolPlanError as err:
         return {"status": "error", "exit_code": 2, "error": _one_line(err)}
     except BaseException as err:  # noqa: BLE001 - a crash of one config must not end the batch
-        if isinstance(err, KeyboardInterrupt):
-            raise
         where = traceback.extract_tb(err.__traceback__)[-1:] if err.__traceback__ else []
         at = f" (at {Path(where[0].filename).name}:{where[0].lineno})" if where else ""
         return {"status": "error", "exit_code": 1, "error": f"{type(err).__name__}: {_one_line(err)}{at}"}
@@ -156,7 +176,7 @@ def _run_local(todo: list[dict], run_one: RunOne, workers: int, time_limit: floa
     ctx = _mp_context(run_one)
     args = {id(r): (run_one, r["config_abs"], r["run_dir"], time_limit) for r in todo}
     suspects: list[dict] = []
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=interrupts.install) as pool:
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
         futures = {pool.submit(_run_safely, *args[id(r)]): r for r in todo}
         try:
             for fut in cf.as_completed(futures):
@@ -174,7 +194,7 @@ def _run_local(todo: list[dict], run_one: RunOne, workers: int, time_limit: floa
     while pending or running:
         while pending and len(running) < workers:
             row = pending.pop(0)
-            ex = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=interrupts.install)
+            ex = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_worker_init)
             running[ex.submit(_run_safely, *args[id(row)])] = (row, ex)
         try:
             finished, _ = cf.wait(list(running), return_when=cf.FIRST_COMPLETED)
@@ -292,6 +312,8 @@ def run_batch(
     def done(row: dict, result: dict) -> None:
         nonlocal failed
         row.update(result)
+        if result and not row.get("error") and row.get("run_dir"):
+            interrupts.note_published(row["run_dir"])  # an interrupt from now on names it
         failed += int(row.get("exit_code") not in (0,))
         bar.update(1)
         bar.set_postfix(failed=failed, refresh=False)

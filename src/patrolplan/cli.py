@@ -169,8 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "most clients covered twice; pmedian: p sites, least weighted mean cost; pcenter: p sites, "
                         "least worst cost")
     p.add_argument("--p", type=_positive_int, metavar="N", help="how many sites (mclp, pmedian, pcenter)")
-    p.add_argument("--radius-min", type=_nonneg_float, metavar="R", help="config way: service radius in road minutes")
-    p.add_argument("--radius", type=_nonneg_float, metavar="R", help="matrix way: service radius in cost units")
+    p.add_argument("--radius-min", type=_positive_float, metavar="R", help="config way: service radius in road minutes")
+    p.add_argument("--radius", type=_positive_float, metavar="R", help="matrix way: service radius in cost units")
     p.add_argument("--weight", default="weight", metavar="COLUMN", help="matrix way: CLIENTS weight column (default weight)")
     p.add_argument("--fixed", metavar="IDS", help="facility ids already sited (existing checkpoints), comma-separated")
     p.add_argument("--candidate-id", metavar="COLUMN",
@@ -211,22 +211,98 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from patrolplan.interrupts import Interrupted, handled
+    from patrolplan import interrupts
+
+    # the handlers come first, before argparse and before any heavy import (CP-SAT, HiGHS,
+    # geopandas): a signal at any moment after this gives the one interrupt line and 130/143
+    with interrupts.handled():
+        try:
+            code = _main(argv)
+        except KeyboardInterrupt as err:  # also a signal landing outside the command itself
+            code = _interrupted(err, "patrolplan")
+    _leave_abandoned_solvers(code)
+    return code
+
+
+def _leave_abandoned_solvers(code: int) -> None:
+    """An interrupted HiGHS run left in a helper thread (``siting.models._responsive``) cannot
+    be joined before it reaches a callback, and the C++ runtime aborts a process that exits
+    with its threads still running: end the process here, the output flushed, with ``code``."""
+    import os
+    import threading
+
+    if not any(t.name == "patrolplan-highs" and t.is_alive() for t in threading.enumerate()):
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
+def _main(argv: list[str] | None) -> int:
+    from patrolplan import interrupts
+    from patrolplan.outputs.runfolder import release_locks
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    name = f"patrolplan {args.command}"
     try:
-        with handled():
-            return _COMMANDS[args.command](args)
+        code = _COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
     except PatrolPlanError as err:
-        print(f"patrolplan {args.command}: {err}", file=sys.stderr)
+        print(f"{name}: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:
-        code = err.exit_code if isinstance(err, Interrupted) else 130
-        why = err.args[0] if isinstance(err, Interrupted) else "interrupted"
-        print(f"patrolplan {args.command}: {why}: stopped, nothing published "
-              "(an earlier run folder is left as it was)", file=sys.stderr)
-        return code
+        return _interrupted(err, name)
+    except BrokenPipeError:
+        return _broken_pipe()
+    except Exception as err:
+        if interrupts.signalled() is None:
+            raise
+        # a signal inside a native import or extension call can surface as another error
+        # (ImportError, SystemError ...): it is still the interrupt, not a bug
+        return _interrupted(interrupts.Interrupted(interrupts.signalled()), name, cause=err)
+    finally:
+        release_locks()
+
+
+def _interrupted(err: KeyboardInterrupt, name: str, *, cause: BaseException | None = None) -> int:
+    """The one line of an interrupted command: what was published before the signal (a run
+    folder is swapped in with signals held, so it is either complete or untouched), and
+    128 + signal as exit code."""
+    from patrolplan import interrupts
+
+    signum = err.signum if isinstance(err, interrupts.Interrupted) else interrupts.signalled()
+    code = 128 + signum if signum else 130
+    why = err.args[0] if isinstance(err, interrupts.Interrupted) else "interrupted"
+    done = interrupts.published()
+    try:
+        if done:
+            print(f"{name}: {why}: stopped after publishing {', '.join(done)} (complete: written whole "
+                  "before the signal was acted on); nothing else was written", file=sys.stderr)
+        else:
+            print(f"{name}: {why}: stopped, nothing published "
+                  "(an earlier run folder is left as it was)", file=sys.stderr)
+    except (BrokenPipeError, OSError, ValueError):
+        pass
+    return code
+
+
+def _broken_pipe() -> int:
+    """stdout's reader went away (``| head -1``): stop quietly with 141, as Unix tools do. stdout is
+    pointed at /dev/null so that the interpreter's final flush does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 128 + 13  # as a Unix tool killed by SIGPIPE (`yes | head -1`)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -279,6 +355,15 @@ def _load(config):
 
 
 def _cmd_solve(args) -> int:
+    if args.write_model is not None:
+        from patrolplan.errors import UsageError
+        from patrolplan.solver.export import check_model_path
+
+        for option in ("counts", "previous", "out"):
+            if getattr(args, option) is not None:
+                raise UsageError(f"--write-model writes the model and stops: it takes no --{option} (write the "
+                                 f"model first, then run `patrolplan solve --counts VALUES.csv` with your options)")
+        check_model_path(args.write_model)  # before any work
     scenario = _load(args.config)
     if args.write_model is not None:
         from patrolplan.runner import write_model_file

@@ -22,7 +22,8 @@ import contextlib
 import signal
 import threading
 
-__all__ = ["Interrupted", "handled", "install", "deferred", "requested", "raise_if_requested", "masked"]
+__all__ = ["Interrupted", "handled", "install", "deferred", "requested", "raise_if_requested", "masked",
+           "note_published", "published", "signalled"]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -43,6 +44,7 @@ class _State:
     def __init__(self) -> None:
         self.signum: int | None = None
         self.defer = 0
+        self.published: list[str] = []
 
 
 _state = _State()
@@ -55,14 +57,15 @@ def _handler(signum, frame) -> None:  # noqa: ARG001
 
 
 @contextlib.contextmanager
-def handled():
-    """SIGINT and SIGTERM raise :class:`Interrupted` inside the block (main thread only)."""
+def handled(signals: tuple[int, ...] = _SIGNALS):
+    """SIGINT and SIGTERM (or the given ``signals``) raise :class:`Interrupted` inside the
+    block (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    _state.signum, _state.defer = None, 0
-    previous = {s: signal.getsignal(s) for s in _SIGNALS}
-    for s in _SIGNALS:
+    _state.signum, _state.defer, _state.published = None, 0, []
+    previous = {s: signal.getsignal(s) for s in signals}
+    for s in signals:
         signal.signal(s, _handler)
     try:
         yield
@@ -77,6 +80,22 @@ def install() -> None:
         _state.signum, _state.defer = None, 0
         for s in _SIGNALS:
             signal.signal(s, _handler)
+
+
+def note_published(path) -> None:
+    """Record that ``path`` (a run folder) is now in place and complete, so that an interrupt
+    that lands after it says so instead of "nothing published" (``cli.main`` reads it)."""
+    _state.published.append(str(path))
+
+
+def published() -> list[str]:
+    """The folders published since :func:`handled` was entered, in order."""
+    return list(_state.published)
+
+
+def signalled() -> int | None:
+    """The number of the signal that arrived, if one did."""
+    return _state.signum
 
 
 def requested() -> bool:
@@ -102,13 +121,22 @@ def deferred():
 
 @contextlib.contextmanager
 def masked():
-    """Block SIGINT and SIGTERM for a short critical step (a folder swap); a signal that came
-    meanwhile is delivered when the block ends."""
+    """Hold SIGINT and SIGTERM back for a short critical step (a folder swap); a signal that
+    came meanwhile takes effect when the block ends.
+
+    Two layers: our handler only records the signal while the block runs (as in
+    :func:`deferred`: a signal may be delivered to any thread, e.g. one of HiGHS's, and the
+    Python handler then still runs in the main thread), and the signals are blocked in the
+    calling thread for handlers that are not ours."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    _state.defer += 1
     old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
     try:
         yield
     finally:
+        _state.defer -= 1
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    if not _state.defer:
+        raise_if_requested()

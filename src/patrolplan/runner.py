@@ -85,7 +85,7 @@ def run_scenario(
         from patrolplan.solver.export import read_counts
         from patrolplan.model.build import build_model
 
-        counts = read_counts(counts_path, build_model(problem, allow_gaps=params.allow_gaps))
+        counts = read_counts(counts_path, build_model(problem, allow_gaps=params.allow_gaps), problem=problem)
     result = solve(problem, params, config_sha256=config_sha256(scenario), counts=counts)
     if replan is not None:
         from patrolplan.replan import finish_replan

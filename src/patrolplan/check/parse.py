@@ -35,6 +35,14 @@ _ID_COLUMNS = ("shift_id", "team_id", "station_id", "zone_id", "hotspot_id")
 _TIME_COLUMNS = ("start", "end", "on_site_start", "on_site_end")
 _TRAVEL_COLUMNS = ("travel_out_min", "travel_back_min")
 
+def _encoding(path: Path) -> str:
+    """A roster or visits table edited in Excel may come back as GBK: decoded as every input is
+    (``inputs.encoding.csv_encoding``); DataError when nothing decodes it."""
+    from patrolplan.inputs.encoding import csv_encoding
+
+    return csv_encoding(path)
+
+
 def read_roster(run_dir_or_csv: str | Path) -> pd.DataFrame:
     """Read ``roster.csv`` from a run folder (or a CSV path) and check its form.
 
@@ -50,7 +58,7 @@ def read_roster(run_dir_or_csv: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise DataError(f"{path}: no such roster file — give a run folder or a roster.csv path")
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=_encoding(path))
     except pd.errors.EmptyDataError:
         raise DataError(
             f"{path}: the file is empty — a roster needs a header row ({', '.join(ROSTER_COLUMNS)})"
@@ -205,7 +213,7 @@ def read_visits(run_dir_or_csv: str | Path) -> pd.DataFrame | None:
     if not path.is_file():
         return None
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=_encoding(path))
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty — visits.csv needs a header row ({', '.join(_VISIT_COLUMNS)})") from None
     except (UnicodeDecodeError, pd.errors.ParserError) as err:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, field_validator,
+                      model_validator)
 
 from patrolplan.errors import DataError
 
@@ -29,6 +30,18 @@ __all__ = [
     "load_config",
     "config_from_dict",
 ]
+
+
+def _not_bool(v: Any) -> Any:
+    """YAML reads ``true``/``yes``/``on`` as a boolean, and pydantic would take it as 1: a
+    number key given a yes/no is a mistake, not a count."""
+    if isinstance(v, bool):
+        raise ValueError(f"{str(v).lower()} is a yes/no, not a number — give a number")
+    return v
+
+
+Int = Annotated[int, BeforeValidator(_not_bool)]
+Float = Annotated[float, BeforeValidator(_not_bool)]
 
 
 class _Strict(BaseModel):
@@ -50,12 +63,12 @@ class DataPaths(_Strict):
 
 
 class Rules(_Strict):
-    team_size: int = Field(2, ge=1)
+    team_size: Int = Field(2, ge=1)
     shift_hours: tuple[float, ...] = (4, 8)
-    shift_start_every_minutes: int = Field(120, ge=1)
-    min_rest_hours: float = Field(12, ge=0)
-    max_shifts_per_team: int = Field(5, ge=0)
-    reserve_officers: int = Field(0, ge=0)
+    shift_start_every_minutes: Int = Field(120, ge=1)
+    min_rest_hours: Float = Field(12, ge=0)
+    max_shifts_per_team: Int = Field(5, ge=0)
+    reserve_officers: Int = Field(0, ge=0)
 
     @field_validator("shift_hours", mode="before")
     @classmethod
@@ -96,10 +109,10 @@ class Travel(_Strict):
             "default": 30,
         }
     )
-    offroad_kmh: float = Field(15, gt=0)
-    max_snap_m: float = Field(2000, gt=0)
-    detour_factor: float = Field(1.3, ge=1)
-    margin_min: int = Field(1, ge=0, le=30)
+    offroad_kmh: Float = Field(15, gt=0)
+    max_snap_m: Float = Field(2000, gt=0)
+    detour_factor: Float = Field(1.3, ge=1)
+    margin_min: Int = Field(1, ge=0, le=30)
     """Spare minutes planned on every non-zero travel leg, so that a checker measuring road time
     a little differently (another distance formula, rounding) still finds enough travel time."""
 
@@ -115,8 +128,14 @@ class Travel(_Strict):
 
 
 class Modes(_Strict):
-    handover_minutes: int = Field(0, ge=0)
-    synchronized_min_stations: int = Field(2, ge=1)
+    handover_minutes: Int = Field(0, ge=0)
+    synchronized_min_stations: Int = Field(2, ge=1)
+
+
+#: the longest loop a column may hold: loop columns grow combinatorially with it, and a loop of
+#: more hotspots rarely keeps every interval; a larger ``visits.max_loop_hotspots`` is capped
+#: here, and the input warnings say so
+MAX_LOOP_HOTSPOTS = 8
 
 
 class Visits(_Strict):
@@ -127,10 +146,10 @@ class Visits(_Strict):
     from cycle to cycle and day to day (seeded by ``solver.seed``), never breaking the interval;
     ``max_loop_hotspots``: most hotspots one loop visits (the cap on loop columns)."""
 
-    dwell_minutes: int = Field(15, ge=1)
-    max_interval_minutes: int = Field(120, ge=2)
+    dwell_minutes: Int = Field(15, ge=1)
+    max_interval_minutes: Int = Field(120, ge=2)
     randomize: bool = False
-    max_loop_hotspots: int = Field(4, ge=1, le=8)
+    max_loop_hotspots: Int = Field(4, ge=1)
 
     @model_validator(mode="after")
     def _dwell_below_interval(self) -> "Visits":
@@ -150,10 +169,10 @@ class Response(_Strict):
     a backup in reach costs ``backup_weight`` hours in the objective) or ``hard`` (required);
     ``backup_weight``: that price, in objective hours per hotspot-hour."""
 
-    first_minutes: int = Field(15, ge=0)
-    backup_minutes: int = Field(30, ge=0)
+    first_minutes: Int = Field(15, ge=0)
+    backup_minutes: Int = Field(30, ge=0)
     backup: Literal["off", "soft", "hard"] = "off"
-    backup_weight: float = Field(2.0, ge=0)
+    backup_weight: Float = Field(2.0, ge=0)
 
     @field_validator("backup", mode="before")
     @classmethod
@@ -218,19 +237,19 @@ class Objective(_Strict):
     + ``overcoverage`` x team-hours on site beyond demand.
     """
 
-    travel: float = Field(1, ge=0)
-    fairness: float = Field(10, ge=0)
-    overcoverage: float = Field(1, ge=0)
+    travel: Float = Field(1, ge=0)
+    fairness: Float = Field(10, ge=0)
+    overcoverage: Float = Field(1, ge=0)
 
 
 class SolverSettings(_Strict):
-    time_limit_seconds: float = Field(60, gt=0)
-    workers: int = Field(2, ge=1)
-    seed: int = Field(0, ge=0)
+    time_limit_seconds: Float = Field(60, gt=0)
+    workers: Int = Field(2, ge=1)
+    seed: Int = Field(0, ge=0)
     allow_gaps: bool = False
     engine: Literal["auto", "highs", "cpsat"] = "auto"
     """Stage-1 (aggregated counts) engine: ``highs`` (MIP), ``cpsat``, or ``auto``."""
-    gap_tolerance_pct: float = Field(0.5, ge=0)
+    gap_tolerance_pct: Float = Field(0.5, ge=0)
     """Stop stage 1 once the roster is proven within this % of the bound."""
     progress: bool = True
 
@@ -238,18 +257,24 @@ class SolverSettings(_Strict):
 class Config(_Strict):
     name: str
     week_start: dt.date
-    horizon_days: int = Field(7, ge=1, le=31)
+    horizon_days: Int = Field(7, ge=1, le=31)
     slot_minutes: Literal[15, 30, 60] = 60
     data: DataPaths
     rules: Rules = Field(default_factory=Rules)
     travel: Travel = Field(default_factory=Travel)
-    default_demand: int = Field(1, ge=0)
+    default_demand: Int = Field(1, ge=0)
     modes: Modes = Field(default_factory=Modes)
     objective: Objective = Field(default_factory=Objective)
     solver: SolverSettings = Field(default_factory=SolverSettings)
     visits: Visits = Field(default_factory=Visits)
     response: Response = Field(default_factory=Response)
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
+    _notes: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What loading changed or assumed (e.g. a capped value), for the input warnings."""
+        return self._notes
 
     @field_validator("name")
     @classmethod
@@ -336,23 +361,16 @@ def _mapping_without_duplicates(loader: _Loader, node: yaml.MappingNode, deep: b
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
-_MODELS: dict[str, type[BaseModel]] = {
-    "": Config,
-    "data": DataPaths,
-    "rules": Rules,
-    "travel": Travel,
-    "modes": Modes,
-    "objective": Objective,
-    "solver": SolverSettings,
-    "response": Response,
-    "incidents": IncidentSettings,
-}
+def _nested_model(model: type[BaseModel], key: str) -> type[BaseModel] | None:
+    """The model of ``key``'s block when ``key`` is itself a block of keys (``visits:``)."""
+    annotation = model.model_fields[key].annotation
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
-def _unknown_key_problems(raw: dict[str, Any], where: str, source: str) -> list[str]:
-    """Unknown keys at every level, each with a did-you-mean."""
-    model = _MODELS.get(where)
-    if model is None or not isinstance(raw, dict):
+def _unknown_key_problems(raw: dict[str, Any], model: type[BaseModel], source: str, where: str = "") -> list[str]:
+    """Unknown keys at every level (every nested block, found from the models themselves),
+    each with a did-you-mean."""
+    if not isinstance(raw, dict):
         return []
     known = list(model.model_fields)
     problems = []
@@ -362,9 +380,45 @@ def _unknown_key_problems(raw: dict[str, Any], where: str, source: str) -> list[
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             hint = f" — did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(known)})"
             problems.append(f"{source}: unknown key '{path}'{hint}")
-        elif not where and key in _MODELS:
-            problems += _unknown_key_problems(value, key, source)
+        elif (inner := _nested_model(model, key)) is not None:
+            problems += _unknown_key_problems(value, inner, source, path)
     return problems
+
+
+def _allowed_range(loc: tuple) -> str:
+    """``allowed: 1 to 8`` for the numeric key at ``loc`` (from its Field bounds), or ""."""
+    model: type[BaseModel] = Config
+    for part in loc[:-1]:
+        if not isinstance(part, str) or part not in model.model_fields:
+            return ""
+        inner = _nested_model(model, part)
+        if inner is None:
+            return ""
+        model = inner
+    field = model.model_fields.get(str(loc[-1])) if loc else None
+    if field is None:
+        return ""
+    low = high = None
+    for m in field.metadata:
+        for name, strict in (("ge", False), ("gt", True)):
+            if getattr(m, name, None) is not None:
+                low = (getattr(m, name), strict)
+        for name, strict in (("le", False), ("lt", True)):
+            if getattr(m, name, None) is not None:
+                high = (getattr(m, name), strict)
+    if low is None and high is None:
+        return ""
+    parts = []
+    if loc[-1] == "max_loop_hotspots":
+        high = (MAX_LOOP_HOTSPOTS, False)  # larger values are accepted, and capped
+    if low is not None:
+        parts.append(f"{'above' if low[1] else 'at least'} {low[0]:g}")
+    if high is not None:
+        parts.append(f"{'below' if high[1] else 'at most'} {high[0]:g}")
+    return " — allowed: " + " and ".join(parts)
+
+
+_RANGE_ERRORS = ("greater_than_equal", "greater_than", "less_than_equal", "less_than")
 
 
 def _pydantic_problems(err: ValidationError, source: str) -> list[str]:
@@ -377,7 +431,8 @@ def _pydantic_problems(err: ValidationError, source: str) -> list[str]:
         else:
             given = e.get("input")
             given_s = f" (given {given!r})" if not isinstance(given, (dict, list)) else ""
-            problems.append(f"{source}: key '{loc}'{given_s}: {msg}")
+            bounds = _allowed_range(e["loc"]) if e["type"] in _RANGE_ERRORS else ""
+            problems.append(f"{source}: key '{loc}'{given_s}: {msg}{bounds}")
     return problems
 
 
@@ -385,7 +440,7 @@ def config_from_dict(raw: dict[str, Any], *, base_dir: Path, source: str = "conf
     """Validate a config mapping; relative data paths resolve against ``base_dir``."""
     if not isinstance(raw, dict):
         raise DataError(f"{source}: the config must be a YAML mapping of keys (name:, data:, ...)")
-    problems = _unknown_key_problems(raw, "", source)
+    problems = _unknown_key_problems(raw, Config, source)
     if problems:
         raise DataError(problems)
     raw = dict(raw)
@@ -405,10 +460,24 @@ def config_from_dict(raw: dict[str, Any], *, base_dir: Path, source: str = "conf
         if problems:
             raise DataError(problems)
         raw["data"] = resolved
+    raw, notes = _capped(raw, source)
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as err:
         raise DataError(_pydantic_problems(err, source)) from None
+    config._notes = tuple(notes)
+    return config
+
+
+def _capped(raw: dict[str, Any], source: str) -> tuple[dict[str, Any], list[str]]:
+    """``visits.max_loop_hotspots`` above :data:`MAX_LOOP_HOTSPOTS` is capped, and said."""
+    visits = raw.get("visits")
+    value = visits.get("max_loop_hotspots") if isinstance(visits, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_LOOP_HOTSPOTS:
+        raw = {**raw, "visits": {**visits, "max_loop_hotspots": MAX_LOOP_HOTSPOTS}}
+        return raw, [f"{source}: visits.max_loop_hotspots = {value} is capped at {MAX_LOOP_HOTSPOTS} (the longest "
+                     "loop patrolplan builds columns for)"]
+    return raw, []
 
 
 def load_config(path: str | Path) -> Config:

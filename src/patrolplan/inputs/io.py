@@ -25,6 +25,7 @@ import pyogrio
 import pyogrio.errors
 
 from patrolplan.inputs.config import Config, load_config
+from patrolplan.inputs.encoding import csv_encoding
 from patrolplan.errors import DataError
 from patrolplan.inputs.scenario import Scenario
 from patrolplan.inputs.validate import (
@@ -38,6 +39,8 @@ from patrolplan.inputs.validate import (
 )
 
 __all__ = [
+    "csv_encoding",
+    "read_text_csv",
     "read_table",
     "read_points",
     "read_point_rows",
@@ -122,15 +125,35 @@ def _drop_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
     return df[(df != "").any(axis=1)] if len(df.columns) else df
 
 
+# --- text files: the one way patrolplan reads a CSV a planner gave -----------------------------
+
+def read_text_csv(path: str | Path, *, what: str, sep: str = ",") -> pd.DataFrame:
+    """A small CSV as text cells (``str``, blanks as ``""``), decoded by :func:`csv_encoding`;
+    :class:`DataError` for a file that is empty or not CSV, ``what`` saying what was expected."""
+    path = Path(path)
+    try:
+        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+                           encoding=csv_encoding(path, source=display_path(path)))
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{display_path(path)}: the file is empty — give {what}") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DataError(f"{display_path(path)}: cannot read as CSV ({' '.join(str(err).split())}) — give "
+                        f"{what}") from None
+
+
 def _read_csv(path: Path, source: str) -> tuple[_Raw | None, list[str]]:
     sep = _CSV_SUFFIXES[path.suffix.lower()]
+    try:
+        encoding = csv_encoding(path, source=source)
+    except DataError as err:
+        return None, err.problems
     try:
         df = pd.read_csv(
             path,
             sep=sep,
             dtype=str,
             keep_default_na=False,
-            encoding="utf-8-sig",
+            encoding=encoding,
             skip_blank_lines=False,
         )
     except UnicodeDecodeError:
@@ -142,18 +165,18 @@ def _read_csv(path: Path, source: str) -> tuple[_Raw | None, list[str]]:
         return None, [f"{source}: the file is empty — give a header row and one row per record"]
     except pd.errors.ParserError as err:
         return None, [f"{source}: cannot read as CSV ({err}) — check quotes and the number of commas per row"]
-    problems = _header_problems(path, source, sep)
+    problems = _header_problems(path, source, sep, encoding)
     if problems:
         return None, problems
     return _Raw(_drop_blank_rows(_as_text(df)), source, 2), []
 
 
-def _header_problems(path: Path, source: str, sep: str) -> list[str]:
+def _header_problems(path: Path, source: str, sep: str, encoding: str = "utf-8-sig") -> list[str]:
     """A header pandas would read wrong without a word: repeated column names (pandas renames
     the second ``x`` to ``x.1``) and a file separated by another character than ``sep``."""
     import csv
 
-    with open(path, encoding="utf-8-sig", newline="") as f:
+    with open(path, encoding=encoding, newline="") as f:
         header = next(csv.reader(f, delimiter=sep), [])
     names = [h.strip() for h in header]
     for other, word in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
@@ -466,7 +489,7 @@ def load_scenario(config_or_path: Config | str | Path) -> Scenario:
 
     if problems:
         raise DataError(problems)
-    notes = _outside_horizon(config, demand, demand_raw, "days") + _outside_horizon(
+    notes = list(config.notes) + _outside_horizon(config, demand, demand_raw, "days") + _outside_horizon(
         config, availability, availability_raw, "date")
     return Scenario(
         warnings=tuple(notes),

@@ -425,6 +425,12 @@ def validate_zones(
                     "give how many distinct member stations must be on site together, or leave it empty",
                 )
                 value = value if value is not None and value >= 1 else synchronized_min_stations
+        if mode == "synchronized" and n == 1 and value == 1 and not missing:
+            # min_stations 1 (the zone's, or modes.synchronized_min_stations) lets it pass the
+            # count above, but a joint patrol of one station is none
+            problems.add(idx, "stations", f"a synchronized zone with 1 member station ({members[0]}): a joint "
+                         "patrol needs teams of two or more stations on site together",
+                         "add the other member station(s), or make the zone staggered")
         mins.append(value)
     out["min_stations"] = pd.Series(mins, index=df.index, dtype=int)
     problems.raise_if_any()
@@ -525,6 +531,9 @@ def _visit_columns(df: pd.DataFrame, out: pd.DataFrame, problems: _Problems, vis
             every.append(0)
             continue
         values = []
+        # a blank cell takes the config's default: say so wherever the value is quoted
+        said = {"dwell_min": str(d_text) if d_text else f"{dwell_default} (blank: visits.dwell_minutes)",
+                "every_min": str(e_text) if e_text else f"{every_default} (blank: visits.max_interval_minutes)"}
         for column, text, default in (("dwell_min", d_text, dwell_default), ("every_min", e_text, every_default)):
             value = default if text == "" else _parse_int(text)
             if value is None or value <= 0:
@@ -534,7 +543,7 @@ def _visit_columns(df: pd.DataFrame, out: pd.DataFrame, problems: _Problems, vis
             values.append(value)
         d, e = values
         if d and e and d >= e:
-            problems.add(idx, "dwell_min", f"{d} is not below every_min {e}",
+            problems.add(idx, "dwell_min", f"{said['dwell_min']} is not below every_min {said['every_min']}",
                          "a visit must end before the next is due: give a dwell of about 15 and an interval of about 120")
         if "start" in out and "end" in out and e:
             try:
@@ -542,7 +551,7 @@ def _visit_columns(df: pd.DataFrame, out: pd.DataFrame, problems: _Problems, vis
             except ValueError:
                 a = b = None
             if a is not None and b - a < e:
-                problems.add(idx, "every_min", f"{e} is longer than the rule's hours ({out.at[idx, 'start']}-"
+                problems.add(idx, "every_min", f"{said['every_min']} is longer than the rule's hours ({out.at[idx, 'start']}-"
                              f"{out.at[idx, 'end']}, {b - a} min)",
                              "give an every_min no longer than the hours, or make the row a post")
         team = int(out.at[idx, "teams"]) if "teams" in out else 1

@@ -17,10 +17,17 @@ half-written run folder, and an earlier run folder of the same name is kept unti
 is complete. Leftovers of a killed run (``.NAME.tmp-*``, ``.NAME.old-PID``) carry the marker
 and the writer's process id; the next run of the same folder removes those whose writer is gone
 and says so.
+
+Two runs into the same folder at once: :func:`prepare_output` takes an exclusive lock
+(``fcntl.flock``) on the hidden file ``.NAME.lock`` beside the folder and holds it until the
+process ends or :func:`release_locks` is called; a second run is refused at once (exit 2),
+naming the process that holds it. The operating system drops the lock when its holder dies,
+so a killed run never blocks the next one.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -33,9 +40,10 @@ from pathlib import Path
 import numpy as np
 
 from patrolplan.errors import UsageError
-from patrolplan.interrupts import masked
+from patrolplan.interrupts import masked, note_published
 
-__all__ = ["write_run_folder", "atomic_folder", "read_summary", "prepare_output", "MARKER"]
+__all__ = ["write_run_folder", "atomic_folder", "read_summary", "prepare_output", "MARKER", "lock_output",
+           "release_locks"]
 
 MARKER = ".patrolplan"
 # files and folders a run folder may hold (for run folders written before the marker existed)
@@ -119,11 +127,19 @@ def _stale_leftovers(target: Path, kind: str) -> list[Path]:
     return stale
 
 
+_KIND_NAMES = {"run": "run folder", "scenario": "scenario folder (patrolplan generate)",
+               "site": "siting folder (patrolplan site)"}
+
+
 def _describe(folder: Path) -> str:
     try:
         names = sorted(p.name for p in folder.iterdir())
     except OSError as err:
         return f"cannot be listed ({err.strerror})"
+    marker = _read_marker(folder)
+    other = marker.get("kind") if marker is not None else ("run" if _is_legacy_run_folder(folder) else None)
+    if other is not None:  # patrolplan's own folder, of another kind
+        return f"is a {_KIND_NAMES.get(str(other), f'{other} folder')} that patrolplan wrote"
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     return f"holds {len(names)} entr{'y' if len(names) == 1 else 'ies'} that patrolplan did not write ({shown})"
 
@@ -165,7 +181,7 @@ def output_problem(target: str | Path, *, kind: str = "run", keep: tuple[str, ..
         except OSError as err:
             return f"--out {target}: cannot be read ({err.strerror}) — choose another folder"
         if not empty and not _written_by_patrolplan(absolute, kind):
-            what = "run folder" if kind == "run" else f"{kind} folder"
+            what = _KIND_NAMES.get(kind, f"{kind} folder")
             return (f"--out {target} {_describe(absolute)}: patrolplan replaces only an empty folder "
                     f"or a {what} it wrote itself — give another --out (a new folder), "
                     "or move those files away first")
@@ -186,11 +202,90 @@ def prepare_output(target: str | Path, *, kind: str = "run", keep: tuple[str, ..
     if problem is not None:
         raise UsageError(problem)
     target = Path(target)
+    lock_output(target)
     for path in _stale_leftovers(Path(os.path.abspath(target)), kind):
         shutil.rmtree(path, ignore_errors=True)
         if say is not None:
             say(f"removed {path}, left by an interrupted earlier run")
     return target
+
+
+# --- one writer per folder -----------------------------------------------------------------
+
+_LOCKS: dict[str, int] = {}  # lock file -> open descriptor holding the flock (this process)
+_MADE: dict[str, list[Path]] = {}  # lock file -> folders made to hold it (removed again if left empty)
+
+
+def _lock_path(target: Path) -> Path:
+    absolute = Path(os.path.abspath(target))
+    return absolute.with_name(f".{absolute.name}.lock")
+
+
+def _holder(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        return f"patrolplan process {int(info['pid'])}" + (f" ({info['command']})" if info.get("command") else "")
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another patrolplan process"
+
+
+def lock_output(target: str | Path) -> Path:
+    """Take the exclusive lock on ``target``'s hidden ``.NAME.lock`` (created beside it) for
+    this process; raise :class:`UsageError` (exit 2) naming the holder when another process has
+    it. Re-entrant within a process. Held until :func:`release_locks` or the process ends (the
+    kernel drops an ``flock`` when its holder dies, so a killed run leaves no lock behind)."""
+    import fcntl
+    import sys
+
+    path = _lock_path(Path(target))
+    if str(path) in _LOCKS:
+        return path
+    made = [p for p in (path.parent, *path.parent.parents) if not os.path.lexists(p)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            os.close(fd)
+            if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise UsageError(f"--out {target}: cannot lock {path} ({err.strerror}) — choose another "
+                                 "folder") from None
+            raise UsageError(f"--out {target} is being written by {_holder(path)} right now — wait for it "
+                             "to finish, or give another --out") from None
+        try:  # the file may have been removed by its last holder between open and flock
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    command = " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv[:3]))
+    os.ftruncate(fd, 0)
+    os.write(fd, (json.dumps({"pid": os.getpid(), "command": command}) + "\n").encode())
+    _LOCKS[str(path)] = fd
+    _MADE[str(path)] = made
+    return path
+
+
+def release_locks(target: str | Path | None = None) -> None:
+    """Drop the output lock of ``target`` (default: every one this process holds), removing
+    its lock file."""
+    chosen = None if target is None else str(_lock_path(Path(target)))
+    for path, fd in list(_LOCKS.items()):
+        if chosen is not None and path != chosen:
+            continue
+        try:
+            os.unlink(path)  # while still locked: a waiting opener re-checks the inode
+        except OSError:
+            pass
+        os.close(fd)
+        del _LOCKS[path]
+        for folder in _MADE.pop(path, []):  # innermost first: a run that wrote nothing leaves no folder
+            try:
+                os.rmdir(folder)
+            except OSError:
+                break
 
 
 class atomic_folder:
@@ -212,11 +307,18 @@ class atomic_folder:
             raise UsageError(problem)
         parent = Path(os.path.abspath(self.target)).parent
         parent.mkdir(parents=True, exist_ok=True)
+        lock_output(self.target)  # held already when prepare_output was called first
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=parent))
         _write_marker(self.tmp, self.kind, "writing")
         return self.tmp
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        try:
+            return self._finish(exc_type)
+        finally:  # published or discarded: this process is done with the folder
+            release_locks(self.target)
+
+    def _finish(self, exc_type) -> bool:
         if exc_type is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
             return False
@@ -227,21 +329,26 @@ class atomic_folder:
             shutil.rmtree(self.tmp, ignore_errors=True)
             raise
         old = None
-        with masked():  # the two renames are not torn apart by Ctrl-C or SIGTERM
-            if os.path.lexists(self.target):
-                old = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
-                if os.path.lexists(old):
-                    shutil.rmtree(old, ignore_errors=True)
-                os.replace(self.target, old)
-            try:
-                os.replace(self.tmp, self.target)
-            except BaseException:
-                if old is not None:
-                    os.replace(old, self.target)
-                shutil.rmtree(self.tmp, ignore_errors=True)
-                raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        try:
+            with masked():  # the two renames are not torn apart by Ctrl-C or SIGTERM
+                if os.path.lexists(self.target):
+                    old = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
+                    if os.path.lexists(old):
+                        shutil.rmtree(old, ignore_errors=True)
+                    os.replace(self.target, old)
+                try:
+                    os.replace(self.tmp, self.target)
+                except BaseException:
+                    if old is not None:
+                        os.replace(old, self.target)
+                    shutil.rmtree(self.tmp, ignore_errors=True)
+                    raise
+                # still inside the mask: a signal held back is delivered only after this, so
+                # its message can say the folder was published (cli.main)
+                note_published(self.target)
+        finally:  # also when a signal held back by the mask is delivered on leaving it
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
         return False
 
 

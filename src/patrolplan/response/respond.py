@@ -93,8 +93,24 @@ class Answer:
         return "\n".join(out)
 
 
-def parse_time(text: str) -> dt.datetime:
-    """An ISO 8601 local time (``2026-12-04T22:30``; an offset is dropped)."""
+_DATE_FIRST = r"^\s*\d{4}-\d{1,2}-\d{1,2}"
+
+
+def parse_time(text: str, *, week: tuple[dt.datetime, dt.datetime] | None = None) -> dt.datetime:
+    """An ISO 8601 local time with its date (``2026-12-04T22:30``; an offset is dropped). A
+    time without a date (``22:30``) is refused, as ``replan --at`` refuses it: it would be read
+    as today. ``week``: (start, end) of the planned week, named in the message."""
+    import re
+
+    if isinstance(text, str) and not re.match(_DATE_FIRST, text):
+        dates = ""
+        if week is not None:
+            last = week[1] - dt.timedelta(minutes=1)
+            dates = f" (the week runs {week[0]:%Y-%m-%d} to {last:%Y-%m-%d})"
+        clock = text.strip() if re.fullmatch(r"[0-2]?\d:[0-5]\d", text.strip()) else "22:30"
+        example = f"{week[0]:%Y-%m-%d}T{clock}" if week is not None else "2026-12-04T22:30"
+        raise DataError(f"--time {text!r}: not a date and time — give the date too{dates}, as ISO 8601 local "
+                        f"time, e.g. {example}")
     try:
         t = pd.Timestamp(str(text))
     except (ValueError, TypeError):
@@ -110,7 +126,13 @@ def parse_lonlat(text: str) -> tuple[float, float]:
         lon, lat = (float(v) for v in str(text).split(","))
     except ValueError:
         raise DataError(f"--at {text!r}: give LON,LAT in WGS84 degrees, e.g. 116.81,35.53") from None
-    if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+    if not (np.isfinite(lon) and np.isfinite(lat)):
+        raise DataError(f"--at {text!r}: not a place (NaN or infinite) — give LON,LAT in WGS84 degrees, e.g. "
+                        "116.81,35.53")
+    if -90 <= lon <= 90 and 90 < abs(lat) <= 180:
+        raise DataError(f"--at {text!r}: latitude {lat:g} is beyond +-90 — longitude comes first: did you mean "
+                        f"--at {lat:g},{lon:g}?")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise DataError(f"--at {text!r}: longitude must lie in -180..180 and latitude in -90..90")
     return lon, lat
 
@@ -162,6 +184,7 @@ class Responder:
         scenario = load_scenario(config)
         roster = read_roster(run_dir)
         visits = read_visits(run_dir)
+        _check_folder(run_dir, roster, visits, read_summary(run_dir))
         return cls(scenario, roster, visits, road_graph(scenario), read_station_areas(scenario), source=str(run_dir))
 
     # --- the answer --------------------------------------------------------------------------
@@ -176,7 +199,7 @@ class Responder:
             lon, lat = self.hotspot_ll[str(hotspot)]
         if lon is None or lat is None:
             raise DataError("give the place: --at LON,LAT or --hotspot ID")
-        when = time if isinstance(time, dt.datetime) else parse_time(time)
+        when = time if isinstance(time, dt.datetime) else parse_time(time, week=self._week())
         minute = self._minute(when)
         minutes = point_minutes(self.scenario, self.graph, lon, lat)
         first, county, rule, note = self._tier1(lon, lat, minutes)
@@ -185,9 +208,12 @@ class Responder:
         return Answer(float(lon), float(lat), when.strftime("%Y-%m-%dT%H:%M"), str(hotspot or ""), county, first,
                       rule, note, rows)
 
-    def _minute(self, when: dt.datetime) -> int:
+    def _week(self) -> tuple[dt.datetime, dt.datetime]:
         h0 = self.scenario.horizon_start
-        end = h0 + dt.timedelta(minutes=self.scenario.config.horizon_minutes)
+        return h0, h0 + dt.timedelta(minutes=self.scenario.config.horizon_minutes)
+
+    def _minute(self, when: dt.datetime) -> int:
+        h0, end = self._week()
         if not h0 <= when < end:
             raise DataError(f"--time {when:%Y-%m-%dT%H:%M}: outside the planned week ({h0:%Y-%m-%dT%H:%M} to "
                             f"{end:%Y-%m-%dT%H:%M}) — give a time inside it")
@@ -284,6 +310,30 @@ class Responder:
         return rows
 
 
+def _check_folder(run_dir: Path, roster: pd.DataFrame, visits: pd.DataFrame | None, summary: dict) -> None:
+    """A run folder whose files disagree would answer wrongly without a word: loop teams
+    placed "on site" with no visit to say where they are, or no team at all. Raises
+    :class:`DataError` naming the broken file."""
+    recorded = summary.get("shifts")
+    if len(roster) == 0 and isinstance(recorded, int) and recorded > 0:
+        raise DataError(f"{run_dir / 'roster.csv'}: only a header, but summary.json records {recorded} shifts — "
+                        "the roster was truncated or replaced; solve the week again (or restore roster.csv)")
+    loops = roster["loop_id"].astype(str).str.strip() if "loop_id" in roster else pd.Series([], dtype=str)
+    loop_shifts = set(roster.loc[loops.index[loops != ""], "shift_id"].astype(str)) if len(loops) else set()
+    if not loop_shifts:
+        return
+    path = run_dir / "visits.csv"
+    if visits is None:
+        raise DataError(f"{path}: missing, but roster.csv has {len(loop_shifts)} loop shift(s) (loop_id set) — "
+                        "their visits say where each team is; solve the week again (or restore visits.csv)")
+    lacking = sorted(loop_shifts - set(visits["shift_id"].astype(str)))
+    if lacking:
+        shown = ", ".join(lacking[:8]) + (f" and {len(lacking) - 8} more" if len(lacking) > 8 else "")
+        what = "has no rows" if len(visits) == 0 else f"has no visits of the loop shift(s) {shown}"
+        raise DataError(f"{path}: {what}, though roster.csv has {len(loop_shifts)} loop shift(s) (loop_id set) — "
+                        "solve the week again (or restore visits.csv)")
+
+
 def respond(run_dir: str | Path, *, time, lon: float | None = None, lat: float | None = None,
             hotspot: str | None = None, config: str | Path | None = None) -> Answer:
     """One question to a run folder (loads it: for many, keep a :class:`Responder`)."""
@@ -336,4 +386,39 @@ def _station_areas(gdf, station_ids: set[str], source: str):
                             "table — name a known station or drop the polygon")
     if problems:
         raise DataError(problems)
+    problems = _overlaps(gdf, source)
+    if problems:
+        raise DataError(problems)
     return gdf
+
+
+#: station areas may overlap by digitising slivers up to this share of the smaller area (or
+#: ``_SLIVER_M2``, whichever is larger); beyond it a point would have two stations
+_SLIVER_SHARE = 0.001
+_SLIVER_M2 = 100.0
+
+
+def _overlaps(gdf, source: str) -> list[str]:
+    """One line per pair of station areas that overlap beyond a sliver, naming both stations
+    and the overlap in km² (areas measured in the layer's UTM zone)."""
+    if len(gdf) < 2:
+        return []
+    try:
+        metric = gdf.to_crs(gdf.estimate_utm_crs())
+    except Exception:  # noqa: BLE001 - no CRS guess possible (empty or odd bounds): measure in degrees
+        metric = gdf
+    geoms = list(metric.geometry.values)
+    ids = gdf["station_id"].astype(str).tolist()
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    lines = []
+    for i, j in zip(left, right):
+        if i >= j or geoms[i] is None or geoms[j] is None:
+            continue
+        shared = geoms[i].intersection(geoms[j]).area
+        smaller = min(geoms[i].area, geoms[j].area)
+        if shared > max(_SLIVER_M2, _SLIVER_SHARE * smaller):
+            lines.append(f"{source}: rows {i + 2} and {j + 2}: the areas of stations {ids[i]} and {ids[j]} overlap by "
+                         f"{shared / 1e6:.3g} km² ({100 * shared / smaller:.0f} % of the smaller) — a place must "
+                         "have one station: fix the polygons so they only touch")
+    return lines

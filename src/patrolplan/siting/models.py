@@ -72,11 +72,46 @@ class _Mip:
             families=["siting"],
             objective_offset=sign * self.constant,
         )
-        r = solve_highs(model, time_limit_s=max(time_limit_s, 0.05), workers=workers, gap_pct=gap_pct,
-                        hint=None if hint is None else np.asarray(hint, dtype=float)[: self.n_y], lp_guided=False)
+        r = _responsive(lambda: solve_highs(
+            model, time_limit_s=max(time_limit_s, 0.05), workers=workers, gap_pct=gap_pct,
+            hint=None if hint is None else np.asarray(hint, dtype=float)[: self.n_y], lp_guided=False))
         obj = None if r.objective is None else sign * r.objective
         bound = None if r.bound is None else sign * r.bound
         return r.status, r.x, obj, bound
+
+
+def _responsive(run):
+    """``run()`` in a helper thread while the main thread waits, so that Ctrl-C and SIGTERM stop
+    the command at once. HiGHS checks its interrupt callback in the simplex and at MIP nodes,
+    but not while a MIP solves its root LP: on a large p-median that phase alone can last the
+    whole time limit. The main thread raises :class:`~patrolplan.interrupts.Interrupted` as soon
+    as the signal comes; the helper (a daemon thread) is asked to stop through the same flag and
+    ends with the process."""
+    import threading
+
+    from patrolplan import interrupts
+
+    if threading.current_thread() is not threading.main_thread():
+        return run()
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["result"] = run()
+        except BaseException as err:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = err
+
+    helper = threading.Thread(target=target, name="patrolplan-highs", daemon=True)
+    with interrupts.deferred():  # a signal only sets the flag: the loop below acts on it
+        helper.start()
+        while helper.is_alive():
+            helper.join(0.1)
+            if interrupts.requested():
+                break
+    # leaving deferred() raised Interrupted if a signal came; else the helper is done
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
 
 
 def _y_bounds(n_f: int, fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -153,26 +153,30 @@ def problem_from_scenario(scenario: Scenario, candidates: Candidates, *, directi
     else:
         cost = _minutes(scenario, graph, h_ll, c_ll)
     notes = []
+    ids = candidates.table["facility_id"]
+    left_out = np.zeros(len(c_ll), dtype=bool)
     far_c = np.flatnonzero(_snapped(scenario, graph, c_ll) > max_snap)
     if len(far_c):
-        cost[:, far_c] = np.inf
-        shown = ", ".join(candidates.table["facility_id"].iloc[far_c[:8]])
+        left_out[far_c] = True
+        shown = ", ".join(ids.iloc[far_c[:8]])
         notes.append(f"{len(far_c)} of {len(c_ll)} candidates lie farther than travel.max_snap_m = {max_snap:g} m "
-                     f"from the roads and reach no hotspot ({shown}{' ...' if len(far_c) > 8 else ''})")
+                     f"from the roads and are left out ({shown}{' ...' if len(far_c) > 8 else ''})")
     foreign = _foreign_candidates(scenario, candidates)
     if len(foreign):
-        cost[:, foreign] = np.inf
-        shown = ", ".join(candidates.table["facility_id"].iloc[foreign[:8]])
+        left_out[foreign] = True
+        shown = ", ".join(ids.iloc[foreign[:8]])
         notes.append(f"{len(foreign)} candidates lie on borders between units none of which has a station in the "
                      f"inputs (the units their units/cities/provinces column names) and are left out "
                      f"({shown}{' ...' if len(foreign) > 8 else ''})")
-    unknown_tier = int((candidates.table["tier"] == "").sum())
-    if unknown_tier:
-        notes.append(f"{unknown_tier} candidates have no tier column value (town/county/city/province): their "
-                     "zones are written at the county tier")
+    if left_out.all():
+        raise DataError(f"{candidates.source}: none of the {len(c_ll)} candidates can be sited — "
+                        + "; ".join(notes) + " — give candidates near the roads of the config, or raise "
+                        "travel.max_snap_m")
+    keep = np.flatnonzero(~left_out)
+    cost = cost[:, keep]
     problem = SitingProblem.from_cost_matrix(cost, hs["risk"].to_numpy(dtype=float),
                                              client_ids=hs["hotspot_id"].astype(str).tolist(),
-                                             facility_ids=candidates.table["facility_id"].tolist())
+                                             facility_ids=ids.iloc[keep].tolist())
     return problem, notes
 
 
@@ -198,8 +202,10 @@ def _header(path: Path | None, default: list[str]) -> list[str]:
     if path is None or Path(path).suffix.lower() != ".csv":
         return default
     try:
-        return [str(c) for c in pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns]
-    except (OSError, ValueError):
+        from patrolplan.inputs.io import csv_encoding
+
+        return [str(c) for c in pd.read_csv(path, nrows=0, encoding=csv_encoding(path)).columns]
+    except (OSError, ValueError, DataError):
         return default
 
 

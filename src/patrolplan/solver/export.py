@@ -23,7 +23,7 @@ import pandas as pd
 
 from patrolplan.errors import DataError, UsageError
 
-__all__ = ["column_names", "write_model", "read_counts", "MODEL_FORMAT"]
+__all__ = ["column_names", "write_model", "read_counts", "MODEL_FORMAT", "check_model_path"]
 
 MODEL_FORMAT = "patrolplan-aggregated-model/1"
 
@@ -57,20 +57,48 @@ def _columns_json(problem, model, names: list[str]) -> list[dict]:
     return rows
 
 
+def check_model_path(path: str | Path) -> Path:
+    """Refuse (:class:`UsageError`, exit 2) a ``--write-model`` path patrolplan may not write,
+    before any work: not ending in ``.mps``; below a file; a folder; a symbolic link (the file
+    or its ``.json``); a file (or ``.json``) that an earlier ``--write-model`` did not write."""
+    path = Path(path)
+    if path.suffix.lower() != ".mps":
+        raise UsageError(f"--write-model {path}: give a file name ending in .mps")
+    absolute = Path(os.path.abspath(path))
+    for parent in absolute.parents:
+        if os.path.lexists(parent) and not parent.is_dir():
+            raise UsageError(f"--write-model {path}: {parent} is a file, not a folder — give a path in a folder")
+    meta_path = path.with_suffix(".json")
+    for existing in (path, meta_path):
+        if os.path.islink(existing):
+            raise UsageError(f"--write-model {path}: {existing} is a symbolic link; patrolplan replaces only "
+                             "files it wrote itself — give another file name")
+        if os.path.lexists(existing) and not os.path.isfile(existing):
+            raise UsageError(f"--write-model {path}: {existing} is a folder — give a file name")
+    ours = _written_by_us(meta_path) and (not os.path.lexists(path) or _looks_like_mps(path))
+    for existing in (path, meta_path):
+        if os.path.lexists(existing) and not ours:
+            raise UsageError(f"--write-model {path}: {existing} exists and patrolplan did not write it — "
+                             "give another file name, or move it away")
+    return path
+
+
+def _looks_like_mps(path: Path) -> bool:
+    """An MPS file as HiGHS writes it (free MPS opens with a NAME or ROWS section)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096).decode("ascii", "replace")
+    except OSError:
+        return False
+    return any(line.split()[:1] in (["NAME"], ["ROWS"], ["OBJSENSE"]) for line in head.splitlines()[:20])
+
+
 def write_model(problem, model, path: str | Path, *, config_sha256: str | None = None) -> tuple[Path, Path]:
     """Write ``path`` (MPS) and ``path`` with ``.json`` (column meanings); return both paths."""
     from patrolplan.solver.engines import _highs_model
 
-    path = Path(path)
-    if path.suffix.lower() != ".mps":
-        raise UsageError(f"--write-model {path}: give a file name ending in .mps")
-    if path.exists() and not path.is_file():
-        raise UsageError(f"--write-model {path}: a folder is there — give a file name")
+    path = check_model_path(path)  # again: the place may have changed while the model was built
     meta_path = path.with_suffix(".json")
-    for existing in (path, meta_path):
-        if os.path.lexists(existing) and not _written_by_us(meta_path):
-            raise UsageError(f"--write-model {path}: {existing} exists and patrolplan did not write it — "
-                             "give another file name, or move it away")
     names = column_names(model)
     h = _highs_model(model, relax=False)
     lp = h.getLp()
@@ -106,26 +134,41 @@ def _written_by_us(meta_path: Path) -> bool:
         return False
 
 
-def read_counts(path: str | Path, model) -> np.ndarray:
+#: row families whose bounds the counts alone must keep: a station's teams at each instant,
+#: its shifts in the horizon, its starts on a date of lowered availability. Counts that break
+#: them cannot become named teams (the named-team step would drop the station's shifts), so
+#: they are bad input, not a shortfall.
+_STATION_LIMITS = {
+    "capacity": "more shifts at once than the station has teams (counting each shift's rest)",
+    "max_shifts": "more shifts in the week than its teams may work (rules.max_shifts_per_team)",
+    "availability": "more shifts on that date than its available officers allow (data.availability)",
+}
+
+
+def read_counts(path: str | Path, model, *, problem=None) -> np.ndarray:
     """The shift counts of a solution file (CSV ``name,value``), checked against ``model``:
-    every name must be one of its columns and every shift count a whole number within its
-    bounds. Raises :class:`DataError` naming the rows."""
+    every name must be one of its columns, given once, and every shift count a whole number
+    within its bounds; together the counts must keep each station's limits (teams at once,
+    shifts per week, availability: the rows of :data:`_STATION_LIMITS`). ``problem`` (the
+    model's) lets the messages name stations and times. Raises :class:`DataError` naming the
+    rows."""
+    from patrolplan.inputs.io import read_text_csv
+
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such counts file — give the CSV of column values (name,value)")
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise DataError(f"{path}: cannot read as CSV ({err}) — give a CSV with the columns name,value") from None
+    table = read_text_csv(path, what="the counts file (CSV name,value)")
     table.columns = [str(c).strip() for c in table.columns]
     missing = [c for c in ("name", "value") if c not in table.columns]
     if missing:
         raise DataError(f"{path}: missing column(s) {', '.join(missing)} — the counts file needs name,value")
-    index = {name: j for j, name in enumerate(column_names(model))}
+    names = column_names(model)
+    index = {name: j for j, name in enumerate(names)}
     counts = np.zeros(model.n_shifts)
     problems = []
+    first_row: dict[str, int] = {}
     for i, (name, text) in enumerate(zip(table["name"], table["value"]), start=2):
-        name = name.strip()
+        name, text = str(name).strip(), str(text).strip()
         if not name:
             continue
         j = index.get(name)
@@ -133,6 +176,11 @@ def read_counts(path: str | Path, model) -> np.ndarray:
             problems.append(f"{path}: row {i}, column 'name': '{name}' is not a column of this model — "
                             "was the model written from the same config and inputs?")
             continue
+        if name in first_row:
+            problems.append(f"{path}: row {i}, column 'name': {name} is given twice (rows {first_row[name]} and "
+                            f"{i}) — keep one row per column")
+            continue
+        first_row[name] = i
         try:
             v = float(text)
         except ValueError:
@@ -147,4 +195,45 @@ def read_counts(path: str | Path, model) -> np.ndarray:
         counts[j] = round(v)
     if problems:
         raise DataError(problems)
+    problems = _station_limits(path, model, counts, names, first_row, problem)
+    if problems:
+        raise DataError(problems)
     return counts
+
+
+def _station_limits(path: Path, model, counts: np.ndarray, names: list[str], first_row: dict[str, int],
+                    problem) -> list[str]:
+    """One line per station limit the counts break (the first few rows of each family)."""
+    A = model.A.tocsr()
+    shift_part = A[:, : model.n_shifts]
+    pure = np.asarray(abs(A[:, model.n_shifts:]).sum(axis=1)).ravel() == 0 if model.n_cols > model.n_shifts \
+        else np.ones(model.n_rows, dtype=bool)
+    value = shift_part @ counts
+    lines: list[str] = []
+    for fam, what in _STATION_LIMITS.items():
+        if fam not in model.families:
+            continue
+        f = model.families.index(fam)
+        bad = np.flatnonzero(pure & (model.row_family == f) & (value > model.row_upper + 1e-6))
+        seen_stations: set = set()
+        for r in bad:
+            cols = shift_part[r].indices
+            used = [j for j in cols if counts[j] > 0]
+            station = at = None
+            if problem is not None and used:
+                station = problem.station_ids[problem.shift_station[used[0]]]
+                start = pd.Timestamp(problem.horizon_start)
+                at = min(start + pd.Timedelta(minutes=int(problem.shift_start_min[j])) for j in used)
+            if station in seen_stations:
+                continue  # one line per station and family is enough to act on
+            seen_stations.add(station)
+            rows = ", ".join(f"{names[j]} (row {first_row.get(names[j], '?')})" for j in used[:4])
+            rows += f" and {len(used) - 4} more" if len(used) > 4 else ""
+            who = f"station {station}" if station is not None else "a station"
+            when = f" around {at:%Y-%m-%dT%H:%M}" if fam != "max_shifts" and at is not None else ""
+            lines.append(f"{path}: column 'value': {who}{when} gets {value[r]:g} — {what}, limit "
+                         f"{model.row_upper[r]:g}; the counts of {rows} break it — lower them (was the answer "
+                         "solved from the model --write-model wrote for these inputs?)")
+            if len(lines) >= 10:
+                return lines
+    return lines
