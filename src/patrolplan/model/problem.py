@@ -328,7 +328,8 @@ class Problem:
                 config, teams=teams, hotspot_zone=hotspot_zone, zone_mode=zone_mode, zone_members=zone_members,
                 zone_jurisdiction_groups=zone_jurisdiction_groups, need=need, guard=guard, dwell_h=dwell_h,
                 every_h=every_h, out_min=out_min, back_min=back_min, hop_min=np.asarray(hop_min, dtype=np.int64),
-                starts_by_len={L: shift_starts(config, L) for L in config.rules.shift_minutes})
+                starts_by_len={L: shift_starts(config, L) for L in config.rules.shift_minutes},
+                run_from=visit_rule.guard_from(need, demand, dwell_h, slot))
             shifts = _with_loop_columns(shifts, loops.columns, slot, n_k)
         visit_fields = _visit_fields(n_posts, need, dwell_h, every_h, hop_min, loops,
                                      None if loops is None else (guard, *guard_entries))

@@ -321,16 +321,21 @@ def _summary(run: _Run, outcome: _Outcome) -> dict:
     status, res, roster, coverage = outcome.status, outcome.counts, outcome.roster, outcome.coverage
     slot_h = problem.slot_min / 60
     sync_short = 0
+    visit_slots_demanded = int((problem.visit_need > 0).sum())
     if coverage is not None and len(coverage):
-        short = (coverage["demand"] - coverage["present"]).clip(lower=0)
-        uncovered_slots = int(coverage["gap"].sum())
+        posts = coverage[coverage["presence"] != "visit"] if "presence" in coverage else coverage
+        short = (posts["demand"] - posts["present"]).clip(lower=0)
+        uncovered_slots = int(posts["gap"].sum())
         uncovered_team_hours = float(short.sum() * slot_h)
-        sync_short = int((~coverage["sync_ok"]).sum())
+        sync_short = int((~posts["sync_ok"]).sum())
+        uncovered_visit_slots = int(coverage.loc[coverage["presence"] == "visit", "gap"].sum()) \
+            if "presence" in coverage else 0
     elif status in ("infeasible", "unknown"):
         uncovered_slots = int((problem.required > 0).sum())
         uncovered_team_hours = float(problem.required.sum() * slot_h)
+        uncovered_visit_slots = visit_slots_demanded
     else:
-        uncovered_slots, uncovered_team_hours = 0, 0.0
+        uncovered_slots, uncovered_team_hours, uncovered_visit_slots = 0, 0.0, 0
     team_hours = travel_hours = 0.0
     stations = {}
     if roster is not None and len(roster):
@@ -358,9 +363,12 @@ def _summary(run: _Run, outcome: _Outcome) -> dict:
         "uncovered_slots": uncovered_slots,
         "uncovered_team_hours": round(uncovered_team_hours, 4),
         "synchronized_short_slots": sync_short,
+        "uncovered_visit_slots": uncovered_visit_slots,
+        "uncovered_visit_hours": round(uncovered_visit_slots * slot_h, 4),
         "team_hours": round(team_hours, 4),
         "travel_hours": round(travel_hours, 4),
         "demand_team_hours": round(problem.demand_team_hours(), 4),
+        "demand_visit_hours": round(visit_slots_demanded * slot_h, 4),
         "shifts": 0 if roster is None else int(len(roster)),
         "stations": stations,
         "seed": params.seed,
