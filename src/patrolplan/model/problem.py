@@ -114,7 +114,7 @@ class Problem:
         return dataclasses.replace(self, **changes)
 
     def rebuilt(self, *, config: Config | None = None, teams=None, out_min=None, back_min=None,
-                zone_min_stations=None, zone_jurisdiction_groups=None) -> "Problem":
+                zone_min_stations=None, zone_jurisdiction_groups=None, visits=None) -> "Problem":
         """The same inputs with some replaced, candidate shifts generated anew (what-if
         questions of explain.py)."""
         pick = lambda new, old: old if new is None else new  # noqa: E731
@@ -135,7 +135,7 @@ class Problem:
             zone_jurisdiction_groups=pick(zone_jurisdiction_groups, self.zone_jurisdiction_groups),
             hotspot_risk=self.hotspot_risk,
             availability_teams=self.availability_teams,
-            visits=self.visit_demand(),
+            visits=pick(visits, self.visit_demand()),
             hop_min=self.hop_min,
         ).replace(published=self.published)
 

@@ -159,6 +159,9 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
     run = _Run(problem, params or SolveParams.from_config(problem.config), config_sha256)
     run.stats.update(n_candidate_shifts=problem.n_shifts, demand_team_hours=problem.demand_team_hours())
     run.say(f"{problem.n_shifts} candidate shifts, {problem.demand_team_hours():g} demanded team-hours")
+    if _nothing_demanded(problem) and counts is None:
+        run.say("nothing is demanded this week: the empty roster keeps every rule")
+        return run.result("optimal", counts=EngineResult("optimal", np.zeros(0), 0.0, 0.0, 0.0, "none"))
     model = _build(run)
     if counts is not None:
         return _from_counts(run, model, counts)
@@ -167,13 +170,17 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
     if not run.params.allow_gaps:
         pre = _precheck(run, model)
         if not pre.feasible:
-            from patrolplan.solver.explain import explain_infeasible
-
-            return run.result("infeasible", explanation=explain_infeasible(problem, pre))
+            return _infeasible(run, pre)
     counts, assignment = _counts_and_teams(run, model, hint, lp=pre.lp if pre is not None else None)
     if counts is None or counts.x is None or assignment is None or assignment.failed:
         return _no_roster(run, counts)
     return _with_roster(run, counts, assignment)
+
+
+def _nothing_demanded(problem: Problem) -> bool:
+    """No post and no visit is asked (every demand row has ``teams`` 0), and no published
+    roster is kept: the empty roster is gap-free and breaks no rule."""
+    return not (problem.required > 0).any() and not problem.has_visits and problem.published is None
 
 
 def _build(run: _Run, *, caps: dict[int, int] | None = None):
@@ -209,8 +216,10 @@ def _precheck(run: _Run, model):
     pre = precheck(run.problem, model=model, time_limit_s=run.remaining_s())
     run.stats["precheck_seconds"] = round(pre.seconds, 3)
     run.stats["lp_bound"] = pre.lp_bound
-    if not pre.feasible:
-        run.say("pre-check: no roster exists")
+    if not pre.feasible and pre.proof:
+        run.say(f"pre-check: no roster exists (proven by the {pre.source})")
+    elif not pre.feasible:
+        run.say("pre-check: the model cannot cover the week (no proof that no roster exists)")
     elif pre.lp_bound is None:
         run.say("pre-check: passed (the LP bound was not reached in time)")
     else:
@@ -269,13 +278,36 @@ def _from_counts(run: _Run, model, counts: np.ndarray) -> Result:
     return _with_roster(run, res, assignment)
 
 
-def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
-    """Infeasible (proven by the full model) or unknown (no roster in time)."""
-    if counts is not None and counts.status == "infeasible":
-        from patrolplan.solver.explain import PrecheckResult, explain_infeasible
+def _infeasible(run: _Run, pre) -> Result:
+    """No gap-free roster: proven (``pre.proof``) or only not found by the model; summary.json
+    says which (``proof``, and ``no_plan_reason`` where it is not proven)."""
+    from patrolplan.solver.explain import explain_infeasible
 
-        return run.result("infeasible", explanation=explain_infeasible(
-            run.problem, PrecheckResult(False, None, 0.0, [], "the full model")))
+    result = run.result("infeasible", explanation=explain_infeasible(run.problem, pre))
+    extra = {"proof": bool(pre.proof)}
+    if not pre.proof:
+        extra["no_plan_reason"] = pre.reason
+    return replace(result, summary=dict(result.summary, **extra))
+
+
+def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
+    """Infeasible (the full model: proven in a posts-only week, else decided by the visit
+    relaxation) or unknown (no roster in time)."""
+    if counts is not None and counts.status == "infeasible":
+        from patrolplan.solver.explain import PrecheckResult, visit_verdict
+
+        if run.problem.has_visits:
+            pre = visit_verdict(run.problem, ["the model (its loop columns and visit guards) has no solution"],
+                                time_limit_s=run.remaining_s(10.0))
+        else:
+            pre = PrecheckResult(False, None, 0.0, [], "the full model")
+        return _infeasible(run, pre)
+    result = _unknown(run)
+    return replace(result, summary=dict(result.summary, proof=False,
+                                        no_plan_reason="no gap-free roster was found within the time limit"))
+
+
+def _unknown(run: _Run) -> Result:
     return run.result("unknown", explanation=(
         "# No roster found\n\nNo gap-free roster was found within the time limit "
         f"({run.params.time_limit_s:.0f} s), and none was proven impossible. Raise "
@@ -291,7 +323,8 @@ def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
     from patrolplan.solver.explain import explain_gaps
 
     summary = dict(result.summary, status="gaps")
-    return replace(result, status="gaps", summary=summary, explanation=explain_gaps(run.problem, result.coverage))
+    return replace(result, status="gaps", summary=summary, explanation=explain_gaps(run.problem, result.coverage,
+                                                                                   allow_gaps=run.params.allow_gaps))
 
 
 def _status(res: EngineResult) -> str:

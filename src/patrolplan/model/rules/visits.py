@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 
 NAME = "visits"
 HARD = True
+#: the pre-check's findings are about the loop columns (a restriction), not a proof
+PRECHECK_IS_PROOF = False
 
 
 @dataclass(frozen=True)
@@ -440,14 +442,58 @@ def satisfied(starts: list[int], every: int, a: int, b: int) -> bool:
     return all(q - p_ <= every for p_, q in zip(inside, inside[1:]))
 
 
+def relaxation_windows(need: np.ndarray, every_h: np.ndarray, slot: int) -> list[tuple[int, int, int]]:
+    """``(h, w0, w1)``: minute windows that every roster keeping the contract's rule must hold a
+    counted visit start of ``h`` in (the true relaxation, ``model/relaxed.py``).
+
+    A run of visit slots ``[A, B)`` holds the rule's hours ``[a, b)`` with ``a < A + slot`` and
+    ``b > B - slot`` (the slots overlap the hours; where they meet the grid, more is held than
+    counted here). With ``lo = A + slot - 1`` and ``hi = B - slot + 1`` every moment
+    ``t`` of ``[lo + every, hi]`` is one the rule asks about, so a visit starts in
+    ``[t - every, t]``; the moments ``t_i = lo + every + i (every + 1)`` give windows no visit
+    can serve twice (the least number of visits the hours need). Hours too short for one such
+    window still ask for a visit within the run: ``[A, B - 1]``. The interval is the strictest
+    of the hotspot's rows (as the model plans)."""
+    out = []
+    for h, first, end, _ in visit_runs(need, np.zeros_like(need), np.zeros(need.shape[0], dtype=np.int64), slot):
+        every = int(every_h[h])
+        lo, hi = (first + 1) * slot - 1, (end - 1) * slot + 1
+        if hi - lo >= every:
+            t = lo + every
+            while t <= hi:
+                out.append((h, t - every, t))
+                t += every + 1
+        else:
+            out.append((h, first * slot, end * slot - 1))
+    return out
+
+
+def interval_relaxed(p: Problem, factor: int = 2):
+    """The week with every visit interval ``factor`` times longer (the binding-cause search)."""
+    from patrolplan.inputs.demand import VisitDemand
+
+    need = p.visit_need
+    longer = VisitDemand(need, p.visit_dwell[:, None] * need, p.visit_every[:, None] * factor * need)
+    return p.rebuilt(visits=longer)
+
+
 def relaxations(p: Problem) -> list:
-    """None yet: a short visit slot is measured by the shortfall itself (gaps allowed)."""
-    return []
+    """The interval: every visit interval twice as long (the shortfall of the week as it is is
+    measured by the shortfall itself, gaps allowed)."""
+    from patrolplan.model.rules._types import Relaxation
+
+    if not p.has_visits:
+        return []
+    return [Relaxation("interval", "the visit interval (every_min)",
+                       "a longer `every_min` at the short hotspots (twice as long removes every gap)",
+                       interval_relaxed(p))]
 
 
 def precheck(p: Problem) -> list[str]:
-    """Guarded slots no loop column guards: no member station (pair, in a synchronized zone)
-    can keep the interval there within the longest shift."""
+    """Guarded slots no loop column guards: no loop of the model (a member station, or a pair in
+    a synchronized zone) keeps the interval there within one shift. The loop columns are a
+    chosen subset and the guard asks more than the rule, so this is no proof
+    (``PRECHECK_IS_PROOF``): the explanation says so, and the true relaxation decides."""
     from patrolplan.model.rules._words import when
 
     if p.guard.shape[0] == 0:
@@ -461,8 +507,8 @@ def precheck(p: Problem) -> list[str]:
         z = p.hotspot_zone[h]
         joint = " (a joint loop of two member stations)" if p.zone_mode[z] == "synchronized" else ""
         out.append(
-            f"hotspot {p.hotspot_ids[h]} (zone {p.zone_ids[z]}): no loop{joint} can visit it every "
-            f"{int(p.visit_every[h])} min within a shift; short: {when(p, ks)}. Fix: add a nearer member station, "
+            f"hotspot {p.hotspot_ids[h]} (zone {p.zone_ids[z]}): no loop{joint} of the model visits it every "
+            f"{int(p.visit_every[h])} min within one shift; short: {when(p, ks)}. Fix: add a nearer member station, "
             "allow longer shifts (rules.shift_hours), a longer every_min, or a shorter dwell_min."
         )
     return out
