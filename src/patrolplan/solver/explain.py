@@ -308,7 +308,7 @@ def explain_infeasible(problem: Problem, pre: PrecheckResult, *, time_limit_s: f
 
 def _margin_note(p: Problem, source: str) -> str:
     margin = p.config.travel.margin_min
-    if margin and source in ("LP relaxation", "the full model", "visit relaxation", "reach and capacity count"):
+    if margin and (p.required > 0).any() and source in ("LP relaxation", "the full model", "visit relaxation", "reach and capacity count"):
         return (f", with the travel minutes as planned for posts (road time plus `travel.margin_min` = {margin} min a "
                 "leg)")
     return ""

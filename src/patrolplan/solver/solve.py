@@ -257,6 +257,7 @@ def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
                 "adding repair cuts")
         for s, most in assignment.failed.items():
             caps[s] = min(caps.get(s, most), most)
+        run.stats["repair_cuts"] = len(caps)  # a restriction: the model then proves nothing
         model, hint, lp = _build(run, caps=caps), None, None
     return res, assignment
 
@@ -296,7 +297,11 @@ def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
     if counts is not None and counts.status == "infeasible":
         from patrolplan.solver.explain import PrecheckResult, visit_verdict
 
-        if run.problem.has_visits:
+        if run.stats.get("repair_cuts"):
+            pre = PrecheckResult(False, None, 0.0, [], "the model with repair cuts", proof=False, reason=(
+                "named teams could not be split at some stations, and the cuts added for them (a station's most "
+                "shifts) are a restriction, not a rule"))
+        elif run.problem.has_visits:
             pre = visit_verdict(run.problem, ["the model (its loop columns and visit guards) has no solution"],
                                 time_limit_s=run.remaining_s(10.0))
         else:
