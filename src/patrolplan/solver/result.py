@@ -252,9 +252,25 @@ def counted_visit_starts(p: Problem, shift_col: np.ndarray) -> dict[int, list[tu
     return out
 
 
+def _joined_runs(p: Problem, runs):
+    """Runs of one hotspot separated only by post-demanded slots, joined into one (the
+    checker's visit hours run through a post, whose presence counts as visits)."""
+    last = None
+    for h, first, end, a in runs:
+        if last is not None and last[0] == h and (p.demand[h, last[2]:first] > 0).all():
+            last = (h, last[1], end, last[3])
+            continue
+        if last is not None:
+            yield last
+        last = (h, first, end, a)
+    if last is not None:
+        yield last
+
+
 def visit_short_slots(p: Problem, shift_col: np.ndarray) -> np.ndarray:
     """Bool ``[H, K]``: the visit-demanded hotspot-slots where the contract's rule fails, as the
-    checker measures it: in each run of visit hours ``[a, b)`` (``visits.visit_runs``) every
+    checker measures it: in each run of visit hours ``[a, b)`` (``visits.visit_runs``, runs
+    parted only by post slots joined) every
     moment ``t`` of ``[a + every, b]`` (only ``b`` when the hours are no longer than the
     interval) needs a counted visit starting in ``[max(t - every, a), t]`` and before ``b``; a
     slot is short when such a moment without one falls in it (``b`` itself in the run's last
@@ -266,7 +282,7 @@ def visit_short_slots(p: Problem, shift_col: np.ndarray) -> np.ndarray:
     if not p.has_visits:
         return short
     starts = counted_visit_starts(p, shift_col)
-    for h, first, end, a in visit_runs(p.visit_need, p.demand, p.visit_dwell, slot):
+    for h, first, end, a in _joined_runs(p, visit_runs(p.visit_need, p.demand, p.visit_dwell, slot)):
         every = int(p.visit_every[h])
         b = end * slot
         t = min(a + every, b)
