@@ -1,8 +1,10 @@
 """``solve(problem, params) -> Result``: the staged solve.
 
 1. **Pre-check** (``explain.precheck``): demanded slots no candidate shift can cover, and the LP
-   relaxation of the aggregated model (HiGHS, milliseconds to seconds). Infeasible here means
-   no roster exists: the model is a relaxation of the team-level rules.
+   relaxation of the aggregated model (HiGHS, milliseconds to seconds). In a week of posts only,
+   infeasible here means no roster exists (the model is a relaxation of the team-level rules);
+   in a week with visits the model's visit rows are a restriction, and only the visit
+   relaxation (``model.relaxed``) may prove it (``Result.summary["proof"]``).
 2. **Counts** (``model.build_model`` + ``engines``): the aggregated MIP — teams per (station,
    start, length, hotspot) — with HiGHS (default) or CP-SAT, warm-started from the greedy
    planner's roster when it has no gap.
