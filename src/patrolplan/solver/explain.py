@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from patrolplan.solver.engines import LpSolution, lp_solution, solve_highs, solve_lp_relaxation
+from patrolplan.solver.engines import LpSolution, lp_interior, lp_solution, solve_highs, solve_lp_relaxation
 from patrolplan.model.build import build_model
 from patrolplan.model.problem import Problem
 from patrolplan.model.relaxed import visit_relaxation
@@ -91,8 +91,19 @@ def relaxation_status(problem: Problem, *, time_limit_s: float = 60) -> str:
     rel = visit_relaxation(problem)
     if rel is None:
         return "unknown"
-    lp = lp_solution(rel.model, time_limit_s=time_limit_s)
+    lp = lp_interior(_feasibility_only(rel.model), time_limit_s=time_limit_s)
     return {"optimal": "feasible"}.get(lp.status, lp.status)
+
+
+def _feasibility_only(model, keep=()):
+    """The model with every cost 0 but those of ``keep`` (a feasibility question, or the
+    least shortfall alone)."""
+    import dataclasses
+
+    cost = np.zeros(model.n_cols)
+    keep = np.asarray(keep, dtype=np.int64)
+    cost[keep] = model.col_cost[keep]
+    return dataclasses.replace(model, col_cost=cost, objective_offset=0.0)
 
 
 def visit_verdict(problem: Problem, findings: list[str], *, lp=None, t0: float | None = None,
@@ -156,15 +167,17 @@ def relaxation_shortfall(problem: Problem, *, time_limit_s: float = 30) -> Short
     rel = visit_relaxation(p, allow_gaps=True)
     if rel is None:
         return None
-    lp = lp_solution(rel.model, time_limit_s=time_limit_s)
+    lp = lp_interior(_feasibility_only(rel.model, np.concatenate([rel.model.gap_cols, rel.slack])),
+                     time_limit_s=time_limit_s)
     if lp.x is None:
         return None
+    x = np.where(lp.x > 1e-4, lp.x, 0.0)  # an interior point: dust below 1e-4 is zero
     post = np.zeros(p.cover.shape[0])
-    post[rel.model.gap_rows] = lp.x[rel.model.gap_cols]
-    slack = lp.x[rel.slack]
+    post[rel.model.gap_rows] = x[rel.model.gap_cols]
+    slack = x[rel.slack]
     visit = np.zeros(p.visit_need.shape, dtype=bool)
     slot = p.slot_min
-    for w in np.nonzero(slack > 1e-6)[0]:
+    for w in np.nonzero(slack > 0)[0]:
         h = int(rel.window_h[w])
         visit[h, int(rel.window_w0[w]) // slot:int(rel.window_w1[w]) // slot + 1] = True
     every_h = p.visit_every[rel.window_h] / 60  # each window short: an interval without a visit
@@ -342,6 +355,7 @@ def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, 
         for relaxation in _relaxations(p):
             t = measure(relaxation.problem)
             if t is None:
+                lines.append(f"- {relaxation.words}: not measured (its LP was not solved in time).")
                 continue
             if t <= 1e-6:
                 lines.append(f"- **{relaxation.words}**: relaxing it alone removes every gap.")
