@@ -337,10 +337,16 @@ def _relaxation_total(p: Problem) -> float | None:
     return None if parts is None else parts.total
 
 
-def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, what: str = "the model") -> list[str]:
+#: seconds the binding-cause search may take before it names the rules left unmeasured
+CAUSE_BUDGET_S = 180.0
+
+
+def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, what: str = "the model",
+                      budget_s: float = CAUSE_BUDGET_S) -> list[str]:
     """Each rule family relaxed alone (LP shortfalls, compared with the LP shortfall of the
-    week as it is, on the model or the relaxation ``measure`` solves), then the fewest extra
-    officers per station."""
+    week as it is, on the model or the relaxation ``measure`` solves) within ``budget_s``
+    seconds, then the fewest extra officers per station."""
+    t0 = time.perf_counter()
     lines = ["## Binding cause", ""]
     fixes = []
     base = measure(p) if total else None
@@ -353,6 +359,10 @@ def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, 
                      "stands):")
         lines.append("")
         for relaxation in _relaxations(p):
+            if time.perf_counter() - t0 > budget_s:
+                lines.append(f"- {relaxation.words}: not measured (the search's {budget_s:g} s were spent on the "
+                             "rules above).")
+                continue
             t = measure(relaxation.problem)
             if t is None:
                 lines.append(f"- {relaxation.words}: not measured (its LP was not solved in time).")

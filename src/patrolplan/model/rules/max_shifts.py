@@ -52,7 +52,7 @@ def relaxations(p: Problem) -> list:
         return []
     return [Relaxation("max_shifts", f"the cap of {rules.max_shifts_per_team} shifts per team",
                        f"raise `rules.max_shifts_per_team` (to {RELAXED_MAX_SHIFTS} removes every gap)",
-                       p.rebuilt(config=p.config.replace(
+                       lambda: p.rebuilt(config=p.config.replace(
                            rules=rules.model_copy(update={"max_shifts_per_team": RELAXED_MAX_SHIFTS}))))]
 
 

@@ -486,7 +486,7 @@ def relaxations(p: Problem) -> list:
         return []
     return [Relaxation("interval", "the visit interval (every_min)",
                        "a longer `every_min` at the short hotspots (twice as long removes every gap)",
-                       interval_relaxed(p))]
+                       lambda: interval_relaxed(p))]
 
 
 def precheck(p: Problem) -> list[str]:
