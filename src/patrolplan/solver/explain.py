@@ -194,23 +194,34 @@ def shortfall(problem: Problem, *, time_limit_s: float = 8, integer: bool = True
     return parts.post, parts.total
 
 
+#: the order the binding-cause search relaxes rules in (a time budget may cut it short):
+#: manpower and the shift cap first, the planner's most common fixes
+_CAUSE_ORDER = ("manpower", "max_shifts", "shift_length", "travel", "rest", "partner", "interval", "handover",
+                "backup")
+
+
 def _relaxations(p: Problem) -> list[Relaxation]:
-    """Every family's relaxations: manpower and rest, travel and shift lengths, partners,
-    the shift cap, handover, the visit interval."""
-    return [r for family in FAMILIES for r in family.relaxations(p)]
+    """Every family's relaxations: manpower, the shift cap, shift lengths, travel, rest,
+    partners, the visit interval, handover, backup (built on first use)."""
+    found = [r for family in FAMILIES for r in family.relaxations(p)]
+    rank = {k: i for i, k in enumerate(_CAUSE_ORDER)}
+    return sorted(found, key=lambda r: rank.get(r.key, len(rank)))
 
 
-def _extra_teams(p: Problem, *, time_limit_s: float = 8) -> dict[int, int] | None:
-    """Fewest extra teams per station that make the week coverable (None if ten more teams
-    per station are not enough): a MIP within 2 %, or its LP relaxation rounded up."""
+def _extra_teams(p: Problem, *, time_limit_s: float = 8) -> dict[int, int] | None | str:
+    """Fewest extra teams per station that make the week coverable: a MIP within 2 %, or its
+    LP relaxation rounded up; None if ten more teams per station are not enough, ``"unknown"``
+    if neither was solved in time."""
     big = p.rebuilt(teams=p.teams + 10)
     model = build_model(big, base_teams=p.teams)
     extra_cols = slice(model.n_cols - len(p.station_ids), model.n_cols)
     res = solve_highs(model, time_limit_s=time_limit_s, gap_pct=2.0)
     if res.x is None:
+        if res.status == "infeasible":
+            return None
         lp = solve_lp_relaxation(model, time_limit_s=time_limit_s)
         if lp.x is None:
-            return None
+            return None if lp.status == "infeasible" else "unknown"
         extra = np.ceil(lp.x[extra_cols] - 1e-6).astype(int)
     else:
         extra = np.rint(res.x[extra_cols]).astype(int)
@@ -315,7 +326,8 @@ def explain_infeasible(problem: Problem, pre: PrecheckResult, *, time_limit_s: f
     else:
         lines += [f"Not measured: {what} leaves nothing short, so the week fails on whole rules, not on hours: see "
                   "the findings above.", ""]
-    lines += _causes_and_fixes(p, parts.total if parts is not None else None, measure=measure, what=what)
+    lines += _causes_and_fixes(p, parts.total if parts is not None else None, measure=measure, what=what,
+                               base=parts.total if on_relaxation and parts is not None else None)
     return "\n".join(lines) + "\n"
 
 
@@ -342,14 +354,15 @@ CAUSE_BUDGET_S = 180.0
 
 
 def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, what: str = "the model",
-                      budget_s: float = CAUSE_BUDGET_S) -> list[str]:
+                      budget_s: float = CAUSE_BUDGET_S, base: float | None = None) -> list[str]:
     """Each rule family relaxed alone (LP shortfalls, compared with the LP shortfall of the
     week as it is, on the model or the relaxation ``measure`` solves) within ``budget_s``
     seconds, then the fewest extra officers per station."""
     t0 = time.perf_counter()
     lines = ["## Binding cause", ""]
     fixes = []
-    base = measure(p) if total else None
+    if base is None:  # the LP shortfall of the week as it stands (given where ``total`` already is one)
+        base = measure(p) if total else None
     if not total or base is None:
         why = ("nothing is short when gaps are allowed" if total is not None and not total
                else f"{what} was not solved in time")
@@ -377,7 +390,10 @@ def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, 
         lines.append("")
     fixes = [f for f in fixes if f]
     extra = _extra_teams(p)
-    if extra:
+    if extra == "unknown":
+        fixes.append("the fewest extra officers per station were not found in time (a MIP and its LP of the model "
+                     "with ten more teams at every station, 8 s each): the causes above say which rule binds")
+    elif extra:
         size = p.config.rules.team_size
         parts = [f"+{e * size} officers at {p.station_ids[s]}" for s, e in sorted(extra.items(), key=lambda kv: -kv[1])]
         fixes.insert(0, f"{sum(extra.values()) * size} more officers in all: " + "; ".join(parts[:12])
@@ -392,8 +408,11 @@ def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, 
 
 
 def _units(p: Problem, hours: float) -> str:
-    """A shortfall in hours (team-hours of posts, hotspot-hours of visits)."""
-    return f"{round(hours, 1):g} h (team-hours of posts, hotspot-hours of visits)"
+    """A shortfall in hours: team-hours of posts, hotspot-hours of visits."""
+    posts, visits = bool((p.required > 0).any()), p.has_visits
+    unit = ("h (team-hours of posts and visit hours)" if posts and visits
+            else "visit hours" if visits else "team-hours")
+    return f"{round(hours, 1):g} {unit}"
 
 
 def explain_gaps(problem: Problem, coverage: pd.DataFrame, *, allow_gaps: bool = True) -> str:
