@@ -262,3 +262,27 @@ def test_the_example_visit_week_reports_0_in_every_shortfall_figure(tmp_path):
                 "synchronized_short_slots"):
         assert s[key] == 0, key
     assert s["demand_team_hours"] > 0 and s["demand_visit_hours"] > 0
+
+
+# --- the solver side's measure and the checker's, on random visit times ---------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(a=st.integers(0, 300), length=st.integers(1, 900), every=st.integers(15, 240),
+       starts=st.lists(st.tuples(st.integers(-300, 1500), st.integers(0, 200)), max_size=12))
+def test_the_visit_measure_and_the_checker_agree_on_random_starts(a, length, every, starts):
+    """``result.unguarded_moments`` (summary.json and coverage.csv) finds a moment without a
+    visit exactly where the checker's ``_unguarded`` finds one, and the same first one."""
+    from patrolplan.check.rules import _unguarded
+    from patrolplan.solver.result import unguarded_moments
+
+    b = a + length
+    intervals = [(s, s + d) for s, d in starts]
+    holes = unguarded_moments(intervals, a, b, every)
+    late = _unguarded(intervals, a, b, every)
+    assert bool(holes) == (late is not None)
+    if holes:
+        assert holes[0][0] == late[0]

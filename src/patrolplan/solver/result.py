@@ -252,6 +252,27 @@ def counted_visit_starts(p: Problem, shift_col: np.ndarray) -> dict[int, list[tu
     return out
 
 
+def unguarded_moments(starts: list[tuple[int, int]], a: int, b: int, every: int) -> list[tuple[int, int]]:
+    """The stretches of visit hours ``[a, b)`` the contract asks about (``[a + every, b]``, or
+    ``b`` alone when the hours are no longer than the interval) with no counted visit start in
+    ``[max(t - every, a), t]`` before ``b``, as ``(from, to)`` in minutes (continuous time,
+    as the checker counts: the moments just after ``from``, or ``from`` itself where the
+    asking starts, up to ``to``). ``starts``: the moments a counted visit may start, as
+    ``(first, last)`` intervals."""
+    t = min(a + every, b)
+    guards = sorted((max(s0, a), min(s1, b - 1) + every) for s0, s1 in starts if max(s0, a) <= min(s1, b - 1))
+    holes = []
+    for g0, g1 in guards:
+        if g0 > t:
+            holes.append((t, g0))
+        t = max(t, g1)
+        if t >= b:
+            return holes
+    if t < b or not guards:
+        holes.append((t, b))
+    return holes
+
+
 def _joined_runs(p: Problem, runs):
     """Runs of one hotspot separated only by post-demanded slots, joined into one (the
     checker's visit hours run through a post, whose presence counts as visits)."""
@@ -283,22 +304,10 @@ def visit_short_slots(p: Problem, shift_col: np.ndarray) -> np.ndarray:
         return short
     starts = counted_visit_starts(p, shift_col)
     for h, first, end, a in _joined_runs(p, visit_runs(p.visit_need, p.demand, p.visit_dwell, slot)):
-        every = int(p.visit_every[h])
         b = end * slot
-        t = min(a + every, b)
-        guards = sorted((max(s0, a), min(s1, b - 1) + every) for s0, s1 in starts.get(h, [])
-                        if max(s0, a) <= min(s1, b - 1))
-        holes = []  # closed minute intervals of moments without a visit within the interval
-        for g0, g1 in guards:
-            if g0 > t:
-                holes.append((t, g0 - 1))
-            t = max(t, g1 + 1)
-            if t > b:
-                break
-        if t <= b:
-            holes.append((t, b))
-        for u0, u1 in holes:
-            k0, k1 = min(u0, b - 1) // slot, min(u1, b - 1) // slot
+        for u0, u1 in unguarded_moments(starts.get(h, []), a, b, int(p.visit_every[h])):
+            k0 = min(u0 // slot, end - 1)
+            k1 = max(k0, min(-(-u1 // slot) - 1, end - 1))
             short[h, max(k0, first):k1 + 1] = True
     return short & (p.visit_need > 0)
 
