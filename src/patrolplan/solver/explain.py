@@ -322,10 +322,11 @@ def explain_infeasible(problem: Problem, pre: PrecheckResult, *, time_limit_s: f
     if where:
         lines += [f"Measured on {what}:", ""] + where
     elif parts is None:
-        lines += [f"Not measured: {what} was not solved in time; the findings above say where.", ""]
+        lines += [f"Not measured: {what} was not solved in time"
+                  + ("; the findings above say where." if pre.problems else "."), ""]
     else:
-        lines += [f"Not measured: {what} leaves nothing short, so the week fails on whole rules, not on hours: see "
-                  "the findings above.", ""]
+        lines += [f"Not measured: {what} leaves nothing short, so the week fails on whole rules, not on hours"
+                  + (": see the findings above." if pre.problems else "."), ""]
     lines += _causes_and_fixes(p, parts.total if parts is not None else None, measure=measure, what=what,
                                base=parts.total if on_relaxation and parts is not None else None)
     return "\n".join(lines) + "\n"
@@ -403,7 +404,7 @@ def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, 
         lines += [f"- {f}" for f in fixes]
     else:
         lines += ["- none found: no single rule relaxed alone, and no ten more teams per station, make the week "
-                  "coverable in the model; see the findings above"]
+                  "coverable in the model"]
     return lines + [""]
 
 
