@@ -136,6 +136,10 @@ class Shortfall:
     post: np.ndarray
     visit: np.ndarray
     total: float
+    #: the visit relaxation's count per hotspot: visits short, and visits its hours need (else None);
+    #: then ``total`` counts visits, not visit hours
+    visits_short: np.ndarray | None = None
+    visits_needed: np.ndarray | None = None
 
 
 def shortfall_parts(problem: Problem, *, time_limit_s: float = 8, integer: bool = True,
@@ -162,7 +166,8 @@ def shortfall_parts(problem: Problem, *, time_limit_s: float = 8, integer: bool 
 
 def relaxation_shortfall(problem: Problem, *, time_limit_s: float = 30) -> Shortfall | None:
     """The least risk-weighted shortfall of the visit relaxation (its LP, gaps allowed): what
-    no roster can cover, by hotspot and hours; None where it is not built or not solved."""
+    no roster can cover, by hotspot (visits short of those the hours need, and when); its
+    ``total``: team-hours of posts plus visits short. None where it is not built or solved."""
     p = problem
     rel = visit_relaxation(p, allow_gaps=True)
     if rel is None:
@@ -177,11 +182,13 @@ def relaxation_shortfall(problem: Problem, *, time_limit_s: float = 30) -> Short
     slack = x[rel.slack]
     visit = np.zeros(p.visit_need.shape, dtype=bool)
     slot = p.slot_min
-    for w in np.nonzero(slack > 0)[0]:
+    for w in np.nonzero(slack > 0.5)[0]:  # the hours of windows mostly short (an LP may spread a shortfall thin)
         h = int(rel.window_h[w])
         visit[h, int(rel.window_w0[w]) // slot:int(rel.window_w1[w]) // slot + 1] = True
-    every_h = p.visit_every[rel.window_h] / 60  # each window short: an interval without a visit
-    return Shortfall(post, visit & (p.visit_need > 0), float(post.sum() * slot / 60 + slack @ every_h))
+    n_h = len(p.hotspot_ids)
+    short = np.bincount(rel.window_h, weights=slack, minlength=n_h)
+    needed = np.bincount(rel.window_h, minlength=n_h)
+    return Shortfall(post, visit & (p.visit_need > 0), float(post.sum() * slot / 60 + slack.sum()), short, needed)
 
 
 def shortfall(problem: Problem, *, time_limit_s: float = 8, integer: bool = True, gap_pct: float = 5.0):
@@ -258,9 +265,13 @@ def _gap_lines(p: Problem, short: np.ndarray, most_zones: int = 15) -> list[str]
     return lines
 
 
-def _visit_gap_lines(p: Problem, short: np.ndarray, most_zones: int = 15) -> list[str]:
+def _visit_gap_lines(p: Problem, short: np.ndarray, most_zones: int = 15, counts=None) -> list[str]:
     """Zones with visit-demanded hours short of visits (``short``: bool ``[H, K]``), the
-    shortest first: their members, each hotspot's interval and dwell, and the hours."""
+    shortest first: their members, each hotspot's interval and dwell, and the hours; with
+    ``counts`` (the relaxation's visits short and needed per hotspot) the visits instead of
+    the hours."""
+    if counts is not None:
+        return _visit_count_lines(p, short, *counts, most_zones=most_zones)
     hs, ks = np.nonzero(short)
     by_zone: dict[int, dict[int, list[int]]] = {}
     for h, k in zip(hs, ks):
@@ -282,15 +293,46 @@ def _visit_gap_lines(p: Problem, short: np.ndarray, most_zones: int = 15) -> lis
     return lines
 
 
+def _visit_count_lines(p: Problem, short: np.ndarray, missing: np.ndarray, needed: np.ndarray, *,
+                       most_zones: int = 15) -> list[str]:
+    """The relaxation's visit shortfall: per zone and hotspot, the visits short of those its
+    hours need at least, and the hours they fall in."""
+    hs = [h for h in np.nonzero(missing > 1e-4)[0]]
+    by_zone: dict[int, list[int]] = {}
+    for h in hs:
+        by_zone.setdefault(int(p.hotspot_zone[h]), []).append(int(h))
+    order = sorted(by_zone, key=lambda z: (-sum(missing[h] for h in by_zone[z]), p.zone_ids[z]))
+    lines = []
+    for z in order[:most_zones]:
+        joint = " (joint visits: teams of two member stations together)" if p.zone_mode[z] == "synchronized" else ""
+        hz = by_zone[z]
+        lines.append(f"- zone **{p.zone_ids[z]}** ({p.zone_tier[z]}, {p.zone_mode[z]}{joint}; members "
+                     f"{_members(p, z)}): {sum(missing[h] for h in hz):.3g} of the {int(sum(needed[h] for h in hz))} "
+                     "visits its hours need at least cannot be made")
+        for h in sorted(hz, key=lambda h: -missing[h]):
+            ks = np.nonzero(short[h])[0]
+            lines.append(f"  - hotspot {p.hotspot_ids[h]} (a visit of {int(p.visit_dwell[h])} min at least every "
+                         f"{int(p.visit_every[h])} min): {missing[h]:.3g} of {int(needed[h])} visits short"
+                         + (f"; hours mostly short: {_when(p, ks)}" if ks.size else " (a shortfall the relaxation "
+                            "spreads over the week: no hours stand out)"))
+    if len(order) > most_zones:
+        rest = sum(missing[h] for z in order[most_zones:] for h in by_zone[z])
+        lines.append(f"- … and {len(order) - most_zones} more zones short {rest:.3g} visits")
+    return lines
+
+
 def _where(p: Problem, parts: Shortfall) -> list[str]:
     """The short posts and visits as lines (none when nothing is short)."""
     lines = []
     posts = _gap_lines(p, parts.post)
-    visits = _visit_gap_lines(p, parts.visit)
+    counts = None if parts.visits_short is None else (parts.visits_short, parts.visits_needed)
+    visits = _visit_gap_lines(p, parts.visit, counts=counts)
     if posts:
         lines += ["Posts (teams on site all slot):", ""] + posts + [""]
     if visits:
-        lines += ["Visits (hours without a visit within the interval):", ""] + visits + [""]
+        head = ("Visits (short of the least number the hours need):" if parts.visits_short is not None
+                else "Visits (hours without a visit within the interval):")
+        lines += [head, ""] + visits + [""]
     return lines
 
 
@@ -328,7 +370,8 @@ def explain_infeasible(problem: Problem, pre: PrecheckResult, *, time_limit_s: f
         lines += [f"Not measured: {what} leaves nothing short, so the week fails on whole rules, not on hours"
                   + (": see the findings above." if pre.problems else "."), ""]
     lines += _causes_and_fixes(p, parts.total if parts is not None else None, measure=measure, what=what,
-                               base=parts.total if on_relaxation and parts is not None else None)
+                               base=parts.total if on_relaxation and parts is not None else None,
+                               in_visits=on_relaxation)
     return "\n".join(lines) + "\n"
 
 
@@ -355,7 +398,8 @@ CAUSE_BUDGET_S = 180.0
 
 
 def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, what: str = "the model",
-                      budget_s: float = CAUSE_BUDGET_S, base: float | None = None) -> list[str]:
+                      budget_s: float = CAUSE_BUDGET_S, base: float | None = None,
+                      in_visits: bool = False) -> list[str]:
     """Each rule family relaxed alone (LP shortfalls, compared with the LP shortfall of the
     week as it is, on the model or the relaxation ``measure`` solves) within ``budget_s``
     seconds, then the fewest extra officers per station."""
@@ -369,7 +413,7 @@ def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, 
                else f"{what} was not solved in time")
         lines += [f"Not measured: {why}; the smallest change below is measured on its own.", ""]
     else:
-        lines.append(f"Measured on the LP of {what}, each rule relaxed alone ({_units(p, base)} short as the week "
+        lines.append(f"Measured on the LP of {what}, each rule relaxed alone ({_units(p, base, in_visits)} short as the week "
                      "stands):")
         lines.append("")
         for relaxation in _relaxations(p):
@@ -385,7 +429,7 @@ def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, 
                 lines.append(f"- **{relaxation.words}**: relaxing it alone removes every gap.")
                 fixes.append(relaxation.fix)
             elif t < base - 1e-6:
-                lines.append(f"- {relaxation.words}: relaxing it alone leaves {_units(p, t)} short.")
+                lines.append(f"- {relaxation.words}: relaxing it alone leaves {_units(p, t, in_visits)} short.")
             else:
                 lines.append(f"- {relaxation.words}: not binding (relaxing it alone changes nothing).")
         lines.append("")
@@ -408,12 +452,13 @@ def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, 
     return lines + [""]
 
 
-def _units(p: Problem, hours: float) -> str:
-    """A shortfall in hours: team-hours of posts, hotspot-hours of visits."""
+def _units(p: Problem, amount: float, in_visits: bool = False) -> str:
+    """A shortfall: team-hours of posts and hours of visits (``in_visits``: visits, the
+    relaxation's count)."""
     posts, visits = bool((p.required > 0).any()), p.has_visits
-    unit = ("h (team-hours of posts and visit hours)" if posts and visits
-            else "visit hours" if visits else "team-hours")
-    return f"{round(hours, 1):g} {unit}"
+    second = "visits" if in_visits else "visit hours"
+    unit = (f"(team-hours of posts and {second})" if posts and visits else second if visits else "team-hours")
+    return f"{round(amount, 1):g} {unit}"
 
 
 def explain_gaps(problem: Problem, coverage: pd.DataFrame, *, allow_gaps: bool = True) -> str:
