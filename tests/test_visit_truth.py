@@ -9,6 +9,7 @@ import pytest
 from builders import make_scenario, solve_visits
 from patrolplan.check import check_roster
 from patrolplan.model.rules import visits as visit_rule
+from patrolplan.solver.explain import relaxation_status
 
 
 def _two_hotspots(days=2, mode="staggered", counties=("X", "X"), officers=(4, 4), **config):
@@ -37,6 +38,7 @@ def test_hours_as_long_as_the_interval_are_visited_inside_the_cut_nights(days, h
     assert result.status == "optimal"
     assert _violations(result, sc, tr) == []
     assert result.summary["uncovered_visit_slots"] == 0
+    assert relaxation_status(p) == "feasible"  # a week with a roster never fails its relaxation
 
 
 def test_a_guard_needs_a_visit_inside_hours_shorter_than_the_interval():
@@ -96,6 +98,8 @@ def test_every_shortfall_figure_is_0_in_a_gap_free_week(rows, mode):
                 "synchronized_short_slots"):
         assert s[key] == 0, key
     assert not result.coverage["gap"].any()
+    if p.has_visits:
+        assert relaxation_status(p) == "feasible"  # a week with a roster never fails its relaxation
     has_visits = any(r[6] == "visit" for r in rows)
     has_posts = any(r[6] == "post" for r in rows)
     assert (s["demand_visit_hours"] > 0) == has_visits
@@ -176,8 +180,6 @@ def test_a_week_the_model_cannot_plan_is_no_plan_found_without_proof(config, hop
     model's LP is infeasible, the visit relaxation is not, so no proof is claimed. With the
     hotspots 50 min apart the model has no loop of two either, and the relaxation cannot decide
     it: again no proof."""
-    from patrolplan.solver.explain import relaxation_status
-
     result, tr, p, sc = solve_visits(_one_team_three_hotspots(**config), [NIGHT], hop=hop, time_limit_s=20)
     assert result.status == "infeasible" and result.exit_code == 1
     assert result.summary["proof"] is False
@@ -286,3 +288,15 @@ def test_the_visit_measure_and_the_checker_agree_on_random_starts(a, length, eve
     assert bool(holes) == (late is not None)
     if holes:
         assert holes[0][0] == late[0]
+
+
+def test_a_post_and_visits_for_one_team_at_once_is_proven_impossible():
+    """A mixed week: a post at H1 all night and visits at H2 and H3 the same night, one team:
+    the relaxation holds the post and the visits together against the one team."""
+    sc = _one_team_three_hotspots()
+    rows = [("H1", "", "mon-sun", "20:00", "04:00", 1, "post", "", ""),
+            ("H2", "", "mon-sun", "20:00", "04:00", 1, "visit", 15, 120),
+            ("H3", "", "mon-sun", "20:00", "04:00", 1, "visit", 15, 120)]
+    result, *_ = solve_visits(sc, rows, time_limit_s=10)
+    assert result.status == "infeasible" and result.summary["proof"] is True
+    assert "Proven by" in result.explanation and "hotspot H2" in result.explanation
