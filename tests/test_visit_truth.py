@@ -300,3 +300,28 @@ def test_a_post_and_visits_for_one_team_at_once_is_proven_impossible():
     result, *_ = solve_visits(sc, rows, time_limit_s=10)
     assert result.status == "infeasible" and result.summary["proof"] is True
     assert "Proven by" in result.explanation and "hotspot H2" in result.explanation
+
+
+@settings(max_examples=20, deadline=None, derandomize=True, database=None)
+@given(n_h=st.integers(1, 3), officers=st.tuples(st.sampled_from([0, 2, 4, 6]), st.sampled_from([2, 4])),
+       mode=st.sampled_from(["staggered", "synchronized"]), out=st.integers(5, 90), hop=st.integers(5, 45),
+       every=st.sampled_from([60, 120, 180]), dwell=st.sampled_from([10, 15, 30]), start=st.integers(0, 23),
+       hours=st.integers(1, 24))
+def test_the_visit_relaxation_never_rules_out_a_week_the_model_plans(n_h, officers, mode, out, hop, every, dwell,
+                                                                      start, hours):
+    """Soundness on random small weeks: whenever the model finds a gap-free roster (which the
+    checker accepts), the visit relaxation is feasible; and a proof is claimed exactly when the
+    relaxation (or a count) rules the week out."""
+    sc = make_scenario([("A", officers[0], "X"), ("B", officers[1], "Y")], [(f"H{i}", "Z1") for i in range(n_h)],
+                       [("Z1", mode, ["A", "B"])], horizon_days=2)
+    end = (start + hours) % 24
+    row = ("", "Z1", "mon-sun", f"{start:02d}:00", f"{end:02d}:00", 1, "visit", dwell, every)
+    result, tr, p, sc = solve_visits(sc, [row], out=out, hop=hop, time_limit_s=10)
+    status = relaxation_status(p)
+    if result.status in ("optimal", "feasible"):
+        assert check_roster(sc, result.roster, travel=tr, visits=result.visits).ok
+        assert status == "feasible"
+    if result.status == "infeasible" and result.summary["proof"]:
+        assert "Proven by" in result.explanation
+    if status == "infeasible":
+        assert result.status == "infeasible" and result.summary["proof"] is True
