@@ -325,3 +325,22 @@ def test_the_visit_relaxation_never_rules_out_a_week_the_model_plans(n_h, office
         assert "Proven by" in result.explanation
     if status == "infeasible":
         assert result.status == "infeasible" and result.summary["proof"] is True
+
+
+ALL_WEEK = ("", "Z1", "mon-sun", "00:00", "24:00", 1, "visit", 15, 120)
+
+
+@pytest.mark.parametrize("hotspots,days,row,proven", [(1, 7, ALL_WEEK, True), (3, 2, NIGHT, False)])
+def test_a_gappy_visit_week_says_whether_its_gaps_are_proven(hotspots, days, row, proven):
+    """allow_gaps, one team. One hotspot visited all week: the relaxation proves the shortfall.
+    Three hotspots at night with loops of one stop only (max_loop_hotspots 1): the model leaves
+    two short, but one team driving a loop of the three may keep them all, and the explanation
+    says the gaps are not proven."""
+    sc = make_scenario([("A", 2, "X")], [(f"H{i + 1}", "Z1") for i in range(hotspots)],
+                       [("Z1", "staggered", ["A"])], horizon_days=days, visits={"max_loop_hotspots": 1})
+    result, *_ = solve_visits(sc, [row], allow_gaps=True, time_limit_s=20)
+    assert result.status == "gaps"
+    text = result.explanation
+    assert ("Proven short by the visit relaxation" in text) == proven
+    assert ("Not proven: the visit relaxation" in text) == (not proven)
+    assert "zone **Z1**" in text and "A (1 team)" in text

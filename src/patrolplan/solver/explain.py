@@ -375,6 +375,20 @@ def explain_infeasible(problem: Problem, pre: PrecheckResult, *, time_limit_s: f
     return "\n".join(lines) + "\n"
 
 
+def _proven_part(p: Problem) -> list[str]:
+    """Whether the visit relaxation proves the week short (what no roster can cover) or not
+    (a roster the model's loops cannot express may cover the visit gaps)."""
+    parts = relaxation_shortfall(p)
+    if parts is None:
+        return ["The visit relaxation (what every roster must meet) was not solved in time: whether another roster "
+                "could close the visit gaps is not known.", ""]
+    if parts.total <= 1e-6:
+        return ["Not proven: the visit relaxation (what every roster must meet) has no shortfall, so a roster the "
+                "model's loops cannot express may close the visit gaps above.", ""]
+    return ["Proven short by the visit relaxation (what every roster must meet; no roster can do better):", ""] \
+        + _where(p, parts)
+
+
 def _margin_note(p: Problem, source: str) -> str:
     margin = p.config.travel.margin_min
     if margin and (p.required > 0).any() and source in ("LP relaxation", "the full model", "visit relaxation", "reach and capacity count"):
@@ -496,5 +510,7 @@ def explain_gaps(problem: Problem, coverage: pd.DataFrame, *, allow_gaps: bool =
     total = float(short.sum() + visit.sum()) * p.slot_min / 60
     where = _where(p, Shortfall(short, visit, total))
     lines += ["## Where", ""] + (where or ["Nothing listed: coverage.csv marks no gap this page can name."]) + [""]
+    if visit.any():
+        lines += _proven_part(p)
     lines += _causes_and_fixes(p, total)
     return "\n".join(lines) + "\n"
