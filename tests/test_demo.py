@@ -22,6 +22,10 @@ def test_demo_plans_the_jining_week(tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] in ("optimal", "feasible") and summary["uncovered_slots"] == 0
     assert summary["check"]["ok"]
+    # a gap-free week: every shortfall figure 0 (issue 21: visit hours were counted as uncovered posts)
+    for key in ("uncovered_team_hours", "uncovered_visit_slots", "uncovered_visit_hours", "synchronized_short_slots"):
+        assert summary[key] == 0, key
+    assert summary["demand_visit_hours"] > 0
     # the scenario kept in the run folder re-checks and re-solves from files
     report = check_run(scenario / "config.yaml", out)
     assert report.ok, report.to_text()

@@ -235,10 +235,13 @@ def print_outcome(outcome: RunOutcome, *, file=None) -> None:
         print(f"  visits: {visits['visits']} by {visits['loop_shifts']} loop shifts, {visits['loop_team_hours']:g} "
               f"team-hours; the same coverage as posts: {visits['as_posts_team_hours']:g} team-hours", file=file)
     if status == "gaps":
-        print(f"  {s['uncovered_slots']} hotspot-slots uncovered ({s['uncovered_team_hours']:g} team-hours); "
+        visits = (f", {s['uncovered_visit_hours']:g} visit-demanded hotspot-hours without a visit within the interval"
+                  if s.get("uncovered_visit_slots") else "")
+        print(f"  {s['uncovered_slots']} hotspot-slots uncovered ({s['uncovered_team_hours']:g} team-hours){visits}; "
               f"see {outcome.run_dir / 'explanation.md'}", file=file)
     elif status in ("infeasible", "unknown"):
-        print(f"  no gap-free roster: see {outcome.run_dir / 'explanation.md'}", file=file)
+        what = "no gap-free roster exists (proven)" if s.get("proof") else "no plan found (not a proof that none exists)"
+        print(f"  {what}: see {outcome.run_dir / 'explanation.md'}", file=file)
         expl = outcome.result.explanation or ""
         for ln in expl.splitlines()[:25]:
             print("  " + ln, file=file)

@@ -114,7 +114,7 @@ class Problem:
         return dataclasses.replace(self, **changes)
 
     def rebuilt(self, *, config: Config | None = None, teams=None, out_min=None, back_min=None,
-                zone_min_stations=None, zone_jurisdiction_groups=None) -> "Problem":
+                zone_min_stations=None, zone_jurisdiction_groups=None, visits=None) -> "Problem":
         """The same inputs with some replaced, candidate shifts generated anew (what-if
         questions of explain.py)."""
         pick = lambda new, old: old if new is None else new  # noqa: E731
@@ -135,7 +135,7 @@ class Problem:
             zone_jurisdiction_groups=pick(zone_jurisdiction_groups, self.zone_jurisdiction_groups),
             hotspot_risk=self.hotspot_risk,
             availability_teams=self.availability_teams,
-            visits=self.visit_demand(),
+            visits=pick(visits, self.visit_demand()),
             hop_min=self.hop_min,
         ).replace(published=self.published)
 
@@ -328,7 +328,8 @@ class Problem:
                 config, teams=teams, hotspot_zone=hotspot_zone, zone_mode=zone_mode, zone_members=zone_members,
                 zone_jurisdiction_groups=zone_jurisdiction_groups, need=need, guard=guard, dwell_h=dwell_h,
                 every_h=every_h, out_min=out_min, back_min=back_min, hop_min=np.asarray(hop_min, dtype=np.int64),
-                starts_by_len={L: shift_starts(config, L) for L in config.rules.shift_minutes})
+                starts_by_len={L: shift_starts(config, L) for L in config.rules.shift_minutes},
+                run_from=visit_rule.guard_from(need, demand, dwell_h, slot))
             shifts = _with_loop_columns(shifts, loops.columns, slot, n_k)
         visit_fields = _visit_fields(n_posts, need, dwell_h, every_h, hop_min, loops,
                                      None if loops is None else (guard, *guard_entries))

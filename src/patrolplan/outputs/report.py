@@ -250,6 +250,8 @@ def _gap_runs(scenario, coverage: pd.DataFrame) -> pd.DataFrame:
     sync_ok = gaps["sync_ok"] if "sync_ok" in gaps else pd.Series(True, index=gaps.index)
     why = np.where(gaps["present"] < gaps["demand"], "too few teams",
                    np.where(~sync_ok.astype(bool), "synchronized: partner station missing", "too few teams"))
+    if "presence" in gaps:
+        why = np.where(gaps["presence"] == "visit", "visits: none within the interval", why)
     gaps = gaps.assign(_why=why)
     new_run = ((gaps["hotspot_id"] != gaps["hotspot_id"].shift()) |
                (gaps["slot_start"] != gaps["slot_start"].shift() + slot) | (gaps["_why"] != gaps["_why"].shift()))
@@ -267,7 +269,9 @@ def _gap_runs(scenario, coverage: pd.DataFrame) -> pd.DataFrame:
 def _status_sentence(summary: dict, roster: pd.DataFrame, coverage: pd.DataFrame) -> str:
     """The run in one sentence: gap-free or not, shifts and team-hours, distance to the bound."""
     status = str(summary.get("status", "unknown"))
-    n_gap = int(coverage["gap"].sum())
+    is_visit = (coverage["presence"] == "visit") if "presence" in coverage else pd.Series(False, index=coverage.index)
+    n_gap = int((coverage["gap"] & ~is_visit).sum())
+    n_visit = int((coverage["gap"] & is_visit).sum())
     hours = float((roster["end"] - roster["start"]).dt.total_seconds().sum() / 3600.0)
     team_hours = _num(summary, "team_hours", hours)
     travel = _num(summary, "travel_hours", (roster["travel_out_min"] + roster["travel_back_min"]).sum() / 60.0)
@@ -281,12 +285,20 @@ def _status_sentence(summary: dict, roster: pd.DataFrame, coverage: pd.DataFrame
         best = "its distance from the best possible is unknown"
     if status == "infeasible" and not len(roster):
         return "No roster could be made for this week: see what needs attention below."
-    if n_gap == 0 and status in ("optimal", "feasible"):
+    if n_gap == 0 and n_visit == 0 and status in ("optimal", "feasible"):
         return f"Gap-free: every slot with demand is covered, with {work}; {best}."
-    short = _num(summary, "uncovered_team_hours", n_gap * slot_minutes_of(coverage) / 60.0)
-    n_h = coverage.loc[coverage["gap"], "hotspot_id"].nunique()
-    return (f"Not gap-free: {n_gap} slot{'s' if n_gap != 1 else ''} with demand at {n_h} "
-            f"hotspot{'s' if n_h != 1 else ''} uncovered ({short:g} team-hours short), with {work}; "
+    parts = []
+    if n_gap or not n_visit:
+        short = _num(summary, "uncovered_team_hours", n_gap * slot_minutes_of(coverage) / 60.0)
+        n_h = coverage.loc[coverage["gap"] & ~is_visit, "hotspot_id"].nunique()
+        parts.append(f"{n_gap} slot{'s' if n_gap != 1 else ''} with demand at {n_h} "
+                     f"hotspot{'s' if n_h != 1 else ''} uncovered ({short:g} team-hours short)")
+    if n_visit:
+        hours = _num(summary, "uncovered_visit_hours", n_visit * slot_minutes_of(coverage) / 60.0)
+        n_hv = coverage.loc[coverage["gap"] & is_visit, "hotspot_id"].nunique()
+        parts.append(f"{hours:g} visit-demanded hotspot-hours at {n_hv} hotspot{'s' if n_hv != 1 else ''} without a "
+                     "visit within the interval")
+    return (f"Not gap-free: {'; '.join(parts)}, with {work}; "
             f"{best}.")
 
 
@@ -350,7 +362,7 @@ def _attention_html(scenario, summary, coverage, load, gap_runs, explanation: st
     lis = "".join(f"<li class='{cls}'>{text}</li>" for cls, text in items)
     out = f"<ul class='attention'>{lis}</ul>"
     if explanation:
-        out += ("<details id='explanation' open><summary>Why no gap-free roster exists (explanation.md)</summary>"
+        out += ("<details id='explanation' open><summary>Why there is no gap-free roster (explanation.md)</summary>"
                 f"<pre>{_esc(explanation)}</pre></details>")
     if len(gap_runs):
         out += "<h3 id='gaps'>Uncovered slots</h3>" + _frame_html(gap_runs, "gaps", sortable=True)

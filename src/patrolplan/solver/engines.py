@@ -362,6 +362,35 @@ def solve_lp_relaxation(model: LinearModel, *, time_limit_s: float = 60) -> Engi
     return EngineResult("optimal", lp.x, lp.objective, lp.objective, seconds, "highs-lp")
 
 
+def lp_interior(model: LinearModel, *, time_limit_s: float = 60, workers: int = 2) -> LpSolution:
+    """The LP by interior point without crossover: an optimal point (not a vertex; no reduced
+    costs), or a proof of infeasibility; where it ends undecided, :func:`lp_solution` (dual
+    simplex) in the time left. Many times faster than simplex on the visit relaxation's
+    covering rows (Jining scale: 12 s against 74 s)."""
+    import highspy
+
+    t0 = time.perf_counter()
+    h = _highs_model(model, relax=True, workers=workers)
+    h.setOptionValue("time_limit", float(time_limit_s))
+    h.setOptionValue("solver", "ipm")
+    h.setOptionValue("run_crossover", "off")
+    _run_highs(h)
+    status = h.getModelStatus()
+    seconds = time.perf_counter() - t0
+    S = highspy.HighsModelStatus
+    if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        return LpSolution("infeasible", None, None, None, seconds)
+    if status != S.kOptimal:
+        # interior point left undecided (degenerate, or stopped short): simplex in the time left
+        rest = float(time_limit_s) - seconds
+        if rest <= 1.0:
+            return LpSolution("unknown", None, None, None, seconds)
+        lp = lp_solution(model, time_limit_s=rest)
+        return LpSolution(lp.status, lp.x, lp.reduced_cost, lp.objective, time.perf_counter() - t0)
+    return LpSolution("optimal", np.asarray(h.getSolution().col_value, dtype=float), None,
+                      float(h.getInfo().objective_function_value), seconds)
+
+
 def complete_columns(model: LinearModel, counts: np.ndarray) -> np.ndarray | None:
     """All column values for the shift counts ``counts`` (the auxiliary columns at their
     cheapest, by an LP with the counts fixed), or None if the counts break a row."""

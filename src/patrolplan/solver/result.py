@@ -178,11 +178,11 @@ def coverage_table(problem: Problem, shift_col: np.ndarray) -> pd.DataFrame:
 
 def _visit_coverage(p: Problem, shift_col: np.ndarray) -> pd.DataFrame:
     """A row per visit-demanded hotspot-slot: the visit starts in it, the longest wait in it
-    since the last visit start, and a gap where a guarded slot waits longer than the interval."""
+    since the last visit start, and a gap where the contract's rule fails in it, measured as
+    the checker measures it (:func:`visit_short_slots`)."""
     slot = p.slot_min
     starts = visit_starts(p, shift_col)
-    guarded = np.zeros(p.visit_need.shape, dtype=bool)
-    guarded[p.guard_hotspot, p.guard_slot] = True
+    short = visit_short_slots(p, shift_col)
     stations_at: dict[int, list[tuple[int, str]]] = {}
     for j in np.asarray(shift_col, dtype=np.int64):
         for h, a, _ in p.visits_of(int(j)):
@@ -203,7 +203,7 @@ def _visit_coverage(p: Problem, shift_col: np.ndarray) -> pd.DataFrame:
         wait = w.longest(lo, hi, since[h])
         at = named.get(h, [])
         names = sorted({st for _, st in at[bisect.bisect_left(at, (lo, "")):bisect.bisect_left(at, (hi, ""))]})
-        gap = bool(guarded[h, k] and wait > p.visit_every[h])
+        gap = bool(short[h, k])
         rows.append((p.hotspot_ids[h], k, 1, seen, ";".join(names), gap, 1, True, "visit", seen, wait))
     df = pd.DataFrame(rows, columns=["hotspot_id", "_k", "demand", "present", "stations", "gap", "required", "sync_ok",
                                      "presence", "visits", "longest_wait_min"])
@@ -211,6 +211,105 @@ def _visit_coverage(p: Problem, shift_col: np.ndarray) -> pd.DataFrame:
     return df.drop(columns="_k")[[*COVERAGE_COLUMNS, *COVERAGE_VISIT_COLUMNS]].astype(
         {"gap": bool, "sync_ok": bool, "demand": int, "present": int, "required": int, "visits": int,
          "longest_wait_min": int})
+
+
+def counted_visit_starts(p: Problem, shift_col: np.ndarray) -> dict[int, list[tuple[int, int]]]:
+    """Per hotspot: the moments a *counted* visit may start, as ``(first, last)`` intervals,
+    as the contract counts them: at least the dwell on site (a loop's visit, or a post's time
+    on site); in a synchronized zone only where teams of two member stations (two
+    jurisdictions where the members span two) are on site together for the dwell."""
+    from patrolplan.model.rules.synchronized import meets
+
+    presences: dict[int, list[tuple[int, int, int]]] = {}  # h -> (on from, on until, station)
+    for j in np.asarray(shift_col, dtype=np.int64):
+        s = int(p.shift_station[j])
+        if p.shift_loop[j] >= 0:
+            for h, a, b in p.visits_of(int(j)):
+                presences.setdefault(h, []).append((a, b, s))
+        else:
+            h = int(p.shift_hotspot[j])
+            a = int(p.shift_start_min[j] + p.shift_out_min[j])
+            b = int(p.shift_start_min[j] + p.shift_len_min[j] - p.shift_back_min[j])
+            presences.setdefault(h, []).append((a, b, s))
+    out: dict[int, list[tuple[int, int]]] = {}
+    for h, here in presences.items():
+        dwell = int(p.visit_dwell[h])
+        z = int(p.hotspot_zone[h])
+        if p.zone_mode[z] != "synchronized":
+            out[h] = [(a, b - dwell) for a, b, _ in here if b - a >= dwell]
+            continue
+        here.sort()
+        groups = p.zone_jurisdiction_groups[z]
+        found = []
+        for i, (a, b, s) in enumerate(here):
+            for a2, b2, s2 in here[i + 1:]:
+                if a2 > b - dwell:
+                    break
+                lo, hi = max(a, a2), min(b, b2)
+                if s2 != s and hi - lo >= dwell and meets({s, s2}, 2, groups):
+                    found.append((lo, hi - dwell))
+        out[h] = found
+    return out
+
+
+def unguarded_moments(starts: list[tuple[int, int]], a: int, b: int, every: int) -> list[tuple[int, int]]:
+    """The stretches of visit hours ``[a, b)`` the contract asks about (``[a + every, b]``, or
+    ``b`` alone when the hours are no longer than the interval) with no counted visit start in
+    ``[max(t - every, a), t]`` before ``b``, as ``(from, to)`` in minutes (continuous time,
+    as the checker counts: the moments just after ``from``, or ``from`` itself where the
+    asking starts, up to ``to``). ``starts``: the moments a counted visit may start, as
+    ``(first, last)`` intervals."""
+    t = min(a + every, b)
+    guards = sorted((max(s0, a), min(s1, b - 1) + every) for s0, s1 in starts if max(s0, a) <= min(s1, b - 1))
+    holes = []
+    for g0, g1 in guards:
+        if g0 > t:
+            holes.append((t, g0))
+        t = max(t, g1)
+        if t >= b:
+            return holes
+    if t < b or not guards:
+        holes.append((t, b))
+    return holes
+
+
+def _joined_runs(p: Problem, runs):
+    """Runs of one hotspot separated only by post-demanded slots, joined into one (the
+    checker's visit hours run through a post, whose presence counts as visits)."""
+    last = None
+    for h, first, end, a in runs:
+        if last is not None and last[0] == h and (p.demand[h, last[2]:first] > 0).all():
+            last = (h, last[1], end, last[3])
+            continue
+        if last is not None:
+            yield last
+        last = (h, first, end, a)
+    if last is not None:
+        yield last
+
+
+def visit_short_slots(p: Problem, shift_col: np.ndarray) -> np.ndarray:
+    """Bool ``[H, K]``: the visit-demanded hotspot-slots where the contract's rule fails, as the
+    checker measures it: in each run of visit hours ``[a, b)`` (``visits.visit_runs``, runs
+    parted only by post slots joined) every
+    moment ``t`` of ``[a + every, b]`` (only ``b`` when the hours are no longer than the
+    interval) needs a counted visit starting in ``[max(t - every, a), t]`` and before ``b``; a
+    slot is short when such a moment without one falls in it (``b`` itself in the run's last
+    slot)."""
+    from patrolplan.model.rules.visits import visit_runs
+
+    slot = p.slot_min
+    short = np.zeros(p.visit_need.shape, dtype=bool)
+    if not p.has_visits:
+        return short
+    starts = counted_visit_starts(p, shift_col)
+    for h, first, end, a in _joined_runs(p, visit_runs(p.visit_need, p.demand, p.visit_dwell, slot)):
+        b = end * slot
+        for u0, u1 in unguarded_moments(starts.get(h, []), a, b, int(p.visit_every[h])):
+            k0 = min(u0 // slot, end - 1)
+            k1 = max(k0, min(-(-u1 // slot) - 1, end - 1))
+            short[h, max(k0, first):k1 + 1] = True
+    return short & (p.visit_need > 0)
 
 
 class _Waits:

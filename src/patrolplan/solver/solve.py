@@ -1,8 +1,10 @@
 """``solve(problem, params) -> Result``: the staged solve.
 
 1. **Pre-check** (``explain.precheck``): demanded slots no candidate shift can cover, and the LP
-   relaxation of the aggregated model (HiGHS, milliseconds to seconds). Infeasible here means
-   no roster exists: the model is a relaxation of the team-level rules.
+   relaxation of the aggregated model (HiGHS, milliseconds to seconds). In a week of posts only,
+   infeasible here means no roster exists (the model is a relaxation of the team-level rules);
+   in a week with visits the model's visit rows are a restriction, and only the visit
+   relaxation (``model.relaxed``) may prove it (``Result.summary["proof"]``).
 2. **Counts** (``model.build_model`` + ``engines``): the aggregated MIP — teams per (station,
    start, length, hotspot) — with HiGHS (default) or CP-SAT, warm-started from the greedy
    planner's roster when it has no gap.
@@ -159,6 +161,9 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
     run = _Run(problem, params or SolveParams.from_config(problem.config), config_sha256)
     run.stats.update(n_candidate_shifts=problem.n_shifts, demand_team_hours=problem.demand_team_hours())
     run.say(f"{problem.n_shifts} candidate shifts, {problem.demand_team_hours():g} demanded team-hours")
+    if _nothing_demanded(problem) and counts is None:
+        run.say("nothing is demanded this week: the empty roster keeps every rule")
+        return run.result("optimal", counts=EngineResult("optimal", np.zeros(0), 0.0, 0.0, 0.0, "none"))
     model = _build(run)
     if counts is not None:
         return _from_counts(run, model, counts)
@@ -167,13 +172,17 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
     if not run.params.allow_gaps:
         pre = _precheck(run, model)
         if not pre.feasible:
-            from patrolplan.solver.explain import explain_infeasible
-
-            return run.result("infeasible", explanation=explain_infeasible(problem, pre))
+            return _infeasible(run, pre)
     counts, assignment = _counts_and_teams(run, model, hint, lp=pre.lp if pre is not None else None)
     if counts is None or counts.x is None or assignment is None or assignment.failed:
         return _no_roster(run, counts)
     return _with_roster(run, counts, assignment)
+
+
+def _nothing_demanded(problem: Problem) -> bool:
+    """No post and no visit is asked (every demand row has ``teams`` 0), and no published
+    roster is kept: the empty roster is gap-free and breaks no rule."""
+    return not (problem.required > 0).any() and not problem.has_visits and problem.published is None
 
 
 def _build(run: _Run, *, caps: dict[int, int] | None = None):
@@ -209,8 +218,10 @@ def _precheck(run: _Run, model):
     pre = precheck(run.problem, model=model, time_limit_s=run.remaining_s())
     run.stats["precheck_seconds"] = round(pre.seconds, 3)
     run.stats["lp_bound"] = pre.lp_bound
-    if not pre.feasible:
-        run.say("pre-check: no roster exists")
+    if not pre.feasible and pre.proof:
+        run.say(f"pre-check: no roster exists (proven by the {pre.source})")
+    elif not pre.feasible:
+        run.say("pre-check: the model cannot cover the week (no proof that no roster exists)")
     elif pre.lp_bound is None:
         run.say("pre-check: passed (the LP bound was not reached in time)")
     else:
@@ -248,6 +259,7 @@ def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
                 "adding repair cuts")
         for s, most in assignment.failed.items():
             caps[s] = min(caps.get(s, most), most)
+        run.stats["repair_cuts"] = len(caps)  # a restriction: the model then proves nothing
         model, hint, lp = _build(run, caps=caps), None, None
     return res, assignment
 
@@ -269,13 +281,40 @@ def _from_counts(run: _Run, model, counts: np.ndarray) -> Result:
     return _with_roster(run, res, assignment)
 
 
-def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
-    """Infeasible (proven by the full model) or unknown (no roster in time)."""
-    if counts is not None and counts.status == "infeasible":
-        from patrolplan.solver.explain import PrecheckResult, explain_infeasible
+def _infeasible(run: _Run, pre) -> Result:
+    """No gap-free roster: proven (``pre.proof``) or only not found by the model; summary.json
+    says which (``proof``, and ``no_plan_reason`` where it is not proven)."""
+    from patrolplan.solver.explain import explain_infeasible
 
-        return run.result("infeasible", explanation=explain_infeasible(
-            run.problem, PrecheckResult(False, None, 0.0, [], "the full model")))
+    result = run.result("infeasible", explanation=explain_infeasible(run.problem, pre))
+    extra = {"proof": bool(pre.proof)}
+    if not pre.proof:
+        extra["no_plan_reason"] = pre.reason
+    return replace(result, summary=dict(result.summary, **extra))
+
+
+def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
+    """Infeasible (the full model: proven in a posts-only week, else decided by the visit
+    relaxation) or unknown (no roster in time)."""
+    if counts is not None and counts.status == "infeasible":
+        from patrolplan.solver.explain import PrecheckResult, visit_verdict
+
+        if run.stats.get("repair_cuts"):
+            pre = PrecheckResult(False, None, 0.0, [], "the model with repair cuts", proof=False, reason=(
+                "named teams could not be split at some stations, and the cuts added for them (a station's most "
+                "shifts) are a restriction, not a rule"))
+        elif run.problem.has_visits:
+            pre = visit_verdict(run.problem, ["the model (its loop columns and visit guards) has no solution"],
+                                time_limit_s=run.remaining_s(10.0))
+        else:
+            pre = PrecheckResult(False, None, 0.0, [], "the full model")
+        return _infeasible(run, pre)
+    result = _unknown(run)
+    return replace(result, summary=dict(result.summary, proof=False,
+                                        no_plan_reason="no gap-free roster was found within the time limit"))
+
+
+def _unknown(run: _Run) -> Result:
     return run.result("unknown", explanation=(
         "# No roster found\n\nNo gap-free roster was found within the time limit "
         f"({run.params.time_limit_s:.0f} s), and none was proven impossible. Raise "
@@ -291,7 +330,8 @@ def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
     from patrolplan.solver.explain import explain_gaps
 
     summary = dict(result.summary, status="gaps")
-    return replace(result, status="gaps", summary=summary, explanation=explain_gaps(run.problem, result.coverage))
+    return replace(result, status="gaps", summary=summary, explanation=explain_gaps(run.problem, result.coverage,
+                                                                                   allow_gaps=run.params.allow_gaps))
 
 
 def _status(res: EngineResult) -> str:
@@ -321,16 +361,21 @@ def _summary(run: _Run, outcome: _Outcome) -> dict:
     status, res, roster, coverage = outcome.status, outcome.counts, outcome.roster, outcome.coverage
     slot_h = problem.slot_min / 60
     sync_short = 0
+    visit_slots_demanded = int((problem.visit_need > 0).sum())
     if coverage is not None and len(coverage):
-        short = (coverage["demand"] - coverage["present"]).clip(lower=0)
-        uncovered_slots = int(coverage["gap"].sum())
+        posts = coverage[coverage["presence"] != "visit"] if "presence" in coverage else coverage
+        short = (posts["demand"] - posts["present"]).clip(lower=0)
+        uncovered_slots = int(posts["gap"].sum())
         uncovered_team_hours = float(short.sum() * slot_h)
-        sync_short = int((~coverage["sync_ok"]).sum())
+        sync_short = int((~posts["sync_ok"]).sum())
+        uncovered_visit_slots = int(coverage.loc[coverage["presence"] == "visit", "gap"].sum()) \
+            if "presence" in coverage else 0
     elif status in ("infeasible", "unknown"):
         uncovered_slots = int((problem.required > 0).sum())
         uncovered_team_hours = float(problem.required.sum() * slot_h)
+        uncovered_visit_slots = visit_slots_demanded
     else:
-        uncovered_slots, uncovered_team_hours = 0, 0.0
+        uncovered_slots, uncovered_team_hours, uncovered_visit_slots = 0, 0.0, 0
     team_hours = travel_hours = 0.0
     stations = {}
     if roster is not None and len(roster):
@@ -358,9 +403,12 @@ def _summary(run: _Run, outcome: _Outcome) -> dict:
         "uncovered_slots": uncovered_slots,
         "uncovered_team_hours": round(uncovered_team_hours, 4),
         "synchronized_short_slots": sync_short,
+        "uncovered_visit_slots": uncovered_visit_slots,
+        "uncovered_visit_hours": round(uncovered_visit_slots * slot_h, 4),
         "team_hours": round(team_hours, 4),
         "travel_hours": round(travel_hours, 4),
         "demand_team_hours": round(problem.demand_team_hours(), 4),
+        "demand_visit_hours": round(visit_slots_demanded * slot_h, 4),
         "shifts": 0 if roster is None else int(len(roster)),
         "stations": stations,
         "seed": params.seed,

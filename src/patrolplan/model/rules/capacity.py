@@ -87,9 +87,9 @@ def relaxations(p: Problem) -> list[Relaxation]:
     """Manpower (many more teams at every station) and the rest rule (no rest)."""
     cfg, rules = p.config, p.config.rules
     return [
-        Relaxation("manpower", "the member stations' manpower", "", p.rebuilt(teams=p.teams + RELAXED_EXTRA_TEAMS)),
+        Relaxation("manpower", "the member stations' manpower", "", lambda: p.rebuilt(teams=p.teams + RELAXED_EXTRA_TEAMS)),
         Relaxation("rest", "the rest rule", "shorten `rules.min_rest_hours`",
-                   p.rebuilt(config=cfg.replace(rules=rules.model_copy(update={"min_rest_hours": 0})))),
+                   lambda: p.rebuilt(config=cfg.replace(rules=rules.model_copy(update={"min_rest_hours": 0})))),
     ]
 
 

@@ -48,7 +48,7 @@ def relaxations(p: Problem) -> list[Relaxation]:
     if cfg.modes.handover_minutes <= 0 or "staggered" not in p.zone_mode:
         return []
     return [Relaxation("handover", "the staggered handover overlap", "shorten `modes.handover_minutes`",
-                       p.rebuilt(config=cfg.replace(modes=cfg.modes.model_copy(update={"handover_minutes": 0}))))]
+                       lambda: p.rebuilt(config=cfg.replace(modes=cfg.modes.model_copy(update={"handover_minutes": 0}))))]
 
 
 def precheck(p: Problem) -> list[str]:

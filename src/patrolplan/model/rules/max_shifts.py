@@ -39,9 +39,21 @@ def add_rows(b, p: Problem, x: np.ndarray, extra_caps: dict[int, int], *, base_t
     b.add_rows(NAME, rows, cols, vals, -np.inf, caps, stations.size)
 
 
+#: shifts per team allowed when the binding-cause search relaxes the cap
+RELAXED_MAX_SHIFTS = 14
+
+
 def relaxations(p: Problem) -> list:
-    """None apart from manpower (the capacity family's)."""
-    return []
+    """The cap of shifts per team raised to :data:`RELAXED_MAX_SHIFTS` (one a day in a fortnight)."""
+    from patrolplan.model.rules._types import Relaxation
+
+    rules = p.config.rules
+    if rules.max_shifts_per_team >= RELAXED_MAX_SHIFTS:
+        return []
+    return [Relaxation("max_shifts", f"the cap of {rules.max_shifts_per_team} shifts per team",
+                       f"raise `rules.max_shifts_per_team` (to {RELAXED_MAX_SHIFTS} removes every gap)",
+                       lambda: p.rebuilt(config=p.config.replace(
+                           rules=rules.model_copy(update={"max_shifts_per_team": RELAXED_MAX_SHIFTS}))))]
 
 
 def precheck(p: Problem) -> list[str]:

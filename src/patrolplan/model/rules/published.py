@@ -166,8 +166,9 @@ def with_kept_columns(p: Problem) -> Problem:
     row_of = {(int(h), int(k)): i for i, (h, k) in enumerate(zip(p.guard_hotspot, p.guard_slot))}
     need_guard = np.zeros((len(p.hotspot_ids), n_k), dtype=bool)
     need_guard[p.guard_hotspot, p.guard_slot] = True
-    from patrolplan.model.rules.visits import guards_of
+    from patrolplan.model.rules.visits import guard_from, guards_of
 
+    run_from = guard_from(p.visit_need, p.demand, p.visit_dwell, p.slot_min)
     for group in loops:
         j0 = n0 + len(cols["station"])
         li = len(loop_hotspots)
@@ -179,7 +180,7 @@ def with_kept_columns(p: Problem) -> Problem:
             v_a.extend(a for _, a in r.visits)
             v_n.append(len(r.visits))
         # the guard counts the first half of a joint loop; the link row brings the second
-        for h, k in guards_of(list(group[0].visits), need_guard, p.visit_every, p.slot_min, n_k):
+        for h, k in guards_of(list(group[0].visits), need_guard, p.visit_every, p.slot_min, n_k, run_from):
             guard_rows.append(row_of[(h, k)])
             guard_cols.append(j0)
     return _with_columns(p, cols, loop_hotspots, v_h, v_a, v_n, guard_rows, guard_cols)

@@ -130,12 +130,12 @@ def relaxations(p: Problem) -> list[Relaxation]:
     """Travel time (every trip free) and the allowed lengths (12-hour shifts allowed)."""
     cfg, rules = p.config, p.config.rules
     out = [Relaxation("travel", "travel time against shift length", "add member stations nearer to the short hotspots",
-                p.rebuilt(out_min=np.zeros_like(p.out_min), back_min=np.zeros_like(p.back_min)))]
+                lambda: p.rebuilt(out_min=np.zeros_like(p.out_min), back_min=np.zeros_like(p.back_min)))]
     if max(rules.shift_hours) < RELAXED_SHIFT_HOURS:
         longer = tuple(sorted(set(rules.shift_hours) | {RELAXED_SHIFT_HOURS}))
         out.append(Relaxation("shift_length", "the allowed shift lengths",
                         "allow 12-hour shifts (`rules.shift_hours: [..., 12]`)",
-                        p.rebuilt(config=cfg.replace(rules=rules.model_copy(update={"shift_hours": longer})))))
+                        lambda: p.rebuilt(config=cfg.replace(rules=rules.model_copy(update={"shift_hours": longer})))))
     return out
 
 

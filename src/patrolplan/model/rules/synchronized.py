@@ -120,7 +120,7 @@ def relaxations(p: Problem) -> list[Relaxation]:
         return []
     return [Relaxation("partner", "a missing synchronized partner",
                        "make the short synchronized zones staggered, or add partner stations across the line",
-                       p.rebuilt(zone_min_stations=np.ones_like(p.zone_min_stations),
+                       lambda: p.rebuilt(zone_min_stations=np.ones_like(p.zone_min_stations),
                                  zone_jurisdiction_groups=tuple(() for _ in p.zone_ids)))]
 
 

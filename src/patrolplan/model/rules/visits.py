@@ -38,6 +38,7 @@ from day to day.
 
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
 
 NAME = "visits"
 HARD = True
+#: the pre-check's findings are about the loop columns (a restriction), not a proof
+PRECHECK_IS_PROOF = False
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,13 @@ def dwell_per_hotspot(need: np.ndarray, dwell: np.ndarray) -> np.ndarray:
     return np.where(need > 0, dwell, 0).max(axis=1).astype(np.int64)
 
 
-def guard_slots(need: np.ndarray, posts: np.ndarray, every_h: np.ndarray, dwell_h: np.ndarray,
-                slot: int) -> np.ndarray:
-    """Bool ``[H, K]``: the visit-demanded slots that must be guarded (those ending after the
-    start of their run plus the interval)."""
-    out = np.zeros(need.shape, dtype=bool)
+def visit_runs(need: np.ndarray, posts: np.ndarray, dwell_h: np.ndarray, slot: int):
+    """The runs of visit-demanded slots of each hotspot: ``(h, first slot, end slot, a)`` with
+    ``a`` the minute the run's hours start (its first slot's start; right after a post, the
+    post's end less the dwell, since the post's presence counts as visits up to then)."""
     for h in np.nonzero(need.any(axis=1))[0]:
         row = need[h] > 0
-        k = 0
-        n = row.size
+        k, n = 0, row.size
         while k < n:
             if not row[k]:
                 k += 1
@@ -93,13 +94,32 @@ def guard_slots(need: np.ndarray, posts: np.ndarray, every_h: np.ndarray, dwell_
             first = k
             while k < n and row[k]:
                 k += 1
-            start = first * slot - (dwell_h[h] if first > 0 and posts[h, first - 1] > 0 else 0)
-            ends = (np.arange(first, k) + 1) * slot
-            out[h, first:k] = ends > start + every_h[h]
-            if not out[h, first:k].any():
-                # hours no longer than the interval (a night cut by the week's start or end)
-                # still ask for one visit: guard their last slot
-                out[h, k - 1] = True
+            a = first * slot - (int(dwell_h[h]) if first > 0 and posts[h, first - 1] > 0 else 0)
+            yield int(h), first, k, a
+
+
+def guard_from(need: np.ndarray, posts: np.ndarray, dwell_h: np.ndarray, slot: int) -> np.ndarray:
+    """Int ``[H, K]``: for each visit-demanded slot the minute its run's hours start (see
+    :func:`visit_runs`); only visits starting then or later count for the slot."""
+    out = np.zeros(need.shape, dtype=np.int64)
+    for h, first, end, a in visit_runs(need, posts, dwell_h, slot):
+        out[h, first:end] = a
+    return out
+
+
+def guard_slots(need: np.ndarray, posts: np.ndarray, every_h: np.ndarray, dwell_h: np.ndarray,
+                slot: int) -> np.ndarray:
+    """Bool ``[H, K]``: the visit-demanded slots that must be guarded (those ending after the
+    start of their run plus the interval)."""
+    out = np.zeros(need.shape, dtype=bool)
+    for h, first, k, start in visit_runs(need, posts, dwell_h, slot):
+        ends = (np.arange(first, k) + 1) * slot
+        out[h, first:k] = ends > start + every_h[h]
+        if not out[h, first:k].any():
+            # hours no longer than the interval (a night cut by the week's start or end)
+            # still ask for one visit: guard their last slot (``_guards`` then asks for a visit
+            # starting within the hours, not only one whose interval reaches into them)
+            out[h, k - 1] = True
     return out
 
 
@@ -195,14 +215,23 @@ def _keeps(trial, at, depart, last, dwell_h, every_h, hop) -> bool:
     return True
 
 
-def guards_of(visits, need_guard: np.ndarray, every_h, slot: int, n_k: int) -> list[tuple[int, int]]:
+def guards_of(visits, need_guard: np.ndarray, every_h, slot: int, n_k: int,
+              run_from: np.ndarray | None = None) -> list[tuple[int, int]]:
     """(hotspot, slot) pairs a column with ``visits`` (``(hotspot, arrive minute)``) guards
     (also asked for a re-plan's kept loops, ``rules/published.py``)."""
-    return _guards(visits, need_guard, every_h, slot, n_k)
+    return _guards(visits, need_guard, every_h, slot, n_k, run_from)
 
 
-def _guards(visits, need_guard: np.ndarray, every_h, slot: int, n_k: int) -> list[tuple[int, int]]:
-    """(hotspot, slot) pairs this column guards: the slot lies inside [v_1, v_n + every]."""
+def _guards(visits, need_guard: np.ndarray, every_h, slot: int, n_k: int,
+            run_from: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """(hotspot, slot) pairs this column guards. With ``a`` the start of the slot's run of
+    visit hours (``run_from``, :func:`guard_from`; without it every visit counts and
+    ``v_1 <= s``), only the column's visits
+    starting at or after ``a`` count, ``v_1 < ... < v_n``; the slot ``[s, e]`` is guarded when
+    ``v_n + every >= e``, ``v_1 < e`` and ``v_1 <= max(s, a + every)`` (capped at ``e``): every
+    moment of the slot the contract asks about (``[a + every, b]``, or the hours' end ``b`` when
+    they are no longer than the interval) then has a visit start within the interval before it,
+    inside the hours."""
     by_h: dict[int, list[int]] = {}
     for h, a in visits:
         by_h.setdefault(h, []).append(a)
@@ -211,16 +240,27 @@ def _guards(visits, need_guard: np.ndarray, every_h, slot: int, n_k: int) -> lis
         starts.sort()
         if any(b - a > every_h[h] for a, b in zip(starts, starts[1:])):
             continue  # cannot happen by construction; never guard on a broken interval
-        lo = -(-starts[0] // slot)  # first slot starting at or after the first visit
-        hi = min(n_k, (starts[-1] + int(every_h[h])) // slot)  # slots ending by the guard's end
-        for k in range(max(0, lo), hi):
-            if need_guard[h, k]:
+        every = int(every_h[h])
+        hi = min(n_k, (starts[-1] + every) // slot)  # slots ending by the last visit's interval
+        for k in range(max(0, starts[0] // slot), hi):
+            if not need_guard[h, k]:
+                continue
+            s_min, e_min = k * slot, (k + 1) * slot
+            if run_from is None:  # no run known: every visit counts, from the slot's start
+                a, i = s_min - every, 0
+            else:
+                a = int(run_from[h, k])
+                i = bisect.bisect_left(starts, a)
+            if i == len(starts):
+                continue
+            first = starts[i]
+            if first < e_min and first <= min(max(s_min, a + every), e_min):
                 out.append((h, k))
     return out
 
 
 def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zone_jurisdiction_groups, need,
-                    guard, dwell_h, every_h, out_min, back_min, hop_min, starts_by_len) -> Loops:
+                    guard, dwell_h, every_h, out_min, back_min, hop_min, starts_by_len, run_from=None) -> Loops:
     """Every loop column (see the module docstring)."""
     from patrolplan.model.rules import synchronized
 
@@ -271,7 +311,7 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
                     visits = [(h, a + int(t)) for h, a in template[L]]
                 if not visits:
                     continue
-                g = _guards(visits, guard, every, slot, n_k)
+                g = _guards(visits, guard, every, slot, n_k, run_from)
                 if g:
                     found.append((li, int(L), int(t), visits, g))
         return found
@@ -409,14 +449,58 @@ def satisfied(starts: list[int], every: int, a: int, b: int) -> bool:
     return all(q - p_ <= every for p_, q in zip(inside, inside[1:]))
 
 
+def relaxation_windows(need: np.ndarray, every_h: np.ndarray, slot: int) -> list[tuple[int, int, int]]:
+    """``(h, w0, w1)``: minute windows that every roster keeping the contract's rule must hold a
+    counted visit start of ``h`` in (the true relaxation, ``model/relaxed.py``).
+
+    A run of visit slots ``[A, B)`` holds the rule's hours ``[a, b)`` with ``a < A + slot`` and
+    ``b > B - slot`` (the slots overlap the hours; where they meet the grid, more is held than
+    counted here). With ``lo = A + slot - 1`` and ``hi = B - slot + 1`` every moment
+    ``t`` of ``[lo + every, hi]`` is one the rule asks about, so a visit starts in
+    ``[t - every, t]``; the moments ``t_i = lo + every + i (every + 1)`` give windows no visit
+    can serve twice (the least number of visits the hours need). Hours too short for one such
+    window still ask for a visit within the run: ``[A, B - 1]``. The interval is the strictest
+    of the hotspot's rows (as the model plans)."""
+    out = []
+    for h, first, end, _ in visit_runs(need, np.zeros_like(need), np.zeros(need.shape[0], dtype=np.int64), slot):
+        every = int(every_h[h])
+        lo, hi = (first + 1) * slot - 1, (end - 1) * slot + 1
+        if hi - lo >= every:
+            t = lo + every
+            while t <= hi:
+                out.append((h, t - every, t))
+                t += every + 1
+        else:
+            out.append((h, first * slot, end * slot - 1))
+    return out
+
+
+def interval_relaxed(p: Problem, factor: int = 2):
+    """The week with every visit interval ``factor`` times longer (the binding-cause search)."""
+    from patrolplan.inputs.demand import VisitDemand
+
+    need = p.visit_need
+    longer = VisitDemand(need, p.visit_dwell[:, None] * need, p.visit_every[:, None] * factor * need)
+    return p.rebuilt(visits=longer)
+
+
 def relaxations(p: Problem) -> list:
-    """None yet: a short visit slot is measured by the shortfall itself (gaps allowed)."""
-    return []
+    """The interval: every visit interval twice as long (the shortfall of the week as it is is
+    measured by the shortfall itself, gaps allowed)."""
+    from patrolplan.model.rules._types import Relaxation
+
+    if not p.has_visits:
+        return []
+    return [Relaxation("interval", "the visit interval (every_min)",
+                       "a longer `every_min` at the short hotspots (twice as long removes every gap)",
+                       lambda: interval_relaxed(p))]
 
 
 def precheck(p: Problem) -> list[str]:
-    """Guarded slots no loop column guards: no member station (pair, in a synchronized zone)
-    can keep the interval there within the longest shift."""
+    """Guarded slots no loop column guards: no loop of the model (a member station, or a pair in
+    a synchronized zone) keeps the interval there within one shift. The loop columns are a
+    chosen subset and the guard asks more than the rule, so this is no proof
+    (``PRECHECK_IS_PROOF``): the explanation says so, and the true relaxation decides."""
     from patrolplan.model.rules._words import when
 
     if p.guard.shape[0] == 0:
@@ -430,8 +514,8 @@ def precheck(p: Problem) -> list[str]:
         z = p.hotspot_zone[h]
         joint = " (a joint loop of two member stations)" if p.zone_mode[z] == "synchronized" else ""
         out.append(
-            f"hotspot {p.hotspot_ids[h]} (zone {p.zone_ids[z]}): no loop{joint} can visit it every "
-            f"{int(p.visit_every[h])} min within a shift; short: {when(p, ks)}. Fix: add a nearer member station, "
+            f"hotspot {p.hotspot_ids[h]} (zone {p.zone_ids[z]}): no loop{joint} of the model visits it every "
+            f"{int(p.visit_every[h])} min within one shift; short: {when(p, ks)}. Fix: add a nearer member station, "
             "allow longer shifts (rules.shift_hours), a longer every_min, or a shorter dwell_min."
         )
     return out
