@@ -251,12 +251,14 @@ FROM_ROSTER = [
     pytest.param(_space, (0, 2), (), id="times-with-space"),
     pytest.param(_dup_id, (2,), ("shift_id", "SH0001"), id="duplicate-shift_id"),
     pytest.param(_set("shift_id", ""), (2,), ("shift_id",), id="blank-shift_id"),
-    pytest.param(_set("team_id", "X9-T01"), (2,), ("X9-T01",), id="unknown-team_id"),
-    pytest.param(_set("station_id", "X9"), (2,), ("X9",), id="unknown-station_id"),
-    pytest.param(_set("hotspot_id", "H99"), (2,), ("H99",), id="unknown-hotspot_id"),
-    pytest.param(_set("zone_id", "Z9"), (2,), ("Z9",), id="unknown-zone_id"),
-    pytest.param(_set("travel_out_min", "ten"), (2,), ("travel_out_min",), id="travel-minutes-text"),
+    pytest.param(_set("team_id", "X9-T01", 0), (2,), ("X9-T01",), id="unknown-team_id"),
+    pytest.param(_set("station_id", "X9", 0), (2,), ("X9",), id="unknown-station_id"),
+    pytest.param(_set("hotspot_id", "H99", 0), (2,), ("H99",), id="unknown-hotspot_id"),
+    pytest.param(_set("zone_id", "Z9", 0), (2,), ("Z9",), id="unknown-zone_id"),
+    pytest.param(_set("travel_out_min", "ten", 0), (2,), ("travel_out_min",), id="travel-minutes-text"),
     pytest.param(_set("start", "yesterday"), (2,), ("start",), id="start-text"),
+    pytest.param(_set("team_id", "X9-T01"), (2,), ("X9-T01",), id="unknown-team_id-future-row"),
+    pytest.param(_set("station_id", "X9"), (2,), ("X9",), id="unknown-station_id-future-row"),
     pytest.param(_set("start", "2026-12-03T14:00", 0), (1, 2), ("SH0001",), id="history-start-after-end"),
     pytest.param(_pinned_copy(_overlap), (1, 2), ("SH9999",), id="pinned-overlaps-own-team"),
     pytest.param(_pinned_copy(_not_member), (1, 2), ("SH9999",), id="pinned-station-not-member"),
@@ -469,7 +471,7 @@ def test_check_options(tmp_path, capsys, solved, opts, edit, codes, needles):
     elif edit == "bom":
         roster.write_bytes(b"\xef\xbb\xbf" + roster.read_bytes())
     elif edit == "travel-text":
-        write_roster(_set("travel_out_min", "ten")(read_roster(roster)), roster)
+        write_roster(_set("travel_out_min", "ten", 0)(read_roster(roster)), roster)
     argv = [str(paths[o[1:-1]]) if o.startswith("{") else o for o in opts]
     before = digest(tmp_path)
     res = run(capsys, "check", solved.cfg / "example.yaml", run_dir, *argv)
@@ -508,7 +510,7 @@ RESPOND = [
                  id="header-only-roster"),
     pytest.param("no-roster", ["--hotspot", "H1", "--time", "2026-12-01T22:30"], ("roster.csv",),
                  id="missing-roster"),
-    pytest.param("no-summary", ["--hotspot", "H1", "--time", "2026-12-01T22:30"], ("summary.json", "--config"),
+    pytest.param("no-summary", ["--hotspot", "H1", "--time", "2026-12-01T22:30"], ("summary.json",),
                  id="missing-summary.json"),
     pytest.param("bad-summary", ["--hotspot", "H1", "--time", "2026-12-01T22:30"], ("summary.json",),
                  id="garbage-summary.json"),
@@ -634,7 +636,7 @@ SITE_MATRIX = [
     pytest.param(None, ["--model", "pcenter", "--p", "99"], ("--p",), id="pcenter-p-above-candidates"),
     pytest.param(None, ["--model", "mclp", "--p", "0", "--radius", "5"], ("--p",), id="mclp-p-zero"),
     pytest.param(None, ["--model", "pmedian"], ("--p",), id="p-missing"),
-    pytest.param(None, ["--model", "lscp", "--radius", "0"], ("--radius",), id="radius-zero"),
+    pytest.param(None, ["--model", "lscp", "--radius", "0"], ("radius",), id="radius-zero"),
     pytest.param(None, ["--model", "lscp", "--radius", "-5"], ("--radius",), id="radius-negative"),
     pytest.param(None, ["--model", "lscp", "--radius", "nan"], ("--radius",), id="radius-nan"),
     pytest.param(None, ["--model", "lscp"], ("--radius",), id="radius-missing"),
@@ -714,7 +716,7 @@ SITE_CONFIG = [
     pytest.param("no-lonlat", ["--model", "lscp", "--radius-min", "20"], ("cands.csv", "lon"), id="candidates-without-lon-lat"),
     pytest.param("nan-lon", ["--model", "lscp", "--radius-min", "20"], ("cands.csv", "lon"), id="candidate-lon-nan"),
     pytest.param("dup-id", ["--model", "lscp", "--radius-min", "20"], ("cands.csv", "C1"), id="candidate-id-twice"),
-    pytest.param(None, ["--model", "lscp", "--radius-min", "0"], ("--radius-min",), id="radius-min-zero"),
+    pytest.param(None, ["--model", "lscp", "--radius-min", "0"], ("radius",), id="radius-min-zero"),
     pytest.param(None, ["--model", "lscp", "--radius-min", "-10"], ("--radius-min",), id="radius-min-negative"),
     pytest.param(None, ["--model", "lscp", "--radius-min", "20", "--hours", "20-02"], ("--hours",), id="hours-malformed"),
     pytest.param(None, ["--model", "lscp", "--radius-min", "20", "--days", "funday"], ("--days",), id="days-malformed"),
@@ -800,9 +802,10 @@ COUNTS = [
     pytest.param("fractional", ("x000000", "0.5"), id="fractional"),
     pytest.param("negative", ("x000000", "-1"), id="negative"),
     pytest.param("nan", ("x000000",), id="nan"),
-    pytest.param("text", ("x000000", "two"), id="text"),
+    pytest.param("text", ("vals.csv", "value", "two"), id="text"),
     pytest.param("duplicate", ("x000000",), id="duplicate-column"),
-    pytest.param("over-capacity", ("J3",), id="over-a-stations-capacity"),
+    pytest.param("over-capacity", ("vals.csv", "x000000"), id="over-a-columns-bound"),
+    pytest.param("over-capacity-summed", ("vals.csv", "J3"), id="over-a-stations-capacity-summed"),
     pytest.param("unknown", ("x999999",), id="unknown-column"),
     pytest.param("empty", ("vals.csv",), id="empty-file"),
     pytest.param("no-header", ("vals.csv",), id="headerless"),
@@ -828,6 +831,11 @@ def test_counts(tmp_path, capsys, solved, kind, needles):
         vals = pd.concat([vals, vals.iloc[[0]].assign(value="1")], ignore_index=True)
     elif kind == "over-capacity":
         vals.loc[0, "value"] = "40"  # x000000 is a J3 shift column; J3 has 6 teams
+    elif kind == "over-capacity-summed":
+        # every J3 column within its own bound, together far more teams than J3 has (6)
+        meta = json.loads(solved.model.with_suffix(".json").read_text())["columns"]
+        j3 = [c["name"] for c in meta if c.get("station_id") == "J3" and c.get("family") == "shifts"]
+        vals.loc[vals["name"].isin(j3), "value"] = "1"
     elif kind == "unknown":
         vals = pd.concat([vals, pd.DataFrame({"name": ["x999999"], "value": ["1"]})], ignore_index=True)
     elif kind == "huge":
@@ -1005,3 +1013,58 @@ def test_paths_with_spaces_and_chinese(tmp_path, capsys):
     accepted(res)
     res = run(capsys, "respond", out, "--hotspot", "H1", "--time", "2026-12-01T22:30")
     accepted(res)
+
+
+# --- 14. weeks the solver must not mis-state ------------------------------------------------
+
+@pytest.mark.parametrize("every", ["480", "600"], ids=["every-equals-the-rows-hours", "every-above-the-rows-hours"])
+def test_visit_interval_at_the_rows_length(tmp_path, capsys, every):
+    """A visit row 20:00-04:00 with every_min >= its 480 minutes: refused, or planned so that its
+    own check passes (issue: planned "feasible", then failed its check on the night cut by the
+    week's end)."""
+    cfg = copy_configs(tmp_path / "configs")
+    edit_demand(cfg, 3, every_min=every)
+    out = tmp_path / "out"
+    res = run(capsys, "solve", cfg / "example-visits.yaml", "--out", out, *QUICK)
+    if res[0] == 2:
+        refused(res, "demand-visits.csv", "every_min")
+        return
+    accepted(res)
+    accepted(run(capsys, "check", cfg / "example-visits.yaml", out))
+
+
+@pytest.mark.parametrize("yaml, csv", [("example.yaml", "demand.csv"), ("example-visits.yaml", "demand-visits.csv")],
+                         ids=["posts-all-teams-0", "visits-all-teams-0"])
+def test_week_without_demand(tmp_path, capsys, yaml, csv):
+    """Demand of teams 0 everywhere: an empty roster (exit 0) or an input error (exit 2), never
+    status unknown with "raise the time limit" (issue)."""
+    cfg = copy_configs(tmp_path / "configs")
+    path = cfg / "example" / csv
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df["teams"] = "0"
+    df.to_csv(path, index=False)
+    res = run(capsys, "solve", cfg / yaml, "--out", tmp_path / "out", *QUICK)
+    accepted(res, (0, 2))
+    assert "time limit" not in (res[1] + res[2]).lower(), tail(res[1] + res[2])
+
+
+ZONES = [
+    pytest.param("J3", "", id="synchronized-zone-of-one-member"),
+    pytest.param("J3;R3;J1;R1", "5", id="min_stations-above-its-members"),
+    pytest.param("J3;J3", "", id="member-listed-twice"),
+    pytest.param("J3;X9", "", id="unknown-member"),
+]
+
+
+@pytest.mark.parametrize("stations, min_stations", ZONES)
+def test_synchronized_zone_members(tmp_path, capsys, stations, min_stations):
+    """Refused up front, naming zones.csv, the zone and the column (issue: a synchronized zone
+    of one member fails later with an explanation about intervals)."""
+    cfg = copy_configs(tmp_path / "configs")
+    path = cfg / "example" / "zones.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[0, "stations"] = stations
+    df.loc[0, "min_stations"] = min_stations
+    df.to_csv(path, index=False)
+    res = run(capsys, "validate", cfg / "example-visits.yaml")
+    refused(res, "zones.csv", "Z1")
