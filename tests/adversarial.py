@@ -101,7 +101,7 @@ def env() -> dict[str, str]:
 def popen(*argv, **kw) -> subprocess.Popen:
     return subprocess.Popen([PY, "-m", "patrolplan.cli", *[str(a) for a in argv]], env=env(),
                             stdout=kw.pop("stdout", subprocess.PIPE), stderr=subprocess.PIPE,
-                            text=True, **kw)
+                            text=True, start_new_session=True, **kw)
 
 
 class Solved:

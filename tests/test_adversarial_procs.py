@@ -26,10 +26,18 @@ def _wait(proc: subprocess.Popen, timeout: float):
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
+        _kill_group(proc)
+        out, err = proc.communicate(timeout=30)
         pytest.fail(f"no exit within {timeout} s: {err[-400:]}")
     return proc.returncode, out or "", err or ""
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the process group this suite started (popen starts a new session per command)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def _big_costs(path: Path, n: int) -> None:
@@ -103,8 +111,11 @@ def test_signal(tmp_path, solved, big_matrix, what, sig, delay):
     proc = popen(*argv)
     time.sleep(delay)
     sent = time.monotonic()
-    proc.send_signal(sig)
-    code, out, err = _wait(proc, 60)
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)  # Ctrl-C: the terminal signals the whole foreground group
+    else:
+        proc.send_signal(sig)  # kill -TERM PID
+    code, out, err = _wait(proc, 25)
     took = time.monotonic() - sent
     assert "Traceback" not in err + out, f"traceback on {sig.name}: {err[-800:]}"
     if code in (0, 1):
@@ -150,14 +161,14 @@ def test_stdout_closed_early(tmp_path, solved, what):
     r, w = os.pipe()
     errfile = open(tmp_path / "stderr.txt", "w+")
     proc = subprocess.Popen([PY, "-m", "patrolplan.cli", *[str(a) for a in argv]], env=env(), stdout=w,
-                            stderr=w if what == "validate" else errfile, text=True)
+                            stderr=w if what == "validate" else errfile, text=True, start_new_session=True)
     os.close(w)
     with os.fdopen(r) as reader:
         reader.readline()
     try:
         code = proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        _kill_group(proc)
         pytest.fail(f"{what} did not exit after its reader closed")
     errfile.seek(0)
     err = errfile.read()
@@ -192,7 +203,8 @@ def _timed(*argv, timeout: float, cap_mb: int = 6000):
     """Run patrolplan under /usr/bin/time with an address-space cap (a runaway fails, not the machine): (code, stderr, max RSS MB)."""
     proc = subprocess.Popen(["/usr/bin/time", "-f", "MAXRSS_KB=%M", PY, "-m", "patrolplan.cli",
                              *[str(a) for a in argv]], env=env(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=_limited(cap_mb))
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_limited(cap_mb),
+                            start_new_session=True)
     code, _, err = _wait(proc, timeout)
     rss = [int(ln.split("=")[1]) for ln in err.splitlines() if ln.startswith("MAXRSS_KB=")]
     return code, err, (rss[-1] / 1024 if rss else float("inf"))
