@@ -380,7 +380,7 @@ PREVIOUS = [
     pytest.param("next", "file", ("--previous",), id="previous-is-a-file"),
     pytest.param("next", "empty-dir", ("--previous",), id="previous-empty-folder"),
     pytest.param("next", "site-folder", ("--previous",), id="previous-is-a-site-folder"),
-    pytest.param("next", "no-travel-back", ("travel_back_min",), id="previous-roster-without-column"),
+    pytest.param("next", "no-end", ("end",), id="previous-roster-without-end-column"),
     pytest.param("next", "bad-end", ("end",), id="previous-roster-end-text"),
 ]
 
@@ -411,9 +411,9 @@ def test_solve_previous(tmp_path, capsys, solved, monkeypatch, config, kind, nee
         prev.mkdir()
         (prev / "sites.csv").write_text("facility_id\nJ0001\n")
         (prev / "site.json").write_text("{}")
-    elif kind == "no-travel-back":
+    elif kind == "no-end":
         copy_run(solved.ex, prev)
-        write_roster(read_roster(prev / "roster.csv").drop(columns=["travel_back_min"]), prev / "roster.csv")
+        write_roster(read_roster(prev / "roster.csv").drop(columns=["end"]), prev / "roster.csv")
     elif kind == "bad-end":
         copy_run(solved.ex, prev)
         df = read_roster(prev / "roster.csv")
@@ -1068,3 +1068,25 @@ def test_synchronized_zone_members(tmp_path, capsys, stations, min_stations):
     df.to_csv(path, index=False)
     res = run(capsys, "validate", cfg / "example-visits.yaml")
     refused(res, "zones.csv", "Z1")
+
+
+# --- 15. a YAML boolean where a number belongs (found in this round) -----------------------
+
+BOOLS = [
+    pytest.param("horizon_days: 7", "horizon_days: true", id="horizon_days-true"),
+    pytest.param("max_shifts_per_team: 5", "max_shifts_per_team: true", id="max_shifts_per_team-true"),
+    pytest.param("reserve_officers: 2", "reserve_officers: false", id="reserve_officers-false"),
+    pytest.param("min_rest_hours: 12", "min_rest_hours: yes", id="min_rest_hours-yes"),
+    pytest.param("time_limit_seconds: 60", "time_limit_seconds: true", id="time_limit_seconds-true"),
+    pytest.param("default_demand: 0 ", "default_demand: true ", id="default_demand-true"),
+]
+
+
+@pytest.mark.parametrize("old, new", BOOLS)
+def test_config_boolean_for_a_number(tmp_path, capsys, old, new):
+    """`horizon_days: true` is not 1 day: refused naming the key (issue: max_loop_hotspots: true
+    read as 1 — the same holds for every integer key of the config)."""
+    cfg = copy_configs(tmp_path / "configs")
+    set_yaml(cfg / "example.yaml", old, new)
+    res = run(capsys, "validate", cfg / "example.yaml")
+    refused(res, "example.yaml", new.split(":")[0])
