@@ -157,6 +157,9 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
     only the named teams and the tables are made.
     """
     run = _Run(problem, params or SolveParams.from_config(problem.config), config_sha256)
+    if problem.windows is not None and counts is None:
+        _price_loops(run)
+        problem = run.problem
     run.stats.update(n_candidate_shifts=problem.n_shifts, demand_team_hours=problem.demand_team_hours())
     run.say(f"{problem.n_shifts} candidate shifts, {problem.demand_team_hours():g} demanded team-hours")
     model = _build(run)
@@ -174,6 +177,29 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
     if counts is None or counts.x is None or assignment is None or assignment.failed:
         return _no_roster(run, counts)
     return _with_roster(run, counts, assignment)
+
+
+#: share of the time limit column generation may take (the rest: the MIP on its columns)
+PRICING_SHARE = 0.5
+
+
+def _price_loops(run: _Run) -> None:
+    """visits.rendezvous: loop columns priced by column generation (solver/colgen.py) before
+    the model is built; the problem of the run becomes the one with every loop found."""
+    from patrolplan.solver.colgen import generate_columns
+
+    p = run.problem
+    if p.pricing is None:
+        p = generate_columns(p, time_limit_s=run.params.time_limit_s * PRICING_SHARE, workers=run.params.workers,
+                             say=run.say)
+    r = p.pricing
+    run.problem = p
+    run.stats["column_generation"] = r.as_dict()
+    if r.rounds:
+        bound = "" if r.bound is None else f", bound {r.bound:,.1f} h"
+        run.say(f"column generation: {r.rounds} rounds, {r.seed_columns + r.generated_columns} loops "
+                f"({r.generated_columns} priced) in {r.seconds:.1f} s{bound}"
+                + ("" if r.reason is None else f" ({r.reason})"))
 
 
 def _build(run: _Run, *, caps: dict[int, int] | None = None):
@@ -240,6 +266,9 @@ def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
                 run.say("no solver roster in time: keeping the greedy roster")
         if res.x is None:
             break
+        if p.windows is not None:
+            res, model = _trim_unmet(run, res, model, caps)
+            p = run.problem
         assignment = assign_teams(p, res.x, time_limit_s=max(1.0, min(10.0, run.remaining_s(0.0))),
                                   seed=params.seed)
         if not assignment.failed:
@@ -250,6 +279,29 @@ def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
             caps[s] = min(caps.get(s, most), most)
         model, hint, lp = _build(run, caps=caps), None, None
     return res, assignment
+
+
+def _trim_unmet(run: _Run, res: EngineResult, model, caps: dict[int, int]):
+    """visits.rendezvous: the roster's stops at joint hotspots that no partner meets taken out
+    of its loops (rules/visits.trim_unmet); the run's problem and the objective follow."""
+    from patrolplan.model.rules.visits import trim_unmet
+    from patrolplan.solver.engines import complete_columns
+
+    p = run.problem
+    q, counts = trim_unmet(p, res.x)
+    if q is p and np.array_equal(counts, np.rint(res.x[: p.n_shifts])):
+        return res, model
+    new_model = build_model(q, allow_gaps=run.params.allow_gaps, extra_station_caps=caps or None)
+    x = complete_columns(new_model, counts)
+    if x is None:  # cannot happen (a trimmed loop keeps every row); keep the untrimmed roster
+        run.say("trimming the unmet joint stops broke a row: the roster keeps them")
+        return res, model
+    run.problem = q
+    trimmed = int((counts[: p.n_shifts] < np.rint(res.x[: p.n_shifts])).sum())
+    run.say(f"{trimmed} loop shift(s) lose stops at joint hotspots no partner meets")
+    objective = new_model.objective(x)
+    bound = None if res.bound is None else min(res.bound, objective)
+    return replace(res, x=x, objective=objective, bound=bound), new_model
 
 
 def _from_counts(run: _Run, model, counts: np.ndarray) -> Result:
@@ -284,7 +336,14 @@ def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
 
 
 def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
-    result = run.result(_status(counts), counts=counts, assignment=assignment)
+    status = _status(counts)
+    priced = run.stats.get("column_generation")
+    if priced is not None and status == "optimal":
+        # optimal over the loops found; over every loop only within the gap to the proven bound
+        tol = max(run.params.gap_pct / 100 * abs(counts.objective), 1e-6 * max(1.0, abs(counts.objective)))
+        if priced["bound"] is None or counts.objective - priced["bound"] > tol:
+            status = "feasible"
+    result = run.result(status, counts=counts, assignment=assignment)
     gaps = int(result.coverage["gap"].sum()) + int((~result.coverage["sync_ok"]).sum())
     if not gaps:
         return result
@@ -341,10 +400,14 @@ def _summary(run: _Run, outcome: _Outcome) -> dict:
         travel_hours = float((roster["travel_out_min"] + roster["travel_back_min"]).sum() / 60)
         stations = station_loads(problem, roster)
     objective = bound = gap_pct = None
+    priced = stats.get("column_generation")
     if res is not None and res.objective is not None:
         objective = round(res.objective, 4)
         lp = stats.get("lp_bound")
         bound_v = max(b for b in (res.bound, lp) if b is not None) if (res.bound is not None or lp) else None
+        if priced is not None:
+            # the MIP and the LP ran over the loops found: their bounds hold for those only
+            bound_v = priced["bound"]
         if bound_v is not None:
             bound_v = min(bound_v, res.objective)
             bound = round(bound_v, 4)
@@ -353,6 +416,7 @@ def _summary(run: _Run, outcome: _Outcome) -> dict:
         "status": status,
         "objective": objective,
         "best_bound": bound,
+        **({"best_bound_reason": priced["reason"]} if priced is not None and priced["reason"] else {}),
         "gap_pct": gap_pct,
         "solve_seconds": round(outcome.elapsed_s, 3),
         "uncovered_slots": uncovered_slots,
