@@ -129,17 +129,21 @@ def value_of_duals(p, y_window: np.ndarray, y_link: np.ndarray) -> tuple[np.ndar
 
 
 def seed_values(p) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-    """Made-up values for the first columns: one hour per window a visit enters; at a joint
-    hotspot one hour at the minutes of a common beat (a multiple of the interval less the
-    check step), so that partners' first loops meet."""
+    """Made-up values for the first columns: at every visit hotspot one hour per window for a
+    visit at the minutes of a common beat (every interval less the check step, plus the grid:
+    one visit per window), so that the first loops pause between visits like the ones
+    pricing finds later, and partners' first loops meet."""
     w = p.windows
-    y_window = np.ones(w.n_windows)
+    t0, n = horizon_grid(p)
+    minutes = t0 + w.grid * np.arange(n)
+    beat = np.maximum((p.visit_every - p.config.visits.check_minutes + w.grid) // w.grid * w.grid, w.grid)
+    own, _ = value_of_duals(p, np.ones(w.n_windows), np.zeros(w.link_meet.size))
+    own = own * ((minutes[None, :] % beat[:, None]) == 0)
     y_link = np.zeros(w.link_meet.size)
     if w.link_meet.size:
-        beat = np.maximum((p.visit_every[w.meet_hotspot] - p.config.visits.check_minutes) // w.grid * w.grid, w.grid)
-        on_beat = (w.meet_time % beat) == 0
-        y_link = on_beat[w.link_meet].astype(float)
-    return value_of_duals(p, y_window, y_link)
+        y_link = ((w.meet_time % beat[w.meet_hotspot]) == 0)[w.link_meet].astype(float)
+    _, joint = value_of_duals(p, np.zeros(w.n_windows), y_link)
+    return own, joint
 
 
 def best_loops(net: StationNet, *, grid: int, length: int, starts: np.ndarray, value: np.ndarray, t0: int,

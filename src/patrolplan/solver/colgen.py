@@ -33,7 +33,7 @@ from patrolplan.solver.engines import _highs_model, _run_highs
 __all__ = ["PricingReport", "generate_columns"]
 
 #: reduced cost (hours) below which a column enters; above -EPS the LP is taken as priced out
-EPS = 1e-6
+EPS = 1e-5
 #: weight of the previous round's duals in the smoothed duals
 ALPHA = 0.5
 #: most columns added per station and shift length in one round
@@ -94,6 +94,7 @@ def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1,
     proven = False
     reason = f"visits.pricing_rounds ({p.config.visits.pricing_rounds}) reached before pricing proved the LP"
     lp_value = None
+    have = {p._loop_key(j) for j in np.nonzero(p.shift_loop >= 0)[0]}
     slack = 0.0
     lagrange = -np.inf
     close = p.config.solver.gap_tolerance_pct / 100 / 4  # a quarter of the MIP's gap tolerance
@@ -112,13 +113,13 @@ def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1,
         rounds += 1
         lp_value = float(h.getInfo().objective_function_value)
         slack = live.slack(h)
-        y = np.asarray(h.getSolution().row_dual, dtype=float)
+        y = _valid_signs(model, np.asarray(h.getSolution().row_dual, dtype=float))
         t = time.perf_counter()
         tries = [y] if center is None else [ALPHA * center + (1 - ALPHA) * y, y]
         found, relaxed_any = [], False
         for duals in tries:
             least: dict = {}
-            found, relaxed_any = _price(p, model, duals, nets, least)
+            found, relaxed_any = _price(p, model, duals, nets, least, have)
             lagrange = max(lagrange, lagrangian_bound(p, model, duals, least))
             if found:
                 center = duals
@@ -140,9 +141,7 @@ def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1,
                 f"{int((p.shift_loop >= 0).sum())} loops")
         before = p.n_shifts
         p = p.with_loop_columns(found)
-        if p.n_shifts == before:
-            reason = "pricing found only loops the master already has (numerical trouble)"
-            break
+        have.update((c.station, c.start, c.length, c.visits) for c in found)
         new_model = build_model(p, allow_gaps=True)
         if live.add(h, model, new_model, before):
             warm += 1
@@ -151,12 +150,11 @@ def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1,
             live = _Live(new_model)
         model = new_model
     bound = None
-    if proven:
-        lagrange = max(lagrange, lp_value)
     if slack > 1e-6 and not p.config.solver.allow_gaps:
         reason = f"the LP over every loop still needs gaps ({slack:.2f} slack): no roster keeps every visit"
     elif proven:
-        bound, reason = lp_value, None
+        # the Lagrangian bound of the last duals: the LP value up to the solver's tolerance
+        bound, reason = min(lp_value, lagrange), None
     elif np.isfinite(lagrange) and lagrange > 0:
         bound = lagrange  # proven by the Lagrangian argument (lagrangian_bound), not priced out
         reason = (reason or "stopped within the gap tolerance") + "; best_bound is the Lagrangian bound"
@@ -184,8 +182,21 @@ def _optimal(h) -> bool:
     return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
 
-def _price(p: Problem, model: LinearModel, y: np.ndarray, nets, least: dict | None = None) -> list:
-    """Loop columns of reduced cost below ``-EPS`` for the duals ``y`` of ``model``'s rows."""
+def _valid_signs(model: LinearModel, y: np.ndarray) -> np.ndarray:
+    """Row duals with the signs of a minimum (>= 0 on a row bounded below only, <= 0 on one
+    bounded above only): an interior-point solution's tiny wrong-signed values set to 0, so
+    that the Lagrangian bound holds for them exactly."""
+    y = y.copy()
+    y[np.isinf(model.row_upper) & (y < 0)] = 0.0
+    y[np.isinf(model.row_lower) & (y > 0)] = 0.0
+    return y
+
+
+def _price(p: Problem, model: LinearModel, y: np.ndarray, nets, least: dict | None = None,
+           have: set | None = None) -> tuple[list, bool]:
+    """Loop columns of reduced cost below ``-EPS`` for the duals ``y`` of ``model``'s rows and
+    not in ``have`` (smoothed duals may price a column the master has below zero), and
+    whether pricing's relaxed reduced cost found any below ``-EPS``."""
     fam = np.asarray(model.row_family)
     i_w = model.families.index("visits") if "visits" in model.families else -1
     i_l = model.families.index("visits_meet") if "visits_meet" in model.families else -1
@@ -202,7 +213,9 @@ def _price(p: Problem, model: LinearModel, y: np.ndarray, nets, least: dict | No
     if not found:
         return [], False
     true = _true_reduced_costs(p, found, y_window, y_link, frame)
-    return [c for c, rc in zip(found, true) if rc < -EPS], True
+    have = have or set()
+    new = [c for c, rc in zip(found, true) if rc < -EPS and (c.station, c.start, c.length, c.visits) not in have]
+    return new, True
 
 
 def _true_reduced_costs(p: Problem, cols: list, y_window: np.ndarray, y_link: np.ndarray, frame: dict) -> np.ndarray:
