@@ -239,3 +239,47 @@ def price_all(p, own: np.ndarray, joint: dict[int, np.ndarray], *, frame_cost, k
                 found = sorted((c for c in found if c.reduced_cost < below), key=lambda c: c.reduced_cost)[:keep]
             out.extend(found)
     return out
+
+
+def enumerated_loops(p) -> list[LoopColumn]:
+    """The loop columns of the enumerated model (rules/visits.py ``candidate_loops``: a joint
+    loop's two halves alike), each visit moved to the grid: an arrival no earlier than its own
+    nor than the last one's grid step allows; a visit that would break the column definition
+    (a repeat too soon, no time to drive back) is left out. The first columns then hold a plan
+    of the enumerated model (up to the grid), so rendezvous starts from it."""
+    from patrolplan.model.rules import visits as visit_rule
+    from patrolplan.model.rules.shifts import shift_starts
+
+    w = p.windows
+    g = w.grid
+    need = p.visit_need
+    guard = visit_rule.guard_slots(need, p.demand, p.visit_every, p.visit_dwell, p.slot_min)
+    loops, _ = visit_rule.candidate_loops(
+        p.config, teams=p.teams, hotspot_zone=p.hotspot_zone, zone_mode=p.zone_mode, zone_members=p.zone_members,
+        zone_jurisdiction_groups=p.zone_jurisdiction_groups, need=need, guard=guard, dwell_h=p.visit_dwell,
+        every_h=p.visit_every, out_min=p.out_min, back_min=p.back_min, hop_min=p.hop_min,
+        starts_by_len={L: shift_starts(p.config, L) for L in p.config.rules.shift_minutes})
+    nets = {net.station: net for net in station_nets(p)}
+    out = []
+    c = loops.columns
+    for j in range(loops.loop.size):
+        net = nets.get(int(c["station"][j]))
+        if net is None:
+            continue
+        local = {int(h): i for i, h in enumerate(net.stops)}
+        start, length = int(c["start"][j]), int(c["len"][j])
+        a, b = int(loops.visit_ptr[j]), int(loops.visit_ptr[j + 1])
+        visits: list[tuple[int, int]] = []
+        prev = None
+        for h, t in zip(loops.visit_hotspot[a:b], loops.visit_arrive[a:b]):
+            i = local.get(int(h))
+            if i is None:
+                break
+            r = max(-(-(int(t) - start) // g), int(net.out_steps[i]) if prev is None else prev[1] + int(net.step[prev[0], i]))
+            if r * g + int(net.dwell_min[i]) + int(net.back_min[i]) > length:
+                break
+            visits.append((int(h), start + r * g))
+            prev = (i, r)
+        if visits:
+            out.append(LoopColumn(int(c["station"][j]), start, length, tuple(visits)))
+    return out

@@ -379,13 +379,15 @@ class Problem:
 
     def _with_seed_loops(self) -> "Problem":
         """With ``visits.rendezvous``: the first loop columns, one per frame (station, start,
-        length) a loop fits (:func:`~patrolplan.model.pricing.seed_values`); else itself."""
+        length) a loop fits (:func:`~patrolplan.model.pricing.seed_values`), and the enumerated
+        loops on the grid (:func:`~patrolplan.model.pricing.enumerated_loops`); else itself."""
         if self.windows is None:
             return self
         from patrolplan.model import pricing
 
         own, joint = pricing.seed_values(self)
-        return self.with_loop_columns(pricing.price_all(self, own, joint, frame_cost=None, keep=1))
+        first = pricing.price_all(self, own, joint, frame_cost=None, keep=1)
+        return self.with_loop_columns(first + pricing.enumerated_loops(self))
 
     def with_loop_columns(self, columns) -> "Problem":
         """This problem with the loop columns ``columns`` (:class:`~patrolplan.model.pricing.LoopColumn`)

@@ -57,6 +57,7 @@ class PricingReport:
     reason: str | None  # why no bound, when there is none
     warm_rounds: int = 0  # rounds whose LP started from the last basis
     slack: float = 0.0  # sum of the master's slacks (gaps) at the end
+    priced_out: bool = False  # pricing found no loop below zero: the loops found hold the LP over all
 
     def as_dict(self) -> dict:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
@@ -151,7 +152,8 @@ def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1,
         model = new_model
     bound = None
     if slack > 1e-6 and not p.config.solver.allow_gaps:
-        reason = f"the LP over every loop still needs gaps ({slack:.2f} slack): no roster keeps every visit"
+        reason = (f"the LP over every loop still needs gaps ({slack:.2f} slack): no roster keeps every visit" if proven
+                  else f"the LP over the loops found so far still needs gaps ({slack:.2f} slack) after {reason}")
     elif proven:
         # the Lagrangian bound of the last duals: the LP value up to the solver's tolerance
         bound, reason = min(lp_value, lagrange), None
@@ -159,7 +161,7 @@ def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1,
         bound = lagrange  # proven by the Lagrangian argument (lagrangian_bound), not priced out
         reason = (reason or "stopped within the gap tolerance") + "; best_bound is the Lagrangian bound"
     report = PricingReport(rounds, seeds, int((p.shift_loop >= 0).sum()) - seeds, lp_s, price_s,
-                           time.perf_counter() - t_start, lp_value, bound, reason, warm, slack)
+                           time.perf_counter() - t_start, lp_value, bound, reason, warm, slack, proven)
     return p.replace(pricing=report)
 
 

@@ -169,6 +169,8 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
     pre = None
     if not run.params.allow_gaps:
         pre = _precheck(run, model)
+        if not pre.feasible and _pool_only(run):
+            return run.result("unknown", explanation=_POOL_ONLY)
         if not pre.feasible:
             from patrolplan.solver.explain import explain_infeasible
 
@@ -193,6 +195,15 @@ def _price_loops(run: _Run) -> None:
         p = generate_columns(p, time_limit_s=run.params.time_limit_s * PRICING_SHARE, workers=run.params.workers,
                              say=run.say)
     r = p.pricing
+    if r.slack > 1e-6 and not r.priced_out and not run.params.allow_gaps:
+        # the loops found cannot keep every visit yet: plan the week with the enumerated loops
+        run.say(f"column generation: {r.reason}; the week is planned with the enumerated loops instead "
+                "(visits.rendezvous off)")
+        cfg = p.config
+        p = p.rebuilt(config=cfg.replace(visits=cfg.visits.model_copy(update={"rendezvous": False})))
+        run.stats["column_generation"] = {**r.as_dict(), "fallback": "enumerated loops"}
+        run.problem = p
+        return
     run.problem = p
     run.stats["column_generation"] = r.as_dict()
     if r.rounds:
@@ -321,8 +332,24 @@ def _from_counts(run: _Run, model, counts: np.ndarray) -> Result:
     return _with_roster(run, res, assignment)
 
 
+def _pool_only(run: _Run) -> bool:
+    """Whether the run's model holds only the loops column generation found, without the proof
+    that they hold the LP over all loops: then "no roster" is no proof that none exists."""
+    priced = run.problem.pricing
+    return priced is not None and not priced.priced_out
+
+
+_POOL_ONLY = (
+    "# No roster found\n\nColumn generation (visits.rendezvous) did not find, in its time, loops enough "
+    "to keep every visit, and did not prove that no more exist: this is no proof that no roster exists. "
+    "Raise `solver.time_limit_seconds` (or `--time-limit`), or plan the week without "
+    "`visits.rendezvous`.\n")
+
+
 def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
     """Infeasible (proven by the full model) or unknown (no roster in time)."""
+    if counts is not None and counts.status == "infeasible" and _pool_only(run):
+        return run.result("unknown", explanation=_POOL_ONLY)
     if counts is not None and counts.status == "infeasible":
         from patrolplan.solver.explain import PrecheckResult, explain_infeasible
 
@@ -337,7 +364,7 @@ def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
 
 def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
     status = _status(counts)
-    priced = run.stats.get("column_generation")
+    priced = _priced(run.stats)
     if priced is not None and status == "optimal":
         # optimal over the loops found; over every loop only within the gap to the proven bound
         tol = max(run.params.gap_pct / 100 * abs(counts.objective), 1e-6 * max(1.0, abs(counts.objective)))
@@ -351,6 +378,13 @@ def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
 
     summary = dict(result.summary, status="gaps")
     return replace(result, status="gaps", summary=summary, explanation=explain_gaps(run.problem, result.coverage))
+
+
+def _priced(stats: dict) -> dict | None:
+    """The column generation figures when the roster's model holds the loops it found (not
+    after a fall back to the enumerated loops)."""
+    priced = stats.get("column_generation")
+    return None if priced is None or "fallback" in priced else priced
 
 
 def _status(res: EngineResult) -> str:
@@ -400,7 +434,7 @@ def _summary(run: _Run, outcome: _Outcome) -> dict:
         travel_hours = float((roster["travel_out_min"] + roster["travel_back_min"]).sum() / 60)
         stations = station_loads(problem, roster)
     objective = bound = gap_pct = None
-    priced = stats.get("column_generation")
+    priced = _priced(stats)
     if res is not None and res.objective is not None:
         objective = round(res.objective, 4)
         lp = stats.get("lp_bound")

@@ -458,7 +458,8 @@ class Windows:
     window is rounded inwards to it.
 
     **Meetings.** At a hotspot of a synchronized zone a visit counts only where two teams meet:
-    a meeting variable ``m[h, tau]`` (0..1) per grid minute ``tau`` of its windows takes the
+    a meeting variable ``m[h, tau]`` (0..1) per minute ``tau`` of its windows on the grid of the
+    check step (partners meet on that coarser grid: fewer rows) takes the
     place of the visits in its window rows, and for every set ``Q`` of :attr:`allowed` of the
     zone, ``m[h, tau] <= sum of x[j]`` over columns of stations in ``Q`` arriving at ``h`` at
     ``tau``. The sets say "a station of another jurisdiction than ``J``, for each jurisdiction
@@ -552,11 +553,11 @@ def windows_of(config, *, need, posts, every_h, dwell_h, teams, hotspot_zone, zo
     rows.sort()
     arr = np.asarray(rows, dtype=np.int64).reshape(-1, 4)
     hotspot, lo, hi, ks = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
-    # meeting points: the grid minutes of the windows of joint hotspots
+    # meeting points: the minutes of the windows of joint hotspots on the check step's grid
     points: set[tuple[int, int]] = set()
     for h, a, b in zip(hotspot, lo, hi):
         if sync[h]:
-            points.update((int(h), int(t)) for t in range(int(a), int(b) + 1, g))
+            points.update((int(h), int(t)) for t in range(-(-int(a) // c) * c, int(b) + 1, c))
     pts = sorted(points)
     meet_h = np.asarray([p_[0] for p_ in pts], dtype=np.int64)
     meet_t = np.asarray([p_[1] for p_ in pts], dtype=np.int64)
