@@ -175,6 +175,8 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
             from patrolplan.solver.explain import explain_infeasible
 
             return run.result("infeasible", explanation=explain_infeasible(problem, pre))
+    if _priced(run.stats) is not None:
+        hint = _dive(run, model, hint)
     counts, assignment = _counts_and_teams(run, model, hint, lp=pre.lp if pre is not None else None)
     if counts is None or counts.x is None or assignment is None or assignment.failed:
         return _no_roster(run, counts)
@@ -238,6 +240,33 @@ def _greedy_start(run: _Run, model) -> np.ndarray | None:
         run.stats["greedy_team_hours"] = round(float(g @ run.problem.shift_len_min) / 60, 3)
         run.say(f"greedy roster: {run.stats['greedy_team_hours']:,.0f} team-hours (warm start)")
     return g
+
+
+#: share of the time left that the LP dive may take (visits.rendezvous)
+DIVE_SHARE = 0.3
+
+
+def _dive(run: _Run, model, hint):
+    """visits.rendezvous: an LP dive over the loops found (engines.lp_dive), the MIP's warm
+    start where it beats the greedy roster (partner loops meet in the LP; the greedy planner
+    pairs them one window at a time)."""
+    from patrolplan.solver.engines import complete_columns, lp_dive
+
+    t = time.perf_counter()
+    x = lp_dive(model, time_limit_s=run.remaining_s() * DIVE_SHARE, workers=run.params.workers)
+    run.stats["dive_seconds"] = round(time.perf_counter() - t, 3)
+    full = None if x is None else complete_columns(model, x)
+    if full is None:
+        run.say("LP dive: no roster")
+        return hint
+    dive_h = float(x @ run.problem.shift_len_min) / 60
+    run.stats["dive_team_hours"] = round(dive_h, 3)
+    greedy = None if hint is None else complete_columns(model, hint)
+    if greedy is not None and model.objective(greedy) <= model.objective(full):
+        run.say(f"LP dive: {dive_h:,.0f} team-hours, not better than the greedy roster")
+        return hint
+    run.say(f"LP dive: {dive_h:,.0f} team-hours (warm start)")
+    return x
 
 
 def _precheck(run: _Run, model):
