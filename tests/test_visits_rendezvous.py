@@ -50,7 +50,8 @@ def test_rendezvous_beats_a_shared_loop_by_the_hours_worked_out_by_hand():
     assert shared.summary["team_hours"] - met.summary["team_hours"] == 16
     # one shift per station, each a loop through its own hotspot and the joint one
     assert sorted(met.roster["station_id"]) == ["A", "B"]
-    assert sorted(set(h) for h in met.roster["loop_hotspots"].str.split(";")) == [{"HA", "HJ"}, {"HB", "HJ"}]
+    stops = {st: set(hs.split(";")) for st, hs in zip(met.roster["station_id"], met.roster["loop_hotspots"])}
+    assert stops == {"A": {"HA", "HJ"}, "B": {"HB", "HJ"}}
     # every joint visit is two rows, one per station, arriving together
     joint = met.visits[met.visits["hotspot_id"] == "HJ"]
     by_time = joint.groupby("arrive")["station_id"].apply(lambda s: tuple(sorted(s)))

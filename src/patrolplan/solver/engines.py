@@ -495,8 +495,8 @@ def _integer_multiplier(coef: np.ndarray, max_mult: int = 3600) -> int:
 
 def lp_dive(model: LinearModel, *, time_limit_s: float, workers: int = 2, batch_at: float = 0.6) -> np.ndarray | None:
     """An integer solution by diving on the LP relaxation: solve the LP, raise the lower bound
-    of every shift column at ``batch_at`` or more above its floor to its ceiling (the single
-    most fractional one when none is), solve again from the last basis, until the shift
+    of every shift column at ``batch_at`` or more above its floor to its ceiling (the most
+    fractional twentieth when none is), solve again from the last basis, until the shift
     columns are whole. A batch that makes the LP infeasible is undone and only its largest
     column is raised; None when that fails too, or time runs out. Returns the shift counts."""
     import highspy
@@ -528,8 +528,8 @@ def lp_dive(model: LinearModel, *, time_limit_s: float, workers: int = 2, batch_
         if open_.size == 0:
             return np.rint(x)
         pick = open_[frac[open_] >= batch_at]
-        if pick.size == 0:
-            pick = open_[np.argsort(-frac[open_], kind="stable")[:1]]
+        if pick.size == 0:  # the most fractional twentieth (at least one)
+            pick = open_[np.argsort(-frac[open_], kind="stable")[:max(1, open_.size // 20)]]
         pick = pick[np.argsort(-frac[pick], kind="stable")]
         lower[pick] = np.ceil(x[pick] - 1e-9)
         h.changeColsBounds(int(pick.size), pick.astype(np.int32), lower[pick], model.col_upper[pick])
