@@ -307,7 +307,7 @@ def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
         if res.x is None:
             break
         if p.windows is not None:
-            res, model = _trim_unmet(run, res, model, caps)
+            res, model = _trim_visits(run, res, model, caps)
             p = run.problem
         assignment = assign_teams(p, res.x, time_limit_s=max(1.0, min(10.0, run.remaining_s(0.0))),
                                   seed=params.seed)
@@ -321,24 +321,25 @@ def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
     return res, assignment
 
 
-def _trim_unmet(run: _Run, res: EngineResult, model, caps: dict[int, int]):
-    """visits.rendezvous: the roster's stops at joint hotspots that no partner meets taken out
-    of its loops (rules/visits.trim_unmet); the run's problem and the objective follow."""
-    from patrolplan.model.rules.visits import trim_unmet
+def _trim_visits(run: _Run, res: EngineResult, model, caps: dict[int, int]):
+    """visits.rendezvous: the roster's stops at joint hotspots that no partner meets and its
+    visits beyond need taken out of its loops (rules/visits.trim_visits); the run's problem
+    and the objective follow."""
+    from patrolplan.model.rules.visits import trim_visits
     from patrolplan.solver.engines import complete_columns
 
     p = run.problem
-    q, counts = trim_unmet(p, res.x)
+    q, counts = trim_visits(p, res.x)
     if q is p and np.array_equal(counts, np.rint(res.x[: p.n_shifts])):
         return res, model
     new_model = build_model(q, allow_gaps=run.params.allow_gaps, extra_station_caps=caps or None)
     x = complete_columns(new_model, counts)
     if x is None:  # cannot happen (a trimmed loop keeps every row); keep the untrimmed roster
-        run.say("trimming the unmet joint stops broke a row: the roster keeps them")
+        run.say("trimming the loops' stops broke a row: the roster keeps them")
         return res, model
     run.problem = q
     trimmed = int((counts[: p.n_shifts] < np.rint(res.x[: p.n_shifts])).sum())
-    run.say(f"{trimmed} loop shift(s) lose stops at joint hotspots no partner meets")
+    run.say(f"{trimmed} loop shift(s) lose stops that keep nothing (unmet at a joint hotspot, or beyond need)")
     objective = new_model.objective(x)
     bound = None if res.bound is None else min(res.bound, objective)
     return replace(res, x=x, objective=objective, bound=bound), new_model

@@ -469,8 +469,9 @@ class Windows:
     stay continuous.
 
     A loop's stop at a joint hotspot that no partner meets is no visit (the checker would call
-    it one without a partner): :func:`trim_unmet` takes such stops out of a roster's loops
-    before the tables are written (the team waits there, or drives on).
+    it one without a partner): :func:`trim_visits` takes such stops out of a roster's loops
+    before the tables are written (the team waits there, or drives on), and visits that keep no
+    window another does not.
     """
 
     grid: int
@@ -688,17 +689,23 @@ def _rendezvous_reach(p: Problem) -> np.ndarray:
     return ok[w.hotspot].astype(np.int64)
 
 
-def trim_unmet(p: Problem, counts: np.ndarray) -> tuple[Problem, np.ndarray]:
-    """``(problem, counts)`` with every stop of a chosen loop at a joint hotspot that no
-    partner meets taken out (:class:`Windows`): such a stop keeps no window, and the checker
-    would call it a visit without a partner. A loop left without stops is dropped; a trimmed
-    loop is a column of the model too (its arrivals, its way back and its repeats keep the
-    rules), added to the problem. A partner meets a stop when a team of one of its partner
-    stations arrives at the same minute (both stay the dwell) or is on post there all the
-    dwell."""
+def trim_visits(p: Problem, counts: np.ndarray) -> tuple[Problem, np.ndarray]:
+    """``(problem, counts)`` with the roster's loops (``counts`` over ``p``'s columns) rid of
+    stops that keep nothing:
+
+    * a stop at a joint hotspot that no partner meets (:class:`Windows`): it keeps no window,
+      and the checker would call it a visit without a partner. A partner meets a stop when a
+      team of one of its partner stations arrives at the same minute (both stay the dwell) or
+      is on post there all the dwell;
+    * a visit (a meeting, at a joint hotspot: all its stops) whose every window row holds
+      another, in time order: the team waits instead (the pause), so each hotspot gets about
+      one visit per window.
+
+    A loop left without stops is dropped; a trimmed loop is a column of the model too (its
+    arrivals, its way back and its repeats keep the rules), added to the problem."""
     w = p.windows
     counts = np.rint(np.asarray(counts, dtype=float)[: p.n_shifts]).astype(np.int64)
-    if w is None or not w.sync.any():
+    if w is None:
         return p, counts
     from patrolplan.model.pricing import LoopColumn
 
@@ -721,15 +728,16 @@ def trim_unmet(p: Problem, counts: np.ndarray) -> tuple[Problem, np.ndarray]:
             return True
         return any(st in mates and a <= t and t + int(p.visit_dwell[h]) <= b for a, b, st in on_post.get(h, []))
 
-    trimmed: dict[int, LoopColumn | None] = {}
-    for j in chosen:
-        if p.shift_loop[j] < 0:
-            continue
+    stops = {int(j): [(h, t) for h, t, _ in p.visits_of(int(j))] for j in chosen if p.shift_loop[j] >= 0}
+    for j, vs in stops.items():
         s = int(p.shift_station[j])
-        visits = p.visits_of(int(j))
-        kept = tuple((h, t) for h, t, _ in visits if not w.sync[h] or met(s, h, t))
-        if len(kept) < len(visits):
-            trimmed[int(j)] = LoopColumn(s, int(p.shift_start_min[j]), int(p.shift_len_min[j]), kept) if kept else None
+        stops[j] = [(h, t) for h, t in vs if not w.sync[h] or met(s, h, t)]
+    _drop_surplus(w, stops, {j: int(p.shift_station[j]) for j in stops})
+    trimmed: dict[int, LoopColumn | None] = {}
+    for j, kept in stops.items():
+        if len(kept) < int(p.visit_ptr[j + 1] - p.visit_ptr[j]):
+            trimmed[j] = LoopColumn(int(p.shift_station[j]), int(p.shift_start_min[j]), int(p.shift_len_min[j]),
+                                    tuple(kept)) if kept else None
     if not trimmed:
         return p, counts
     q = p.with_loop_columns([c for c in trimmed.values() if c is not None])
@@ -741,3 +749,36 @@ def trim_unmet(p: Problem, counts: np.ndarray) -> tuple[Problem, np.ndarray]:
         if c is not None:
             out[index[(c.station, c.start, c.length, c.visits)]] += 1
     return q, out
+
+
+def _drop_surplus(w: Windows, stops: dict[int, list[tuple[int, int]]], station: dict[int, int]) -> None:
+    """Take out of ``stops`` (per column: its kept ``(hotspot, arrival)``; ``station`` per
+    column) each visit, or each meeting at a joint hotspot, whose window rows all hold another
+    one, in time order."""
+    at: dict[tuple[int, int], list[int]] = {}  # (hotspot, minute) -> columns stopping then
+    for j, vs in stops.items():
+        for h, t in vs:
+            at.setdefault((h, t), []).append(j)
+    # a joint hotspot's meeting is one visit, counted as the model counts it (a meeting point
+    # whose link sets the loops there fill; one a post meets stays as it is); elsewhere each stop
+    items = [(t, h, (j,)) for (h, t), js in at.items() if not w.sync[h] for j in js]
+    for (h, t), js in at.items():
+        if w.sync[h]:
+            m = int(w.meet_index(np.array([h]), np.array([t]))[0])
+            st = {station[j] for j in js}
+            if m >= 0 and all(w.allowed[w.link_set[r]] & st for r in range(int(w.link_ptr[m]), int(w.link_ptr[m + 1]))):
+                items.append((t, h, tuple(js)))
+    items.sort()
+    if not items:
+        return
+    hs = np.array([h for _, h, _ in items], dtype=np.int64)
+    ts = np.array([t for t, _, _ in items], dtype=np.int64)
+    first, last = w.window_range(hs, ts)
+    held = np.zeros(w.n_windows, dtype=np.int64)
+    for a, b in zip(first, last):
+        held[a:b] += 1
+    for (t, h, js), a, b in zip(items, first, last):
+        if (held[a:b] >= 2).all():  # (a visit in no window keeps nothing either)
+            held[a:b] -= 1
+            for j in js:
+                stops[j] = [v for v in stops[j] if v != (h, t)]
