@@ -94,7 +94,8 @@ def test_the_pause_keeps_visits_near_the_interval():
 def _brute_force(net: pricing.StationNet, *, grid: int, length: int, start: int, value: np.ndarray, t0: int,
                  travel_per_min: float) -> float:
     """The least reduced cost of any loop of the frame, by listing every sequence of timed stops
-    (the column definition of model/pricing.py, written out plainly)."""
+    (the column definition of model/pricing.py, written out plainly; travel: road minutes out to
+    the first stop and back from the last)."""
     R = length // grid
     best = np.inf
 
@@ -104,14 +105,14 @@ def _brute_force(net: pricing.StationNet, *, grid: int, length: int, start: int,
         if r * grid + int(net.dwell_min[i]) + int(net.back_min[i]) > length:
             return
         here = cost_so_far - value[i, (start - t0) // grid + r]
-        best = min(best, here + travel_per_min * (length - r * grid - int(net.dwell_min[i])))
+        best = min(best, here + travel_per_min * int(net.back_min[i]))
         for k, r2 in itertools.product(range(net.stops.size), range(R)):
             if r2 >= r + int(net.step[i, k]):
                 extend(path + [(k, r2)], here)
 
     for i, r in itertools.product(range(net.stops.size), range(R)):
         if r >= net.out_steps[i]:
-            extend([(i, r)], travel_per_min * r * grid)
+            extend([(i, r)], travel_per_min * int(net.out_min[i]))
     return best
 
 
@@ -125,7 +126,8 @@ def test_pricing_finds_the_best_loop_that_brute_force_finds(seed):
     dwell = np.array([10, 10, 15])
     step = -(-(dwell[:, None] + hop) // grid)
     step[np.arange(n), np.arange(n)] = np.maximum(np.diag(step), 5)  # a repeat waits 25 min
-    net = pricing.StationNet(0, np.arange(n), out_steps=rng.integers(1, 4, size=n),
+    out_min = rng.integers(3, 15, size=n)
+    net = pricing.StationNet(0, np.arange(n), out_min=out_min, out_steps=-(-out_min // grid),
                              back_min=rng.integers(5, 15, size=n), step=step, dwell_min=dwell)
     starts = np.array([0, 60])
     value = rng.uniform(-0.2, 1.0, size=(n, 40))
@@ -137,6 +139,5 @@ def test_pricing_finds_the_best_loop_that_brute_force_finds(seed):
         assert col.reduced_cost == pytest.approx(brute)
         # the loop found is worth what it says
         worth = sum(value[int(h), (t - 0) // grid] for h, t in col.visits)
-        last_h, last_t = col.visits[-1]
-        away = (col.visits[0][1] - start) + (start + length - last_t - int(dwell[last_h]))
+        away = int(out_min[col.visits[0][0]]) + int(net.back_min[col.visits[-1][0]])
         assert away / 60 - worth == pytest.approx(col.reduced_cost)

@@ -14,8 +14,9 @@ A **loop column** of station ``s`` is a shift (a start on the shift grid, an all
   than any window row, so the second is never the first's twin; a team that stays waits).
 
 Its cost is the model's (:func:`~patrolplan.model.rules.shifts.cost_hours`: team-hours plus
-``objective.travel`` x the minutes from the start to the first arrival and from the last
-departure to the end) plus ``visits.visit_cost_minutes`` per visit. Its reduced cost for row
+``objective.travel`` x the road minutes out to the first stop and back from the last; a wait at
+the station before or after is no travel, like a wait at a stop) plus
+``visits.visit_cost_minutes`` per visit. Its reduced cost for row
 duals ``y`` is a constant of its frame (station, start, length: the rows of capacity, rest,
 shift cap, availability, fairness) plus, per visit at ``(h, tau)``, the visit cost less the
 duals of the window rows (or, at a joint hotspot, the link rows) the visit enters.
@@ -53,6 +54,7 @@ class StationNet:
 
     station: int
     stops: np.ndarray  # [n] hotspot indices
+    out_min: np.ndarray  # [n] road minutes from the station (planned)
     out_steps: np.ndarray  # [n] grid steps from the start to the earliest arrival
     back_min: np.ndarray  # [n] minutes from a stop back to the station
     step: np.ndarray  # [n, n] grid steps from an arrival at a to the earliest arrival at b (dwell + road)
@@ -87,7 +89,7 @@ def station_nets(p) -> list[StationNet]:
         again = -(-(p.visit_every[st] - p.config.visits.check_minutes + g) // g)
         step[np.arange(st.size), np.arange(st.size)] = np.maximum(np.diag(step), again)
         step = np.where(hop >= UNREACHABLE_MIN, 1 << 30, np.maximum(step, 1))
-        out.append(StationNet(s, st, out_steps.astype(np.int64), p.back_min[st, s].astype(np.int64),
+        out.append(StationNet(s, st, o, out_steps.astype(np.int64), p.back_min[st, s].astype(np.int64),
                               step.astype(np.int64), dwell))
     return out
 
@@ -160,7 +162,7 @@ def best_loops(net: StationNet, *, grid: int, length: int, starts: np.ndarray, v
     vals = value[:, base[:, None] + r[None, :]].transpose(1, 0, 2)  # [n_s, n, R]
     feas = (r[None, :] >= net.out_steps[:, None]) & (
         r[None, :] * grid + net.dwell_min[:, None] + net.back_min[:, None] <= length)  # [n, R]
-    home = np.where(feas, travel_per_min * (length - r[None, :] * grid - net.dwell_min[:, None]), np.inf)
+    home = np.where(feas, travel_per_min * net.back_min[:, None] * np.ones((1, R)), np.inf)
     V = np.full((n_s, n, R), np.inf)
     M = np.full((n_s, n, R + 1), np.inf)
     arg = np.full((n_s, n, R + 1), R, dtype=np.int64)
@@ -182,7 +184,7 @@ def best_loops(net: StationNet, *, grid: int, length: int, starts: np.ndarray, v
         earlier = v <= M[:, :, rr + 1]
         M[:, :, rr] = np.where(earlier, v, M[:, :, rr + 1])
         arg[:, :, rr] = np.where(earlier, rr, arg[:, :, rr + 1])
-    total = (V + travel_per_min * grid * r[None, None, :]).reshape(n_s, -1)
+    total = (V + travel_per_min * net.out_min[None, :, None]).reshape(n_s, -1)
     pos = total.argmin(axis=1)
     best = total[np.arange(n_s), pos]
     out: list[LoopColumn | None] = []

@@ -417,9 +417,10 @@ class Problem:
         start = np.array([c.start for c in new], dtype=np.int64)
         length = np.array([c.length for c in new], dtype=np.int64)
         first_h = np.array([c.visits[0][0] for c in new], dtype=np.int64)
-        out = np.array([c.visits[0][1] - c.start for c in new], dtype=np.int64)
-        last_dep = np.array([c.visits[-1][1] + int(self.visit_dwell[c.visits[-1][0]]) for c in new], dtype=np.int64)
-        back = start + length - last_dep
+        # travel is the road minutes out to the first stop and back from the last (a wait at the
+        # station before or after is on duty there, not travel)
+        out = self.out_min[station, first_h].astype(np.int64)
+        back = self.back_min[[c.visits[-1][0] for c in new], station].astype(np.int64)
         k_end = np.clip((start + length - back) // self.slot_min, 0, self.n_slots)
         counts = np.array([len(c.visits) for c in new], dtype=np.int64)
         ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)

@@ -240,8 +240,7 @@ def _true_reduced_costs(p: Problem, cols: list, y_window: np.ndarray, y_link: np
     travel = p.config.objective.travel / 60
     out = np.empty(len(cols))
     for i, c in enumerate(cols):
-        last_h, last_t = c.visits[-1]
-        away = (c.visits[0][1] - c.start) + (c.start + c.length - last_t - int(p.visit_dwell[last_h]))
+        away = int(p.out_min[c.station, c.visits[0][0]]) + int(p.back_min[c.visits[-1][0], c.station])
         out[i] = (frame[(c.station, c.length, c.start)] + travel * away
                   + counts[i] * p.config.visits.visit_cost_minutes / 60 - earned[i])
     return out
