@@ -141,3 +141,44 @@ def test_pricing_finds_the_best_loop_that_brute_force_finds(seed):
         worth = sum(value[int(h), (t - 0) // grid] for h, t in col.visits)
         away = int(out_min[col.visits[0][0]]) + int(net.back_min[col.visits[-1][0]])
         assert away / 60 - worth == pytest.approx(col.reduced_cost)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_window_rows_are_a_restriction_of_the_rule_tight_to_the_check_step(seed):
+    """Any visit starts that fill every window row keep the contract's rule (visits.satisfied);
+    starts every interval less the check step plus the grid fill them all."""
+    from builders import make_config
+    from patrolplan.model.rules import visits as rule
+
+    rng = np.random.default_rng(seed)
+    cfg = make_config(slot_minutes=15, visits={"rendezvous": True})
+    n_k = 96
+    need = np.zeros((1, n_k), dtype=np.int64)
+    k0, k1 = sorted(rng.choice(np.arange(1, n_k), size=2, replace=False))
+    need[0, k0:k1 + 1] = 1
+    every = int(rng.choice([60, 90, 120]))
+    w = rule.windows_of(cfg, need=need, posts=np.zeros_like(need), every_h=np.array([every]),
+                        dwell_h=np.array([15]), teams=np.array([1]), hotspot_zone=np.array([0]),
+                        zone_mode=("staggered",), zone_members=((0,),), zone_jurisdiction_groups=((),))
+    a, b = k0 * 15, (k1 + 1) * 15
+    accepted = 0
+    for _ in range(300):
+        # a random walk of starts, gaps around the interval: some fill every row, some do not
+        gaps = rng.integers(1, every // 5 + 1, size=60) * 5
+        starts = a + int(rng.integers(0, every // 5 + 2)) * 5 + np.concatenate([[0], np.cumsum(gaps)])
+        starts = starts[starts < b]
+        first, last = w.window_range(np.zeros(starts.size, dtype=np.int64), starts)
+        filled = np.zeros(w.n_windows, dtype=bool)
+        for f, l_ in zip(first, last):
+            filled[f:l_] = True
+        if filled.all():
+            accepted += 1
+            assert rule.satisfied(starts.tolist(), every, a, b)
+    assert accepted > 0
+    beat = every - cfg.visits.check_minutes + cfg.visits.grid_minutes
+    regular = np.arange(a + beat - 5, b, beat) if a + beat - 5 < b else np.array([a])
+    first, last = w.window_range(np.zeros(regular.size, dtype=np.int64), regular)
+    filled = np.zeros(w.n_windows, dtype=bool)
+    for f, l_ in zip(first, last):
+        filled[f:l_] = True
+    assert filled.all()
