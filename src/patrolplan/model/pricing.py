@@ -45,7 +45,8 @@ import numpy as np
 
 from patrolplan.inputs.network import UNREACHABLE_MIN
 
-__all__ = ["StationNet", "LoopColumn", "station_nets", "best_loops", "value_of_duals", "seed_values", "horizon_grid"]
+__all__ = ["StationNet", "LoopColumn", "station_nets", "best_loops", "value_of_duals", "seed_values", "horizon_grid",
+           "price_all", "enumerated_loops"]
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1,
         p = p.with_loop_columns(found)
         have.update((c.station, c.start, c.length, c.visits) for c in found)
         new_model = build_model(p, allow_gaps=True)
-        if live.add(h, model, new_model, before):
+        if live.add(h, new_model, before):
             warm += 1
         else:
             h = _master(new_model, workers)
@@ -273,7 +273,7 @@ class _Live:
         self.families = list(model.families)
         self.slack_cols = np.concatenate([model.gap_cols, model.visit_gap_cols]).astype(np.int64)
 
-    def add(self, h, old: LinearModel, new: LinearModel, n_before: int) -> bool:
+    def add(self, h, new: LinearModel, n_before: int) -> bool:
         """Add ``new``'s shift columns ``n_before..`` to ``h``; False when the rows differ (the
         caller rebuilds the master)."""
         if (new.n_rows != self.n_rows or new.families != self.families
