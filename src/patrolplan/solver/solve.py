@@ -170,7 +170,7 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
     if not run.params.allow_gaps:
         pre = _precheck(run, model)
         if not pre.feasible and _pool_only(run):
-            return run.result("unknown", explanation=_POOL_ONLY)
+            return run.result("unknown", explanation=_pool_only_text(run))
         if not pre.feasible:
             from patrolplan.solver.explain import explain_infeasible
 
@@ -369,17 +369,17 @@ def _pool_only(run: _Run) -> bool:
     return priced is not None and not priced.priced_out
 
 
-_POOL_ONLY = (
-    "# No roster found\n\nColumn generation (visits.rendezvous) did not find, in its time, loops enough "
-    "to keep every visit, and did not prove that no more exist: this is no proof that no roster exists. "
-    "Raise `solver.time_limit_seconds` (or `--time-limit`), or plan the week without "
-    "`visits.rendezvous`.\n")
+def _pool_only_text(run: _Run) -> str:
+    why = run.problem.pricing.reason or "pricing did not prove that no better loops exist"
+    return ("# No roster found\n\nThe model holds only the loops column generation found (visits.rendezvous), "
+            f"and those cannot keep every visit: {why}. This is no proof that no roster exists. Raise "
+            "`solver.time_limit_seconds` (or `--time-limit`), or plan the week without `visits.rendezvous`.\n")
 
 
 def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
     """Infeasible (proven by the full model) or unknown (no roster in time)."""
     if counts is not None and counts.status == "infeasible" and _pool_only(run):
-        return run.result("unknown", explanation=_POOL_ONLY)
+        return run.result("unknown", explanation=_pool_only_text(run))
     if counts is not None and counts.status == "infeasible":
         from patrolplan.solver.explain import PrecheckResult, explain_infeasible
 
