@@ -72,8 +72,6 @@ def applicable(p: Problem) -> str | None:
     if p.published is not None:
         return ("a re-plan (or --previous) prices no loops yet: only the first loops are columns, and a published "
                 "rendezvous roster's loops are not among them (re-plan a week planned without visits.rendezvous)")
-    if p.config.response.backup != "off":
-        return "response.backup prices loops by their reach, which pricing does not model yet"
     return None
 
 
