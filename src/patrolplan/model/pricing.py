@@ -44,6 +44,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from patrolplan.inputs.network import UNREACHABLE_MIN
+from patrolplan.model.rules import visits as visit_rule
+from patrolplan.model.rules.shifts import shift_starts
+from patrolplan.model.rules.visits import LoopColumn, check_step
 
 __all__ = ["StationNet", "LoopColumn", "station_nets", "best_loops", "value_of_duals", "seed_values", "horizon_grid",
            "price_all", "enumerated_loops"]
@@ -62,15 +65,6 @@ class StationNet:
     dwell_min: np.ndarray  # [n]
 
 
-@dataclass(frozen=True)
-class LoopColumn:
-    station: int
-    start: int
-    length: int
-    visits: tuple[tuple[int, int], ...]  # (hotspot, arrival minute)
-    reduced_cost: float = 0.0
-
-
 def station_nets(p) -> list[StationNet]:
     """The pricing network of every station with visit stops (``p``: a Problem with windows)."""
     g = p.windows.grid
@@ -87,7 +81,7 @@ def station_nets(p) -> list[StationNet]:
         out_steps = np.where(far, 1 << 30, -(-o // g))
         step = -(-(dwell[:, None] + hop) // g)
         # a visit again at the same stop right after waits longer than any window (see the docstring)
-        again = -(-(p.visit_every[st] - p.config.visits.check_minutes + g) // g)
+        again = -(-(p.visit_every[st] - np.array([check_step(p.config, int(e)) for e in p.visit_every[st]]) + g) // g)
         step[np.arange(st.size), np.arange(st.size)] = np.maximum(np.diag(step), again)
         step = np.where(hop >= UNREACHABLE_MIN, 1 << 30, np.maximum(step, 1))
         out.append(StationNet(s, st, o, out_steps.astype(np.int64), p.back_min[st, s].astype(np.int64),
@@ -139,7 +133,8 @@ def seed_values(p) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     w = p.windows
     t0, n = horizon_grid(p)
     minutes = t0 + w.grid * np.arange(n)
-    beat = np.maximum((p.visit_every - p.config.visits.check_minutes + w.grid) // w.grid * w.grid, w.grid)
+    check = np.array([check_step(p.config, int(e)) if e > 0 else w.grid for e in p.visit_every])
+    beat = np.maximum((p.visit_every - check + w.grid) // w.grid * w.grid, w.grid)
     own, _ = value_of_duals(p, np.ones(w.n_windows), np.zeros(w.link_meet.size))
     own = own * ((minutes[None, :] % beat[:, None]) == 0)
     y_link = np.zeros(w.link_meet.size)
@@ -216,8 +211,6 @@ def price_all(p, own: np.ndarray, joint: dict[int, np.ndarray], *, frame_cost, k
     ``below``: keep only loops of reduced cost below it; ``keep``: at most that many per
     station and length, the most negative first. ``least``: filled with each station's least
     reduced cost over all its frames (the Lagrangian bound's term)."""
-    from patrolplan.model.rules.shifts import shift_starts
-
     g = p.windows.grid
     t0, _ = horizon_grid(p)
     cost_h = p.config.visits.visit_cost_minutes / 60
@@ -250,9 +243,6 @@ def enumerated_loops(p) -> list[LoopColumn]:
     nor than the last one's grid step allows; a visit that would break the column definition
     (a repeat too soon, no time to drive back) is left out. The first columns then hold a plan
     of the enumerated model (up to the grid), so rendezvous starts from it."""
-    from patrolplan.model.rules import visits as visit_rule
-    from patrolplan.model.rules.shifts import shift_starts
-
     w = p.windows
     g = w.grid
     need = p.visit_need

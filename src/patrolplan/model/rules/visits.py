@@ -440,6 +440,17 @@ def precheck(p: Problem) -> list[str]:
 
 
 @dataclass(frozen=True)
+class LoopColumn:
+    """One loop column of the rendezvous model: a station's shift and its timed stops."""
+
+    station: int
+    start: int
+    length: int
+    visits: tuple[tuple[int, int], ...]  # (hotspot, arrival minute)
+    reduced_cost: float = 0.0
+
+
+@dataclass(frozen=True)
 class Windows:
     r"""The rows of the rendezvous model (``visits.rendezvous``), on a grid of ``grid`` minutes.
 
@@ -520,16 +531,24 @@ def _joint_sets(members, groups) -> list[frozenset]:
     return [frozenset(m for m in members if m != s) for s in members]
 
 
+def check_step(config, every: int) -> int:
+    """The check step for an interval: ``visits.check_minutes``, but short enough that a window
+    (the interval less the step) keeps at least one grid minute."""
+    g = config.visits.grid_minutes
+    return max(g, min(config.visits.check_minutes, every - g))
+
+
 def windows_of(config, *, need, posts, every_h, dwell_h, teams, hotspot_zone, zone_mode, zone_members,
                zone_jurisdiction_groups) -> Windows:
     """The window rows, meeting points and link rows of the visit demand ``need`` (see :class:`Windows`)."""
-    slot, g, c = config.slot_minutes, config.visits.grid_minutes, config.visits.check_minutes
+    slot, g = config.slot_minutes, config.visits.grid_minutes
     n_h, n_k = need.shape
     rows: list[tuple[int, int, int, int]] = []
     sync = np.array([zone_mode[hotspot_zone[h]] == "synchronized" for h in range(n_h)], dtype=bool)
     for h in np.nonzero(need.any(axis=1))[0]:
         h = int(h)
         e = int(every_h[h])
+        c = check_step(config, e)
         row = need[h] > 0
         k = 0
         while k < n_k:
@@ -558,7 +577,8 @@ def windows_of(config, *, need, posts, every_h, dwell_h, teams, hotspot_zone, zo
     points: set[tuple[int, int]] = set()
     for h, a, b in zip(hotspot, lo, hi):
         if sync[h]:
-            points.update((int(h), int(t)) for t in range(-(-int(a) // c) * c, int(b) + 1, c))
+            step = check_step(config, int(every_h[h]))
+            points.update((int(h), int(t)) for t in range(-(-int(a) // step) * step, int(b) + 1, step))
     pts = sorted(points)
     meet_h = np.asarray([p_[0] for p_ in pts], dtype=np.int64)
     meet_t = np.asarray([p_[1] for p_ in pts], dtype=np.int64)
@@ -707,7 +727,6 @@ def trim_visits(p: Problem, counts: np.ndarray) -> tuple[Problem, np.ndarray]:
     counts = np.rint(np.asarray(counts, dtype=float)[: p.n_shifts]).astype(np.int64)
     if w is None:
         return p, counts
-    from patrolplan.model.pricing import LoopColumn
 
     chosen = np.nonzero(counts > 0)[0]
     arrive: dict[tuple[int, int], set[int]] = {}
