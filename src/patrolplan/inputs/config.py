@@ -144,12 +144,26 @@ class Visits(_Strict):
     ``dwell_minutes``: least time on site per visit; ``max_interval_minutes``: most time between
     the starts of two visits; ``randomize``: vary the order and phase of the visits of each loop
     from cycle to cycle and day to day (seeded by ``solver.seed``), never breaking the interval;
-    ``max_loop_hotspots``: most hotspots one loop visits (the cap on loop columns)."""
+    ``max_loop_hotspots``: most hotspots one loop visits (the cap on loop columns).
+
+    ``rendezvous``: plan visits by each station's own loops, priced by column generation (a
+    joint visit is two loops meeting at the hotspot; see the README, "Joint visits by
+    rendezvous"); false keeps the enumerated loops (a joint loop driven by two stations
+    together). With it: ``grid_minutes`` (arrival times of visits lie on this grid, road legs
+    rounded up to it), ``check_minutes`` (the interval is checked every this many minutes:
+    the rows are exact up to it), ``visit_cost_minutes`` (each visit costs this many minutes
+    in the objective, so that loops pause instead of visiting beyond need) and
+    ``pricing_rounds`` (most rounds of column generation)."""
 
     dwell_minutes: Int = Field(15, ge=1)
     max_interval_minutes: Int = Field(120, ge=2)
     randomize: bool = False
     max_loop_hotspots: Int = Field(4, ge=1)
+    rendezvous: bool = False
+    grid_minutes: Int = Field(5, ge=1, le=60)
+    check_minutes: Int = Field(15, ge=1, le=120)
+    visit_cost_minutes: Float = Field(1.0, ge=0)
+    pricing_rounds: Int = Field(200, ge=1)
 
     @model_validator(mode="after")
     def _dwell_below_interval(self) -> "Visits":
@@ -301,6 +315,13 @@ class Config(_Strict):
                 f"shift ({longest} min, rules.shift_hours): no shift could hand over — give a handover "
                 "of a few minutes, or longer shifts"
             )
+        v = self.visits
+        if v.rendezvous:
+            for name, value in (("rules.shift_start_every_minutes", g), ("slot_minutes", self.slot_minutes),
+                                ("visits.check_minutes", v.check_minutes)):
+                if value % v.grid_minutes:
+                    raise ValueError(f"{name}={value} is not a multiple of visits.grid_minutes={v.grid_minutes}: "
+                                     "visit times lie on that grid — give a grid of 5 minutes (or 1)")
         return self
 
     def replace(self, **changes: Any) -> "Config":

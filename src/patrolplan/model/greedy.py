@@ -17,7 +17,9 @@ not yet on site. Which shift is the rule:
     work, so no station is worn out early in the week and no zone is left to one member.
 
 Visit demand comes after the posts (:func:`_guard_loops`): the guarded hotspot-slots in time
-order, each by the loop column that guards the most slots not yet guarded per team-hour.
+order, each by the loop column that guards the most slots not yet guarded per team-hour; in
+the rendezvous model (``visits.rendezvous``) the window rows likewise, and a joint hotspot's
+window by loops of partner stations that meet at one of its minutes (:func:`_meet_loops`).
 
 It serves twice: as a baseline in ``benchmarks/`` and as a complete warm start for the stage-1
 MIP (in a visit week, the first plan before any LP). It is a heuristic: it may fail where a roster exists (then it returns None).
@@ -141,7 +143,8 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
         if score is not None:
             score.take(j)
 
-    if not _guard_loops(p, fits, take, n_station_shifts) and not allow_gaps:
+    guard = _meet_loops if p.windows is not None else _guard_loops
+    if not guard(p, fits, take, n_station_shifts) and not allow_gaps:
         return None
     return x
 
@@ -187,6 +190,76 @@ def _guard_loops(p: Problem, fits, take, n_station_shifts: np.ndarray) -> bool:
         for j in (best, int(partner[best])) if partner[best] >= 0 else (best,):
             take(j)
         guarded[g_csc.indices[g_csc.indptr[best]:g_csc.indptr[best + 1]]] = True
+    return complete
+
+
+def _meet_loops(p: Problem, fits, take, n_station_shifts: np.ndarray) -> bool:
+    """Visit demand in the rendezvous model (rules/visits.py ``Windows``): walk the window rows
+    by their check time; a window of a hotspot without meetings not yet kept takes the loop
+    column visiting in it that keeps the most windows not yet kept per team-hour; a window of a
+    joint hotspot takes, at its latest meeting point that can be completed, a loop of a station
+    of each link set not yet present (the one keeping the most other windows per team-hour).
+    False when some window finds none."""
+    w = p.windows
+    n_w = w.n_windows
+    if n_w == 0:
+        return True
+    g_csr, g_csc = p.guard.tocsr(), p.guard.tocsc()
+    mw_csr, mw_csc = p.meet_window.tocsr(), p.meet_window.tocsc()
+    link_csr, link_csc = p.meet_link.tocsr(), p.meet_link.tocsc()
+    kept = np.zeros(n_w, dtype=bool)
+    present: dict[int, set[int]] = {}  # meeting point -> stations arriving then
+    hours = p.shift_len_min / 60
+
+    def value(j: int) -> float:
+        rows = g_csc.indices[g_csc.indptr[j]:g_csc.indptr[j + 1]]
+        return (1 + int((~kept[rows]).sum())) / hours[j]
+
+    def met(m: int) -> bool:
+        st = present.get(m, set())
+        return all(w.allowed[w.link_set[r]] & st for r in range(int(w.link_ptr[m]), int(w.link_ptr[m + 1])))
+
+    def book(j: int) -> None:
+        take(j)
+        kept[g_csc.indices[g_csc.indptr[j]:g_csc.indptr[j + 1]]] = True
+        meets = {int(w.link_meet[r]) for r in link_csc.indices[link_csc.indptr[j]:link_csc.indptr[j + 1]]}
+        for m in meets:
+            present.setdefault(m, set()).add(int(p.shift_station[j]))
+            if met(m):
+                kept[mw_csc.indices[mw_csc.indptr[m]:mw_csc.indptr[m + 1]]] = True
+
+    complete = True
+    for r in np.lexsort((w.hotspot, w.hi)):
+        if kept[r]:
+            continue
+        if not w.sync[w.hotspot[r]]:
+            cols = [int(j) for j in g_csr.indices[g_csr.indptr[r]:g_csr.indptr[r + 1]] if fits(j)]
+            if not cols:
+                complete = False
+                continue
+            book(max(cols, key=value))
+            continue
+        done = False
+        for m in sorted(mw_csr.indices[mw_csr.indptr[r]:mw_csr.indptr[r + 1]], reverse=True):
+            plan, st = [], set(present.get(int(m), set()))
+            for lr in range(int(w.link_ptr[m]), int(w.link_ptr[m + 1])):
+                q = w.allowed[w.link_set[lr]]
+                if q & st:
+                    continue
+                cols = [int(j) for j in link_csr.indices[link_csr.indptr[lr]:link_csr.indptr[lr + 1]]
+                        if fits(j) and int(j) not in plan]
+                if not cols:
+                    break
+                j = max(cols, key=value)
+                plan.append(j)
+                st.add(int(p.shift_station[j]))
+            else:
+                for j in plan:
+                    book(j)
+                done = True
+                break
+        if not done:
+            complete = False
     return complete
 
 

@@ -77,6 +77,11 @@ class Problem:
     guard: sp.csr_matrix = field(repr=False, default=None)  # [guarded hotspot-slots, n shifts]
     guard_hotspot: np.ndarray = field(repr=False, default=None)
     guard_slot: np.ndarray = field(repr=False, default=None)
+    # visits.rendezvous (rules/visits.py Windows): window rows (in guard*), meeting points and links
+    windows: object = field(repr=False, default=None)  # visits.Windows, or None (enumerated loops)
+    meet_window: sp.csr_matrix = field(repr=False, default=None)  # [window rows, meeting points]
+    meet_link: sp.csr_matrix = field(repr=False, default=None)  # [link rows, n shifts]
+    pricing: object = field(repr=False, default=None)  # solver.colgen.PricingReport once columns are priced
     # re-planning (rules/published.py): the published roster's kept rows and busy teams
     published: object = field(repr=False, default=None)
 
@@ -323,6 +328,19 @@ class Problem:
             need = np.asarray(visits.need, dtype=np.int64)
             dwell_h = visit_rule.dwell_per_hotspot(need, np.asarray(visits.dwell_min))
             every_h = visit_rule.interval_per_hotspot(need, np.asarray(visits.every_min))
+        if visits is not None and visits.any and config.visits.rendezvous:
+            windows = visit_rule.windows_of(
+                config, need=need, posts=demand, every_h=every_h, dwell_h=dwell_h, teams=teams,
+                hotspot_zone=hotspot_zone, zone_mode=zone_mode, zone_members=zone_members,
+                zone_jurisdiction_groups=zone_jurisdiction_groups)
+            visit_fields = _visit_fields(n_posts, need, dwell_h, every_h, hop_min, None, None)
+            n_w = windows.n_windows
+            visit_fields.update(
+                hop_min=np.asarray(hop_min, dtype=np.int64), windows=windows,
+                guard=sp.csr_matrix((n_w, n_posts)), guard_hotspot=windows.hotspot, guard_slot=windows.slot,
+                meet_window=visit_rule.meet_window_matrix(windows),
+                meet_link=sp.csr_matrix((windows.link_meet.size, n_posts)))
+        elif visits is not None and visits.any:
             guard = visit_rule.guard_slots(need, demand, every_h, dwell_h, slot)
             loops, guard_entries = visit_rule.candidate_loops(
                 config, teams=teams, hotspot_zone=hotspot_zone, zone_mode=zone_mode, zone_members=zone_members,
@@ -331,8 +349,9 @@ class Problem:
                 starts_by_len={L: shift_starts(config, L) for L in config.rules.shift_minutes},
                 run_from=visit_rule.guard_from(need, demand, dwell_h, slot))
             shifts = _with_loop_columns(shifts, loops.columns, slot, n_k)
-        visit_fields = _visit_fields(n_posts, need, dwell_h, every_h, hop_min, loops,
-                                     None if loops is None else (guard, *guard_entries))
+            visit_fields = _visit_fields(n_posts, need, dwell_h, every_h, hop_min, loops, (guard, *guard_entries))
+        else:
+            visit_fields = _visit_fields(n_posts, need, dwell_h, every_h, hop_min, None, None)
         cover, cover_h, cover_k = _cover_matrix(required, shifts)
         return cls(
             **visit_fields,
@@ -357,7 +376,77 @@ class Problem:
             cover_hotspot=cover_h,
             cover_slot=cover_k,
             **shifts,
+        )._with_seed_loops()
+
+    def _with_seed_loops(self) -> "Problem":
+        """With ``visits.rendezvous``: the first loop columns, one per frame (station, start,
+        length) a loop fits (:func:`~patrolplan.model.pricing.seed_values`), and the enumerated
+        loops on the grid (:func:`~patrolplan.model.pricing.enumerated_loops`); else itself."""
+        if self.windows is None:
+            return self
+        from patrolplan.model import pricing
+
+        own, joint = pricing.seed_values(self)
+        first = pricing.price_all(self, own, joint, frame_cost=None, keep=1)
+        return self.with_loop_columns(first + pricing.enumerated_loops(self))
+
+    def with_loop_columns(self, columns) -> "Problem":
+        """This problem with the loop columns ``columns`` (:class:`~patrolplan.model.pricing.LoopColumn`)
+        added after its own (visits.rendezvous); duplicates of a column it has are left out."""
+        from patrolplan.model.rules import visits as visit_rule
+
+        have = {self._loop_key(j) for j in np.nonzero(self.shift_loop >= 0)[0]}
+        new, seen = [], set()
+        for c in columns:
+            key = (c.station, c.start, c.length, c.visits)
+            if key in have or key in seen or not c.visits:
+                continue
+            seen.add(key)
+            new.append(c)
+        if not new:
+            return self
+        loops = list(self.loop_hotspots)
+        loop_index = {tuple(lp): i for i, lp in enumerate(loops)}
+        li = []
+        for c in new:
+            order = tuple(dict.fromkeys(h for h, _ in c.visits))
+            if order not in loop_index:
+                loop_index[order] = len(loops)
+                loops.append(order)
+            li.append(loop_index[order])
+        station = np.array([c.station for c in new], dtype=np.int64)
+        start = np.array([c.start for c in new], dtype=np.int64)
+        length = np.array([c.length for c in new], dtype=np.int64)
+        first_h = np.array([c.visits[0][0] for c in new], dtype=np.int64)
+        # travel is the road minutes out to the first stop and back from the last (a wait at the
+        # station before or after is on duty there, not travel)
+        out = self.out_min[station, first_h].astype(np.int64)
+        back = self.back_min[[c.visits[-1][0] for c in new], station].astype(np.int64)
+        k_end = np.clip((start + length - back) // self.slot_min, 0, self.n_slots)
+        counts = np.array([len(c.visits) for c in new], dtype=np.int64)
+        ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        vh = np.array([h for c in new for h, _ in c.visits], dtype=np.int64)
+        vt = np.array([t for c in new for _, t in c.visits], dtype=np.int64)
+        g_new, link_new = visit_rule.window_matrices(self.windows, station, ptr, vh, vt)
+        cat = lambda a, b: np.concatenate([a, b]).astype(np.int64)  # noqa: E731
+        n = len(new)
+        return self.replace(
+            shift_station=cat(self.shift_station, station), shift_hotspot=cat(self.shift_hotspot, first_h),
+            shift_start_min=cat(self.shift_start_min, start), shift_len_min=cat(self.shift_len_min, length),
+            shift_out_min=cat(self.shift_out_min, out), shift_back_min=cat(self.shift_back_min, back),
+            shift_k0=cat(self.shift_k0, k_end), shift_k1=cat(self.shift_k1, k_end),
+            cover=sp.hstack([self.cover, sp.csr_matrix((self.cover.shape[0], n))]).tocsr(),
+            loop_hotspots=tuple(loops), shift_loop=cat(self.shift_loop, li),
+            shift_partner=cat(self.shift_partner, np.full(n, -1)),
+            visit_ptr=cat(self.visit_ptr, self.visit_ptr[-1] + ptr[1:]),
+            visit_hotspot=cat(self.visit_hotspot, vh), visit_arrive=cat(self.visit_arrive, vt),
+            guard=sp.hstack([self.guard, g_new]).tocsr(), meet_link=sp.hstack([self.meet_link, link_new]).tocsr(),
         )
+
+    def _loop_key(self, j: int) -> tuple:
+        a, b = int(self.visit_ptr[j]), int(self.visit_ptr[j + 1])
+        return (int(self.shift_station[j]), int(self.shift_start_min[j]), int(self.shift_len_min[j]),
+                tuple(zip(self.visit_hotspot[a:b].tolist(), self.visit_arrive[a:b].tolist())))
 
 
 def planned_travel(minutes: np.ndarray, margin_min: int) -> np.ndarray:

@@ -647,7 +647,9 @@ def scenario_config(*, time_limit_s: float | None = None) -> dict[str, Any]:
             "prefectures": "prefectures.geojson",
         },
         "default_demand": 0,
-        "visits": {"randomize": True},  # visit times that vary from cycle to cycle (seeded)
+        # visit times that vary from cycle to cycle (seeded); joint visits by rendezvous: each
+        # station its own loop, priced by column generation (README, "Joint visits by rendezvous")
+        "visits": {"randomize": True, "rendezvous": True},
         # loop columns leave the LP bound looser than posts do: stop within 2 % of it (the
         # issue's target for visit weeks), so the week solves in about the posts-only week's time
         "solver": {"gap_tolerance_pct": 2.0},

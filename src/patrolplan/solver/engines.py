@@ -18,7 +18,7 @@ import numpy as np
 from patrolplan.model.build import LinearModel
 
 __all__ = ["EngineResult", "LpSolution", "solve_highs", "solve_cpsat", "solve_lp_relaxation", "lp_solution",
-           "complete_columns"]
+           "complete_columns", "lp_dive"]
 
 ProgressFn = Callable[[float, float, float], None]  # (elapsed_s, objective, bound)
 
@@ -520,3 +520,46 @@ def _integer_multiplier(coef: np.ndarray, max_mult: int = 3600) -> int:
             return m
     return max_mult
 
+
+
+def lp_dive(model: LinearModel, *, time_limit_s: float, workers: int = 2, batch_at: float = 0.6) -> np.ndarray | None:
+    """An integer solution by diving on the LP relaxation: solve the LP, raise the lower bound
+    of every shift column at ``batch_at`` or more above its floor to its ceiling (the most
+    fractional twentieth when none is), solve again from the last basis, until the shift
+    columns are whole. A batch that makes the LP infeasible is undone and only its largest
+    column is raised; None when that fails too, or time runs out. Returns the shift counts."""
+    import highspy
+
+    t_end = time.perf_counter() + time_limit_s
+    n = model.n_shifts
+    h = _highs_model(model, relax=True, workers=workers)
+    h.setOptionValue("simplex_strategy", 1)
+    lower = model.col_lower[:n].astype(float).copy()
+    last: np.ndarray | None = None
+    while True:
+        remaining = t_end - time.perf_counter()
+        if remaining <= 0:
+            return None
+        h.setOptionValue("time_limit", float(h.getRunTime() + remaining))
+        _run_highs(h)
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            if last is None or last.size <= 1:
+                return None
+            top = last[:1]  # undo the batch, raise only its largest column
+            undo = last[1:]
+            lower[undo] = np.floor(lower[undo] - 1e-9)
+            h.changeColsBounds(int(undo.size), undo.astype(np.int32), lower[undo], model.col_upper[undo])
+            last = top
+            continue
+        x = np.asarray(h.getSolution().col_value, dtype=float)[:n]
+        frac = x - np.floor(x + 1e-9)
+        open_ = np.nonzero(frac > 1e-6)[0]
+        if open_.size == 0:
+            return np.rint(x)
+        pick = open_[frac[open_] >= batch_at]
+        if pick.size == 0:  # the most fractional twentieth (at least one)
+            pick = open_[np.argsort(-frac[open_], kind="stable")[:max(1, open_.size // 20)]]
+        pick = pick[np.argsort(-frac[pick], kind="stable")]
+        lower[pick] = np.ceil(x[pick] - 1e-9)
+        h.changeColsBounds(int(pick.size), pick.astype(np.int32), lower[pick], model.col_upper[pick])
+        last = pick

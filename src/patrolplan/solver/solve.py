@@ -159,6 +159,9 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
     only the named teams and the tables are made.
     """
     run = _Run(problem, params or SolveParams.from_config(problem.config), config_sha256)
+    if problem.windows is not None and counts is None:
+        _price_loops(run)
+        problem = run.problem
     run.stats.update(n_candidate_shifts=problem.n_shifts, demand_team_hours=problem.demand_team_hours())
     run.say(f"{problem.n_shifts} candidate shifts, {problem.demand_team_hours():g} demanded team-hours")
     if _nothing_demanded(problem) and counts is None:
@@ -171,8 +174,12 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
     pre = None
     if not run.params.allow_gaps:
         pre = _precheck(run, model)
+        if not pre.feasible and _pool_only(run):
+            return _pool_only_result(run)
         if not pre.feasible:
             return _infeasible(run, pre)
+    if _priced(run.stats) is not None:
+        hint = _dive(run, model, hint)
     counts, assignment = _counts_and_teams(run, model, hint, lp=pre.lp if pre is not None else None)
     if counts is None or counts.x is None or assignment is None or assignment.failed:
         return _no_roster(run, counts)
@@ -183,6 +190,38 @@ def _nothing_demanded(problem: Problem) -> bool:
     """No post and no visit is asked (every demand row has ``teams`` 0), and no published
     roster is kept: the empty roster is gap-free and breaks no rule."""
     return not (problem.required > 0).any() and not problem.has_visits and problem.published is None
+
+
+#: share of the time limit column generation may take (the rest: the MIP on its columns)
+PRICING_SHARE = 0.5
+
+
+def _price_loops(run: _Run) -> None:
+    """visits.rendezvous: loop columns priced by column generation (solver/colgen.py) before
+    the model is built; the problem of the run becomes the one with every loop found."""
+    from patrolplan.solver.colgen import generate_columns
+
+    p = run.problem
+    if p.pricing is None:
+        p = generate_columns(p, time_limit_s=run.params.time_limit_s * PRICING_SHARE, workers=run.params.workers,
+                             say=run.say)
+    r = p.pricing
+    if r.slack > 1e-6 and not r.priced_out and not run.params.allow_gaps:
+        # the loops found cannot keep every visit yet: plan the week with the enumerated loops
+        run.say(f"column generation: {r.reason}; the week is planned with the enumerated loops instead "
+                "(visits.rendezvous off)")
+        cfg = p.config
+        p = p.rebuilt(config=cfg.replace(visits=cfg.visits.model_copy(update={"rendezvous": False})))
+        run.stats["column_generation"] = {**r.as_dict(), "fallback": "enumerated loops"}
+        run.problem = p
+        return
+    run.problem = p
+    run.stats["column_generation"] = r.as_dict()
+    if r.rounds:
+        bound = "" if r.bound is None else f", bound {r.bound:,.1f} h"
+        run.say(f"column generation: {r.rounds} rounds, {r.seed_columns + r.generated_columns} loops "
+                f"({r.generated_columns} priced) in {r.seconds:.1f} s{bound}"
+                + ("" if r.reason is None else f" ({r.reason})"))
 
 
 def _build(run: _Run, *, caps: dict[int, int] | None = None):
@@ -210,6 +249,33 @@ def _greedy_start(run: _Run, model) -> np.ndarray | None:
         run.stats["greedy_team_hours"] = round(float(g @ run.problem.shift_len_min) / 60, 3)
         run.say(f"greedy roster: {run.stats['greedy_team_hours']:,.0f} team-hours (warm start)")
     return g
+
+
+#: share of the time left that the LP dive may take (visits.rendezvous)
+DIVE_SHARE = 0.3
+
+
+def _dive(run: _Run, model, hint):
+    """visits.rendezvous: an LP dive over the loops found (engines.lp_dive), the MIP's warm
+    start where it beats the greedy roster (partner loops meet in the LP; the greedy planner
+    pairs them one window at a time)."""
+    from patrolplan.solver.engines import complete_columns, lp_dive
+
+    t = time.perf_counter()
+    x = lp_dive(model, time_limit_s=run.remaining_s() * DIVE_SHARE, workers=run.params.workers)
+    run.stats["dive_seconds"] = round(time.perf_counter() - t, 3)
+    full = None if x is None else complete_columns(model, x)
+    if full is None:
+        run.say("LP dive: no roster")
+        return hint
+    dive_h = float(x @ run.problem.shift_len_min) / 60
+    run.stats["dive_team_hours"] = round(dive_h, 3)
+    greedy = None if hint is None else complete_columns(model, hint)
+    if greedy is not None and model.objective(greedy) <= model.objective(full):
+        run.say(f"LP dive: {dive_h:,.0f} team-hours, not better than the greedy roster")
+        return hint
+    run.say(f"LP dive: {dive_h:,.0f} team-hours (warm start)")
+    return x
 
 
 def _precheck(run: _Run, model):
@@ -251,6 +317,9 @@ def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
                 run.say("no solver roster in time: keeping the greedy roster")
         if res.x is None:
             break
+        if p.windows is not None:
+            res, model = _trim_visits(run, res, model, caps)
+            p = run.problem
         assignment = assign_teams(p, res.x, time_limit_s=max(1.0, min(10.0, run.remaining_s(0.0))),
                                   seed=params.seed)
         if not assignment.failed:
@@ -262,6 +331,30 @@ def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
         run.stats["repair_cuts"] = len(caps)  # a restriction: the model then proves nothing
         model, hint, lp = _build(run, caps=caps), None, None
     return res, assignment
+
+
+def _trim_visits(run: _Run, res: EngineResult, model, caps: dict[int, int]):
+    """visits.rendezvous: the roster's stops at joint hotspots that no partner meets and its
+    visits beyond need taken out of its loops (rules/visits.trim_visits); the run's problem
+    and the objective follow."""
+    from patrolplan.model.rules.visits import trim_visits
+    from patrolplan.solver.engines import complete_columns
+
+    p = run.problem
+    q, counts = trim_visits(p, res.x)
+    if q is p and np.array_equal(counts, np.rint(res.x[: p.n_shifts])):
+        return res, model
+    new_model = build_model(q, allow_gaps=run.params.allow_gaps, extra_station_caps=caps or None)
+    x = complete_columns(new_model, counts)
+    if x is None:  # cannot happen (a trimmed loop keeps every row); keep the untrimmed roster
+        run.say("trimming the loops' stops broke a row: the roster keeps them")
+        return res, model
+    run.problem = q
+    trimmed = int((counts[: p.n_shifts] < np.rint(res.x[: p.n_shifts])).sum())
+    run.say(f"{trimmed} loop shift(s) lose stops that keep nothing (unmet at a joint hotspot, or beyond need)")
+    objective = new_model.objective(x)
+    bound = None if res.bound is None else min(res.bound, objective)
+    return replace(res, x=x, objective=objective, bound=bound), new_model
 
 
 def _from_counts(run: _Run, model, counts: np.ndarray) -> Result:
@@ -281,6 +374,28 @@ def _from_counts(run: _Run, model, counts: np.ndarray) -> Result:
     return _with_roster(run, res, assignment)
 
 
+def _pool_only(run: _Run) -> bool:
+    """Whether the run's model holds only the loops column generation found, without the proof
+    that they hold the LP over all loops: then "no roster" is no proof that none exists."""
+    priced = run.problem.pricing
+    return priced is not None and not priced.priced_out
+
+
+def _pool_only_result(run: _Run) -> Result:
+    """Unknown, not infeasible: the loops found are no proof (summary.json ``proof: false``)."""
+    result = run.result("unknown", explanation=_pool_only_text(run))
+    reason = run.problem.pricing.reason or "pricing did not prove that no better loops exist"
+    return replace(result, summary=dict(result.summary, proof=False,
+                                        no_plan_reason=f"only the loops column generation found were planned: {reason}"))
+
+
+def _pool_only_text(run: _Run) -> str:
+    why = run.problem.pricing.reason or "pricing did not prove that no better loops exist"
+    return ("# No roster found\n\nThe model holds only the loops column generation found (visits.rendezvous), "
+            f"and those cannot keep every visit: {why}. This is no proof that no roster exists. Raise "
+            "`solver.time_limit_seconds` (or `--time-limit`), or plan the week without `visits.rendezvous`.\n")
+
+
 def _infeasible(run: _Run, pre) -> Result:
     """No gap-free roster: proven (``pre.proof``) or only not found by the model; summary.json
     says which (``proof``, and ``no_plan_reason`` where it is not proven)."""
@@ -295,7 +410,9 @@ def _infeasible(run: _Run, pre) -> Result:
 
 def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
     """Infeasible (the full model: proven in a posts-only week, else decided by the visit
-    relaxation) or unknown (no roster in time)."""
+    relaxation) or unknown (no roster in time, or only the loops column generation found)."""
+    if counts is not None and counts.status == "infeasible" and _pool_only(run):
+        return _pool_only_result(run)
     if counts is not None and counts.status == "infeasible":
         from patrolplan.solver.explain import PrecheckResult, visit_verdict
 
@@ -323,7 +440,14 @@ def _unknown(run: _Run) -> Result:
 
 
 def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
-    result = run.result(_status(counts), counts=counts, assignment=assignment)
+    status = _status(counts)
+    priced = _priced(run.stats)
+    if priced is not None and status == "optimal":
+        # optimal over the loops found; over every loop only within the gap to the proven bound
+        tol = max(run.params.gap_pct / 100 * abs(counts.objective), 1e-6 * max(1.0, abs(counts.objective)))
+        if priced["bound"] is None or counts.objective - priced["bound"] > tol:
+            status = "feasible"
+    result = run.result(status, counts=counts, assignment=assignment)
     gaps = int(result.coverage["gap"].sum()) + int((~result.coverage["sync_ok"]).sum())
     if not gaps:
         return result
@@ -332,6 +456,13 @@ def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
     summary = dict(result.summary, status="gaps")
     return replace(result, status="gaps", summary=summary, explanation=explain_gaps(run.problem, result.coverage,
                                                                                    allow_gaps=run.params.allow_gaps))
+
+
+def _priced(stats: dict) -> dict | None:
+    """The column generation figures when the roster's model holds the loops it found (not
+    after a fall back to the enumerated loops)."""
+    priced = stats.get("column_generation")
+    return None if priced is None or "fallback" in priced else priced
 
 
 def _status(res: EngineResult) -> str:
@@ -386,10 +517,14 @@ def _summary(run: _Run, outcome: _Outcome) -> dict:
         travel_hours = float((roster["travel_out_min"] + roster["travel_back_min"]).sum() / 60)
         stations = station_loads(problem, roster)
     objective = bound = gap_pct = None
+    priced = _priced(stats)
     if res is not None and res.objective is not None:
         objective = round(res.objective, 4)
         lp = stats.get("lp_bound")
         bound_v = max(b for b in (res.bound, lp) if b is not None) if (res.bound is not None or lp) else None
+        if priced is not None:
+            # the MIP and the LP ran over the loops found: their bounds hold for those only
+            bound_v = priced["bound"]
         if bound_v is not None:
             bound_v = min(bound_v, res.objective)
             bound = round(bound_v, 4)
@@ -398,6 +533,7 @@ def _summary(run: _Run, outcome: _Outcome) -> dict:
         "status": status,
         "objective": objective,
         "best_bound": bound,
+        **({"best_bound_reason": priced["reason"]} if priced is not None and priced["reason"] else {}),
         "gap_pct": gap_pct,
         "solve_seconds": round(outcome.elapsed_s, 3),
         "uncovered_slots": uncovered_slots,

@@ -97,6 +97,10 @@ def _gather(p: Problem, rows: np.ndarray) -> sp.csr_matrix:
 def _loops(p: Problem, rows: np.ndarray) -> sp.csr_matrix:
     """``[rows, columns]``: 1 where a loop column is on site from its first arrival to its last
     departure over the row's slot with every stop within reach of the row's hotspot."""
+    if p.windows is not None:
+        # visits.rendezvous: a station's own loop is not counted as a backup (its value would
+        # hang on its stops and span, which the loops' pricing does not model): a restriction
+        return sp.csr_matrix((rows.size, p.n_shifts))
     n_h, n_k, slot = len(p.hotspot_ids), p.n_slots, p.slot_min
     near = reach(p)
     row_of = -np.ones((n_h, n_k), dtype=np.int64)

@@ -58,6 +58,8 @@ def add_rows(b, p: Problem, x: np.ndarray) -> None:
         if not members:
             continue
         js = np.nonzero(zone_of_shift == z)[0]
+        if p.windows is not None:  # visits.rendezvous: a station's own loop spans zones; not shared here
+            js = js[p.shift_loop[js] < 0]
         if js.size == 0:
             continue
         k_zone = float(sum(p.teams[m] for m in members))

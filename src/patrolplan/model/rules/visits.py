@@ -414,7 +414,10 @@ def gap_price(p: Problem, rows: np.ndarray) -> np.ndarray:
 
 
 def add_rows(b, p: Problem, x: np.ndarray, *, allow_gaps: bool):
-    """The guard rows (with ``allow_gaps`` a priced slack each) and the joint-loop links."""
+    """The guard rows (with ``allow_gaps`` a priced slack each) and the joint-loop links; with
+    ``visits.rendezvous`` the window rows and the meeting links instead (:class:`Windows`)."""
+    if p.windows is not None:
+        return _add_rendezvous_rows(b, p, x, allow_gaps=allow_gaps)
     g = p.guard.tocoo()
     n_rows = g.shape[0]
     gap = None
@@ -506,6 +509,8 @@ def precheck(p: Problem) -> list[str]:
     if p.guard.shape[0] == 0:
         return []
     nnz = np.diff(p.guard.tocsr().indptr)
+    if p.windows is not None:
+        nnz = _rendezvous_reach(p)
     bare = np.nonzero(nnz == 0)[0]
     out = []
     for h in np.unique(p.guard_hotspot[bare]):
@@ -519,3 +524,370 @@ def precheck(p: Problem) -> list[str]:
             "allow longer shifts (rules.shift_hours), a longer every_min, or a shorter dwell_min."
         )
     return out
+
+
+# --- rendezvous: window rows, meeting rows, each station's own loops (visits.rendezvous) -------
+
+
+@dataclass(frozen=True)
+class LoopColumn:
+    """One loop column of the rendezvous model: a station's shift and its timed stops."""
+
+    station: int
+    start: int
+    length: int
+    visits: tuple[tuple[int, int], ...]  # (hotspot, arrival minute)
+    reduced_cost: float = 0.0
+
+
+@dataclass(frozen=True)
+class Windows:
+    r"""The rows of the rendezvous model (``visits.rendezvous``), on a grid of ``grid`` minutes.
+
+    **Windows.** For a run of visit hours ``[a, b)`` of hotspot ``h`` (``a`` less the dwell
+    after a post, whose last moment on site counts as a visit start), interval ``e`` and
+    check step ``c``, the check times are ``t_1 = a + e, a + e + c, ... < b`` (just ``b`` when
+    ``a + e >= b``). A visit start in ``[t_{i+1} - e, t_i]`` keeps the contract's rule for
+    every moment of ``[t_i, t_{i+1})`` (and one in ``[b - e, b)`` for ``b``), so the rows
+
+        sum over visits v at h arriving in [max(a, t_{i+1} - e), t_i]  >=  1
+
+    (the last check ``b`` with ``[max(a, b - e), b - 1]``, implied by the one before when there
+    is one) are a restriction of the rule exact up to ``c``: visits of different loops hand
+    over. A column's coefficient is 1 where it visits in the window (however often), so a loop
+    that visits beyond need gains nothing in the LP either. Arrivals lie on the grid, so each
+    window is rounded inwards to it.
+
+    **Meetings.** At a hotspot of a synchronized zone a visit counts only where two teams meet:
+    a meeting variable ``m[h, tau]`` (0..1) per minute ``tau`` of its windows on the grid of the
+    check step (partners meet on that coarser grid: fewer rows) takes the
+    place of the visits in its window rows, and for every set ``Q`` of :attr:`allowed` of the
+    zone, ``m[h, tau] <= sum of x[j]`` over columns of stations in ``Q`` arriving at ``h`` at
+    ``tau``. The sets say "a station of another jurisdiction than ``J``, for each jurisdiction
+    ``J``" where the members span two, else "a station other than ``s``, for each member
+    ``s``": together, two teams of two member stations (two jurisdictions) arrive at the same
+    minute and stay the dwell. On integer ``x`` a positive ``m`` is a real meeting, so ``m`` may
+    stay continuous.
+
+    A loop's stop at a joint hotspot that no partner meets is no visit (the checker would call
+    it one without a partner): :func:`trim_visits` takes such stops out of a roster's loops
+    before the tables are written (the team waits there, or drives on), and visits that keep no
+    window another does not.
+    """
+
+    grid: int
+    hotspot: np.ndarray  # [W] window rows: hotspot
+    lo: np.ndarray  # [W] earliest arrival that counts (minutes from week_start, on the grid)
+    hi: np.ndarray  # [W] latest arrival that counts
+    slot: np.ndarray  # [W] slot of the check time
+    sync: np.ndarray  # [H] bool: visits at h are joint (meetings)
+    meet_hotspot: np.ndarray  # [M] meeting points
+    meet_time: np.ndarray  # [M]
+    link_meet: np.ndarray  # [N] link rows: their meeting point
+    link_set: np.ndarray  # [N] index into allowed
+    link_ptr: np.ndarray  # [M + 1] link rows of meeting m: link_ptr[m]:link_ptr[m+1]
+    allowed: tuple[frozenset, ...]  # station sets of the link rows
+    stops: tuple[tuple[int, ...], ...]  # per station: the visit hotspots its loops may stop at
+    partners: dict  # (zone, station) -> frozenset of the stations that make its visit joint
+
+    @property
+    def n_windows(self) -> int:
+        return int(self.hotspot.size)
+
+    def window_range(self, h: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Window rows ``[first, last)`` holding arrivals ``t`` at hotspots ``h`` (windows are
+        sorted by hotspot, then by ``lo`` and ``hi`` alike)."""
+        big = np.int64(1) << 32
+        key = np.asarray(h, dtype=np.int64) * big + np.asarray(t, dtype=np.int64)
+        first = np.searchsorted(self.hotspot * big + self.hi, key, side="left")
+        last = np.searchsorted(self.hotspot * big + self.lo, key, side="right")
+        return first, np.maximum(last, first)
+
+    def meet_index(self, h: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Meeting point of arrivals ``(h, t)``, or -1."""
+        big = np.int64(1) << 32
+        keys = self.meet_hotspot * big + self.meet_time
+        key = np.asarray(h, dtype=np.int64) * big + np.asarray(t, dtype=np.int64)
+        i = np.searchsorted(keys, key)
+        ok = (i < keys.size) & (keys[np.minimum(i, max(keys.size - 1, 0))] == key) if keys.size else np.zeros(key.shape,
+                                                                                                             bool)
+        return np.where(ok, i, -1)
+
+
+def _joint_sets(members, groups) -> list[frozenset]:
+    """The stations that count against each excluded jurisdiction (or station), see :class:`Windows`."""
+    if len(groups) >= 2:
+        return [frozenset(m for g2 in groups if g2 is not g for m in g2) for g in groups]
+    return [frozenset(m for m in members if m != s) for s in members]
+
+
+def check_step(config, every: int) -> int:
+    """The check step for an interval: ``visits.check_minutes``, but short enough that a window
+    (the interval less the step) keeps at least one grid minute."""
+    g = config.visits.grid_minutes
+    return max(g, min(config.visits.check_minutes, every - g))
+
+
+def windows_of(config, *, need, posts, every_h, dwell_h, teams, hotspot_zone, zone_mode, zone_members,
+               zone_jurisdiction_groups) -> Windows:
+    """The window rows, meeting points and link rows of the visit demand ``need`` (see :class:`Windows`)."""
+    slot, g = config.slot_minutes, config.visits.grid_minutes
+    n_h, n_k = need.shape
+    rows: list[tuple[int, int, int, int]] = []
+    sync = np.array([zone_mode[hotspot_zone[h]] == "synchronized" for h in range(n_h)], dtype=bool)
+    for h in np.nonzero(need.any(axis=1))[0]:
+        h = int(h)
+        e = int(every_h[h])
+        c = check_step(config, e)
+        row = need[h] > 0
+        k = 0
+        while k < n_k:
+            if not row[k]:
+                k += 1
+                continue
+            first = k
+            while k < n_k and row[k]:
+                k += 1
+            after_post = first > 0 and posts[h, first - 1] > 0
+            a, b = first * slot - (int(dwell_h[h]) if after_post else 0), k * slot
+            checks = list(range(a + e, b, c)) + [b] if a + e < b else [b]
+            for i, t in enumerate(checks):
+                if i == len(checks) - 1 and i > 0:
+                    break  # implied by the row before
+                lo = max(a, (checks[i + 1] if i + 1 < len(checks) else b) - e)
+                hi = t if i + 1 < len(checks) else b - 1
+                if after_post and lo <= a:
+                    continue  # the post's last moment on site starts a visit in this window
+                lo_g, hi_g = -(-lo // g) * g, (hi // g) * g
+                rows.append((h, lo_g, hi_g, int(np.clip((t - 1) // slot, 0, n_k - 1))))
+    rows.sort()
+    arr = np.asarray(rows, dtype=np.int64).reshape(-1, 4)
+    hotspot, lo, hi, ks = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
+    # meeting points: the minutes of the windows of joint hotspots on the check step's grid
+    points: set[tuple[int, int]] = set()
+    for h, a, b in zip(hotspot, lo, hi):
+        if sync[h]:
+            step = check_step(config, int(every_h[h]))
+            points.update((int(h), int(t)) for t in range(-(-int(a) // step) * step, int(b) + 1, step))
+    pts = sorted(points)
+    meet_h = np.asarray([p_[0] for p_ in pts], dtype=np.int64)
+    meet_t = np.asarray([p_[1] for p_ in pts], dtype=np.int64)
+    allowed: list[frozenset] = []
+    sets_of_zone: dict[int, list[int]] = {}
+    partners: dict[tuple[int, int], frozenset] = {}
+
+    def set_id(q: frozenset) -> int:
+        if q not in allowed:
+            allowed.append(q)
+        return allowed.index(q)
+
+    for z in sorted({int(hotspot_zone[h]) for h in np.nonzero(sync)[0]}):
+        members = [m for m in zone_members[z] if teams[m] > 0]
+        groups = [tuple(m for m in grp if teams[m] > 0) for grp in zone_jurisdiction_groups[z]]
+        groups = [grp for grp in groups if grp] if len([grp for grp in groups if grp]) >= 2 else []
+        sets = list(dict.fromkeys(_joint_sets(members, groups)))
+        sets_of_zone[z] = [set_id(q) for q in sets]
+        able = sorted(frozenset().union(*sets)) if sets else []
+        for m in able:
+            mine = [grp for grp in groups if m in grp]
+            partners[(z, m)] = frozenset(x for x in able if x != m and not (mine and x in mine[0]))
+    per_meet = [sets_of_zone[int(hotspot_zone[h])] for h in meet_h]
+    link_ptr = np.concatenate([[0], np.cumsum([len(q) for q in per_meet])]).astype(np.int64)
+    link_meet = np.repeat(np.arange(meet_h.size), [len(q) for q in per_meet]).astype(np.int64)
+    link_set = np.asarray([q for qs in per_meet for q in qs], dtype=np.int64)
+    stops = []
+    visit_h = np.nonzero(need.any(axis=1))[0]
+    for s in range(len(teams)):
+        mine = []
+        if teams[s] > 0:
+            for h in visit_h:
+                z = int(hotspot_zone[h])
+                if s not in zone_members[z]:
+                    continue
+                if sync[h] and not any(s in allowed[q] for q in sets_of_zone[z]):
+                    continue  # a station of no jurisdiction cannot make a joint visit count
+                mine.append(int(h))
+        stops.append(tuple(mine))
+    return Windows(grid=g, hotspot=hotspot, lo=lo, hi=hi, slot=ks, sync=sync, meet_hotspot=meet_h, meet_time=meet_t,
+                   link_meet=link_meet, link_set=link_set, link_ptr=link_ptr, allowed=tuple(allowed),
+                   stops=tuple(stops), partners=partners)
+
+
+def window_matrices(w: Windows, station: np.ndarray, ptr: np.ndarray, vh: np.ndarray, vt: np.ndarray, n_rows_off=0):
+    """For loop columns (``station`` each, visits ``vh``/``vt`` at ``ptr``): the window rows'
+    coefficients ``[W, n]`` (visits at hotspots without meetings) and the link rows' ``[N, n]``."""
+    n = station.size
+    col = np.repeat(np.arange(n), np.diff(ptr))
+    vh, vt = np.asarray(vh, dtype=np.int64), np.asarray(vt, dtype=np.int64)
+    own = ~w.sync[vh] if vh.size else np.zeros(0, dtype=bool)
+    first, last = w.window_range(vh[own], vt[own])
+    cnt = last - first
+    rows = np.repeat(first, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    g = sp.csr_matrix((np.ones(rows.size), (rows, np.repeat(col[own], cnt))), shape=(w.n_windows, n))
+    g.sum_duplicates()
+    g.data[:] = 1.0  # a window counts a column once, however often it visits in it
+    m = w.meet_index(vh[~own], vt[~own])
+    lr, lc = [], []
+    for mi, j in zip(m, col[~own]):
+        if mi < 0:
+            continue
+        s = int(station[j])
+        for r in range(int(w.link_ptr[mi]), int(w.link_ptr[mi + 1])):
+            if s in w.allowed[w.link_set[r]]:
+                lr.append(r)
+                lc.append(int(j))
+    link = sp.csr_matrix((np.ones(len(lr)), (lr, lc)), shape=(w.link_meet.size, n))
+    link.sum_duplicates()
+    return g.tocsr(), link.tocsr()
+
+
+def meet_window_matrix(w: Windows) -> sp.csr_matrix:
+    """``[W, M]``: 1 where meeting point ``m`` lies in window row ``r`` (joint hotspots)."""
+    first, last = w.window_range(w.meet_hotspot, w.meet_time)
+    cnt = last - first
+    rows = np.repeat(first, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    return sp.csr_matrix((np.ones(rows.size), (rows, np.repeat(np.arange(w.meet_hotspot.size), cnt))),
+                         shape=(w.n_windows, w.meet_hotspot.size))
+
+
+def _add_rendezvous_rows(b, p: Problem, x: np.ndarray, *, allow_gaps: bool):
+    """Window rows over the visits of the loop columns and the meeting variables; link rows."""
+    w = p.windows
+    n_rows = w.n_windows
+    meet = b.add_cols(w.meet_hotspot.size, lower=0, upper=1, cost=0.0, integer=False, family=NAME)
+    g = p.guard.tocoo()
+    mw = p.meet_window.tocoo()
+    rows, cols, vals = [g.row, mw.row], [x[g.col], meet[mw.col]], [g.data, mw.data]
+    gap = None
+    if allow_gaps and n_rows:
+        slack = b.add_cols(n_rows, lower=0, upper=1, cost=gap_price(p, np.arange(n_rows)), integer=True, family=NAME)
+        rows.append(np.arange(n_rows))
+        cols.append(slack)
+        vals.append(np.ones(n_rows))
+        gap = (slack, np.arange(n_rows))
+    b.add_rows(NAME, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), 1.0, np.inf, n_rows)
+    lk = p.meet_link.tocoo()
+    n_link = w.link_meet.size
+    b.add_rows(NAME + "_meet", np.concatenate([lk.row, np.arange(n_link)]), np.concatenate([x[lk.col], meet[w.link_meet]]),
+               np.concatenate([lk.data, -np.ones(n_link)]), 0.0, np.inf, n_link)
+    loops = np.nonzero(p.shift_loop >= 0)[0]
+    if loops.size and p.config.visits.visit_cost_minutes > 0:
+        n_vis = np.diff(p.visit_ptr)[loops]
+        for n in np.unique(n_vis):
+            b.add_cost(x[loops[n_vis == n]], float(n) * p.config.visits.visit_cost_minutes / 60)
+    return gap
+
+
+def _rendezvous_reach(p: Problem) -> np.ndarray:
+    """Per window row: 1 where some loop column (column generation may make others at other
+    minutes) visits its hotspot at all and, at a joint hotspot, columns of every link set do."""
+    w = p.windows
+    loops = np.nonzero(p.shift_loop >= 0)[0]
+    seen = np.zeros(len(p.hotspot_ids), dtype=bool)
+    sets_seen: dict[int, set[int]] = {}
+    for j in loops:
+        s = int(p.shift_station[j])
+        for h in set(p.visit_hotspot[p.visit_ptr[j]:p.visit_ptr[j + 1]].tolist()):
+            seen[h] = True
+            sets_seen.setdefault(h, set()).add(s)
+    ok = seen.copy()
+    for h in np.nonzero(w.sync & seen)[0]:
+        m = np.nonzero(w.meet_hotspot == h)[0]
+        if m.size:
+            qs = w.link_set[w.link_ptr[m[0]]:w.link_ptr[m[0] + 1]]
+            ok[h] = all(w.allowed[q] & sets_seen[int(h)] for q in qs)
+    return ok[w.hotspot].astype(np.int64)
+
+
+def trim_visits(p: Problem, counts: np.ndarray) -> tuple[Problem, np.ndarray]:
+    """``(problem, counts)`` with the roster's loops (``counts`` over ``p``'s columns) rid of
+    stops that keep nothing:
+
+    * a stop at a joint hotspot that no partner meets (:class:`Windows`): it keeps no window,
+      and the checker would call it a visit without a partner. A partner meets a stop when a
+      team of one of its partner stations arrives at the same minute (both stay the dwell) or
+      is on post there all the dwell;
+    * a visit (a meeting, at a joint hotspot: all its stops) whose every window row holds
+      another, in time order: the team waits instead (the pause), so each hotspot gets about
+      one visit per window.
+
+    A loop left without stops is dropped; a trimmed loop is a column of the model too (its
+    arrivals, its way back and its repeats keep the rules), added to the problem."""
+    w = p.windows
+    counts = np.rint(np.asarray(counts, dtype=float)[: p.n_shifts]).astype(np.int64)
+    if w is None:
+        return p, counts
+
+    chosen = np.nonzero(counts > 0)[0]
+    arrive: dict[tuple[int, int], set[int]] = {}
+    on_post: dict[int, list[tuple[int, int, int]]] = {}
+    for j in chosen:
+        s = int(p.shift_station[j])
+        if p.shift_loop[j] >= 0:
+            for h, t, _ in p.visits_of(int(j)):
+                if w.sync[h]:
+                    arrive.setdefault((h, t), set()).add(s)
+        elif w.sync[p.shift_hotspot[j]]:
+            a = int(p.shift_start_min[j] + p.shift_out_min[j])
+            on_post.setdefault(int(p.shift_hotspot[j]), []).append((a, a + int(p.shift_on_site_min[j]), s))
+
+    def met(s: int, h: int, t: int) -> bool:
+        mates = w.partners.get((int(p.hotspot_zone[h]), s), frozenset())
+        if arrive.get((h, t), set()) & mates:
+            return True
+        return any(st in mates and a <= t and t + int(p.visit_dwell[h]) <= b for a, b, st in on_post.get(h, []))
+
+    stops = {int(j): [(h, t) for h, t, _ in p.visits_of(int(j))] for j in chosen if p.shift_loop[j] >= 0}
+    for j, vs in stops.items():
+        s = int(p.shift_station[j])
+        stops[j] = [(h, t) for h, t in vs if not w.sync[h] or met(s, h, t)]
+    _drop_surplus(w, stops, {j: int(p.shift_station[j]) for j in stops})
+    trimmed: dict[int, LoopColumn | None] = {}
+    for j, kept in stops.items():
+        if len(kept) < int(p.visit_ptr[j + 1] - p.visit_ptr[j]):
+            trimmed[j] = LoopColumn(int(p.shift_station[j]), int(p.shift_start_min[j]), int(p.shift_len_min[j]),
+                                    tuple(kept)) if kept else None
+    if not trimmed:
+        return p, counts
+    q = p.with_loop_columns([c for c in trimmed.values() if c is not None])
+    index = {q._loop_key(j): j for j in np.nonzero(q.shift_loop >= 0)[0]}
+    out = np.zeros(q.n_shifts, dtype=np.int64)
+    out[: p.n_shifts] = counts
+    for j, c in trimmed.items():
+        out[j] -= 1
+        if c is not None:
+            out[index[(c.station, c.start, c.length, c.visits)]] += 1
+    return q, out
+
+
+def _drop_surplus(w: Windows, stops: dict[int, list[tuple[int, int]]], station: dict[int, int]) -> None:
+    """Take out of ``stops`` (per column: its kept ``(hotspot, arrival)``; ``station`` per
+    column) each visit, or each meeting at a joint hotspot, whose window rows all hold another
+    one, in time order."""
+    at: dict[tuple[int, int], list[int]] = {}  # (hotspot, minute) -> columns stopping then
+    for j, vs in stops.items():
+        for h, t in vs:
+            at.setdefault((h, t), []).append(j)
+    # a joint hotspot's meeting is one visit, counted as the model counts it (a meeting point
+    # whose link sets the loops there fill; one a post meets stays as it is); elsewhere each stop
+    items = [(t, h, (j,)) for (h, t), js in at.items() if not w.sync[h] for j in js]
+    for (h, t), js in at.items():
+        if w.sync[h]:
+            m = int(w.meet_index(np.array([h]), np.array([t]))[0])
+            st = {station[j] for j in js}
+            if m >= 0 and all(w.allowed[w.link_set[r]] & st for r in range(int(w.link_ptr[m]), int(w.link_ptr[m + 1]))):
+                items.append((t, h, tuple(js)))
+    items.sort()
+    if not items:
+        return
+    hs = np.array([h for _, h, _ in items], dtype=np.int64)
+    ts = np.array([t for t, _, _ in items], dtype=np.int64)
+    first, last = w.window_range(hs, ts)
+    held = np.zeros(w.n_windows, dtype=np.int64)
+    for a, b in zip(first, last):
+        held[a:b] += 1
+    for (t, h, js), a, b in zip(items, first, last):
+        if (held[a:b] >= 2).all():  # (a visit in no window keeps nothing either)
+            held[a:b] -= 1
+            for j in js:
+                stops[j] = [v for v in stops[j] if v != (h, t)]

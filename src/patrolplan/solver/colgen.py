@@ -1,0 +1,328 @@
+r"""Column generation for the rendezvous model of visits (``visits.rendezvous``).
+
+The restricted master is the aggregated model (:func:`~patrolplan.model.build.build_model`)
+over the loop columns found so far, as an LP on HiGHS with a priced slack on every window
+and coverage row (so it is feasible from the first round; the slacks' price dominates every
+other term). It is kept warm: each round's new columns are added to the live model
+(``addCols``) and the next solve starts from the last basis (dual simplex).
+
+Each round prices every station's frames (:func:`~patrolplan.model.pricing.price_all`, an
+exact shortest path) with duals smoothed towards the previous round's (Wentges: ``pi =
+alpha pi_before + (1 - alpha) pi_LP``); when the smoothed duals find no column of negative
+reduced cost, the LP's own duals are tried before stopping (a mis-price only costs a round).
+
+**The bound.** When the LP's own duals price no column below ``-EPS`` hours, the LP over the
+columns found is the LP over *every* column the model allows (pricing is exact over them), so
+its value is a lower bound on every roster of the model: it is reported as ``best_bound``, and
+only then (with no slack left positive; under ``solver.allow_gaps`` the slacks are part of the
+objective). Otherwise no bound is claimed and :attr:`PricingReport.reason` says why.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from patrolplan.model import pricing
+from patrolplan.model.build import LinearModel, build_model
+from patrolplan.model.problem import Problem
+from patrolplan.solver.engines import _highs_model, _run_highs
+
+__all__ = ["PricingReport", "generate_columns"]
+
+#: reduced cost (hours) below which a column enters; above -EPS the LP is taken as priced out
+EPS = 1e-5
+#: weight of the previous round's duals in the smoothed duals
+ALPHA = 0.5
+#: most columns added per station and shift length in one round
+PER_FRAME_GROUP = 40
+#: the master's LP method: "dual" (simplex), "primal" (simplex, presolve off) or "ipm"
+MASTER = "dual"
+#: say every round (not every tenth)
+DEBUG = False
+
+
+@dataclass(frozen=True)
+class PricingReport:
+    """What column generation did (summary.json ``stats.column_generation``)."""
+
+    rounds: int
+    seed_columns: int
+    generated_columns: int
+    lp_seconds: float
+    pricing_seconds: float
+    seconds: float
+    lp_value: float | None  # the last master LP (hours, the usual objective)
+    bound: float | None  # the LP value, when pricing proved no column is left
+    reason: str | None  # why no bound, when there is none
+    warm_rounds: int = 0  # rounds whose LP started from the last basis
+    slack: float = 0.0  # sum of the master's slacks (gaps) at the end
+    priced_out: bool = False  # pricing found no loop below zero: the loops found hold the LP over all
+
+    def as_dict(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+def applicable(p: Problem) -> str | None:
+    """None when column generation may run on ``p``, else why not."""
+    if p.windows is None:
+        return "no visit demand in the rendezvous model"
+    if p.published is not None:
+        return ("a re-plan (or --previous) prices no loops yet: only the first loops are columns, and a published "
+                "rendezvous roster's loops are not among them (re-plan a week planned without visits.rendezvous)")
+    return None
+
+
+def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1, say=None) -> Problem:
+    """``problem`` with the loop columns that column generation found and its report in
+    ``Problem.pricing`` (see the module docstring). Never raises for a hard week: the master
+    has slacks."""
+    t_start = time.perf_counter()
+    why = applicable(problem)
+    seeds = int((problem.shift_loop >= 0).sum())
+    if why is not None:
+        return problem.replace(pricing=PricingReport(0, seeds, 0, 0.0, 0.0, 0.0, None, None, why))
+    deadline = t_start + time_limit_s
+    p = problem
+    nets = pricing.station_nets(p)
+    model = build_model(p, allow_gaps=True)
+    h = _master(model, workers)
+    live = _Live(model)
+    rounds = warm = 0
+    lp_s = price_s = 0.0
+    center = None
+    proven = False
+    reason = f"visits.pricing_rounds ({p.config.visits.pricing_rounds}) reached before pricing proved the LP"
+    lp_value = None
+    have = {p._loop_key(j) for j in np.nonzero(p.shift_loop >= 0)[0]}
+    slack = 0.0
+    lagrange = -np.inf
+    close = p.config.solver.gap_tolerance_pct / 100 / 4  # a quarter of the MIP's gap tolerance
+    while True:
+        if time.perf_counter() > deadline:
+            reason = f"the time for column generation ({time_limit_s:.0f} s) ran out before pricing proved the LP"
+            break
+        t = time.perf_counter()
+        # HiGHS's clock runs from the model's creation, over every run
+        h.setOptionValue("time_limit", float(h.getRunTime() + max(deadline - time.perf_counter(), 0.5)))
+        _run_highs(h)
+        lp_s += time.perf_counter() - t
+        if not _optimal(h):
+            reason = "the master LP did not reach its optimum in time"
+            break
+        rounds += 1
+        lp_value = float(h.getInfo().objective_function_value)
+        slack = live.slack(h)
+        y = _valid_signs(model, np.asarray(h.getSolution().row_dual, dtype=float))
+        t = time.perf_counter()
+        tries = [y] if center is None else [ALPHA * center + (1 - ALPHA) * y, y]
+        found, relaxed_any = [], False
+        for duals in tries:
+            least: dict = {}
+            found, relaxed_any = _price(p, model, duals, nets, least, have)
+            lagrange = max(lagrange, lagrangian_bound(p, model, duals, least))
+            if found:
+                center = duals
+                break
+        price_s += time.perf_counter() - t
+        if not found:
+            proven = not relaxed_any
+            if relaxed_any:
+                reason = ("pricing (which counts a loop's return to a stop within one window twice) found only "
+                          "loops that do not improve the LP")
+            break
+        if lp_value - lagrange <= close * max(abs(lp_value), 1.0):
+            reason = None
+            break
+        if rounds >= p.config.visits.pricing_rounds:
+            break
+        if say is not None and (rounds % 10 == 0 or DEBUG):
+            say(f"column generation: round {rounds}, LP {lp_value:,.1f} h, Lagrangian bound {lagrange:,.1f} h, "
+                f"{int((p.shift_loop >= 0).sum())} loops")
+        before = p.n_shifts
+        p = p.with_loop_columns(found)
+        have.update((c.station, c.start, c.length, c.visits) for c in found)
+        new_model = build_model(p, allow_gaps=True)
+        if live.add(h, new_model, before):
+            warm += 1
+        else:
+            h = _master(new_model, workers)
+            live = _Live(new_model)
+        model = new_model
+    bound = None
+    if slack > 1e-6 and not p.config.solver.allow_gaps:
+        reason = (f"the LP over every loop still needs gaps ({slack:.2f} slack): no roster keeps every visit" if proven
+                  else f"the LP over the loops found so far still needs gaps ({slack:.2f} slack) after {reason}")
+    elif proven:
+        # the Lagrangian bound of the last duals: the LP value up to the solver's tolerance
+        bound, reason = min(lp_value, lagrange), None
+    elif np.isfinite(lagrange) and lagrange > 0:
+        bound = lagrange  # proven by the Lagrangian argument (lagrangian_bound), not priced out
+        reason = (reason or "stopped within the gap tolerance") + "; best_bound is the Lagrangian bound"
+    report = PricingReport(rounds, seeds, int((p.shift_loop >= 0).sum()) - seeds, lp_s, price_s,
+                           time.perf_counter() - t_start, lp_value, bound, reason, warm, slack, proven)
+    return p.replace(pricing=report)
+
+
+def _master(model: LinearModel, workers: int):
+    """The master LP on HiGHS, by dual simplex from the last basis (measured on the example
+    week and the Jining demo against a warm primal simplex and interior point without
+    crossover: 87 / 12 rounds in 30 / 60 s against 17-37 / 2-5; ``MASTER`` picks another)."""
+    h = _highs_model(model, relax=True, workers=workers)
+    if MASTER == "ipm":
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "off")
+    elif MASTER == "dual":
+        h.setOptionValue("simplex_strategy", 1)
+    else:
+        h.setOptionValue("simplex_strategy", 4)
+        h.setOptionValue("presolve", "off")
+    return h
+
+
+def _optimal(h) -> bool:
+    import highspy
+
+    return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+def _valid_signs(model: LinearModel, y: np.ndarray) -> np.ndarray:
+    """Row duals with the signs of a minimum (>= 0 on a row bounded below only, <= 0 on one
+    bounded above only): an interior-point solution's tiny wrong-signed values set to 0, so
+    that the Lagrangian bound holds for them exactly."""
+    y = y.copy()
+    y[np.isinf(model.row_upper) & (y < 0)] = 0.0
+    y[np.isinf(model.row_lower) & (y > 0)] = 0.0
+    return y
+
+
+def _price(p: Problem, model: LinearModel, y: np.ndarray, nets, least: dict | None = None,
+           have: set | None = None) -> tuple[list, bool]:
+    """Loop columns of reduced cost below ``-EPS`` for the duals ``y`` of ``model``'s rows and
+    not in ``have`` (smoothed duals may price a column the master has below zero), and
+    whether pricing's relaxed reduced cost found any below ``-EPS``."""
+    fam = np.asarray(model.row_family)
+    i_w = model.families.index("visits") if "visits" in model.families else -1
+    i_l = model.families.index("visits_meet") if "visits_meet" in model.families else -1
+    y_window = y[fam == i_w]
+    y_link = y[fam == i_l] if i_l >= 0 else np.zeros(0)
+    own, joint = pricing.value_of_duals(p, y_window, y_link)
+    frame = _frame_costs(p, model, y)
+
+    def frame_cost(s, L, starts):
+        return np.array([frame.get((s, int(L), int(t)), np.inf) for t in starts])
+
+    found = pricing.price_all(p, own, joint, frame_cost=frame_cost, keep=PER_FRAME_GROUP, below=-EPS, nets=nets,
+                              least=least)
+    if not found:
+        return [], False
+    true = _true_reduced_costs(p, found, y_window, y_link, frame)
+    have = have or set()
+    new = [c for c, rc in zip(found, true) if rc < -EPS and (c.station, c.start, c.length, c.visits) not in have]
+    return new, True
+
+
+def _true_reduced_costs(p: Problem, cols: list, y_window: np.ndarray, y_link: np.ndarray, frame: dict) -> np.ndarray:
+    """The reduced cost of each loop of ``cols`` with a window counted once however often
+    the loop visits in it (pricing counts every visit)."""
+    from patrolplan.model.rules.visits import window_matrices
+
+    station = np.array([c.station for c in cols], dtype=np.int64)
+    counts = np.array([len(c.visits) for c in cols], dtype=np.int64)
+    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    vh = np.array([h for c in cols for h, _ in c.visits], dtype=np.int64)
+    vt = np.array([t for c in cols for _, t in c.visits], dtype=np.int64)
+    g, link = window_matrices(p.windows, station, ptr, vh, vt)
+    earned = g.T @ y_window + (link.T @ y_link if y_link.size else 0.0)
+    travel = p.config.objective.travel / 60
+    out = np.empty(len(cols))
+    for i, c in enumerate(cols):
+        away = int(p.out_min[c.station, c.visits[0][0]]) + int(p.back_min[c.visits[-1][0], c.station])
+        out[i] = (frame[(c.station, c.length, c.start)] + travel * away
+                  + counts[i] * p.config.visits.visit_cost_minutes / 60 - earned[i])
+    return out
+
+
+def _frame_costs(p: Problem, model: LinearModel, y: np.ndarray) -> dict:
+    """Per frame (station, length, start) of the loop columns: their reduced cost less its
+    stop-dependent part (travel out and back, the visit cost, the visit rows' duals)."""
+    loops = np.nonzero(p.shift_loop >= 0)[0]
+    fam = np.asarray(model.row_family)
+    visit_rows = np.isin(fam, [model.families.index(f) for f in ("visits", "visits_meet") if f in model.families])
+    y_frame = np.where(visit_rows, 0.0, y)
+    ay = model.A[:, loops].T @ y_frame
+    stop_cost = (p.config.objective.travel * (p.shift_out_min[loops] + p.shift_back_min[loops]) / 60
+                 + np.diff(p.visit_ptr)[loops] * p.config.visits.visit_cost_minutes / 60)
+    f = model.col_cost[loops] - stop_cost - ay
+    out: dict = {}
+    for s, L, t, v in zip(p.shift_station[loops], p.shift_len_min[loops], p.shift_start_min[loops], f):
+        out.setdefault((int(s), int(L), int(t)), float(v))
+    return out
+
+
+class _Live:
+    """The live HiGHS master's columns: those of the model it was built from, then the shift
+    columns added since (in the order of the problem's columns)."""
+
+    def __init__(self, model: LinearModel):
+        self.n_rows = model.n_rows
+        self.row_lower, self.row_upper = model.row_lower.copy(), model.row_upper.copy()
+        self.families = list(model.families)
+        self.slack_cols = np.concatenate([model.gap_cols, model.visit_gap_cols]).astype(np.int64)
+
+    def add(self, h, new: LinearModel, n_before: int) -> bool:
+        """Add ``new``'s shift columns ``n_before..`` to ``h``; False when the rows differ (the
+        caller rebuilds the master)."""
+        if (new.n_rows != self.n_rows or new.families != self.families
+                or not np.array_equal(new.row_lower, self.row_lower) or not np.array_equal(new.row_upper, self.row_upper)):
+            return False
+        idx = np.arange(n_before, new.n_shifts)
+        A = new.A.tocsc()[:, idx]
+        import highspy
+
+        upper = np.where(np.isinf(new.col_upper[idx]), highspy.kHighsInf, new.col_upper[idx])
+        h.addCols(int(idx.size), new.col_cost[idx].astype(float), new.col_lower[idx].astype(float), upper.astype(float),
+                  int(A.nnz), A.indptr[:-1].astype(np.int32), A.indices.astype(np.int32), A.data.astype(float))
+        return True
+
+    def slack(self, h) -> float:
+        x = np.asarray(h.getSolution().col_value, dtype=float)
+        return float(x[self.slack_cols].sum()) if self.slack_cols.size else 0.0
+
+
+def lagrangian_bound(p: Problem, model: LinearModel, y: np.ndarray, least: dict) -> float:
+    r"""A lower bound on the LP over every column, from any duals ``y`` of the master's rows.
+
+    For every ``x`` the full model allows, ``c x = y A x + d x`` with ``d = c - A^T y``. Each
+    row ``r`` keeps ``y_r (A x)_r >= y_r L_r`` when ``y_r >= 0`` (its lower bound ``L_r``) and
+    ``>= y_r U_r`` when ``y_r <= 0``; each auxiliary column keeps ``d_j x_j >= min(d_j l_j,
+    d_j u_j)``; and the shift columns of station ``s`` number at most its shift cap ``n_s``
+    (the max_shifts row), so theirs sum to at least ``n_s min(0, least d_j)``, the least over
+    the station's post columns and over all its loops (``least[s]``, exact from pricing).
+    Stations without a cap row give no bound (-inf)."""
+    from patrolplan.model.rules.max_shifts import station_cap
+
+    lo, hi = model.row_lower, model.row_upper
+    with np.errstate(invalid="ignore"):
+        term = np.where(y > 0, y * lo, np.where(y < 0, y * hi, 0.0))
+    if not np.all(np.isfinite(term)):
+        bad = ~np.isfinite(term)
+        if np.abs(y[bad]).max() > 1e-9:
+            return -np.inf
+        term[bad] = 0.0
+    d = model.col_cost - model.A.T @ y
+    n = model.n_shifts
+    aux = np.arange(n, model.n_cols)
+    with np.errstate(invalid="ignore"):
+        aux_term = np.where(d[aux] >= 0, d[aux] * model.col_lower[aux], d[aux] * model.col_upper[aux])
+    if not np.all(np.isfinite(aux_term)):
+        return -np.inf
+    bound = float(term.sum()) + float(aux_term.sum()) + model.objective_offset
+    for s in range(len(p.station_ids)):
+        js = np.nonzero(p.shift_station == s)[0]
+        m = min(float(d[js].min()) if js.size else np.inf, least.get(s, np.inf))
+        if m < 0:
+            bound += station_cap(p, s) * m
+    return bound

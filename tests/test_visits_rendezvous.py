@@ -1,0 +1,184 @@
+"""Joint visits by rendezvous (visits.rendezvous, issue 22): each station's own loop, joint
+stops met by a partner's loop, loops priced by column generation; hand-sized weeks."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from builders import make_scenario, solve_visits
+from patrolplan.check import check_roster
+from patrolplan.model import pricing
+
+RENDEZVOUS = {"rendezvous": True}
+#: visits at the three hotspots all Monday's day shift: 15 min at least every 2 h
+DAY = [(h, "", "mon", "08:00", "16:00", 1, "visit", 15, 120) for h in ("HA", "HB", "HJ")]
+
+
+def _two_stations(**visits):
+    """Stations A (county X) and B (county Y), two teams each; HA in A's zone, HB in B's, HJ in
+    their synchronized zone; 8-hour shifts only."""
+    return make_scenario([("A", 4, "X"), ("B", 4, "Y")], [("HA", "ZA"), ("HB", "ZB"), ("HJ", "ZJ")],
+                         [("ZA", "staggered", ["A"]), ("ZB", "staggered", ["B"]), ("ZJ", "synchronized", ["A", "B"])],
+                         rules={"shift_hours": [8]}, visits=visits)
+
+
+def _broken(result, sc, tr, visits=None):
+    report = check_roster(sc, result.roster, travel=tr, visits=result.visits if visits is None else visits)
+    return [(v.rule, v.message) for v in report.violations]
+
+
+def test_rendezvous_beats_a_shared_loop_by_the_hours_worked_out_by_hand():
+    """By hand: every hotspot needs a visit all day (08:00-16:00), HA only from A and HB only
+    from B, HJ from A and B together.
+
+    * A shared (joint) loop holds only hotspots of zones both stations belong to: HJ alone. So
+      A drives a loop for HA (one 8 h shift), B one for HB (8 h), and the joint loop at HJ takes
+      a team of each (2 x 8 h): 4 x 8 = 32 team-hours.
+    * By rendezvous A's loop is HA <-> HJ and B's is HB <-> HJ, the two meeting at HJ: 2 x 8 = 16
+      team-hours, and no roster does with less (each station must have a team out all day).
+
+    Rendezvous saves 32 - 16 = 16 team-hours: the two teams standing at HJ."""
+    shared, tr0, _, sc0 = solve_visits(_two_stations(), DAY, out=10, hop=10)
+    met, tr1, p, sc1 = solve_visits(_two_stations(**RENDEZVOUS), DAY, out=10, hop=10)
+    assert _broken(shared, sc0, tr0) == [] and _broken(met, sc1, tr1) == []
+    assert shared.summary["team_hours"] == 4 * 8
+    assert met.summary["team_hours"] == 2 * 8
+    assert shared.summary["team_hours"] - met.summary["team_hours"] == 16
+    # one shift per station, each a loop through its own hotspot and the joint one
+    assert sorted(met.roster["station_id"]) == ["A", "B"]
+    stops = {st: set(hs.split(";")) for st, hs in zip(met.roster["station_id"], met.roster["loop_hotspots"])}
+    assert stops == {"A": {"HA", "HJ"}, "B": {"HB", "HJ"}}
+    # every joint visit is two rows, one per station, arriving together
+    joint = met.visits[met.visits["hotspot_id"] == "HJ"]
+    by_time = joint.groupby("arrive")["station_id"].apply(lambda s: tuple(sorted(s)))
+    assert len(by_time) >= 3 and set(by_time) == {("A", "B")}
+    # a bound only with its proof; else none, and why
+    cg = met.summary["stats"]["column_generation"]
+    assert cg["rounds"] >= 1 and cg["generated_columns"] > 0
+    if met.summary["best_bound"] is None:
+        assert met.summary["best_bound_reason"] == cg["reason"] and cg["reason"]
+        assert met.status == "feasible"
+    else:
+        assert met.summary["best_bound"] <= met.summary["objective"] + 1e-6
+
+
+def test_a_meeting_missed_by_five_minutes_is_caught_by_the_checker():
+    result, tr, _, sc = solve_visits(_two_stations(**RENDEZVOUS), DAY, out=10, hop=10)
+    assert _broken(result, sc, tr) == []
+    visits = result.visits.copy()
+    i = visits.index[(visits["hotspot_id"] == "HJ") & (visits["station_id"] == "B")][1]
+    for col in ("arrive", "depart"):
+        visits.loc[i, col] = (pd.Timestamp(visits.loc[i, col]) + pd.Timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    rules = {rule for rule, _ in _broken(result, sc, tr, visits)}
+    assert "visit_joint" in rules
+
+
+def test_the_pause_keeps_visits_near_the_interval():
+    """Three hotspots 12 min apart all day: a loop could pass each one every hour (a cycle of
+    3 x 15 + 3 x 12 = 81 min); pricing charges each visit, so the loops pause and each hotspot
+    gets about one visit per interval: at most 1.5 x the 4 the 8 hours need."""
+    sc = make_scenario([("A", 4, "X"), ("B", 4, "X")], [("H1", "Z1"), ("H2", "Z1"), ("H3", "Z1")],
+                       [("Z1", "staggered", ["A", "B"])], rules={"shift_hours": [8]}, visits=RENDEZVOUS)
+    rows = [("", "Z1", "mon", "08:00", "16:00", 1, "visit", 15, 120)]
+    result, tr, _, sc = solve_visits(sc, rows, out=10, hop=12)
+    assert _broken(result, sc, tr) == []
+    per_hotspot = result.visits.groupby("hotspot_id").size()
+    need = 8 * 60 / 120
+    assert len(per_hotspot) == 3 and (per_hotspot <= 1.5 * need).all()
+
+
+def _brute_force(net: pricing.StationNet, *, grid: int, length: int, start: int, value: np.ndarray, t0: int,
+                 travel_per_min: float) -> float:
+    """The least reduced cost of any loop of the frame, by listing every sequence of timed stops
+    (the column definition of model/pricing.py, written out plainly; travel: road minutes out to
+    the first stop and back from the last)."""
+    R = length // grid
+    best = np.inf
+
+    def extend(path, cost_so_far):
+        nonlocal best
+        i, r = path[-1]
+        if r * grid + int(net.dwell_min[i]) + int(net.back_min[i]) > length:
+            return
+        here = cost_so_far - value[i, (start - t0) // grid + r]
+        best = min(best, here + travel_per_min * int(net.back_min[i]))
+        for k, r2 in itertools.product(range(net.stops.size), range(R)):
+            if r2 >= r + int(net.step[i, k]):
+                extend(path + [(k, r2)], here)
+
+    for i, r in itertools.product(range(net.stops.size), range(R)):
+        if r >= net.out_steps[i]:
+            extend([(i, r)], travel_per_min * int(net.out_min[i]))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pricing_finds_the_best_loop_that_brute_force_finds(seed):
+    rng = np.random.default_rng(seed)
+    grid, length = 5, 60
+    n = 3
+    hop = rng.integers(3, 15, size=(n, n))
+    np.fill_diagonal(hop, 0)
+    dwell = np.array([10, 10, 15])
+    step = -(-(dwell[:, None] + hop) // grid)
+    step[np.arange(n), np.arange(n)] = np.maximum(np.diag(step), 5)  # a repeat waits 25 min
+    out_min = rng.integers(3, 15, size=n)
+    net = pricing.StationNet(0, np.arange(n), out_min=out_min, out_steps=-(-out_min // grid),
+                             back_min=rng.integers(5, 15, size=n), step=step, dwell_min=dwell)
+    starts = np.array([0, 60])
+    value = rng.uniform(-0.2, 1.0, size=(n, 40))
+    found = pricing.best_loops(net, grid=grid, length=length, starts=starts, value=value, t0=0,
+                               travel_per_min=1 / 60, frame_cost=np.zeros(starts.size))
+    for start, col in zip(starts, found):
+        brute = _brute_force(net, grid=grid, length=length, start=int(start), value=value, t0=0, travel_per_min=1 / 60)
+        assert col is not None
+        assert col.reduced_cost == pytest.approx(brute)
+        # the loop found is worth what it says
+        worth = sum(value[int(h), (t - 0) // grid] for h, t in col.visits)
+        away = int(out_min[col.visits[0][0]]) + int(net.back_min[col.visits[-1][0]])
+        assert away / 60 - worth == pytest.approx(col.reduced_cost)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_window_rows_are_a_restriction_of_the_rule_tight_to_the_check_step(seed):
+    """Any visit starts that fill every window row keep the contract's rule (visits.satisfied);
+    starts every interval less the check step plus the grid fill them all."""
+    from builders import make_config
+    from patrolplan.model.rules import visits as rule
+
+    rng = np.random.default_rng(seed)
+    cfg = make_config(slot_minutes=15, visits={"rendezvous": True})
+    n_k = 96
+    need = np.zeros((1, n_k), dtype=np.int64)
+    k0, k1 = sorted(rng.choice(np.arange(1, n_k), size=2, replace=False))
+    need[0, k0:k1 + 1] = 1
+    every = int(rng.choice([60, 90, 120]))
+    w = rule.windows_of(cfg, need=need, posts=np.zeros_like(need), every_h=np.array([every]),
+                        dwell_h=np.array([15]), teams=np.array([1]), hotspot_zone=np.array([0]),
+                        zone_mode=("staggered",), zone_members=((0,),), zone_jurisdiction_groups=((),))
+    a, b = k0 * 15, (k1 + 1) * 15
+    accepted = 0
+    for _ in range(300):
+        # a random walk of starts, gaps around the interval: some fill every row, some do not
+        gaps = rng.integers(1, every // 5 + 1, size=60) * 5
+        starts = a + int(rng.integers(0, every // 5 + 2)) * 5 + np.concatenate([[0], np.cumsum(gaps)])
+        starts = starts[starts < b]
+        first, last = w.window_range(np.zeros(starts.size, dtype=np.int64), starts)
+        filled = np.zeros(w.n_windows, dtype=bool)
+        for f, l_ in zip(first, last):
+            filled[f:l_] = True
+        if filled.all():
+            accepted += 1
+            assert rule.satisfied(starts.tolist(), every, a, b)
+    assert accepted > 0
+    beat = every - cfg.visits.check_minutes + cfg.visits.grid_minutes
+    regular = np.arange(a + beat - 5, b, beat) if a + beat - 5 < b else np.array([a])
+    first, last = w.window_range(np.zeros(regular.size, dtype=np.int64), regular)
+    filled = np.zeros(w.n_windows, dtype=bool)
+    for f, l_ in zip(first, last):
+        filled[f:l_] = True
+    assert filled.all()
