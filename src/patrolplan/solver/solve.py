@@ -26,6 +26,7 @@ import numpy as np
 
 from patrolplan import __version__
 from patrolplan.model.assign import assign_teams
+from patrolplan.solver.bounds import model_free_bounds
 from patrolplan.solver.engines import EngineResult, solve_cpsat, solve_highs
 from patrolplan.model.build import build_model
 from patrolplan.model.problem import Problem
@@ -552,7 +553,8 @@ def _summary(run: _Run, outcome: _Outcome) -> dict:
         "workers": params.workers,
         "versions": _versions(),
         "config_sha256": run.config_sha256,
-        **({"visits": _visit_summary(problem, roster, outcome.visits)} if problem.has_visits else {}),
+        **({"visits": _visit_summary(problem, roster, outcome.visits),
+            "lower_bounds": model_free_bounds(problem, workers=params.workers)} if problem.has_visits else {}),
         "stats": stats,
     }
 
