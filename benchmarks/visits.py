@@ -12,6 +12,10 @@ versions that ask for the same hotspots and hours:
   120 min (joint visits in synchronized zones), ``default_demand: 0``;
 * **posts**: the same hours as posts, one team (two stations in synchronized zones).
 
+``--rendezvous`` plans the visit weeks with ``visits.rendezvous: true`` (each station its own
+loop, joint visits by meeting, loops priced by column generation; issue 22); without it, the
+enumerated loops.
+
 A size ending in ``-zones`` (``jining-zones``, ``small-zones``, ``province-zones``) is that week
 with its zones shaped like Jining's (issue 22's held-out week: 160 hotspots in 128 zones, 55 of
 them synchronized): zones of two hotspots are split until there are 0.8 zones per hotspot, and
@@ -60,12 +64,12 @@ def _limit(size: str, kind: str) -> float:
     return TIME_LIMITS.get((size.removesuffix("-zones"), kind), DEFAULT_LIMIT)
 
 
-def variant(size: str, kind: str) -> Path:
+def variant(size: str, kind: str, rendezvous: bool = False) -> Path:
     """The 24/7 week of ``size`` asking for visits (``kind='visits'``) or one-team posts; a size
     ending in ``-zones``: with Jining-shaped zones (:func:`shape_zones`)."""
     base_size = size.removesuffix("-zones")
     base = scenario_path(base_size).parent
-    folder = CACHE / f"{size}-{kind}"
+    folder = CACHE / (f"{size}-{kind}" + ("-rendezvous" if rendezvous and kind == "visits" else ""))
     config = folder / "config.yaml"
     if config.is_file():
         return config
@@ -89,6 +93,8 @@ def variant(size: str, kind: str) -> Path:
         text = text.replace("default_demand: 1", "default_demand: 0")
         text = text.replace(f'name: "{_name(text)}"', f'name: "{name}-visits"')
         text += "visits:\n  dwell_minutes: 15\n  max_interval_minutes: 120\n  randomize: true\n"
+        if rendezvous:  # issue 22: each station its own loop, priced by column generation
+            text += "  rendezvous: true\n"
     else:
         if size != base_size:  # the same zones' hours as posts: one team (two in synchronized zones)
             demand = pd.DataFrame({"hotspot_id": "", "zone_id": zones["zone_id"], "days": "mon-sun",
@@ -205,7 +211,7 @@ def single_stop_joint_share(roster: pd.DataFrame, joint_hotspots: set[str]) -> f
     return None if total <= 0 else round(float(hours[joint & single].sum()) / total, 4)
 
 
-def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: int) -> dict:
+def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: int, rendezvous: bool = False) -> dict:
     from dataclasses import replace
 
     from patrolplan.check import check_roster
@@ -217,7 +223,7 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
 
     T = time.perf_counter
     out: dict = {"size": size, "kind": kind, "time_limit": time_limit}
-    scenario = load_scenario(variant(size, kind))
+    scenario = load_scenario(variant(size, kind, rendezvous))
     t0 = T()
     travel = travel_times(scenario, graph=road_graph(scenario))
     out["travel_seconds"] = round(T() - t0, 2)
@@ -288,7 +294,7 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
 def _spawn(size: str, kind: str, args) -> dict:
     limit = args.time_limit if args.time_limit is not None else _limit(size, kind)
     cmd = [sys.executable, __file__, "--one", size, "--kind", kind, "--time-limit", str(limit), "--gap-pct",
-           str(args.gap_pct), "--workers", str(args.workers)]
+           str(args.gap_pct), "--workers", str(args.workers)] + (["--rendezvous"] if args.rendezvous else [])
     proc = subprocess.run(cmd, capture_output=True, text=True)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -389,12 +395,14 @@ def main(argv=None) -> int:
     ap.add_argument("--kinds", default="visits,posts", help="which versions to run (default both)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per size and version; medians reported (default 3)")
     ap.add_argument("--out", type=Path, default=None, help="results JSON (default: in the temporary folder)")
+    ap.add_argument("--rendezvous", action="store_true",
+                    help="the visit weeks with visits.rendezvous: true (loops priced by column generation)")
     ap.add_argument("--render", type=Path, default=None, help="print the tables of a results JSON and stop")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--kind", choices=("visits", "posts"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        out = run_one(args.one, args.kind, args.time_limit, args.gap_pct, args.workers)
+        out = run_one(args.one, args.kind, args.time_limit, args.gap_pct, args.workers, args.rendezvous)
         print("RESULT " + json.dumps(out, default=float), flush=True)
         return 0
     if args.render:
