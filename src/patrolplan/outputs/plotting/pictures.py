@@ -12,7 +12,7 @@ from patrolplan.outputs.plotting.coverage import plot_coverage
 from patrolplan.outputs.plotting.gantt import figure_height_in, gantt_rows, plot_gantt
 from patrolplan.outputs.plotting.loops import read_visits
 from patrolplan.outputs.plotting.map import plot_map
-from patrolplan.outputs.runfolder import atomic_file
+from patrolplan.outputs.atomic import atomic_file
 
 __all__ = ["write_pictures", "picture_names"]
 
