@@ -55,6 +55,8 @@ from patrolplan.check.parse import _CHECK_COLUMNS, _parse_table, parse_visits, r
 from patrolplan.check.report import RULES, Report, Violation
 from patrolplan.check.rules import FAMILY_CHECKS, RULE_FAMILY
 from patrolplan.columns import ROSTER_COLUMNS
+from patrolplan.errors import UsageError
+from patrolplan.inputs.io import load_scenario
 from patrolplan.inputs.scenario import Scenario
 
 __all__ = [
@@ -115,11 +117,7 @@ def check_run(config_path: str | Path, run_dir: str | Path, *, from_dir: str | P
     """Load the scenario of ``config_path`` and check the roster in ``run_dir``; ``from_dir``
     and ``at`` (``--from``/``--at``): also that the published roster's history and pinned rows
     are unchanged; ``previous``: also the rest after last week's roster."""
-    from patrolplan.inputs.io import load_scenario
-
     if (from_dir is None) != (at is None):
-        from patrolplan.errors import UsageError
-
         raise UsageError("--from and --at go together: give both (the published run folder and the re-plan's time)")
     scenario = load_scenario(config_path)
     cut = old = prev = None

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from patrolplan.check.parse import _parse_time, _text
+from patrolplan.inputs.network import travel_times
 from patrolplan.inputs.scenario import Scenario
 
 COVERAGE_COLUMNS = ("hotspot_id", "slot_start", "demand", "present", "stations", "gap")
@@ -149,8 +150,6 @@ class Facts:
     def travel(self) -> Any:
         """``.out(station_id, hotspot_id)`` and ``.back(hotspot_id, station_id)``, whole minutes."""
         if self._travel is None:
-            from patrolplan.inputs.network import travel_times
-
             self._travel = travel_times(self.scenario)
         return self._travel
 
