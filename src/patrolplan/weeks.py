@@ -10,8 +10,8 @@ reusable rows and busy teams.
 This module sits on the floor below :mod:`patrolplan.runner` and :mod:`patrolplan.replan`:
 the runner needs the published rows in the problem's terms and ``refuse_same_folder``; the
 re-plan composes the runner's steps and adds what only it does (reading and checking the
-published folder, the merged roster, ``changes.csv``, what made it short). Neither imports
-the other's floor upwards.
+published folder, the merged roster, ``changes.csv``, what made it short). replan imports
+the runner, never the reverse.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 
@@ -47,7 +48,7 @@ class PublishedWeek:
     run_dir: Path
     table: pd.DataFrame
     at: dt.datetime
-    option: str = "--from"
+    option: ClassVar[str] = "--from"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "run_dir", Path(self.run_dir))
@@ -60,7 +61,7 @@ class PreviousWeek:
 
     run_dir: Path
     table: pd.DataFrame
-    option: str = "--previous"
+    option: ClassVar[str] = "--previous"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "run_dir", Path(self.run_dir))

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from patrolplan.check.parse import _parse_time, _text
-from patrolplan.inputs.network import travel_times
 from patrolplan.inputs.scenario import Scenario
 
 COVERAGE_COLUMNS = ("hotspot_id", "slot_start", "demand", "present", "stations", "gap")
@@ -150,6 +149,10 @@ class Facts:
     def travel(self) -> Any:
         """``.out(station_id, hotspot_id)`` and ``.back(hotspot_id, station_id)``, whole minutes."""
         if self._travel is None:
+            # at call time: only when no travel was handed in (tests/test_check.py puts a stand-in
+            # for patrolplan.inputs.network in sys.modules)
+            from patrolplan.inputs.network import travel_times
+
             self._travel = travel_times(self.scenario)
         return self._travel
 
