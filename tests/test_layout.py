@@ -1,6 +1,6 @@
 """The layout shows the flow, and imports go one way: no module reaches back up.
 
-inputs -> model -> solver -> outputs -> scenarios, siting -> runner, replan, batch, cli; the checker
+inputs -> model -> solver -> outputs -> scenarios, siting, weeks -> runner, replan, batch, cli; the checker
 reads inputs only (it shares no code with model/ or solver/); errors, interrupts and columns
 are leaves anyone may use. siting (checkpoint siting, ``patrolplan site``) builds on inputs
 (the config, points, the road network), model and solver (the HiGHS matrix call) and outputs
@@ -23,7 +23,7 @@ RANK = {
     "model": 2,
     "solver": 3,
     "outputs": 4,
-    "scenarios": 5, "siting": 5, "response": 5, "incidents": 5,
+    "scenarios": 5, "siting": 5, "response": 5, "incidents": 5, "weeks": 5,
     "runner": 6, "replan": 6, "batch": 7, "cli": 8,
 }
 #: parts that must never import each other (the checker is independent of the solver side)

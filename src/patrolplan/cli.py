@@ -329,11 +329,13 @@ def _solve_and_report(scenario, args, *, extra_files=None) -> int:
 
 
 def _previous(args, scenario):
-    """``solve --previous``: (run folder, its roster) read and checked before any work."""
+    """``solve --previous``: the :class:`~patrolplan.weeks.PreviousWeek` (run folder, its roster),
+    read and checked before any work."""
     if getattr(args, "previous", None) is None:
         return None
     from patrolplan.replan import check_known_stations, check_week_before, read_published, refuse_same_folder
     from patrolplan.runner import default_run_dir
+    from patrolplan.weeks import PreviousWeek
 
     config = scenario.config
     refuse_same_folder(args.out if args.out is not None else default_run_dir(config.name), args.previous,
@@ -341,7 +343,7 @@ def _previous(args, scenario):
     table = read_published(args.previous, option="--previous")
     check_known_stations(scenario, table, args.previous, option="--previous")
     check_week_before(config, table, args.previous)
-    return args.previous, table
+    return PreviousWeek(Path(args.previous), table)
 
 
 def _load(config):

@@ -7,10 +7,25 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-__all__ = ["run_config", "run_scenario", "RunOutcome", "default_run_dir"]
+from patrolplan.check import check_roster
+from patrolplan.check.published import read_text_roster
+from patrolplan.errors import UsageError
+from patrolplan.inputs.io import load_scenario
+from patrolplan.inputs.network import road_graph, travel_times
+from patrolplan.inputs.travel_cache import stored_notes
+from patrolplan.model.build import build_model
+from patrolplan.outputs.runfolder import prepare_output, write_run_folder
+from patrolplan.response.table import hotspot_minutes, response_summary, response_table
+from patrolplan.solver.export import read_counts, write_model
+from patrolplan.solver.solve import config_sha256, prepare, solve
+from patrolplan.weeks import PreviousWeek, PublishedWeek, attach_published, previous_week, refuse_same_folder
+
+__all__ = ["run_config", "run_scenario", "RunOutcome", "default_run_dir", "Run", "start_run", "plan", "verify",
+           "publish"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +40,21 @@ def default_run_dir(config_name: str) -> Path:
     return Path("runs") / config_name
 
 
+@dataclass(frozen=True, eq=False)
+class Run:
+    """A run under way, as :func:`start_run` set it up: what the later steps share."""
+
+    scenario: object  # inputs.scenario.Scenario
+    run_dir: Path
+    extra_files: dict[str, Path]
+    keep: tuple[str, ...]
+    graph: object  # inputs.network.RoadGraph | None
+    travel: object  # inputs.travel.Travel
+    warnings: tuple[str, ...]
+    published: PublishedWeek | None = None
+    previous: PreviousWeek | None = None
+
+
 def run_scenario(
     scenario,
     out_dir: str | Path | None = None,
@@ -36,29 +66,36 @@ def run_scenario(
     pictures: bool = True,
     extra_files: dict[str, Path] | None = None,
     counts_path: str | Path | None = None,
-    replan: tuple | None = None,
-    previous: tuple | None = None,
+    previous: PreviousWeek | tuple | None = None,
     warnings: list[str] | tuple[str, ...] = (),
 ) -> RunOutcome:
-    """Solve a loaded scenario and write its run folder atomically. ``counts_path``: stage 1's
-    answer from another solver (see ``export.py``) instead of solving it here. ``replan``
-    (``(from_dir, published table, at)``) and ``previous`` (``(prev_dir, table)``): see
-    :mod:`patrolplan.replan`. ``warnings``: lines for stderr and summary.json's
-    ``input_warnings`` (e.g. a re-plan's signs of another config).
+    """Solve a loaded scenario and write its run folder atomically: :func:`start_run`,
+    :func:`plan`, :func:`verify`, :func:`publish`. ``counts_path``: stage 1's answer from
+    another solver (see ``export.py``) instead of solving it here. ``previous``: last week
+    (:class:`~patrolplan.weeks.PreviousWeek`, or the tuple ``(prev_dir, table)``), whose teams
+    stay busy into this week. ``warnings``: lines for stderr and summary.json's
+    ``input_warnings``. A re-plan composes the same steps: :func:`patrolplan.replan.replan_scenario`.
 
-    The run folders ``replan`` and ``previous`` read are never the one written (``--out``):
+    The run folder ``previous`` reads is never the one written (``--out``):
     :class:`~patrolplan.errors.UsageError` before anything is touched."""
-    from patrolplan.check import check_roster
-    from patrolplan.inputs.network import road_graph
-    from patrolplan.outputs.runfolder import prepare_output, write_run_folder
-    from patrolplan.replan import refuse_same_folder
-    from patrolplan.solver.solve import config_sha256, prepare, solve
+    run = start_run(scenario, out_dir, extra_files=extra_files, previous=previous, warnings=warnings)
+    _, result = plan(run, time_limit_s=time_limit_s, seed=seed, workers=workers, quiet=quiet,
+                     counts_path=counts_path)
+    return publish(run, *verify(run, result), pictures=pictures)
 
+
+def start_run(scenario, out_dir: str | Path | None = None, *, extra_files: dict[str, Path] | None = None,
+              published: PublishedWeek | None = None, previous: PreviousWeek | tuple | None = None,
+              warnings: list[str] | tuple[str, ...] = ()) -> Run:
+    """Step 1: refuse an ``--out`` that is the folder ``published`` or ``previous`` reads, claim
+    the run folder (:func:`~patrolplan.outputs.runfolder.prepare_output`: refusals and the lock
+    before any work), build the road graph and the travel minutes, print the warnings."""
+    previous = previous_week(previous)
     cfg = scenario.config
     run_dir = Path(out_dir) if out_dir is not None else default_run_dir(cfg.name)
-    for option, source in (("--from", replan), ("--previous", previous)):
-        if source is not None:
-            refuse_same_folder(run_dir, source[0], option)
+    for week in (published, previous):
+        if week is not None:
+            refuse_same_folder(run_dir, week.run_dir, week.option)
     warnings = list(warnings)
     extra_files = dict(extra_files or {})
     kept = _scenario_inside(scenario, run_dir)
@@ -69,41 +106,46 @@ def run_scenario(
     keep = (kept.name,) if kept is not None else ()  # carried over, so not lost
     prepare_output(run_dir, keep=keep, say=lambda line: print(line, file=sys.stderr))
     graph = road_graph(scenario)
-    stored = [run_dir] + [Path(x[0]) for x in (replan, previous) if x is not None]
+    stored = [run_dir] + [w.run_dir for w in (published, previous) if w is not None]
     travel, notes = _travel(scenario, graph, stored)
     warnings += notes
     for line in warnings:
         print(f"warning: {line}", file=sys.stderr)
-    problem, params = prepare(scenario, travel=travel, time_limit_s=time_limit_s, seed=seed, workers=workers,
-                              quiet=quiet)
-    if replan is not None or previous is not None:
-        from patrolplan.replan import attach_published
+    return Run(scenario, run_dir, extra_files, keep, graph, travel, tuple(warnings), published, previous)
 
-        problem = attach_published(problem, replan, previous[1] if previous is not None else None)
+
+def plan(run: Run, *, time_limit_s: float | None = None, seed: int | None = None, workers: int | None = None,
+         quiet: bool = True, counts_path: str | Path | None = None):
+    """Step 2: the problem (with the published and previous weeks attached) and its solved
+    :class:`~patrolplan.solver.result.Result`, as ``(problem, result)``."""
+    scenario = run.scenario
+    problem, params = prepare(scenario, travel=run.travel, time_limit_s=time_limit_s, seed=seed, workers=workers,
+                              quiet=quiet)
+    if run.published is not None or run.previous is not None:
+        problem = attach_published(problem, run.published, run.previous)
     counts = None
     if counts_path is not None:
-        from patrolplan.solver.export import read_counts
-        from patrolplan.model.build import build_model
-
         counts = read_counts(counts_path, build_model(problem, allow_gaps=params.allow_gaps), problem=problem)
-    result = solve(problem, params, config_sha256=config_sha256(scenario), counts=counts)
-    if replan is not None:
-        from patrolplan.replan import finish_replan
+    return problem, solve(problem, params, config_sha256=config_sha256(scenario), counts=counts)
 
-        result = finish_replan(problem, result, replan)
-    if previous is not None:
-        result.summary["previous"] = str(previous[0])
 
-    if scenario.warnings or warnings:
-        result.summary["input_warnings"] = list(scenario.warnings) + warnings
-    result.summary["config_name"] = cfg.name
-    result.summary["week_start"] = cfg.week_start.isoformat()
+def verify(run: Run, result):
+    """Step 3: the run's own summary entries and the independent check of the roster, as
+    ``(result, report, exit_code)``; the check disagreeing with the solver makes the exit code 1."""
+    scenario = run.scenario
+    summary = dict(result.summary)
+    if run.previous is not None:
+        summary["previous"] = str(run.previous.run_dir)
+    if scenario.warnings or run.warnings:
+        summary["input_warnings"] = list(scenario.warnings) + list(run.warnings)
+    summary["config_name"] = scenario.config.name
+    summary["week_start"] = scenario.config.week_start.isoformat()
     report = None
     exit_code = result.exit_code
     if len(result.roster):
-        report = check_roster(scenario, result.roster, travel=travel, visits=result.visits,
-                              **_published_check(replan, previous))
-        result.summary["check"] = {
+        report = check_roster(scenario, result.roster, travel=run.travel, visits=result.visits,
+                              **_published_check(run.published, run.previous))
+        summary["check"] = {
             "ok": report.ok,
             "rule_violations": len(report.rule_violations),
             "uncovered_slots": report.uncovered_slots,
@@ -112,14 +154,19 @@ def run_scenario(
         if report.rule_violations or (result.status in ("optimal", "feasible") and not report.ok):
             # the independent check disagrees with the solver: never publish it as clean
             exit_code = 1
-            result.summary["status_note"] = "the independent check found broken rules: " + "; ".join(
+            summary["status_note"] = "the independent check found broken rules: " + "; ".join(
                 v.message for v in report.violations[:5]
             )
+    return replace(result, summary=summary), report, exit_code
+
+
+def publish(run: Run, result, report, exit_code: int, *, pictures: bool = True) -> RunOutcome:
+    """Step 4: the response table, then the run folder written atomically."""
     if len(result.roster):
-        result = _with_response(scenario, result, travel, graph)
-    write_run_folder(result, run_dir, scenario=scenario, pictures=pictures, graph=graph,
-                     extra_files=extra_files, keep=keep, travel=travel)
-    return RunOutcome(result, report, run_dir, exit_code)
+        result = _with_response(run.scenario, result, run.travel, run.graph)
+    write_run_folder(result, run.run_dir, scenario=run.scenario, pictures=pictures, graph=run.graph,
+                     extra_files=run.extra_files, keep=run.keep, travel=run.travel)
+    return RunOutcome(result, report, run.run_dir, exit_code)
 
 
 def _travel(scenario, graph, stored: list[Path]):
@@ -130,33 +177,23 @@ def _travel(scenario, graph, stored: list[Path]):
     ``--previous``) are compared with it: one of these inputs whose minutes differ, or that is
     damaged, foreign, oversized or a symlink, gives a warning line (a file of other inputs is
     silent: stale by design)."""
-    from patrolplan.inputs.network import travel_times
-    from patrolplan.inputs.travel_cache import stored_notes
-
     travel = travel_times(scenario, graph=graph, cache=[])  # [] reads nothing; the key is attached
     return travel, stored_notes(stored, travel, scenario)
 
 
-def _published_check(replan, previous) -> dict:
+def _published_check(published: PublishedWeek | None, previous: PreviousWeek | None) -> dict:
     """The check's view of a re-plan and a roll-over: the published and previous rosters as
     the checker reads them (its own code), and the cut."""
-    from patrolplan.check.published import read_text_roster
-
     out = {}
-    if replan is not None:
-        out.update(published=read_text_roster(replan[0], option="--from"), at=replan[2])
+    if published is not None:
+        out.update(published=read_text_roster(published.run_dir, option="--from"), at=published.at)
     if previous is not None:
-        out.update(previous=read_text_roster(previous[0], option="--previous"))
+        out.update(previous=read_text_roster(previous.run_dir, option="--previous"))
     return out
 
 
 def _with_response(scenario, result, travel, graph):
     """The result with ``response.csv`` and summary.json's ``response`` (patrolplan.response)."""
-    import time
-    from dataclasses import replace
-
-    from patrolplan.response.table import hotspot_minutes, response_summary, response_table
-
     t0 = time.perf_counter()
     hop = hotspot_minutes(scenario, graph, travel)
     table = response_table(scenario, result.roster, result.coverage, result.visits, hop)
@@ -176,8 +213,6 @@ def _scenario_inside(scenario, run_dir: Path) -> Path | None:
     except ValueError:
         return None
     if len(rel.parts) == 1:
-        from patrolplan.errors import UsageError
-
         raise UsageError(
             f"the config {config} lies directly in the run folder {root} that the run would replace: "
             "pass another --out"
@@ -187,10 +222,6 @@ def _scenario_inside(scenario, run_dir: Path) -> Path | None:
 
 def write_model_file(scenario, path: str | Path, *, quiet: bool = True) -> tuple[Path, Path]:
     """``patrolplan solve --write-model``: the stage-1 model of ``scenario`` as MPS + JSON."""
-    from patrolplan.solver.export import write_model
-    from patrolplan.model.build import build_model
-    from patrolplan.solver.solve import config_sha256, prepare
-
     problem, params = prepare(scenario, quiet=quiet)
     model = build_model(problem, allow_gaps=params.allow_gaps)
     return write_model(problem, model, path, config_sha256=config_sha256(scenario))
@@ -208,8 +239,6 @@ def run_config(
 ) -> dict:
     """Load ``config_path``, solve, write the run folder; the summary plus ``run_dir`` and
     ``exit_code``."""
-    from patrolplan.inputs.io import load_scenario
-
     scenario = load_scenario(config_path)
     outcome = run_scenario(
         scenario, out_dir, time_limit_s=time_limit_s, seed=seed, workers=workers, quiet=quiet,

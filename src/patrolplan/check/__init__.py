@@ -55,6 +55,7 @@ from patrolplan.check.parse import _CHECK_COLUMNS, _parse_table, parse_visits, r
 from patrolplan.check.report import RULES, Report, Violation
 from patrolplan.check.rules import FAMILY_CHECKS, RULE_FAMILY
 from patrolplan.columns import ROSTER_COLUMNS
+from patrolplan.errors import UsageError
 from patrolplan.inputs.scenario import Scenario
 
 __all__ = [
@@ -115,11 +116,11 @@ def check_run(config_path: str | Path, run_dir: str | Path, *, from_dir: str | P
     """Load the scenario of ``config_path`` and check the roster in ``run_dir``; ``from_dir``
     and ``at`` (``--from``/``--at``): also that the published roster's history and pinned rows
     are unchanged; ``previous``: also the rest after last week's roster."""
+    # looked up at call time, not at the top: it pulls in geopandas, and tests/test_check.py puts a
+    # stand-in for patrolplan.inputs.io in sys.modules
     from patrolplan.inputs.io import load_scenario
 
     if (from_dir is None) != (at is None):
-        from patrolplan.errors import UsageError
-
         raise UsageError("--from and --at go together: give both (the published run folder and the re-plan's time)")
     scenario = load_scenario(config_path)
     cut = old = prev = None

@@ -149,6 +149,8 @@ class Facts:
     def travel(self) -> Any:
         """``.out(station_id, hotspot_id)`` and ``.back(hotspot_id, station_id)``, whole minutes."""
         if self._travel is None:
+            # at call time: only when no travel was handed in (tests/test_check.py puts a stand-in
+            # for patrolplan.inputs.network in sys.modules)
             from patrolplan.inputs.network import travel_times
 
             self._travel = travel_times(self.scenario)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from patrolplan.columns import ROSTER_COLUMNS
 from patrolplan.errors import DataError
+from patrolplan.inputs.encoding import csv_encoding
 
 #: The columns :func:`check_roster` needs (``zone_id`` is checked when present).
 _CHECK_COLUMNS = (
@@ -38,8 +39,6 @@ _TRAVEL_COLUMNS = ("travel_out_min", "travel_back_min")
 def _encoding(path: Path) -> str:
     """A roster or visits table edited in Excel may come back as GBK: decoded as every input is
     (``inputs.encoding.csv_encoding``); DataError when nothing decodes it."""
-    from patrolplan.inputs.encoding import csv_encoding
-
     return csv_encoding(path)
 
 

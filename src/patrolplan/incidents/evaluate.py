@@ -48,8 +48,14 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from patrolplan.check import read_roster, read_visits
 from patrolplan.errors import DataError, UsageError
+from patrolplan.incidents.borders import Borders
 from patrolplan.incidents.read import read_incidents
+from patrolplan.inputs.io import load_scenario
+from patrolplan.inputs.network import road_graph
+from patrolplan.interrupts import masked
+from patrolplan.outputs.runfolder import read_summary
 from patrolplan.response.positions import on_duty, point_minutes
 
 __all__ = ["Evaluation", "evaluate_week", "evaluate_command", "EVALUATION_FILES"]
@@ -90,7 +96,6 @@ def _planned_area(scenario, crs):
     """(polygon of the planned area in metres, or None without boundaries)."""
     if scenario.boundaries is None or not len(scenario.boundaries):
         return None
-    from patrolplan.incidents.borders import Borders
 
     try:
         borders = Borders.from_boundaries(scenario.boundaries, unit_column=scenario.config.incidents.unit_column)
@@ -223,11 +228,6 @@ def _check_owned(run_dir: Path) -> None:
 def evaluate_command(run_dir: str | Path, incidents_path: str | Path, *, as_json: bool = False,
                      config: str | Path | None = None) -> int:
     """``patrolplan evaluate``: read, evaluate, write the three files, print; returns 0."""
-    from patrolplan.check import read_roster, read_visits
-    from patrolplan.inputs.io import load_scenario
-    from patrolplan.inputs.network import road_graph
-    from patrolplan.outputs.runfolder import read_summary
-
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise DataError(f"{run_dir}: no such run folder — give a folder patrolplan solve wrote")
@@ -265,8 +265,6 @@ def _write_files(run_dir: Path, writers: dict) -> None:
     """Each file written to a hidden temporary beside it first; then all renamed into place
     with SIGINT/SIGTERM held, so the three always come from one evaluation (or all stay as they
     were)."""
-    from patrolplan.interrupts import masked
-
     tmp = {name: run_dir / f".{name}.tmp-{os.getpid()}" for name in writers}
     try:
         for name, write in writers.items():

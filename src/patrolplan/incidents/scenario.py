@@ -50,6 +50,9 @@ from patrolplan.incidents.detect import Density, find_hot_spots
 from patrolplan.incidents.hours import Hours, hourly_share, peak_hours, days_text
 from patrolplan.incidents.read import Incidents, read_incidents
 from patrolplan.incidents.zones import assign_zones
+from patrolplan.inputs.io import load_scenario
+from patrolplan.inputs.network import road_graph
+from patrolplan.outputs.runfolder import _clean, atomic_folder, prepare_output
 
 __all__ = ["Derived", "derive", "write_hotspot_folder", "hotspots_command", "HOTSPOT_COLUMNS", "risk_scores"]
 
@@ -309,8 +312,6 @@ def _raw_config(path: Path) -> dict:
 
 def write_hotspot_folder(out: str | Path, scenario, derived: Derived, *, pictures: bool = True) -> Path:
     """The scenario folder (module docstring), written atomically; returns its config path."""
-    from patrolplan.outputs.runfolder import atomic_folder
-
     out = Path(out)
     raw = _raw_config(scenario.config_path) if scenario.config_path is not None else {}
     raw = dict(raw)
@@ -351,8 +352,6 @@ def write_hotspot_folder(out: str | Path, scenario, derived: Derived, *, picture
 
 
 def _json_safe(obj):
-    from patrolplan.outputs.runfolder import _clean
-
     return _clean(obj)
 
 
@@ -375,10 +374,6 @@ def hotspots_command(config: str | Path, incidents_path: str | Path, *, since=No
                      say=print) -> Path:
     """``patrolplan hotspots CONFIG --incidents FILE [--since DATE] [--out DIR]``: returns the
     written config path. ``--out`` defaults to ``runs/<config name>-hotspots``."""
-    from patrolplan.inputs.io import load_scenario
-    from patrolplan.inputs.network import road_graph
-    from patrolplan.outputs.runfolder import prepare_output
-
     scenario = load_scenario(config)
     for line in scenario.warnings:
         print(f"warning: {line}", file=sys.stderr)

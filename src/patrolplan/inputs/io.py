@@ -24,9 +24,10 @@ import pandas as pd
 import pyogrio
 import pyogrio.errors
 
-from patrolplan.inputs.config import Config, load_config
-from patrolplan.inputs.encoding import csv_encoding
 from patrolplan.errors import DataError
+from patrolplan.inputs.config import Config, load_config
+from patrolplan.inputs.demand import parse_days
+from patrolplan.inputs.encoding import csv_encoding
 from patrolplan.inputs.scenario import Scenario
 from patrolplan.inputs.validate import (
     display_path,
@@ -511,7 +512,6 @@ def _outside_horizon(config: Config, table: pd.DataFrame | None, raw: _Raw | Non
     counts, its part past midnight falls on the first day)."""
     if table is None or raw is None or table.empty:
         return []
-    from patrolplan.inputs.demand import parse_days
 
     first = config.week_start
     last = first + dt.timedelta(days=config.horizon_days - 1)

@@ -25,8 +25,6 @@ from __future__ import annotations
 import ast
 import math
 import re
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, Iterable
 
 import numpy as np
@@ -40,12 +38,12 @@ from scipy.spatial import cKDTree
 from patrolplan.errors import DataError
 from patrolplan.inputs.scenario import Scenario
 from patrolplan.inputs.shortcuts import many_to_many, reduce_graph, relative_error_bound
+from patrolplan.inputs.travel import UNREACHABLE_MIN, Travel, needs_hotspot_hops
+from patrolplan.inputs.travel_cache import read_cached, travel_key
+from patrolplan.inputs.validate import display_path
 
 __all__ = ["UNREACHABLE_MIN", "Travel", "RoadGraph", "travel_times", "terminal_minutes", "road_graph",
            "parse_maxspeed"]
-
-UNREACHABLE_MIN: int = 10**7
-"""Travel minutes of a pair with no road path (a sentinel, larger than any horizon)."""
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 _COORD_SCALE = 10**7  # vertices are identified by coordinates rounded to 1e-7 degrees (~1 cm)
@@ -66,82 +64,6 @@ def _ceil_min(x: np.ndarray) -> np.ndarray:
 
 def _m_per_min(speed_kmh: float | np.ndarray) -> Any:
     return np.asarray(speed_kmh, dtype=float) * (1000.0 / 60.0)
-
-
-# --- the result ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Travel:
-    """Whole-minute travel times between stations and hotspots.
-
-    ``out_min[s, h]`` is station -> hotspot, ``back_min[h, s]`` hotspot -> station (they differ
-    where one-way roads do). Pairs with no road path hold :data:`UNREACHABLE_MIN`. The arrays
-    are int64 and read-only.
-    """
-
-    station_ids: tuple[str, ...]
-    hotspot_ids: tuple[str, ...]
-    out_min: np.ndarray
-    back_min: np.ndarray
-    #: ``hop_min[a, b]``: hotspot a -> hotspot b (visit loops); None when no demand row asks for visits
-    hop_min: np.ndarray | None = None
-    #: the key of the inputs these minutes come from (``travel_cache.travel_key``); set when
-    #: :func:`travel_times` was given a ``cache``, so that the run folder can store them
-    inputs_sha256: str | None = None
-    #: the stored file the minutes were read from (None: computed in this process)
-    read_from: str | None = None
-
-    def __post_init__(self) -> None:
-        sids = tuple(str(s) for s in self.station_ids)
-        hids = tuple(str(h) for h in self.hotspot_ids)
-        out = np.array(self.out_min, dtype=np.int64)
-        back = np.array(self.back_min, dtype=np.int64)
-        if out.shape != (len(sids), len(hids)) or back.shape != (len(hids), len(sids)):
-            raise ValueError(
-                f"Travel: out_min must be [n_stations, n_hotspots] = {(len(sids), len(hids))} and "
-                f"back_min its transpose shape; got {out.shape} and {back.shape}"
-            )
-        out.setflags(write=False)
-        back.setflags(write=False)
-        object.__setattr__(self, "station_ids", sids)
-        object.__setattr__(self, "hotspot_ids", hids)
-        object.__setattr__(self, "out_min", out)
-        object.__setattr__(self, "back_min", back)
-        if self.hop_min is not None:
-            hop = np.array(self.hop_min, dtype=np.int64)
-            if hop.shape != (len(hids), len(hids)):
-                raise ValueError(f"Travel: hop_min must be [n_hotspots, n_hotspots]; got {hop.shape}")
-            hop.setflags(write=False)
-            object.__setattr__(self, "hop_min", hop)
-
-    @cached_property
-    def _station_index(self) -> dict[str, int]:
-        return {s: i for i, s in enumerate(self.station_ids)}
-
-    @cached_property
-    def _hotspot_index(self) -> dict[str, int]:
-        return {h: i for i, h in enumerate(self.hotspot_ids)}
-
-    def station_index(self, station_id: str) -> int:
-        try:
-            return self._station_index[str(station_id)]
-        except KeyError:
-            raise KeyError(f"unknown station_id {station_id!r}") from None
-
-    def hotspot_index(self, hotspot_id: str) -> int:
-        try:
-            return self._hotspot_index[str(hotspot_id)]
-        except KeyError:
-            raise KeyError(f"unknown hotspot_id {hotspot_id!r}") from None
-
-    def out(self, station_id: str, hotspot_id: str) -> int:
-        """Minutes from the station to the hotspot (UNREACHABLE_MIN if no road path)."""
-        return int(self.out_min[self.station_index(station_id), self.hotspot_index(hotspot_id)])
-
-    def back(self, hotspot_id: str, station_id: str) -> int:
-        """Minutes from the hotspot back to the station (UNREACHABLE_MIN if no road path)."""
-        return int(self.back_min[self.hotspot_index(hotspot_id), self.station_index(station_id)])
 
 
 # --- attribute parsing -----------------------------------------------------------------------
@@ -593,8 +515,6 @@ def road_graph(scenario: Scenario) -> RoadGraph | None:
     """The scenario's road graph at its configured speeds, or None without roads."""
     if scenario.roads is None:
         return None
-    from patrolplan.inputs.validate import display_path
-
     return RoadGraph.from_lines(scenario.roads, speeds_kmh=dict(scenario.config.travel.speeds_kmh),
                                 source=display_path(scenario.config.data.roads) if scenario.config.data.roads else "roads")
 
@@ -665,8 +585,6 @@ def travel_times(scenario: Scenario, *, graph: RoadGraph | None = None, cache: A
     ``outputs.runfolder.write_run_folder`` stores it as ``travel.npz`` for the next run.
     """
     if cache is not None:
-        from patrolplan.inputs.travel_cache import read_cached, travel_key
-
         key = travel_key(scenario)
         cached = read_cached(cache, key, scenario)
         if cached is not None:
@@ -721,23 +639,6 @@ def _computed_travel_times(scenario: Scenario, graph: RoadGraph | None) -> Trave
     if problems:
         raise DataError(problems)
     return Travel(sids, hids, out, back, hop)
-
-
-def needs_hotspot_hops(scenario: Scenario) -> bool:
-    """Whether the week needs hotspot -> hotspot minutes (``Travel.hop_min``): visit loops drive
-    between hotspots, and the backup rule measures them."""
-    return _asks_for_visits(scenario) or _asks_for_backup(scenario)
-
-
-def _asks_for_backup(scenario: Scenario) -> bool:
-    """The backup rule (``response.backup`` soft or hard) measures hotspot -> hotspot road time."""
-    response = getattr(scenario.config, "response", None)
-    return response is not None and response.backup != "off"
-
-
-def _asks_for_visits(scenario: Scenario) -> bool:
-    d = scenario.demand
-    return d is not None and "presence" in d and bool((d["presence"] == "visit").any())
 
 
 # --- the road matrices: fast, and the plain reference they must equal --------------------

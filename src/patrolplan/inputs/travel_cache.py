@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 import shapely
 
-from patrolplan.inputs.network import UNREACHABLE_MIN, Travel, needs_hotspot_hops
 from patrolplan.inputs.scenario import Scenario
+from patrolplan.inputs.travel import UNREACHABLE_MIN, Travel, needs_hotspot_hops
 
 __all__ = ["TRAVEL_FILE", "FORMAT", "travel_key", "save_travel", "load_travel", "read_cached", "inspect_travel",
            "stored_notes"]

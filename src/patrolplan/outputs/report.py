@@ -29,7 +29,7 @@ from patrolplan.outputs.plotting.loops import loop_shift_routes, read_visits
 from patrolplan.outputs.plotting.map import hotspot_tiers, station_hotspot_links
 from patrolplan.outputs.plotting.sheets import A4_LANDSCAPE_IN, draw_week_sheet
 from patrolplan.outputs.plotting.week import station_weeks, week_label
-from patrolplan.outputs.runfolder import atomic_file
+from patrolplan.outputs.atomic import atomic_file
 from patrolplan.solver.result import station_load as _station_load
 
 __all__ = [

@@ -39,8 +39,9 @@ from pathlib import Path
 
 import numpy as np
 
-from patrolplan.errors import UsageError
+from patrolplan.errors import DataError, UsageError
 from patrolplan.interrupts import masked, note_published
+from patrolplan.outputs.atomic import atomic_file  # noqa: F401  (its old home: still importable from here)
 
 __all__ = ["write_run_folder", "atomic_folder", "read_summary", "prepare_output", "MARKER", "lock_output",
            "release_locks"]
@@ -352,23 +353,6 @@ class atomic_folder:
         return False
 
 
-def atomic_file(path: Path, write: Callable[[Path], object]) -> Path:
-    """Write one file in place of ``path`` without a half-written state: ``write(tmp)`` writes a
-    hidden file beside it, which then replaces ``path`` in one rename. The one file-level
-    counterpart of :class:`atomic_folder` (report, workbook, GeoPackage, pictures, sheets)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    if tmp.exists():
-        tmp.unlink()
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
-
-
 def _clean(obj):
     """JSON-safe: numpy scalars to Python, NaN/inf to None."""
     if isinstance(obj, dict):
@@ -434,20 +418,17 @@ def write_run_folder(result, run_dir: str | Path, *, scenario=None, pictures: bo
         (tmp / "summary.json").write_text(json.dumps(_clean(summary), indent=2, ensure_ascii=False) + "\n",
                                           encoding="utf-8")
         if pictures and scenario is not None:
-            try:
-                from patrolplan.outputs.report import write_all
-            except ImportError:  # plotting not installed in this build
-                write_all = None
-            if write_all is not None:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    write_all(scenario, tmp, graph=graph)
+            # imported here, not at the top: it pulls in matplotlib, and every command (`--help`
+            # too) imports this module for its locks
+            from patrolplan.outputs.report import write_all
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                write_all(scenario, tmp, graph=graph)
     return run_dir
 
 
 def read_summary(run_dir: str | Path) -> dict:
-    from patrolplan.errors import DataError
-
     path = Path(run_dir) / "summary.json"
     if not path.is_file():
         raise DataError(f"{path}: no summary.json — is {run_dir} a patrolplan run folder?")

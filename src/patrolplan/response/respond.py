@@ -31,8 +31,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from patrolplan.check import read_roster, read_visits
 from patrolplan.errors import DataError
-from patrolplan.inputs.network import UNREACHABLE_MIN
+from patrolplan.inputs.io import load_scenario, read_polygons
+from patrolplan.inputs.network import UNREACHABLE_MIN, road_graph
+from patrolplan.outputs.runfolder import read_summary
 from patrolplan.response.positions import on_duty, point_minutes
 
 __all__ = ["Responder", "Answer", "respond", "parse_time", "parse_lonlat"]
@@ -165,11 +168,6 @@ class Responder:
     def load(cls, run_dir: str | Path, *, config: str | Path | None = None) -> "Responder":
         """Read ``run_dir`` (its roster.csv, visits.csv, and the config summary.json records,
         or ``config``), the scenario, the road graph and the polygons."""
-        from patrolplan.check import read_roster, read_visits
-        from patrolplan.inputs.io import load_scenario
-        from patrolplan.inputs.network import road_graph
-        from patrolplan.outputs.runfolder import read_summary
-
         run_dir = Path(run_dir)
         if not run_dir.is_dir():
             raise DataError(f"{run_dir}: no such run folder — give a folder patrolplan solve wrote")
@@ -364,8 +362,6 @@ def read_station_areas(scenario):
     """The config's ``data.station_areas`` layer, checked (None when the key is absent); raises
     :class:`DataError` for a missing file or polygons naming no known station. ``patrolplan
     validate`` reads it too."""
-    from patrolplan.inputs.io import read_polygons
-
     path = scenario.config.data.station_areas
     if path is None:
         return None

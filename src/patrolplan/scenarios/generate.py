@@ -73,6 +73,7 @@ from scipy.spatial import Voronoi, cKDTree
 
 from patrolplan.errors import UsageError
 from patrolplan.inputs.config import Modes, Objective, Rules, SolverSettings, Travel
+from patrolplan.outputs.runfolder import atomic_folder, prepare_output
 
 __all__ = ["generate_scenario", "generate_command"]
 
@@ -808,8 +809,6 @@ def generate_command(
 
     Writes the scenario and returns its config path; raises :class:`UsageError` on bad numbers.
     """
-    from patrolplan.outputs.runfolder import atomic_folder, prepare_output
-
     out_dir = prepare_output(out_dir, kind="scenario")
     with atomic_folder(out_dir, kind="scenario") as tmp:
         generate_scenario(tmp, stations=stations, hotspots=hotspots, days=days, seed=seed, coverage=coverage)

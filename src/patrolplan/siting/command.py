@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 from patrolplan.errors import UsageError
+from patrolplan.inputs.io import load_scenario
+from patrolplan.inputs.network import road_graph
+from patrolplan.outputs.runfolder import prepare_output
 from patrolplan.siting.core import SitingResult
+from patrolplan.siting.models import make_model
+from patrolplan.siting.network import checkpoint_tables, problem_from_scenario, read_candidates
+from patrolplan.siting.output import write_site_folder
+from patrolplan.siting.tables import read_cost_tables
 
 __all__ = ["site_command"]
 
@@ -61,24 +68,16 @@ def _summary_lines(result: SitingResult) -> list[str]:
 
 def site_command(args) -> int:
     """Run ``patrolplan site`` for parsed ``args`` (see cli.py); returns the exit code."""
-    from patrolplan.siting.models import make_model
-
     _check_usage(args)
     fixed = _fixed(args.fixed)
     out = Path(args.out) if args.out is not None else None
     if out is not None:
-        from patrolplan.outputs.runfolder import prepare_output
-
         prepare_output(out, kind="site", say=lambda m: print(m, file=sys.stderr))
     radius = args.radius_min if args.config is not None else args.radius
     model = make_model(args.model, p=args.p, radius=radius, fixed=fixed)
     scenario = candidates = graph = None
     notes: list[str] = []
     if args.config is not None:
-        from patrolplan.inputs.io import load_scenario
-        from patrolplan.inputs.network import road_graph
-        from patrolplan.siting.network import problem_from_scenario, read_candidates
-
         scenario = load_scenario(args.config)
         candidates = read_candidates(args.candidates, id_column=args.candidate_id)
         graph = road_graph(scenario)
@@ -86,8 +85,6 @@ def site_command(args) -> int:
         problem, notes = problem_from_scenario(scenario, candidates, direction=args.direction, graph=graph,
                                                client_tiers=tiers)
     else:
-        from patrolplan.siting.tables import read_cost_tables
-
         problem = read_cost_tables(args.costs, args.clients, weight_column=args.weight)
     result = model.solve(problem, time_limit_s=args.time_limit, workers=args.workers)
     report = result.to_json()
@@ -96,12 +93,8 @@ def site_command(args) -> int:
         report["cost"] = f"road minutes, {args.direction}"
     add_tables = None
     if scenario is not None and out is not None:
-        from patrolplan.siting.network import checkpoint_tables
-
         add_tables = checkpoint_tables(scenario, candidates, result, graph=graph, days=args.days, hours=args.hours)
     if out is not None:
-        from patrolplan.siting.output import write_site_folder
-
         write_site_folder(out, result, report, fixed=fixed, scenario=scenario, candidates=candidates, graph=graph,
                           add_tables=add_tables)
     if args.json:

@@ -29,6 +29,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from patrolplan import interrupts
 from patrolplan.errors import DataError
 from patrolplan.model.build import LinearModel
 from patrolplan.siting.core import SitingProblem, SitingResult, evaluate
@@ -89,7 +90,6 @@ def _responsive(run):
     ends with the process."""
     import threading
 
-    from patrolplan import interrupts
 
     if threading.current_thread() is not threading.main_thread():
         return run()

@@ -31,7 +31,7 @@ import pyproj
 
 from patrolplan.errors import DataError, UsageError
 from patrolplan.inputs.demand import clock_minutes, parse_days
-from patrolplan.inputs.io import read_points
+from patrolplan.inputs.io import csv_encoding, read_points
 from patrolplan.inputs.network import RoadGraph, road_graph
 from patrolplan.inputs.scenario import TIERS, Scenario
 from patrolplan.inputs.validate import display_path
@@ -202,8 +202,6 @@ def _header(path: Path | None, default: list[str]) -> list[str]:
     if path is None or Path(path).suffix.lower() != ".csv":
         return default
     try:
-        from patrolplan.inputs.io import csv_encoding
-
         return [str(c) for c in pd.read_csv(path, nrows=0, encoding=csv_encoding(path)).columns]
     except (OSError, ValueError, DataError):
         return default

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from patrolplan.errors import DataError
-from patrolplan.inputs.io import read_table
+from patrolplan.inputs.io import csv_encoding, read_table
 from patrolplan.inputs.validate import display_path
 from patrolplan.siting.core import SitingProblem
 
@@ -167,8 +167,6 @@ def _read_costs(path: Path, source: str) -> pd.DataFrame:
     """COSTS as three columns: ids as categories, ``cost`` as float (NaN where blank or not a
     number, ``cost_text`` then keeping the text of the cells that are not numbers). Blank lines
     are dropped; the index stays the 0-based data row (file row - 2)."""
-    from patrolplan.inputs.io import csv_encoding
-
     encoding = csv_encoding(path, source=source)
     kw = dict(encoding=encoding, skip_blank_lines=False, keep_default_na=False, na_values=[""],
               dtype={"client_id": "category", "facility_id": "category"})

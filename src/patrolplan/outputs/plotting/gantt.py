@@ -13,6 +13,7 @@ from patrolplan.outputs.plotting._fonts import font_family
 from patrolplan.outputs.plotting._names import hotspot_names, station_names, zone_names
 from patrolplan.outputs.plotting._style import GAP_COLOR, lighten, station_colors
 from patrolplan.outputs.plotting._tables import coverage_frame, roster_frame, slot_minutes_of
+from patrolplan.outputs.plotting.loops import visits_frame
 
 __all__ = ["plot_gantt", "gantt_rows", "timeline_rows", "figure_height_in", "MAX_FIGURE_HEIGHT_IN"]
 
@@ -171,7 +172,6 @@ def draw_visit_ticks(ax, r: pd.DataFrame, rows: pd.DataFrame, visits: pd.DataFra
     the team's sub-row of its station. Returns how many were drawn."""
     if visits is None or len(visits) == 0:
         return 0
-    from patrolplan.outputs.plotting.loops import visits_frame
 
     v = visits_frame(visits)
     row_y = dict(zip(rows["key"], rows["y0"]))

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from matplotlib.figure import Figure
 
+from patrolplan.outputs.atomic import atomic_file
 from patrolplan.outputs.plotting._style import day_tag, day_window, resolve_day
 from patrolplan.outputs.plotting._tables import read_run_tables
 from patrolplan.outputs.plotting.coverage import plot_coverage
 from patrolplan.outputs.plotting.gantt import figure_height_in, gantt_rows, plot_gantt
 from patrolplan.outputs.plotting.loops import read_visits
 from patrolplan.outputs.plotting.map import plot_map
-from patrolplan.outputs.runfolder import atomic_file
+from patrolplan.outputs.plotting.response import plot_response
 
 __all__ = ["write_pictures", "picture_names"]
 
@@ -86,10 +88,6 @@ def write_pictures(scenario, run_dir: str | Path, *, day=None, graph=None) -> li
 
 def _save_response(scenario, run_dir: Path) -> Path:
     """``response.png``: the worst hotspot-hours of ``response.csv`` (patrolplan.response)."""
-    import pandas as pd
-
-    from patrolplan.outputs.plotting.response import plot_response
-
     response = pd.read_csv(run_dir / "response.csv", dtype={"hotspot_id": str, "slot_start": str},
                            keep_default_na=True)
     r = scenario.config.response
