@@ -635,31 +635,21 @@ def windows_of(config, *, need, posts, every_h, dwell_h, teams, hotspot_zone, zo
     n_h, n_k = need.shape
     rows: list[tuple[int, int, int, int]] = []
     sync = np.array([zone_mode[hotspot_zone[h]] == "synchronized" for h in range(n_h)], dtype=bool)
-    for h in np.nonzero(need.any(axis=1))[0]:
-        h = int(h)
+    for h, first, end, a in visit_runs(need, posts, dwell_h, slot):
         e = int(every_h[h])
         c = check_step(config, e)
-        row = need[h] > 0
-        k = 0
-        while k < n_k:
-            if not row[k]:
-                k += 1
-                continue
-            first = k
-            while k < n_k and row[k]:
-                k += 1
-            after_post = first > 0 and posts[h, first - 1] > 0
-            a, b = first * slot - (int(dwell_h[h]) if after_post else 0), k * slot
-            checks = list(range(a + e, b, c)) + [b] if a + e < b else [b]
-            for i, t in enumerate(checks):
-                if i == len(checks) - 1 and i > 0:
-                    break  # implied by the row before
-                lo = max(a, (checks[i + 1] if i + 1 < len(checks) else b) - e)
-                hi = t if i + 1 < len(checks) else b - 1
-                if after_post and lo <= a:
-                    continue  # the post's last moment on site starts a visit in this window
-                lo_g, hi_g = -(-lo // g) * g, (hi // g) * g
-                rows.append((h, lo_g, hi_g, int(np.clip((t - 1) // slot, 0, n_k - 1))))
+        after_post = first > 0 and posts[h, first - 1] > 0
+        b = end * slot
+        checks = list(range(a + e, b, c)) + [b] if a + e < b else [b]
+        for i, t in enumerate(checks):
+            if i == len(checks) - 1 and i > 0:
+                break  # implied by the row before
+            lo = max(a, (checks[i + 1] if i + 1 < len(checks) else b) - e)
+            hi = t if i + 1 < len(checks) else b - 1
+            if after_post and lo <= a:
+                continue  # the post's last moment on site starts a visit in this window
+            lo_g, hi_g = -(-lo // g) * g, (hi // g) * g
+            rows.append((h, lo_g, hi_g, int(np.clip((t - 1) // slot, 0, n_k - 1))))
     rows.sort()
     arr = np.asarray(rows, dtype=np.int64).reshape(-1, 4)
     hotspot, lo, hi, ks = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
