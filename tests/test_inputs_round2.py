@@ -220,7 +220,7 @@ def test_every_csv_reader_decodes_through_one_function():
     offenders = []
     for path in (REPO / "src" / "patrolplan").rglob("*.py"):
         rel = path.relative_to(REPO / "src" / "patrolplan").as_posix()
-        if rel.startswith(("check/published.py", "outputs/", "replan.py")):  # files patrolplan wrote (UTF-8)
+        if rel.startswith(("check/published.py", "outputs/", "replan.py", "weeks.py")):  # files patrolplan wrote (UTF-8)
             continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if re.search(r"read_csv\(.*encoding=[\"']", line):  # a fixed encoding, not csv_encoding's
