@@ -226,6 +226,35 @@ def test_a_run_of_another_config_is_recognised(published, visits_run, tmp_path, 
     assert summary["config_name"] == "example-sick" and summary["week_start"] == "2026-11-30"
 
 
+@pytest.mark.parametrize("kind", ["later-week", "one-row-a-month-early", "visits-run", "other-stations", "header-only"])
+def test_check_from_another_week_or_config_is_refused_as_replan_refuses_it(published, later, visits_run,
+                                                                         tmp_path, capsys, kind):
+    """`check --from` reads the folder with its own code and refuses what `replan --from` refuses
+    (exit 2 naming --from and why), instead of reporting another week's history as broken rules."""
+    config, frm = EXAMPLE, _copy(published, tmp_path / "from")
+    words = {"later-week": "another week", "one-row-a-month-early": "another week", "visits-run": "is a visit loop",
+             "other-stations": "none of its roster's stations", "header-only": "has no shifts"}[kind]
+    rows = _rows(published)
+    if kind == "later-week":
+        frm = later
+    elif kind == "one-row-a-month-early":
+        rows[10] = {**rows[10], **{c: rows[10][c].replace("2026-11-30", "2026-10-30") for c in
+                                   ("start", "end", "on_site_start", "on_site_end")}}
+        _write_rows(frm, rows)
+    elif kind == "visits-run":
+        frm = visits_run
+    elif kind == "other-stations":
+        config = CONFIGS / "jining.yaml"
+    else:
+        (frm / "roster.csv").write_text(",".join(rows[0]) + "\n", encoding="utf-8")
+    before = _snapshot(frm)
+    assert main(["check", str(config), str(published), "--from", str(frm), "--at", AT]) == 2
+    err = capsys.readouterr().err
+    assert f"--from {frm}" in err and words in err and "Traceback" not in err
+    assert _replan(config, frm, tmp_path / "replan") == 2  # the re-plan refuses the same folder
+    assert _snapshot(frm) == before
+
+
 # --- pinned: one reading on both sides --------------------------------------------------------------
 
 
