@@ -155,3 +155,33 @@ def test_a_roster_of_its_header_only_is_refused(copy, tmp_path, capsys, folder):
     shifts = json.loads((run / "summary.json").read_text())["shifts"]
     assert _ask(run, "--hotspot", "H1", "--time", "2026-12-01T10:00") == 2
     assert f"roster.csv: only a header, but summary.json records {shifts} shifts" in capsys.readouterr().err
+
+
+# --- the config summary.json records is gone --------------------------------------------------------
+
+
+@pytest.mark.parametrize("recorded", ["moved", "relative-gone", "none", "a-folder"])
+@pytest.mark.parametrize("command", ["respond", "map", "evaluate"])
+def test_a_recorded_config_that_is_gone_says_where_the_path_comes_from(tmp_path, capsys, recorded, command):
+    """The config path comes from the run folder's summary.json: when it holds no file (the
+    scenario moved) the message says so and offers --config, rather than "check the path"."""
+    run = _world(tmp_path / "w")
+    summary = json.loads((run / "summary.json").read_text())
+    value = {"moved": str(tmp_path / "gone" / "config.yaml"), "relative-gone": "../old/config.yaml",
+             "none": None, "a-folder": str(tmp_path / "w")}[recorded]
+    if value is None:
+        summary.pop("config_path")
+    else:
+        summary["config_path"] = value
+    (run / "summary.json").write_text(json.dumps(summary))
+    before = sorted(p.name for p in run.iterdir())
+    argv = {"respond": ["respond", str(run), "--hotspot", "HT", "--time", "2026-11-30T10:00"],
+            "map": ["map", str(run)],
+            "evaluate": ["evaluate", str(run), "--incidents", str(tmp_path / "incidents.csv")]}[command]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert str(run / "summary.json") in err and "--config" in err and "Traceback" not in err
+    assert ("'config_path'" in err) and (value is None or value in err)
+    assert sorted(p.name for p in run.iterdir()) == before
+    if command == "respond":  # with --config the same folder answers
+        assert main([*argv, "--config", str(tmp_path / "w" / "config.yaml")]) == 0

@@ -452,7 +452,7 @@ def _cmd_batch(args) -> int:
 def _cmd_map(args) -> int:
     from patrolplan.errors import DataError
     from patrolplan.outputs.plotting import write_pictures
-    from patrolplan.outputs.runfolder import read_summary
+    from patrolplan.outputs.runfolder import read_summary, recorded_config
 
     from patrolplan.check import read_roster
 
@@ -463,12 +463,7 @@ def _cmd_map(args) -> int:
     read_roster(run_dir)
     config = args.config
     if config is None:
-        recorded = summary.get("config_path")
-        if not recorded:
-            raise DataError(f"{run_dir}/summary.json records no config: pass --config CONFIG.yaml")
-        config = Path(recorded)
-        if not config.is_absolute():
-            config = run_dir / config
+        config = recorded_config(run_dir, summary)
     scenario = _load(config)
     for path in write_pictures(scenario, run_dir, day=args.day):
         print(path)

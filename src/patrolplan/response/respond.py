@@ -168,7 +168,7 @@ class Responder:
         from patrolplan.check import read_roster, read_visits
         from patrolplan.inputs.io import load_scenario
         from patrolplan.inputs.network import road_graph
-        from patrolplan.outputs.runfolder import read_summary
+        from patrolplan.outputs.runfolder import read_summary, recorded_config
 
         run_dir = Path(run_dir)
         if not run_dir.is_dir():
@@ -177,10 +177,7 @@ class Responder:
             raise DataError(f"{run_dir}: no roster.csv — this run folder holds no roster (an infeasible week, or not a "
                             "run folder); solve the week first")
         if config is None:
-            recorded = read_summary(run_dir).get("config_path")
-            if not recorded:
-                raise DataError(f"{run_dir}/summary.json records no config — re-run the solve")
-            config = Path(recorded) if Path(recorded).is_absolute() else run_dir / recorded
+            config = recorded_config(run_dir)
         scenario = load_scenario(config)
         roster = read_roster(run_dir)
         visits = read_visits(run_dir)
