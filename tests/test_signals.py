@@ -229,6 +229,31 @@ def test_a_reader_that_closes_early_gives_no_traceback(published, args):
     assert code == 141, err
 
 
+@pytest.mark.parametrize("args", [
+    ["validate", "{bad}"],                                                   # every problem on stderr
+    ["check", EXAMPLE, "{run}", "--from", "{run}", "--at", "noon"],         # a usage error
+    ["respond", "{run}", "--hotspot", "H99", "--time", "2026-12-02T22:30"],  # an input error
+    ["replan", EXAMPLE, "--from", "{run}", "--at", "2026-12-02T12:00", "--out", "{run}"],
+])
+def test_an_error_into_a_closed_pipe_keeps_its_exit_code(published, tmp_path, args):
+    """`patrolplan ... 2>&1 | head -0`: the message of an input error goes into the closed pipe;
+    the command still exits 2 (or 141, when a warning line met the closed pipe first), never a
+    traceback's 1 or a failed last flush's 120."""
+    bad = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", bad)
+    demand = bad / "example" / "demand.csv"
+    demand.write_text(demand.read_text(encoding="utf-8") + "".join(f"H{i},,mon,08:00,10:00,x\n" for i in range(400)),
+                      encoding="utf-8")
+    argv = [str(CONSOLE), *(str(a).replace("{run}", str(published)).replace("{bad}", str(bad / "example.yaml"))
+                            for a in args)]
+    r, w = os.pipe()
+    os.close(r)  # the reader is gone before the first line
+    writer = subprocess.Popen(argv, stdout=w, stderr=w)
+    os.close(w)
+    code = writer.wait(timeout=120)
+    assert code in (2, 141), f"exit {code}"
+
+
 def test_head_one_reads_the_first_line(published):
     done = subprocess.run(f"'{CONSOLE}' check '{EXAMPLE}' '{published}' | head -1", shell=True,
                           capture_output=True, text=True, timeout=120)
