@@ -226,6 +226,35 @@ def test_a_run_of_another_config_is_recognised(published, visits_run, tmp_path, 
     assert summary["config_name"] == "example-sick" and summary["week_start"] == "2026-11-30"
 
 
+@pytest.mark.parametrize("kind", ["later-week", "one-row-a-month-early", "visits-run", "other-stations", "header-only"])
+def test_check_from_another_week_or_config_is_refused_as_replan_refuses_it(published, later, visits_run,
+                                                                         tmp_path, capsys, kind):
+    """`check --from` reads the folder with its own code and refuses what `replan --from` refuses
+    (exit 2 naming --from and why), instead of reporting another week's history as broken rules."""
+    config, frm = EXAMPLE, _copy(published, tmp_path / "from")
+    words = {"later-week": "another week", "one-row-a-month-early": "another week", "visits-run": "is a visit loop",
+             "other-stations": "none of its roster's stations", "header-only": "has no shifts"}[kind]
+    rows = _rows(published)
+    if kind == "later-week":
+        frm = later
+    elif kind == "one-row-a-month-early":
+        rows[10] = {**rows[10], **{c: rows[10][c].replace("2026-11-30", "2026-10-30") for c in
+                                   ("start", "end", "on_site_start", "on_site_end")}}
+        _write_rows(frm, rows)
+    elif kind == "visits-run":
+        frm = visits_run
+    elif kind == "other-stations":
+        config = CONFIGS / "jining.yaml"
+    else:
+        (frm / "roster.csv").write_text(",".join(rows[0]) + "\n", encoding="utf-8")
+    before = _snapshot(frm)
+    assert main(["check", str(config), str(published), "--from", str(frm), "--at", AT]) == 2
+    err = capsys.readouterr().err
+    assert f"--from {frm}" in err and words in err and "Traceback" not in err
+    assert _replan(config, frm, tmp_path / "replan") == 2  # the re-plan refuses the same folder
+    assert _snapshot(frm) == before
+
+
 # --- pinned: one reading on both sides --------------------------------------------------------------
 
 
@@ -317,6 +346,93 @@ def test_a_blank_shift_id_names_the_file_and_row(published, tmp_path, capsys, ho
     assert code == 2
     err = capsys.readouterr().err
     assert str(week / "roster.csv") in err and "row 7" in err and "column 'shift_id'" in err
+
+
+# --- rows naming what the config does not know ------------------------------------------------------
+
+
+def _first_after(rows: list[dict], at: str = AT) -> int:
+    return next(i for i, r in enumerate(rows) if r["start"] >= at)
+
+
+def _edits(rows: list[dict], kind: str) -> tuple[int, str, str]:
+    """Edit one row of ``rows`` in place: (its index, the column the message must name, a word it must say)."""
+    i = 0 if kind.startswith("history") else _first_after(rows) + 3
+    r = rows[i]
+    if kind.endswith("zone-unknown"):
+        r["zone_id"] = "Z9"
+        return i, "zone_id", "Z9"
+    if kind.endswith("zone-other"):
+        r["zone_id"] = "Z2" if r["zone_id"] != "Z2" else "Z1"
+        return i, "zone_id", "belongs to zone"
+    if kind.endswith("station"):
+        r["station_id"] = "X9"
+        return i, "station_id", "X9"
+    if kind.endswith("team"):
+        r["team_id"] = "X9-T01"
+        return i, "team_id", "X9-T01"
+    if kind.endswith("hotspot"):
+        r["hotspot_id"] = "H99"
+        return i, "hotspot_id", "H99"
+    if kind.endswith("end-before-start"):
+        r["end"], r["start"] = r["start"], r["end"]
+        return i, "end", "not after the start"
+    if kind.endswith("on-site-outside"):
+        r["on_site_start"] = _minus(r["start"], 30)
+        return i, "on_site_start", "out of order"
+    raise AssertionError(kind)
+
+
+def _zone_of(hotspot: str) -> str:
+    with open(CONFIGS / "example" / "hotspots.csv", encoding="utf-8") as f:
+        return next(r["zone_id"] for r in csv.DictReader(f) if r["hotspot_id"] == hotspot)
+
+
+def _minus(text: str, minutes: int) -> str:
+    import datetime as dt
+
+    return (dt.datetime.fromisoformat(text) - dt.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+
+
+KINDS = [f"{when}-{what}" for when in ("history", "future") for what in
+         ("zone-unknown", "zone-other", "station", "team", "hotspot", "end-before-start", "on-site-outside")]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_row_naming_what_the_config_does_not_know_is_refused(published, tmp_path, capsys, kind):
+    """History, pinned and later rows alike: a typo must neither be published (the check would
+    then refuse the kept row) nor lose the row silently (a later row was dropped unsaid)."""
+    week = _copy(published, tmp_path / "week")
+    rows = _rows(published)
+    i, column, word = _edits(rows, kind)
+    _write_rows(week, rows)
+    before = _snapshot(week)
+    out = tmp_path / "replan"
+    assert _replan(EXAMPLE, week, out) == 2
+    err = capsys.readouterr().err
+    assert str(week / "roster.csv") in err and f"row {i + 2} (shift_id '{rows[i]['shift_id']}')" in err
+    assert f"column '{column}'" in err and word in err and "Traceback" not in err
+    if kind.endswith("zone-other"):
+        assert f"write {_zone_of(rows[i]['hotspot_id'])}" in err  # the fix is the hotspot's zone
+    else:
+        assert ("delete the row" in err) == kind.startswith("future")
+    assert not out.exists() and _snapshot(week) == before
+
+
+def test_every_problem_of_the_roster_comes_in_one_message(published, tmp_path, capsys):
+    week = _copy(published, tmp_path / "week")
+    rows = _rows(published)
+    j = _first_after(rows)
+    rows[1]["zone_id"] = "Z9"
+    rows[2]["travel_out_min"] = "ten"
+    rows[j]["station_id"] = "X9"
+    rows[j + 1]["start"] = "yesterday"
+    _write_rows(week, rows)
+    assert _replan(EXAMPLE, week, tmp_path / "replan") == 2
+    err = capsys.readouterr().err
+    assert "4 problems" in err
+    lines = [ln for ln in err.splitlines() if ln.strip().startswith("- row ")]
+    assert [ln.split()[2] for ln in lines] == [str(n) for n in sorted((3, 4, j + 2, j + 3))]  # in file order
 
 
 # --- a roster saved back by a spreadsheet -----------------------------------------------------------

@@ -155,3 +155,59 @@ def test_a_roster_of_its_header_only_is_refused(copy, tmp_path, capsys, folder):
     shifts = json.loads((run / "summary.json").read_text())["shifts"]
     assert _ask(run, "--hotspot", "H1", "--time", "2026-12-01T10:00") == 2
     assert f"roster.csv: only a header, but summary.json records {shifts} shifts" in capsys.readouterr().err
+
+
+# --- the config summary.json records is gone --------------------------------------------------------
+
+
+@pytest.mark.parametrize("recorded", ["moved", "relative-gone", "none", "a-folder"])
+@pytest.mark.parametrize("command", ["respond", "map", "evaluate"])
+def test_a_recorded_config_that_is_gone_says_where_the_path_comes_from(tmp_path, capsys, recorded, command):
+    """The config path comes from the run folder's summary.json: when it holds no file (the
+    scenario moved) the message says so and offers --config, rather than "check the path"."""
+    run = _world(tmp_path / "w")
+    summary = json.loads((run / "summary.json").read_text())
+    value = {"moved": str(tmp_path / "gone" / "config.yaml"), "relative-gone": "../old/config.yaml",
+             "none": None, "a-folder": str(tmp_path / "w")}[recorded]
+    if value is None:
+        summary.pop("config_path")
+    else:
+        summary["config_path"] = value
+    (run / "summary.json").write_text(json.dumps(summary))
+    before = sorted(p.name for p in run.iterdir())
+    argv = {"respond": ["respond", str(run), "--hotspot", "HT", "--time", "2026-11-30T10:00"],
+            "map": ["map", str(run)],
+            "evaluate": ["evaluate", str(run), "--incidents", str(tmp_path / "incidents.csv")]}[command]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert str(run / "summary.json") in err and "--config" in err and "Traceback" not in err
+    assert ("'config_path'" in err) and (value is None or value in err)
+    assert sorted(p.name for p in run.iterdir()) == before
+    if command == "respond":  # with --config the same folder answers
+        assert main([*argv, "--config", str(tmp_path / "w" / "config.yaml")]) == 0
+
+
+# --- station areas: one area per station -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("boxes, says", [
+    ([("A", 116.00, 116.05), ("A", 116.30, 116.40)], ["rows 2 and 3", "station 'A' is named 2 times"]),
+    ([("B", 116.00, 116.05), ("C", 116.10, 116.15), ("B", 116.30, 116.40), ("B", 116.45, 116.50)],
+     ["rows 2, 4 and 5", "station 'B' is named 3 times"]),
+    ([("A", 116.00, 116.05), ("X9", 116.10, 116.15), ("A", 116.30, 116.40)],
+     ["rows 2 and 4", "station 'A' is named 2 times", "row 3 (station_id 'X9')"]),
+])
+@pytest.mark.parametrize("command", ["validate", "respond"])
+def test_a_station_named_twice_in_station_areas_is_refused(tmp_path, capsys, boxes, says, command):
+    """Apart or not, two areas of one station are refused (which one answers for it?), naming
+    the file, both rows and the column; every problem of the layer in one message."""
+    run = _world(tmp_path / "w", areas=True)
+    _areas(tmp_path / "w", boxes)
+    if command == "validate":
+        assert main(["validate", str(tmp_path / "w" / "config.yaml")]) == 2
+    else:
+        assert _ask(run, "--at", "116.02,35.0", "--time", "2026-11-30T10:00") == 2
+    err = capsys.readouterr().err
+    assert "areas.geojson" in err and "column 'station_id'" in err and "Traceback" not in err
+    for words in says:
+        assert words in err, words

@@ -229,6 +229,31 @@ def test_a_reader_that_closes_early_gives_no_traceback(published, args):
     assert code == 141, err
 
 
+@pytest.mark.parametrize("args", [
+    ["validate", "{bad}"],                                                   # every problem on stderr
+    ["check", EXAMPLE, "{run}", "--from", "{run}", "--at", "noon"],         # a usage error
+    ["respond", "{run}", "--hotspot", "H99", "--time", "2026-12-02T22:30"],  # an input error
+    ["replan", EXAMPLE, "--from", "{run}", "--at", "2026-12-02T12:00", "--out", "{run}"],
+])
+def test_an_error_into_a_closed_pipe_keeps_its_exit_code(published, tmp_path, args):
+    """`patrolplan ... 2>&1 | head -0`: the message of an input error goes into the closed pipe;
+    the command still exits 2 (or 141, when a warning line met the closed pipe first), never a
+    traceback's 1 or a failed last flush's 120."""
+    bad = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", bad)
+    demand = bad / "example" / "demand.csv"
+    demand.write_text(demand.read_text(encoding="utf-8") + "".join(f"H{i},,mon,08:00,10:00,x\n" for i in range(400)),
+                      encoding="utf-8")
+    argv = [str(CONSOLE), *(str(a).replace("{run}", str(published)).replace("{bad}", str(bad / "example.yaml"))
+                            for a in args)]
+    r, w = os.pipe()
+    os.close(r)  # the reader is gone before the first line
+    writer = subprocess.Popen(argv, stdout=w, stderr=w)
+    os.close(w)
+    code = writer.wait(timeout=120)
+    assert code in (2, 141), f"exit {code}"
+
+
 def test_head_one_reads_the_first_line(published):
     done = subprocess.run(f"'{CONSOLE}' check '{EXAMPLE}' '{published}' | head -1", shell=True,
                           capture_output=True, text=True, timeout=120)
@@ -275,6 +300,53 @@ def test_an_interrupted_batch_reports_once_and_names_what_it_published(tmp_path,
     assert err.count("interrupted by") == 1, err
     assert f"stopped after publishing {out / 'tiny'}" in err and "nothing published" not in err
     assert sorted(p.name for p in out.iterdir()) == ["tiny"]  # no lock, no half-written zslow
+
+
+@pytest.mark.parametrize("signum, group", [(signal.SIGINT, True), (signal.SIGTERM, False)])
+def test_a_stopped_batch_starts_none_of_the_configs_already_queued(tmp_path, slow_config, signum, group):
+    """Two workers, three configs: the pool hands the third to a worker's queue at once, beyond
+    the reach of cancel_futures. A stopped worker must not start it (it used to solve and publish
+    it while the parent waited, unnamed in the interrupt's line): the batch exits within seconds
+    and the queued config leaves no folder."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen([str(CONSOLE), "batch", str(slow_config), str(slow_config), str(TINY), "--workers", "2",
+                             "--out-root", str(out), "--quiet", "--time-limit", "120"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(4)
+    sent = time.monotonic()
+    if group:
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    took = time.monotonic() - sent
+    assert proc.returncode == 128 + signum, err
+    assert "Traceback" not in err and err.count("interrupted by") == 1, err
+    assert "nothing published" in err, err
+    assert not (out / "tiny").exists(), "a config queued before the signal was solved and published after it"
+    assert took < 8, f"{took:.1f} s from the signal to the exit"
+
+
+def test_a_worker_stopped_after_publishing_says_so_and_starts_nothing_more(monkeypatch, tmp_path):
+    """A signal held back during the folder swap lands just after it: the row names the folder
+    (so the parent's interrupt line does), and the worker then starts no other config."""
+    from patrolplan import batch
+
+    monkeypatch.setattr(batch, "_stopped", None)
+
+    def published_then_stopped(config_path, out_dir, time_limit_s=None):
+        interrupts.note_published(out_dir)
+        raise interrupts.Interrupted(signal.SIGTERM)
+
+    row = batch._run_safely(published_then_stopped, "a.yaml", str(tmp_path / "a"), None)
+    assert row["exit_code"] == 143 and row["published"] == [str(tmp_path / "a")]
+    assert f"interrupted after publishing {tmp_path / 'a'}" in row["error"]
+    later = batch._run_safely(published_then_stopped, "b.yaml", str(tmp_path / "b"), None)
+    assert later["exit_code"] == 143 and "not started" in later["error"] and "published" not in later
 
 
 def test_a_run_that_fails_after_taking_its_lock_leaves_no_folder_it_made(tmp_path, capsys):

@@ -73,10 +73,19 @@ def _worker_init() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+#: set in a worker process once a SIGTERM stopped one of its runs: the batch is being stopped,
+#: so the configs already handed to this worker (the pool queues one more than it has workers,
+#: and ``cancel_futures`` cannot take those back) are not started
+_stopped: int | None = None
+
+
 def _run_safely(run_one: RunOne, config_path: str, out_dir: str | None, time_limit_s: float | None) -> dict:
     """Run one config in a worker; never raises (a failure becomes an ``error`` row). A SIGTERM
     while it runs discards the run folder being written (interrupts.py) and gives an
-    ``interrupted`` row."""
+    ``interrupted`` row; after it, this worker starts no further config."""
+    if _stopped is not None:
+        return {"status": "error", "exit_code": 128 + _stopped,
+                "error": "interrupted: not started (the batch was being stopped)"}
     try:
         return _run_guarded(run_one, config_path, out_dir, time_limit_s)
     finally:
@@ -88,7 +97,13 @@ def _run_guarded(run_one: RunOne, config_path: str, out_dir: str | None, time_li
         with interrupts.handled(signals=(signal.SIGTERM,)):
             summary = run_one(config_path, out_dir, time_limit_s=time_limit_s)
     except KeyboardInterrupt as err:
+        global _stopped
         code = err.exit_code if isinstance(err, interrupts.Interrupted) else 130
+        _stopped = code - 128
+        published = interrupts.published()  # a signal held back during the folder swap lands after it
+        if published:
+            return {"status": "error", "exit_code": code, "published": published,
+                    "error": f"interrupted after publishing {', '.join(published)} (complete)"}
         return {"status": "error", "exit_code": code, "error": "interrupted: nothing published for this config"}
     except PatrolPlanError as err:
         return {"status": "error", "exit_code": 2, "error": _one_line(err)}
@@ -185,8 +200,9 @@ def _run_local(todo: list[dict], run_one: RunOne, workers: int, time_limit: floa
                     done(row, fut.result())
                 except cf.process.BrokenProcessPool:
                     suspects.append(row)
+                del futures[fut]
         except KeyboardInterrupt:
-            _stop(pool)
+            _stop(pool, futures, done)
             raise
     # isolation: each open config alone in a one-process pool, at most `workers` at a time
     pending = list(suspects)
@@ -199,8 +215,8 @@ def _run_local(todo: list[dict], run_one: RunOne, workers: int, time_limit: floa
         try:
             finished, _ = cf.wait(list(running), return_when=cf.FIRST_COMPLETED)
         except KeyboardInterrupt:
-            for _row, ex in running.values():
-                _stop(ex)
+            for fut, (row, ex) in running.items():
+                _stop(ex, {fut: row}, done)
             raise
         for fut in finished:
             row, ex = running.pop(fut)
@@ -212,9 +228,12 @@ def _run_local(todo: list[dict], run_one: RunOne, workers: int, time_limit: floa
             ex.shutdown(wait=True)
 
 
-def _stop(pool: cf.ProcessPoolExecutor) -> None:
+def _stop(pool: cf.ProcessPoolExecutor, open_: dict, done) -> None:
     """Interrupted: SIGTERM every worker (each discards the run folder it was writing, see
-    interrupts.py) instead of waiting for their solves to finish and publish."""
+    interrupts.py, and starts none of the configs already queued to it) instead of waiting for
+    their solves to finish and publish; then ``done`` for each config of ``open_`` (future ->
+    row) whose run ended meanwhile, so that a folder published just before the signal is named
+    in the interrupt's line and none is said to be missing that is there."""
     # the executor has no public way to signal its workers; _processes is its pid table
     for proc in list(getattr(pool, "_processes", {}).values()):
         try:
@@ -222,6 +241,12 @@ def _stop(pool: cf.ProcessPoolExecutor) -> None:
         except (OSError, ValueError):
             pass
     pool.shutdown(wait=True, cancel_futures=True)
+    for fut, row in list(open_.items()):
+        if fut.done() and not fut.cancelled():
+            try:
+                done(row, fut.result(timeout=0))
+            except Exception:  # noqa: BLE001 - a worker that died while stopping: nothing published
+                pass
 
 
 def _run_dask(todo: list[dict], run_one: RunOne, address: str, time_limit: float | None, done) -> None:
@@ -314,6 +339,8 @@ def run_batch(
         row.update(result)
         if result and not row.get("error") and row.get("run_dir"):
             interrupts.note_published(row["run_dir"])  # an interrupt from now on names it
+        for path in result.get("published", ()):  # a run stopped by the signal just after it published
+            interrupts.note_published(path)
         failed += int(row.get("exit_code") not in (0,))
         bar.update(1)
         bar.set_postfix(failed=failed, refresh=False)

@@ -253,7 +253,8 @@ def _main(argv: list[str] | None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return code
     except PatrolPlanError as err:
-        print(f"{name}: {err}", file=sys.stderr)
+        _tell(f"{name}: {err}")
+        _flush_stdout()
         return 2
     except KeyboardInterrupt as err:
         return _interrupted(err, name)
@@ -279,29 +280,54 @@ def _interrupted(err: KeyboardInterrupt, name: str, *, cause: BaseException | No
     code = 128 + signum if signum else 130
     why = err.args[0] if isinstance(err, interrupts.Interrupted) else "interrupted"
     done = interrupts.published()
-    try:
-        if done:
-            print(f"{name}: {why}: stopped after publishing {', '.join(done)} (complete: written whole "
-                  "before the signal was acted on); nothing else was written", file=sys.stderr)
-        else:
-            print(f"{name}: {why}: stopped, nothing published "
-                  "(an earlier run folder is left as it was)", file=sys.stderr)
-    except (BrokenPipeError, OSError, ValueError):
-        pass
+    if done:
+        _tell(f"{name}: {why}: stopped after publishing {', '.join(done)} (complete: written whole "
+              "before the signal was acted on); nothing else was written")
+    else:
+        _tell(f"{name}: {why}: stopped, nothing published (an earlier run folder is left as it was)")
     return code
 
 
-def _broken_pipe() -> int:
-    """stdout's reader went away (``| head -1``): stop quietly with 141, as Unix tools do. stdout is
-    pointed at /dev/null so that the interpreter's final flush does not fail again."""
+def _tell(line: str) -> None:
+    """``line`` to stderr. A stderr whose reader went away (``2>&1 | head -1``) is let go
+    quietly: pointed at /dev/null, so that neither this print nor the interpreter's last flush
+    turns the command's own exit code into a traceback's 1 (or 120)."""
+    try:
+        print(line, file=sys.stderr)
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError, ValueError):
+        _to_devnull(sys.stderr)
+
+
+def _flush_stdout() -> None:
+    """Flush stdout before an input error's exit 2; a closed reader is let go quietly."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, OSError, ValueError):
+        _to_devnull(sys.stdout)
+
+
+def _to_devnull(stream) -> None:
+    """Point ``stream``'s file descriptor at /dev/null (what is still buffered goes there)."""
     import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def _broken_pipe() -> int:
+    """stdout's (or stderr's) reader went away (``| head -1``): stop quietly with 141, as Unix
+    tools do. The closed stream is pointed at /dev/null (stdout always: the pipe it failed on)
+    so that the interpreter's final flush does not fail again."""
+    try:
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError, ValueError):
+        _to_devnull(sys.stderr)
+    _to_devnull(sys.stdout)
     return 128 + 13  # as a Unix tool killed by SIGPIPE (`yes | head -1`)
 
 
@@ -454,7 +480,7 @@ def _cmd_batch(args) -> int:
 def _cmd_map(args) -> int:
     from patrolplan.errors import DataError
     from patrolplan.outputs.plotting import write_pictures
-    from patrolplan.outputs.runfolder import read_summary
+    from patrolplan.outputs.runfolder import read_summary, recorded_config
 
     from patrolplan.check import read_roster
 
@@ -465,12 +491,7 @@ def _cmd_map(args) -> int:
     read_roster(run_dir)
     config = args.config
     if config is None:
-        recorded = summary.get("config_path")
-        if not recorded:
-            raise DataError(f"{run_dir}/summary.json records no config: pass --config CONFIG.yaml")
-        config = Path(recorded)
-        if not config.is_absolute():
-            config = run_dir / config
+        config = recorded_config(run_dir, summary)
     scenario = _load(config)
     for path in write_pictures(scenario, run_dir, day=args.day):
         print(path)

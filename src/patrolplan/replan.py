@@ -46,7 +46,7 @@ from patrolplan.weeks import (  # noqa: F401
     refuse_same_folder,
 )
 
-__all__ = ["parse_at", "read_published", "check_same_week", "check_week_before", "check_same_config", "check_known_stations",
+__all__ = ["parse_at", "read_published", "reference_problems", "check_same_week", "check_week_before", "check_same_config", "check_known_stations",
            "published_for",
            "previous_busy", "changes_table", "replan_scenario", "refuse_same_folder", "pinned_word", "time_text",
            "CHANGES_COLUMNS", "TRUE_WORDS", "FALSE_WORDS"]
@@ -120,14 +120,21 @@ _FROM_COLUMNS = ROSTER_COLUMNS
 _PREVIOUS_COLUMNS = ("shift_id", "team_id", "station_id", "start", "end")
 
 
-def read_published(run_dir: str | Path, *, option: str = "--from") -> pd.DataFrame:
+def read_published(run_dir: str | Path, *, option: str = "--from", scenario=None,
+                   at: dt.datetime | None = None) -> pd.DataFrame:
     """The roster of a run folder as text (every column, as written; names stripped of spaces),
     with ``_row`` (the row's number in the file, header = 1), ``_start``/``_end``/
     ``_on_site_start``/``_on_site_end`` (datetimes) and ``_pinned`` (bool). Raises
     :class:`UsageError` if ``run_dir`` is not a run folder and :class:`DataError` listing every
     missing column and unreadable cell (file, row, shift_id, column). ``--from`` needs every
     column of the contract's roster (and ``loop_id``/``loop_hotspots`` beside a visits.csv);
-    ``--previous`` only ``shift_id``, ``team_id``, ``station_id``, ``start``, ``end``."""
+    ``--previous`` only ``shift_id``, ``team_id``, ``station_id``, ``start``, ``end``.
+
+    With ``scenario`` (``--from`` of a re-plan; ``at`` its cut), the same pass also checks
+    every row against the scenario's tables (:func:`reference_problems`: ids the config does
+    not know, a ``zone_id`` other than the hotspot's zone, times out of order),
+    after :func:`check_known_stations` has refused the run of another config: every problem of
+    the file comes in one :class:`DataError`."""
     folder = Path(run_dir)
     path = folder / "roster.csv"
     if not folder.is_dir() or not path.is_file() or not (folder / "summary.json").is_file():
@@ -165,9 +172,85 @@ def read_published(run_dir: str | Path, *, option: str = "--from") -> pd.DataFra
     for sid in dup.unique():
         rows = ", ".join(str(r) for r in table["_row"][sids == sid])
         problems.append(f"rows {rows} (shift_id '{sid}'), column 'shift_id': the same id twice — give each row its own id")
+    if scenario is not None and from_week:
+        check_known_stations(scenario, table, folder, option=option)  # another config's run: said as such
+        problems += reference_problems(scenario, table, at)
+        problems.sort(key=_row_number)  # one list in file order, each row's problems together
     if problems:
         raise DataError(problems, source=str(path))
     return table
+
+
+def _row_number(problem: str) -> int:
+    m = re.match(r"rows? (\d+)", problem)
+    return int(m.group(1)) if m else 0
+
+
+def reference_problems(scenario, table: pd.DataFrame, at: dt.datetime | None = None) -> list[str]:
+    """Each row of a ``--from`` roster (history, pinned and the rows after the cut alike) that
+    names what the scenario does not know — a station, a team not named ``<station_id>-T<n>``,
+    a hotspot (or one of its loop), a zone, or a ``zone_id`` other than the hotspot's zone — or
+    whose times are out of order (start < end, start <=
+    on_site_start <= on_site_end <= end). A row after the cut is planned again, but a typo there
+    must not lose the row silently (nor a kept row publish what the check then refuses): the
+    fix is to correct the cell, or to delete a row after the cut. Blank or unreadable cells are
+    :func:`_cell_problems`' and are skipped here."""
+    stations = set(scenario.stations["station_id"].astype(str).str.strip())
+    hotspot_zone = {str(h).strip(): str(z).strip() for h, z in zip(scenario.hotspots["hotspot_id"],
+                                                                   scenario.hotspots["zone_id"])}
+    zones = set(scenario.zones["zone_id"].astype(str).str.strip())
+    problems = []
+    for row in table.to_dict("records"):
+        where = f"row {row['_row']} (shift_id '{str(row['shift_id']).strip()}')"
+        later = at is not None and not pd.isna(row["_start"]) and row["_start"] >= at and not row["_pinned"]
+        or_delete = ", or delete the row (it starts after --at, so the re-plan plans its hours again)" if later else ""
+        if later:
+            fix = "correct it" + or_delete
+        elif at is not None:
+            fix = (f"correct it (the row is kept as {'pinned' if row['_pinned'] else 'history'}, so it must name what "
+                   "the config knows)")
+        else:
+            fix = "correct it"
+
+        def say(col: str, what: str, how: str = "") -> None:
+            problems.append(f"{where}, column '{col}': {what} — {how or fix}")
+
+        station = str(row["station_id"]).strip()
+        team = str(row["team_id"]).strip()
+        hotspot = str(row["hotspot_id"]).strip()
+        zone = str(row.get("zone_id", "") or "").strip()
+        if station and station not in stations:
+            named = _TEAM_RE.match(team)
+            hint = (f" (its team_id {team} names station {named.group('station')})"
+                    if named and named.group("station") in stations else "")
+            say("station_id", f"station {station!r} is not in the config's stations table{hint}")
+        elif team and station and _team_index(team, station) is None:
+            say("team_id", f"team {team!r} is not a team of station {station!r} (teams are named "
+                f"{station}-T01, {station}-T02, ...)")
+        if hotspot and hotspot not in hotspot_zone:
+            say("hotspot_id", f"hotspot {hotspot!r} is not in the config's hotspots table")
+        loop = [x.strip() for x in str(row.get("loop_hotspots", "") or "").split(";") if x.strip()]
+        unknown = [x for x in loop if x not in hotspot_zone]
+        if unknown:
+            say("loop_hotspots", f"hotspot(s) {', '.join(map(repr, unknown))} of the loop are not in the config's "
+                "hotspots table")
+        if zone and zone not in zones:
+            say("zone_id", f"zone {zone!r} is not in the config's zones table"
+                + (f" (hotspot {hotspot} belongs to zone {hotspot_zone[hotspot]})" if hotspot in hotspot_zone else ""))
+        elif zone and hotspot in hotspot_zone and zone != hotspot_zone[hotspot]:
+            say("zone_id", f"zone {zone!r}, but hotspot {hotspot} belongs to zone {hotspot_zone[hotspot]} in the "
+                "config's hotspots table", f"write {hotspot_zone[hotspot]}")
+        times = [row[c] for c in ("_start", "_on_site_start", "_on_site_end", "_end")]
+        if not any(pd.isna(t) for t in times):
+            a, b, c, d = times
+            if not a < d:
+                say("end", f"{d:%Y-%m-%dT%H:%M} is not after the start {a:%Y-%m-%dT%H:%M}", "give the start and end "
+                    "the row was published with (start < end)" + or_delete)
+            elif not a <= b <= c <= d:
+                say("on_site_start", f"times out of order (start {a:%Y-%m-%dT%H:%M}, on site {b:%Y-%m-%dT%H:%M} to "
+                    f"{c:%Y-%m-%dT%H:%M}, end {d:%Y-%m-%dT%H:%M})", "give the times the row was published with "
+                    "(start <= on_site_start <= on_site_end <= end)" + or_delete)
+    return problems
 
 
 def pinned_word(text) -> bool | None:
@@ -450,7 +533,7 @@ def replan_scenario(scenario, from_dir: str | Path, at_text: str, out_dir=None, 
     Returns a :class:`~patrolplan.runner.RunOutcome`."""
     at = parse_at(at_text, scenario.config)
     refuse_same_folder(out_dir, from_dir, "--from")
-    table = read_published(from_dir)
+    table = read_published(from_dir, scenario=scenario, at=at)
     warnings = check_same_config(scenario, table, from_dir)
     check_same_week(scenario.config, table, from_dir)
     offset = re.search(r"(Z|[+-]\d{2}(:?\d{2})?)$", str(at_text).strip())

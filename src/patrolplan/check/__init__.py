@@ -128,6 +128,7 @@ def check_run(config_path: str | Path, run_dir: str | Path, *, from_dir: str | P
         cfg = scenario.config
         cut = _published.parse_at(at, cfg.week_start, cfg.horizon_minutes)
         old = _published.read_text_roster(from_dir, option="--from")
+        _published.check_published_week(old, scenario, from_dir)
     if previous is not None:
         prev = _published.read_text_roster(previous, option="--previous")
         _published.check_previous_week(prev, scenario.config.week_start, previous)

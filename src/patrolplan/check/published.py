@@ -36,6 +36,7 @@ from patrolplan.check.report import Violation
 from patrolplan.errors import DataError, UsageError
 
 __all__ = ["read_text_roster", "parse_at", "check_kept", "check_previous_rest", "check_previous_week",
+           "check_published_week",
            "PINNED_TRUE", "PINNED_FALSE", "pinned_cell"]
 
 #: ``pinned`` cells that mark a kept row (case-insensitive, spaces ignored)
@@ -125,6 +126,63 @@ def parse_at(text: str, week_start: dt.date, horizon_minutes: int) -> dt.datetim
         raise UsageError(f"--at {text!r}: outside the week of the config ({h0:%Y-%m-%dT%H:%M} to "
                          f"{h1:%Y-%m-%dT%H:%M}) — give a time inside it")
     return at
+
+
+def check_published_week(old: pd.DataFrame, scenario, from_dir) -> None:
+    """``--from`` must be a run of the config's week and of its config, as ``replan`` demands
+    of the same folder (the checker's own reading; :class:`UsageError`, exit 2, otherwise):
+    at least one row; every row starting inside the week or before it by less than the longest
+    allowed shift; at least one of its stations in the config's stations table; no visit loop
+    when the config asks for no visits. Without this the history of another week or config is
+    compared row by row and reported as broken rules of the roster checked."""
+    cfg = scenario.config
+    if not len(old):
+        raise UsageError(f"--from {from_dir}: its roster.csv has no shifts (only a header) — give the run folder "
+                         "of the published week the re-plan started from")
+    recorded = _recorded(from_dir)
+    h0 = dt.datetime.combine(cfg.week_start, dt.time(0, 0))
+    h1 = h0 + dt.timedelta(minutes=int(cfg.horizon_minutes))
+    earliest = h0 - dt.timedelta(minutes=max(int(m) for m in cfg.rules.shift_minutes))
+    for n, (sid, start) in enumerate(zip(old["shift_id"], old["start"]), start=2):
+        t = _time(start)
+        if not earliest <= t < h1:
+            raise UsageError(f"--from {from_dir}: row {n} (shift_id '{str(sid).strip()}') starts at "
+                             f"{t:%Y-%m-%dT%H:%M}, outside the config's week ({h0:%Y-%m-%d} to "
+                             f"{h1 - dt.timedelta(minutes=1):%Y-%m-%d}): it is the run of another week{recorded} — "
+                             "give the run folder the re-plan started from, with that week's config")
+    known = {str(s).strip() for s in scenario.stations["station_id"]}
+    named = sorted({str(s).strip() for s in old["station_id"]} - {""}) if "station_id" in old else []
+    if named and not set(named) & known:
+        raise UsageError(f"--from {from_dir}: none of its roster's stations ({', '.join(named[:5])}"
+                         f"{', ...' if len(named) > 5 else ''}) is in this config's stations table — it is the run "
+                         f"of another config{recorded}: give the run folder the re-plan started from")
+    if "loop_hotspots" in old:
+        from patrolplan.check.expand import _is_visit
+
+        demand = scenario.demand
+        visits = demand is not None and any(_is_visit(r) for r in demand.to_dict("records"))
+        loops = [(n, sid) for n, (sid, loop) in enumerate(zip(old["shift_id"], old["loop_hotspots"]), start=2)
+                 if str(loop).strip()]
+        if loops and not visits:
+            n, sid = loops[0]
+            raise UsageError(f"--from {from_dir}: row {n} (shift_id '{str(sid).strip()}') is a visit loop, but this "
+                             f"config asks for no visits — it is the run of another config{recorded}: give the run "
+                             "folder the re-plan started from, and check with the config that re-planned it")
+
+
+def _recorded(run_dir) -> str:
+    """`` (it records the config 'NAME' PATH)`` from the run folder's summary.json, "" without."""
+    import json
+
+    try:
+        summary = json.loads((Path(run_dir) / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(summary, dict):
+        return ""
+    name, path = (str(summary.get(k) or "") for k in ("config_name", "config_path"))
+    what = " ".join(x for x in (f"'{name}'" if name else "", path) if x)
+    return f" (it records the config {what})" if what else ""
 
 
 def check_previous_week(previous: pd.DataFrame, week_start: dt.date, prev_dir) -> None:

@@ -55,7 +55,7 @@ from patrolplan.incidents.read import read_incidents
 from patrolplan.inputs.io import load_scenario
 from patrolplan.inputs.network import road_graph
 from patrolplan.interrupts import masked
-from patrolplan.outputs.runfolder import read_summary
+from patrolplan.outputs.runfolder import read_summary, recorded_config
 from patrolplan.response.positions import on_duty, point_minutes
 
 __all__ = ["Evaluation", "evaluate_week", "evaluate_command", "EVALUATION_FILES"]
@@ -233,10 +233,7 @@ def evaluate_command(run_dir: str | Path, incidents_path: str | Path, *, as_json
         raise DataError(f"{run_dir}: no such run folder — give a folder patrolplan solve wrote")
     summary = read_summary(run_dir)
     if config is None:
-        recorded = summary.get("config_path")
-        if not recorded:
-            raise DataError(f"{run_dir}/summary.json records no config — pass --config CONFIG.yaml")
-        config = Path(recorded) if Path(recorded).is_absolute() else run_dir / recorded
+        config = recorded_config(run_dir, summary)
     _check_owned(run_dir)
     scenario = load_scenario(config)
     roster = read_roster(run_dir)

@@ -428,6 +428,27 @@ def write_run_folder(result, run_dir: str | Path, *, scenario=None, pictures: bo
     return run_dir
 
 
+def recorded_config(run_dir: str | Path, summary: dict | None = None) -> Path:
+    """The config a run folder's summary.json records (``config_path``; a relative path is
+    taken from the run folder), for the commands that read a run folder (``respond``, ``map``,
+    ``evaluate``) without ``--config``. Raises :class:`DataError` when summary.json records
+    none, or a path that no longer holds a file (the config moved or was renamed), saying that
+    the path comes from summary.json and to pass ``--config``."""
+    from patrolplan.errors import DataError
+
+    summary = read_summary(run_dir) if summary is None else summary
+    where = Path(run_dir) / "summary.json"
+    recorded = summary.get("config_path")
+    if not recorded or not isinstance(recorded, str):
+        raise DataError(f"{where}: records no config (no 'config_path') — pass the week's config with "
+                        "--config CONFIG.yaml")
+    config = Path(recorded) if Path(recorded).is_absolute() else Path(run_dir) / recorded
+    if not config.is_file():
+        raise DataError(f"{where}: the config it records, {recorded} ('config_path'), is no file now (moved, renamed "
+                        "or on another machine?) — pass the week's config with --config CONFIG.yaml")
+    return config
+
+
 def read_summary(run_dir: str | Path) -> dict:
     path = Path(run_dir) / "summary.json"
     if not path.is_file():

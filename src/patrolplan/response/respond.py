@@ -35,7 +35,7 @@ from patrolplan.check import read_roster, read_visits
 from patrolplan.errors import DataError
 from patrolplan.inputs.io import load_scenario, read_polygons
 from patrolplan.inputs.network import UNREACHABLE_MIN, road_graph
-from patrolplan.outputs.runfolder import read_summary
+from patrolplan.outputs.runfolder import read_summary, recorded_config
 from patrolplan.response.positions import on_duty, point_minutes
 
 __all__ = ["Responder", "Answer", "respond", "parse_time", "parse_lonlat"]
@@ -175,10 +175,7 @@ class Responder:
             raise DataError(f"{run_dir}: no roster.csv — this run folder holds no roster (an infeasible week, or not a "
                             "run folder); solve the week first")
         if config is None:
-            recorded = read_summary(run_dir).get("config_path")
-            if not recorded:
-                raise DataError(f"{run_dir}/summary.json records no config — re-run the solve")
-            config = Path(recorded) if Path(recorded).is_absolute() else run_dir / recorded
+            config = recorded_config(run_dir)
         scenario = load_scenario(config)
         roster = read_roster(run_dir)
         visits = read_visits(run_dir)
@@ -372,14 +369,24 @@ def read_station_areas(scenario):
 
 
 def _station_areas(gdf, station_ids: set[str], source: str):
-    """The station-area layer, checked: a ``station_id`` column naming known stations."""
+    """The station-area layer, checked: a ``station_id`` column naming known stations, each
+    once (a station's area is one feature: a second one would be another station's polygon
+    mislabelled, or a piece that belongs in the first as a MultiPolygon)."""
     if "station_id" not in gdf.columns:
         raise DataError(f"{source}: no column 'station_id' — each station-area polygon names its station")
     problems = []
+    rows: dict[str, list[int]] = {}
     for n, sid in enumerate(gdf["station_id"].astype(str), start=2):
+        rows.setdefault(sid, []).append(n)
         if sid not in station_ids:
             problems.append(f"{source}: row {n} (station_id '{sid}'), column 'station_id': not a station of the stations "
                             "table — name a known station or drop the polygon")
+    for sid, ns in rows.items():
+        if len(ns) > 1 and sid in station_ids:
+            problems.append(f"{source}: rows {', '.join(map(str, ns[:-1]))} and {ns[-1]} (features "
+                            f"{', '.join(str(n - 1) for n in ns)}), column 'station_id': station '{sid}' is named "
+                            f"{len(ns)} times — one area per station: fix the station_id of the feature that belongs to "
+                            "another station, or join the pieces into one feature (a MultiPolygon)")
     if problems:
         raise DataError(problems)
     problems = _overlaps(gdf, source)
