@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from adversarial import (accepted, copy_configs, copy_run, digest, refused, run, set_yaml,
-                         solved)  # noqa: F401 — solved is a fixture
+                         solved, tail)  # noqa: F401 — solved is a fixture
 
 QUICK = ["--time-limit", "8", "--no-pictures", "--quiet"]
 AT = "2026-12-02T12:00"
