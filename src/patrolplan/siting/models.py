@@ -636,6 +636,11 @@ class PCenter:
         a = problem.within(float(radius))
         if (np.diff(a.indptr) == 0).any():
             return None
+        # a greedy cover within p sites answers the step without a MIP (most steps of the search,
+        # where the radius is large and HiGHS' presolve of a dense cover would outlast the limit)
+        greedy = _greedy_cover(a, np.ones(a.shape[0]), fixed, p)
+        if (np.asarray(a[:, greedy].sum(axis=1)).ravel() > 0).all():
+            return np.sort(greedy)
         remaining = time_limit_s - (time.perf_counter() - t0)
         if remaining <= 0.05:
             return _TIMEOUT
