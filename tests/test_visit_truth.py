@@ -344,3 +344,16 @@ def test_a_gappy_visit_week_says_whether_its_gaps_are_proven(hotspots, days, row
     assert ("Proven short by the visit relaxation" in text) == proven
     assert ("Not proven: the visit relaxation" in text) == (not proven)
     assert "zone **Z1**" in text and "A (1 team)" in text
+
+
+@pytest.mark.parametrize("days", ["mon-sun", "mon-wed"])
+def test_a_rendezvous_week_is_judged_by_the_same_visit_relaxation(days):
+    """With visits.rendezvous the model's rows are window and meeting rows over priced loops;
+    the visit relaxation drops them for its own (a merge once left them in and the relaxation
+    indexed the meeting rows out of range): one team of at most 5 shifts cannot visit every
+    2 h for three days or a week, and that is proven, not a traceback."""
+    sc = make_scenario([("A", 2, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A"])], horizon_days=7,
+                       visits={"rendezvous": True})
+    result, *_ = solve_visits(sc, [("", "Z1", days, "00:00", "24:00", 1, "visit", 15, 120)], time_limit_s=20)
+    assert result.status == "infeasible" and result.summary["proof"] is True
+    assert "Proven by the visit relaxation" in result.explanation

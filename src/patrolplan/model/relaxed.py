@@ -164,9 +164,11 @@ def _with_roaming(p: Problem, n_posts: int, station, start, length, hotspot) -> 
     zeros = np.zeros(station.size, dtype=np.int64)
     cat = lambda a, b: np.concatenate([np.asarray(a)[:n_posts], b]).astype(np.int64)  # noqa: E731
     cover = sp.hstack([p.cover.tocsc()[:, :n_posts], sp.csc_matrix((p.cover.shape[0], station.size))]).tocsr()
-    config = p.config.replace(response=p.config.response.model_copy(update={"backup": "off"}))
+    # the relaxation's own visit rows replace the model's, the rendezvous windows and meetings too
+    config = p.config.replace(response=p.config.response.model_copy(update={"backup": "off"}),
+                              visits=p.config.visits.model_copy(update={"rendezvous": False}))
     return dataclasses.replace(
-        p, config=config,
+        p, config=config, windows=None, meet_window=None, meet_link=None, pricing=None,
         shift_station=cat(p.shift_station, station), shift_hotspot=cat(p.shift_hotspot, hotspot),
         shift_start_min=cat(p.shift_start_min, start), shift_len_min=cat(p.shift_len_min, length),
         shift_out_min=cat(p.shift_out_min, zeros), shift_back_min=cat(p.shift_back_min, zeros),
