@@ -182,3 +182,17 @@ def test_window_rows_are_a_restriction_of_the_rule_tight_to_the_check_step(seed)
     for f, l_ in zip(first, last):
         filled[f:l_] = True
     assert filled.all()
+
+
+def test_a_master_lp_out_of_time_falls_back_to_the_enumerated_loops(monkeypatch):
+    """Column generation whose master LP does not finish in its share of the time (as at Jining
+    scale) must not leave the week without a roster: the week is planned with the enumerated
+    loops, and summary.json says so."""
+    from patrolplan.solver import solve as solve_module
+
+    monkeypatch.setattr(solve_module, "PRICING_SHARE", 1e-7)
+    sc = _two_stations(**RENDEZVOUS)
+    result, tr, _, sc = solve_visits(sc, DAY)
+    cg = result.summary["stats"]["column_generation"]
+    assert cg["fallback"] == "enumerated loops" and cg["lp_value"] is None
+    assert result.status in ("optimal", "feasible") and _broken(result, sc, tr) == []

@@ -207,8 +207,9 @@ def _price_loops(run: _Run) -> None:
         p = generate_columns(p, time_limit_s=run.params.time_limit_s * PRICING_SHARE, workers=run.params.workers,
                              say=run.say)
     r = p.pricing
-    if r.slack > 1e-6 and not r.priced_out and not run.params.allow_gaps:
-        # the loops found cannot keep every visit yet: plan the week with the enumerated loops
+    if (r.lp_value is None or r.slack > 1e-6) and not r.priced_out and not run.params.allow_gaps:
+        # the master LP did not finish, or the loops found cannot keep every visit yet: plan the
+        # week with the enumerated loops (a roster, if not the rendezvous one, beats none)
         run.say(f"column generation: {r.reason}; the week is planned with the enumerated loops instead "
                 "(visits.rendezvous off)")
         cfg = p.config
