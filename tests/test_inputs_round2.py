@@ -76,6 +76,9 @@ def test_every_block_of_the_config_is_walked():
     ("rules", "max_shifts_per_team: on"),
     ("travel", "max_snap_m: true"),
     ("objective", "fairness: false"),
+    ("incidents", "min_incidents: yes"),
+    ("incidents", "border_m: true"),
+    ("visits", "grid_minutes: true"),
 ])
 def test_a_yes_no_is_not_a_number(tmp_path, capsys, block, line):
     key = line.split(":")[0]

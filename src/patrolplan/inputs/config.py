@@ -219,21 +219,21 @@ class IncidentSettings(_Strict):
     ``visit_every_min``. A day of the week is kept when its incidents in those hours reach
     ``day_ratio`` times the mean day's. ``max_hotspots``: at most this many hotspots (by risk)."""
 
-    border_m: float = Field(1000, gt=0)
-    cell_m: float = Field(100, gt=0)
-    bandwidth_m: float = Field(200, gt=0)
-    radius_m: float = Field(400, gt=0)
-    min_incidents: int = Field(8, ge=1)
-    significance: float = Field(0.01, gt=0, lt=1)
+    border_m: Float = Field(1000, gt=0)
+    cell_m: Float = Field(100, gt=0)
+    bandwidth_m: Float = Field(200, gt=0)
+    radius_m: Float = Field(400, gt=0)
+    min_incidents: Int = Field(8, ge=1)
+    significance: Float = Field(0.01, gt=0, lt=1)
     unit_column: str | None = None
-    half_life_days: float = Field(28, gt=0)
-    zone_join_m: float = Field(3000, ge=0)
-    hour_ratio: float = Field(2.0, gt=0)
-    post_ratio: float = Field(3.0, gt=0)
-    min_hour_incidents: int = Field(3, ge=1)
-    day_ratio: float = Field(0.4, ge=0)
-    visit_every_min: int = Field(60, ge=2, le=24 * 60)
-    max_hotspots: int = Field(40, ge=1)
+    half_life_days: Float = Field(28, gt=0)
+    zone_join_m: Float = Field(3000, ge=0)
+    hour_ratio: Float = Field(2.0, gt=0)
+    post_ratio: Float = Field(3.0, gt=0)
+    min_hour_incidents: Int = Field(3, ge=1)
+    day_ratio: Float = Field(0.4, ge=0)
+    visit_every_min: Int = Field(60, ge=2, le=24 * 60)
+    max_hotspots: Int = Field(40, ge=1)
 
     @model_validator(mode="after")
     def _sizes(self) -> "IncidentSettings":
