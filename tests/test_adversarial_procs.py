@@ -17,6 +17,9 @@ import pytest
 
 from adversarial import PY, copy_configs, copy_run, digest, env, popen, solved  # noqa: F401
 
+# real signals at chosen moments: a moment the machine delays may miss its window (pyproject)
+pytestmark = pytest.mark.flaky(reruns=2)
+
 AT = "2026-12-02T12:00"
 QUICK = ["--time-limit", "8", "--no-pictures", "--quiet"]
 
