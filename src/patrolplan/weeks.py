@@ -219,15 +219,17 @@ def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str,
     h_index = {h: i for i, h in enumerate(problem.hotspot_ids)}
     for row in table.to_dict("records"):
         keep = bool(row["_pinned"]) or _minutes(problem, row["_start"]) < cut
+        # visits.rendezvous: a row after the cut is kept by its loop's visits too (rules/published.py)
         shift = _shift_of(problem, row, problems, source, strict=keep, s_index=s_index, h_index=h_index,
-                          visits=visits if keep else None)
+                          visits=visits if keep or problem.windows is not None else None)
         if shift is not None:
             (fixed if keep else reuse).append(shift)
     if not problems:
         problems += _pinned_rule_problems(problem, fixed, cut, source)
     if problems:
         raise DataError(problems)
-    fixed, reuse = _joint_partners(fixed, reuse)
+    if problem.windows is None:  # rendezvous loops are each a station's own: no halves to pair
+        fixed, reuse = _joint_partners(fixed, reuse)
     return Published(cut_min=cut, fixed=tuple(fixed), reuse=tuple(reuse))
 
 

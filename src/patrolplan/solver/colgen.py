@@ -69,10 +69,13 @@ def applicable(p: Problem) -> str | None:
     """None when column generation may run on ``p``, else why not."""
     if p.windows is None:
         return "no visit demand in the rendezvous model"
-    if p.published is not None:
-        return ("a re-plan (or --previous) prices no loops yet: only the first loops are columns, and a published "
-                "rendezvous roster's loops are not among them (re-plan a week planned without visits.rendezvous)")
     return None
+
+
+def _cut(p: Problem) -> int | None:
+    """A re-plan's cut (minutes): no new shift starts before it (rules/published.py), so no
+    frame before it is priced."""
+    return p.published.cut_min if p.published is not None else None
 
 
 def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1, say=None) -> Problem:
@@ -147,9 +150,10 @@ def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1,
         new_model = build_model(p, allow_gaps=True)
         if live.add(h, new_model, before):
             warm += 1
-        else:
+        else:  # the rows changed (a re-plan's busy rows follow the columns' starts): a new master
             h = _master(new_model, workers)
             live = _Live(new_model)
+            center = None
         model = new_model
     bound = None
     if slack > 1e-6 and not p.config.solver.allow_gaps:
@@ -157,7 +161,7 @@ def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1,
                   else f"the LP over the loops found so far still needs gaps ({slack:.2f} slack) after {reason}")
     elif proven:
         # the Lagrangian bound of the last duals: the LP value up to the solver's tolerance
-        bound, reason = min(lp_value, lagrange), None
+        bound, reason = (min(lp_value, lagrange) if np.isfinite(lagrange) else lp_value), None
     elif np.isfinite(lagrange) and lagrange > 0:
         bound = lagrange  # proven by the Lagrangian argument (lagrangian_bound), not priced out
         reason = (reason or "stopped within the gap tolerance") + "; best_bound is the Lagrangian bound"
@@ -211,8 +215,11 @@ def _price(p: Problem, model: LinearModel, y: np.ndarray, nets, least: dict | No
     own, joint = pricing.value_of_duals(p, y_window, y_link)
     frame = _frame_costs(p, model, y)
 
+    cut = _cut(p)
+
     def frame_cost(s, L, starts):
-        return np.array([frame.get((s, int(L), int(t)), np.inf) for t in starts])
+        return np.array([frame.get((s, int(L), int(t)), np.inf) if cut is None or t >= cut else np.inf
+                         for t in starts])
 
     found = pricing.price_all(p, own, joint, frame_cost=frame_cost, keep=PER_FRAME_GROUP, below=-EPS, nets=nets,
                               least=least)
@@ -252,6 +259,10 @@ def _frame_costs(p: Problem, model: LinearModel, y: np.ndarray) -> dict:
     fam = np.asarray(model.row_family)
     visit_rows = np.isin(fam, [model.families.index(f) for f in ("visits", "visits_meet") if f in model.families])
     y_frame = np.where(visit_rows, 0.0, y)
+    # a re-plan's rows of kept published shifts (rules/published.py, "fewest changes") hold those
+    # columns alone, not their frames: they are no part of a frame's constant
+    own_rows = model.A[:, np.nonzero(np.asarray(model.col_family) == "published")[0]].tocsr()
+    y_frame[np.unique(own_rows.nonzero()[0])] = 0.0
     ay = model.A[:, loops].T @ y_frame
     stop_cost = (p.config.objective.travel * (p.shift_out_min[loops] + p.shift_back_min[loops]) / 60
                  + np.diff(p.visit_ptr)[loops] * p.config.visits.visit_cost_minutes / 60)
@@ -301,7 +312,10 @@ def lagrangian_bound(p: Problem, model: LinearModel, y: np.ndarray, least: dict)
     d_j u_j)``; and the shift columns of station ``s`` number at most its shift cap ``n_s``
     (the max_shifts row), so theirs sum to at least ``n_s min(0, least d_j)``, the least over
     the station's post columns and over all its loops (``least[s]``, exact from pricing).
-    Stations without a cap row give no bound (-inf)."""
+    Stations without a cap row give no bound (-inf), nor does a re-plan (its columns before the
+    cut are held to the kept rows, which the argument does not count)."""
+    if p.published is not None:
+        return -np.inf
     from patrolplan.model.rules.max_shifts import station_cap
 
     lo, hi = model.row_lower, model.row_upper

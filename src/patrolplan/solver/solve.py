@@ -343,7 +343,12 @@ def _trim_visits(run: _Run, res: EngineResult, model, caps: dict[int, int]):
     from patrolplan.solver.engines import complete_columns
 
     p = run.problem
-    q, counts = trim_visits(p, res.x)
+    keep = None
+    if p.published is not None:  # a re-plan's kept rows stay as published
+        from patrolplan.model.rules.published import fixed_counts
+
+        keep = fixed_counts(p)[0] > 0
+    q, counts = trim_visits(p, res.x, keep)
     if q is p and np.array_equal(counts, np.rint(res.x[: p.n_shifts])):
         return res, model
     new_model = build_model(q, allow_gaps=run.params.allow_gaps, extra_station_caps=caps or None)

@@ -97,21 +97,25 @@ class Published:
         return not (self.fixed or self.reuse or self.busy) and self.cut_min is None
 
 
-def _key(station, hotspot, loop, start, length, out, back, partner_station) -> tuple:
+def _key(station, hotspot, loop, start, length, out, back, partner_station, visits=()) -> tuple:
     return (int(station), int(hotspot), tuple(int(h) for h in loop), int(start), int(length), int(out), int(back),
-            int(partner_station))
+            int(partner_station), tuple((int(h), int(t)) for h, t in visits))
 
 
 def _column_index(p: Problem) -> dict[tuple, int]:
-    """Column of each (station, hotspot, loop, start, length, travel, joint partner's station)."""
+    """Column of each (station, hotspot, loop, start, length, travel, joint partner's station;
+    with visits.rendezvous also a loop's visits: a frame holds many loops through the same
+    stops at other times)."""
     loops = p.loop_hotspots
     index: dict[tuple, int] = {}
     partner_station = np.where(p.shift_partner >= 0, p.shift_station[np.maximum(p.shift_partner, 0)], -1)
+    timed = p.windows is not None
     for j, (s, h, li, a, n, o, b, q) in enumerate(zip(p.shift_station, p.shift_hotspot, p.shift_loop,
                                                    p.shift_start_min, p.shift_len_min, p.shift_out_min,
                                                    p.shift_back_min, partner_station)):
         loop = tuple(loops[li]) if li >= 0 else ()
-        index.setdefault(_key(s, h, loop, a, n, o, b, q), j)
+        visits = p._loop_key(j)[3] if timed and li >= 0 else ()
+        index.setdefault(_key(s, h, loop, a, n, o, b, q, visits), j)
     return index
 
 
@@ -122,8 +126,10 @@ def column_of(p: Problem, shifts) -> np.ndarray:
     if index is None:
         index = _column_index(p)
         cache[p] = index
+    timed = p.windows is not None
     return np.array([index.get(_key(r.station, r.hotspot, r.loop, r.start_min, r.len_min, r.out_min, r.back_min,
-                                     r.partner_station), -1) for r in shifts], dtype=np.int64)
+                                     r.partner_station, r.visits if timed and r.loop else ()), -1)
+                     for r in shifts], dtype=np.int64)
 
 
 def fixed_counts(p: Problem) -> tuple[np.ndarray, list[PublishedShift]]:
@@ -145,9 +151,11 @@ def with_kept_columns(p: Problem) -> Problem:
     its visits guard (:func:`~patrolplan.model.rules.visits.guards_of`), the two halves of a joint
     loop linked as the loop columns are. History happened: its coverage counts whatever the
     roads give today. ``p`` itself when nothing is to add."""
+    if p.windows is not None:
+        p = _with_published_loops(p)
     _, outside = fixed_counts(p)
     posts = [r for r in outside if not r.loop and _member(p, r.station, (r.hotspot,))]
-    loops = _kept_loops(p, [r for r in outside if r.loop])
+    loops = [] if p.windows is not None else _kept_loops(p, [r for r in outside if r.loop])
     if not posts and not loops:
         return p
     cols = {k: [] for k in ("station", "hotspot", "start", "len", "out", "back", "k0", "k1", "loop", "partner")}
@@ -184,6 +192,18 @@ def with_kept_columns(p: Problem) -> Problem:
             guard_rows.append(row_of[(h, k)])
             guard_cols.append(j0)
     return _with_columns(p, cols, loop_hotspots, v_h, v_a, v_n, guard_rows, guard_cols)
+
+
+def _with_published_loops(p: Problem) -> Problem:
+    """visits.rendezvous: every published loop row with its visits (kept or after the cut), at
+    member stations, as a loop column of its own (``Problem.with_loop_columns``: its window and
+    meeting rows follow from its visits' times), so the re-plan can keep it. A row whose travel
+    no longer matches today's roads matches no column and stays outside (as above)."""
+    from patrolplan.model.rules.visits import LoopColumn
+
+    rows = [r for r in (*p.published.fixed, *p.published.reuse)
+            if r.loop and r.visits and _member(p, r.station, r.loop)]
+    return p.with_loop_columns([LoopColumn(r.station, r.start_min, r.len_min, tuple(r.visits)) for r in rows])
 
 
 def _member(p: Problem, station: int, hotspots) -> bool:
