@@ -89,3 +89,45 @@ def test_availability_binds_pinned_rows_after_the_cut_only(cut):
     rows = [BROKEN[7], BROKEN[8]]
     got = weeks._pinned_rule_problems(_problem(), rows, cut, SOURCE)
     assert [("'availability'" in m) for m in got] == ([True] if cut == 0 else [])
+
+
+# --- each rule in its family -------------------------------------------------------------------
+
+from patrolplan.model import rules  # noqa: E402
+
+#: family -> the rules its pinned_problems judges
+PINNED_RULES = {
+    "shifts": {"member", "shift_length", "start_grid", "travel"},
+    "capacity": {"team_count", "overlap", "rest"},
+    "max_shifts": {"max_shifts"},
+    "availability": {"availability"},
+}
+
+
+def test_the_families_that_judge_pinned_rows_are_the_row_rules():
+    assert {f.NAME for f in rules.FAMILIES if hasattr(f, "pinned_problems")} == set(PINNED_RULES)
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_RULES))
+def test_each_family_names_its_own_rules_only(name):
+    got = rules.by_name(name).pinned_problems(_problem(), BROKEN, CUT)
+    assert {b.rule for b in got} == PINNED_RULES[name]
+    assert [b.message(SOURCE) for b in got] == [m for m in EXPECTED if any(f"rule '{r}'" in m
+                                                                          for r in PINNED_RULES[name])]
+
+
+def test_rest_is_measured_from_the_kept_row_that_keeps_the_team_longest():
+    """History: a long shift and a short one inside it (they happened); a pinned row after the
+    short one rests long enough after it, but not after the long one."""
+    rows = [_row(1, 0, 0, 0, 0, 480, pinned=False), _row(2, 0, 0, 0, 60, 240, pinned=False),
+            _row(3, 0, 0, 0, 480 + 600, 240)]
+    got = rules.capacity.pinned_problems(_problem(max_shifts_per_team=5), rows, CUT)
+    assert [(b.rule, b.row.shift_id) for b in got] == [("rest", "S3")]
+    assert "only 600 minutes of rest next to shift S1" in got[0].what
+
+
+def test_the_shift_cap_and_availability_come_from_their_families():
+    p = _problem()
+    assert rules.max_shifts.team_cap(p) == 2 and rules.max_shifts.station_cap(p, 0) == 4
+    assert rules.availability.station_days(p, 0) == {1: 1} and rules.availability.station_days(p, 1) == {}
+    assert rules.availability.day_of(1439) == 0 and rules.availability.day_of(1440) == 1
