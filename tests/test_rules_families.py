@@ -270,7 +270,7 @@ def test_the_explanation_names_backup_when_it_binds():
 
 # --- differential: the solver side's rule and the checker's on random presences ----------------
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
@@ -314,3 +314,107 @@ def test_coverage_agrees_with_the_checker(present, demand):
     from patrolplan.model.rules.coverage import is_gap
 
     assert is_gap(present, demand) == coverage_short(present, demand)
+
+
+# --- differential on small random rosters: rest, max shifts, availability ------------------------
+#
+# One small week (stations A with three teams and B with two, one hotspot, three days, a cap of
+# two shifts per team) with a random availability table, a random re-plan cut and a random roster
+# of named teams. The solver side judges the roster as kept rows of a re-plan (each family's
+# ``pinned_problems``: every row pinned), the checker as a roster (``check_roster``); the two must
+# find the same broken rules on the same teams, stations and days.
+
+import collections  # noqa: E402
+import datetime as dt  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+_H0 = dt.datetime(2026, 11, 30)
+_STATIONS = (("A", 6), ("B", 4))  # 3 and 2 teams of 2
+_DAYS = 3
+_ROSTER_COLUMNS = ("shift_id", "team_id", "station_id", "zone_id", "hotspot_id", "mode", "start", "end",
+                   "on_site_start", "on_site_end")
+
+
+@st.composite
+def named_rosters(draw):
+    """``(availability rows, cut minute, rows (station, team, start minute, length minutes))``."""
+    avail = []
+    for sid, _ in _STATIONS:
+        for d in range(_DAYS):
+            officers = draw(st.one_of(st.none(), st.integers(0, 6)))
+            if officers is not None:
+                avail.append((sid, (_H0 + dt.timedelta(days=d)).date().isoformat(), officers))
+    cut = draw(st.integers(0, _DAYS * 24)) * 60
+    # two days of starts for few teams: overlaps, short rests and full days are common
+    rows = draw(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1), st.integers(0, 47),
+                                   st.sampled_from([240, 480])), max_size=10))
+    teams = [officers // 2 for _, officers in _STATIONS]
+    return avail, cut, [(s, k % teams[s], hour * 60, length) for s, k, hour, length in rows]
+
+
+def _both_sides(case):
+    """(the solver side's breaches, the checker's violations, shift_id -> (station, team, day))."""
+    from patrolplan.model.rules.published import PublishedShift
+
+    avail, cut, rows = case
+    sc = make_scenario([(sid, officers, "X") for sid, officers in _STATIONS], [("H1", "Z1")],
+                       [("Z1", "staggered", [sid for sid, _ in _STATIONS])], horizon_days=_DAYS,
+                       rules={"max_shifts_per_team": 2}, availability=avail or None)
+    sc = with_demand(sc, {"H1": [(8, 12, 1)]})
+    tr = travel(sc, 0)
+    from patrolplan.inputs.demand import expand_demand
+
+    p = Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(sc))
+    kept = [PublishedShift(row=i + 1, shift_id=f"S{i + 1}", station=s, team=k, hotspot=0, loop=(), start_min=a,
+                           len_min=n, out_min=0, back_min=0, pinned=True) for i, (s, k, a, n) in enumerate(rows)]
+    solver_side = [b for family in rules.FAMILIES if hasattr(family, "pinned_problems")
+                   for b in family.pinned_problems(p, kept, cut)]
+
+    def ts(minute):
+        return (_H0 + dt.timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M")
+
+    roster = pd.DataFrame([{"shift_id": r.shift_id, "team_id": f"{_STATIONS[r.station][0]}-T{r.team + 1:02d}",
+                            "station_id": _STATIONS[r.station][0], "zone_id": "Z1", "hotspot_id": "H1",
+                            "mode": "staggered", "start": ts(r.start_min), "end": ts(r.start_min + r.len_min),
+                            "on_site_start": ts(r.start_min), "on_site_end": ts(r.start_min + r.len_min)}
+                           for r in kept], columns=list(_ROSTER_COLUMNS))
+    report = check_roster(sc, roster, travel=tr, at=_H0 + dt.timedelta(minutes=cut))
+    who = {r.shift_id: (_STATIONS[r.station][0], f"{_STATIONS[r.station][0]}-T{r.team + 1:02d}",
+                        r.start_min // 1440) for r in kept}
+    return solver_side, report.violations, who
+
+
+def _team_of(b) -> str:
+    return f"{_STATIONS[b.row.station][0]}-T{b.row.team + 1:02d}"
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(named_rosters())
+# a short shift inside a long one, then one that rests enough after the short one only
+@example(([], 0, [(0, 0, 0, 480), (0, 0, 60, 240), (0, 0, 1080, 240)]))
+def test_rest_agrees_with_the_checker_on_random_rosters(case):
+    """Overlap and rest (the capacity family): the same count of each, team by team."""
+    solver_side, violations, who = _both_sides(case)
+    mine = collections.Counter((_team_of(b), b.rule) for b in solver_side if b.rule in ("overlap", "rest"))
+    theirs = collections.Counter((who[v.shift_ids[-1]][1], v.rule) for v in violations if v.rule in ("overlap", "rest"))
+    assert mine == theirs
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(named_rosters())
+def test_max_shifts_agrees_with_the_checker_on_random_rosters(case):
+    solver_side, violations, who = _both_sides(case)
+    mine = {_team_of(b) for b in solver_side if b.rule == "max_shifts"}
+    theirs = {who[v.shift_ids[0]][1] for v in violations if v.rule == "max_shifts"}
+    assert mine == theirs
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(named_rosters())
+def test_availability_agrees_with_the_checker_on_random_rosters(case):
+    """Stations and days over their teams, the rows before the cut not bound (history)."""
+    solver_side, violations, who = _both_sides(case)
+    mine = {(_STATIONS[b.row.station][0], b.row.start_min // 1440) for b in solver_side if b.rule == "availability"}
+    theirs = {who[v.shift_ids[0]][0::2] for v in violations if v.rule == "availability"}
+    assert mine == theirs
