@@ -418,3 +418,96 @@ def test_availability_agrees_with_the_checker_on_random_rosters(case):
     mine = {(_STATIONS[b.row.station][0], b.row.start_min // 1440) for b in solver_side if b.rule == "availability"}
     theirs = {who[v.shift_ids[0]][0::2] for v in violations if v.rule == "availability"}
     assert mine == theirs
+
+
+# --- differential: handover ----------------------------------------------------------------------
+#
+# The solver side's handover is a restriction on what a candidate shift counts for
+# (``handover.trim_tail``: a shift counts for a slot only if, when the next slot is demanded, it
+# stays ``handover_minutes`` into it); the checker's is a rule on the roster (whoever leaves
+# during a demanded slot leaves after a team that stays has been there that long). Every roster
+# the solver side counts as covered must pass the checker's gap and handover rules. Rosters are
+# drawn the way the model sees them: candidate columns of a random week, added one at a time to
+# the first demanded slot the model still counts short, each on a team of its own.
+
+_SLOT_H = 60
+
+
+def _leaves_as_a_run_starts(p, j: int) -> bool:
+    """Column ``j`` leaves its hotspot within ``handover_minutes`` of the start of a demanded
+    slot whose slot before is not demanded (or at the week's start): the case the two sides
+    read differently (see the strict xfail below)."""
+    h, e = int(p.shift_hotspot[j]), int(p.shift_start_min[j] + p.shift_len_min[j] - p.shift_back_min[j])
+    k = e // p.slot_min
+    demanded = p.required[h] > 0
+    return (0 < e and k < p.n_slots and demanded[k] and e < k * p.slot_min + p.config.modes.handover_minutes
+            and (k == 0 or not demanded[k - 1]))
+
+
+def _handover_week(demand, handover_min, travel_min):
+    sc = make_scenario([("A", 60, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A"])],
+                       modes={"handover_minutes": handover_min})
+    sc = with_demand(sc, {"H1": [(k, k + 1, d) for k, d in enumerate(demand) if d]})
+    tr = travel(sc, travel_min)
+    from patrolplan.inputs.demand import expand_demand
+
+    return sc, tr, Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(sc))
+
+
+def _roster_of(p, cols) -> pd.DataFrame:
+    def ts(minute):
+        return (_H0 + dt.timedelta(minutes=int(minute))).strftime("%Y-%m-%dT%H:%M")
+
+    rows = []
+    for n, j in enumerate(cols, start=1):
+        a, length = int(p.shift_start_min[j]), int(p.shift_len_min[j])
+        rows.append({"shift_id": f"S{n}", "team_id": f"A-T{n:02d}", "station_id": "A", "zone_id": "Z1",
+                     "hotspot_id": "H1", "mode": "staggered", "start": ts(a), "end": ts(a + length),
+                     "on_site_start": ts(a + p.shift_out_min[j]), "on_site_end": ts(a + length - p.shift_back_min[j])})
+    return pd.DataFrame(rows, columns=list(_ROSTER_COLUMNS))
+
+
+def test_a_roster_the_solver_side_counts_as_covered_passes_the_checkers_handover():
+    seen = collections.Counter()
+
+    @settings(max_examples=120, deadline=None, derandomize=True)
+    @given(st.lists(st.sampled_from([0, 0, 1, 1, 1, 2]), min_size=24, max_size=24), st.sampled_from([15, 30, 60]),
+           st.sampled_from([0, 10, 25]), st.data())
+    def agree(demand, handover_min, travel_min, data):
+        sc, tr, p = _handover_week(demand, handover_min, travel_min)
+        x = np.zeros(p.n_shifts, dtype=np.int64)
+        need = p.required[p.cover_hotspot, p.cover_slot]
+        usable = np.array([not _leaves_as_a_run_starts(p, j) for j in range(p.n_shifts)], dtype=bool)
+        while True:
+            short = np.nonzero(p.cover @ x < need)[0]
+            if short.size == 0:
+                break
+            cols = [j for j in p.cover[short[0]].indices if usable[j]]
+            if not cols:
+                seen["uncoverable"] += 1
+                return
+            x[data.draw(st.sampled_from(sorted(cols)))] += 1
+        report = check_roster(sc, _roster_of(p, np.repeat(np.arange(p.n_shifts), x)), travel=tr)
+        broken = {v.rule for v in report.violations} & {"gap", "handover"}
+        seen["covered"] += 1
+        seen["handed over"] += int(bool(need.size) and x.sum() > 1)
+        assert not broken, report.to_text()
+
+    agree()
+    assert seen["covered"] >= 60 and seen["handed over"] >= 30, seen
+
+
+@pytest.mark.xfail(strict=True, reason="found by the differential above, left for the lead: the solver side "
+                   "trims a shift's cover only where the slot after its last counted slot is demanded; a shift "
+                   "that leaves just as a new demanded run starts (its own run ended a slot earlier) counts, "
+                   "and the checker reads the team arriving then as a too-brief handover")
+def test_a_shift_leaving_as_the_next_demanded_run_starts():
+    """Demand 02-08 and 10-17, 8-hour shifts only: the model's optimum 02-10 then 10-18."""
+    sc, tr, p = _handover_week([0, 0] + [1] * 6 + [0, 0] + [1] * 7 + [0] * 7, 30, 0)
+    first = np.nonzero((p.shift_start_min == 120) & (p.shift_len_min == 480))[0][0]
+    second = np.nonzero((p.shift_start_min == 600) & (p.shift_len_min == 480))[0][0]
+    x = np.zeros(p.n_shifts, dtype=np.int64)
+    x[[first, second]] = 1
+    assert ((p.cover @ x) >= p.required[p.cover_hotspot, p.cover_slot]).all()  # the model: covered
+    report = check_roster(sc, _roster_of(p, [first, second]), travel=tr)
+    assert "handover" not in {v.rule for v in report.violations}, report.to_text()
