@@ -511,3 +511,92 @@ def test_a_shift_leaving_as_the_next_demanded_run_starts():
     assert ((p.cover @ x) >= p.required[p.cover_hotspot, p.cover_slot]).all()  # the model: covered
     report = check_roster(sc, _roster_of(p, [first, second]), travel=tr)
     assert "handover" not in {v.rule for v in report.violations}, report.to_text()
+
+
+# --- differential: visits ------------------------------------------------------------------------
+#
+# The solver side keeps the visit interval with guard rows: a loop column guards the visit slots
+# :func:`~patrolplan.model.rules.visits.guards_of` says, and every slot of
+# :func:`~patrolplan.model.rules.visits.guard_slots` needs a guard. The rows are a restriction
+# (one column guarding a slot as a whole), so whenever one loop's visits guard every slot asked,
+# the checker's interval rule must find the hours kept (``tests/test_visits.py`` holds the
+# contract's rule itself, ``visits.satisfied``, equal to the checker's). A post in the slot before
+# the visit hours counts as visits all along on both sides.
+
+
+@st.composite
+def visit_hours(draw):
+    """``(first slot, end slot, every, dwell, post before, visit starts)`` of one hotspot."""
+    first = draw(st.integers(0, 20))
+    end = draw(st.integers(first + 1, 24))
+    every = draw(st.sampled_from([60, 90, 120, 180]))
+    dwell = draw(st.sampled_from([5, 15]))
+    post = first > 0 and draw(st.booleans())
+    late = draw(st.integers(0, 3)) == 0  # now and then the first visit late
+    t = first * _SLOT_H + (draw(st.integers(every, every + 90)) if late else draw(st.integers(-every, every)))
+    starts = []
+    stop = end * _SLOT_H - (draw(st.integers(0, 3 * every)) if draw(st.integers(0, 3)) == 0 else 0)
+    while t < stop:  # up to the hours' end, now and then stopping short
+        starts.append(t)
+        over = draw(st.integers(0, 7)) == 0  # now and then a gap over the interval
+        t += every + draw(st.integers(1, 30)) if over else draw(st.integers(dwell, every))
+    return first, end, every, dwell, post, starts
+
+
+def _visit_just_before_short_hours_after_a_post(first, end, every, dwell, post, starts) -> bool:
+    """Visit hours no longer than the interval, right after a post, and a visit starting in
+    the dwell before they start: the solver side's hours start at the post's end less the dwell
+    (:func:`~patrolplan.model.rules.visits.visit_runs`), the checker's at the hours' start."""
+    a = first * _SLOT_H
+    return post and end * _SLOT_H <= a - dwell + every and any(a - dwell <= v < a for v in starts)
+
+
+def test_visits_guarded_by_the_solver_sides_rows_keep_the_checkers_interval():
+    from patrolplan.check.rules import _unguarded
+    from patrolplan.model.rules.visits import guard_from, guard_slots, guards_of
+
+    seen = collections.Counter()
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(visit_hours())
+    def agree(case):
+        first, end, every, dwell, post, starts = case
+        n_k, slot = 24, _SLOT_H
+        need = np.zeros((1, n_k), dtype=np.int64)
+        need[0, first:end] = 1
+        posts = np.zeros((1, n_k), dtype=np.int64)
+        if post:
+            posts[0, first - 1] = 1
+        every_h, dwell_h = np.array([every]), np.array([dwell])
+        asked = guard_slots(need, posts, every_h, dwell_h, slot)
+        guarded = set(guards_of([(0, v) for v in starts], asked, every_h, slot, n_k,
+                                guard_from(need, posts, dwell_h, slot)))
+        solver_side = all((0, int(k)) in guarded for k in np.nonzero(asked[0])[0])
+        presences = [(v, v) for v in starts] + ([((first - 1) * slot, first * slot - dwell)] if post else [])
+        checker_side = _unguarded(presences, first * slot, end * slot, every) is None
+        seen[(solver_side, checker_side)] += 1
+        if _visit_just_before_short_hours_after_a_post(first, end, every, dwell, post, starts):
+            return  # read differently by the two sides: the strict xfail below
+        if solver_side:
+            assert checker_side, case
+
+    agree()
+    assert seen[(True, True)] >= 30 and seen[(False, False)] >= 30, seen
+
+
+@pytest.mark.xfail(strict=True, reason="found by the differential above, left for the lead: after a post, the solver "
+                   "side counts a visit starting up to the dwell before short visit hours (visit_runs: the hours "
+                   "start at the post's end less the dwell); the checker counts only visits starting inside the "
+                   "hours, and a post that leaves as they start not at all")
+def test_a_visit_just_before_short_hours_after_a_post():
+    from patrolplan.check.rules import _unguarded
+    from patrolplan.model.rules.visits import guard_from, guard_slots, guards_of
+
+    need, posts = np.zeros((1, 24), dtype=np.int64), np.zeros((1, 24), dtype=np.int64)
+    need[0, 13] = 1  # visit hours 13:00-14:00, a visit every 90 min, dwell 5
+    posts[0, 12] = 1  # a post 12:00-13:00
+    every_h, dwell_h = np.array([90]), np.array([5])
+    asked = guard_slots(need, posts, every_h, dwell_h, _SLOT_H)
+    guarded = guards_of([(0, 779)], asked, every_h, _SLOT_H, 24, guard_from(need, posts, dwell_h, _SLOT_H))
+    assert guarded == [(0, 13)] and np.nonzero(asked[0])[0].tolist() == [13]  # the solver side: kept
+    assert _unguarded([(779, 779), (720, 775)], 780, 840, 90) is None  # the checker: not kept
