@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from patrolplan.model.rules import max_shifts
 from patrolplan.model.rules.capacity import occupancy_rows, occupied
 
 if TYPE_CHECKING:
@@ -359,7 +360,7 @@ def _busy_rows(b, p: Problem, x: np.ndarray) -> None:
 
 def _outside_shift_caps(b, p: Problem, x: np.ndarray, outside: list[PublishedShift]) -> None:
     """A fixed row outside the model is one of its station's ``teams x max_shifts`` shifts."""
-    cap = p.config.rules.max_shifts_per_team
+    cap = max_shifts.team_cap(p)
     for s in sorted({r.station for r in outside}):
         js = np.nonzero(p.shift_station == s)[0]
         n_out = sum(1 for r in outside if r.station == s)
