@@ -95,6 +95,8 @@ class Rules(_Strict):
 
     @property
     def min_rest_minutes(self) -> int:
+        """``min_rest_hours`` (the contract's key) in whole minutes: the one name code uses for
+        the rest between two shifts of a team (``Problem.min_rest_min`` passes it on)."""
         return int(round(self.min_rest_hours * 60))
 
 
