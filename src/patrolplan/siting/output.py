@@ -161,8 +161,8 @@ def plot_sites(result: SitingResult, scenario, candidates, *, graph=None, ax=Non
     _draw_hotspots(ax, result, h_ll)
     tiers = table.loc[result.site_ids, "tier"].replace("", "county").to_numpy()
     _draw_sites(ax, site_ll, tiers)
-    _frame_and_title(ax, result, scenario, np.vstack([
-        h_ll, site_ll, scenario.stations[["lon", "lat"]].to_numpy(float).reshape(-1, 2)]), fam)
+    stations_ll = scenario.stations[["lon", "lat"]].to_numpy(float).reshape(-1, 2)
+    _frame_and_title(ax, result, scenario, np.vstack([h_ll, site_ll, stations_ll]), fam)
     draw_county_labels(ax, scenario, fontfamily=fam, placed=[])
     draw_scale_bar(ax, fam)
     draw_north_arrow(ax)
