@@ -22,8 +22,6 @@ ALLOWED = {
     "model.problem.Problem.from_arrays",  # TEMPORARY: being split in another branch
     "model.rules.visits.candidate_loops",  # TEMPORARY: being split in another branch
     "solver.colgen.generate_columns",  # TEMPORARY: being split in another branch
-    "outputs.report.write_xlsx",  # TEMPORARY: being split in another branch
-    "outputs.plotting.interactive.folium_map",  # TEMPORARY: being split in another branch
 }
 
 
