@@ -199,7 +199,7 @@ def test_a_master_lp_out_of_time_falls_back_to_the_enumerated_loops(monkeypatch)
 
 
 def test_a_rendezvous_week_is_replanned_keeping_its_loops_and_visits(tmp_path):
-    """A re-plan of a week planned by rendezvous (configs/example-rendezvous.yaml) after R1 and
+    """A re-plan of a week planned by rendezvous (configs/example-visits.yaml) after R1 and
     J2 lose officers on Wednesday at noon: the published loops are columns of the re-plan (their
     visits' times included), history is kept byte for byte (roster and visits), column
     generation prices only frames after the cut, and `patrolplan check --from --at` accepts it."""
@@ -213,7 +213,7 @@ def test_a_rendezvous_week_is_replanned_keeping_its_loops_and_visits(tmp_path):
 
     repo = Path(__file__).resolve().parents[1]
     at = "2026-12-02T12:00"
-    cfg = yaml.safe_load((repo / "configs" / "example-rendezvous.yaml").read_text(encoding="utf-8"))
+    cfg = yaml.safe_load((repo / "configs" / "example-visits.yaml").read_text(encoding="utf-8"))
     cfg["data"] = {k: str((repo / "configs" / v).resolve()) for k, v in cfg["data"].items()}
     week = tmp_path / "week.yaml"
     week.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")

@@ -198,13 +198,33 @@ def with_kept_columns(p: Problem) -> Problem:
 def _with_published_loops(p: Problem) -> Problem:
     """visits.rendezvous: every published loop row with its visits (kept or after the cut), at
     member stations, as a loop column of its own (``Problem.with_loop_columns``: its window and
-    meeting rows follow from its visits' times), so the re-plan can keep it. A row whose travel
-    no longer matches today's roads matches no column and stays outside (as above)."""
+    meeting rows follow from its visits' times), so the re-plan can keep it. A kept row keeps its
+    published travel (it was planned on the roads of its day: history happened, and its visits
+    count whatever the roads give today); a row after the cut is a column with today's travel
+    where its visits still fit today's roads, and none otherwise."""
     from patrolplan.model.rules.visits import LoopColumn
 
-    rows = [r for r in (*p.published.fixed, *p.published.reuse)
-            if r.loop and r.visits and _member(p, r.station, r.loop)]
-    return p.with_loop_columns([LoopColumn(r.station, r.start_min, r.len_min, tuple(r.visits)) for r in rows])
+    def usable(r, kept):
+        return r.loop and r.visits and _member(p, r.station, r.loop) and (kept or _fits_today(p, r))
+
+    rows = [r for r in p.published.fixed if usable(r, True)]
+    later = [r for r in p.published.reuse if usable(r, False)]
+    p = p.with_loop_columns([LoopColumn(r.station, r.start_min, r.len_min, tuple(r.visits)) for r in rows],
+                            travel=[(r.out_min, r.back_min) for r in rows])
+    return p.with_loop_columns([LoopColumn(r.station, r.start_min, r.len_min, tuple(r.visits)) for r in later])
+
+
+def _fits_today(p: Problem, r: PublishedShift) -> bool:
+    """Whether a published loop's visits fit today's road minutes: out to the first, between
+    stops (after each dwell), and back from the last before the shift ends."""
+    s, v = r.station, r.visits
+    if v[0][1] - r.start_min < p.out_min[s, v[0][0]]:
+        return False
+    for (h, t), (h2, t2) in zip(v, v[1:]):
+        if t2 - t < int(p.visit_dwell[h]) + (int(p.hop_min[h, h2]) if h != h2 else 0):
+            return False
+    h, t = v[-1]
+    return t + int(p.visit_dwell[h]) + int(p.back_min[h, s]) <= r.start_min + r.len_min
 
 
 def _member(p: Problem, station: int, hotspots) -> bool:
