@@ -242,3 +242,58 @@ def test_a_rendezvous_week_is_replanned_keeping_its_loops_and_visits(tmp_path):
     cg = summary["stats"]["column_generation"]
     assert "fallback" not in cg and cg["rounds"] >= 1
     assert summary["status"] in ("optimal", "feasible") and summary["check"]["ok"]
+
+
+def test_write_model_holds_the_priced_loops_and_counts_come_back_with_model(tmp_path, capsys):
+    """--write-model on a rendezvous week writes the model over the loops column generation
+    priced (FILE.json: each loop's visits); another solver's counts come back with --counts
+    VALUES.csv --model FILE.mps, and the roster passes the independent check. Without --model
+    the priced loops' names are no columns, and the message says to give it."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    import highspy
+    import yaml
+
+    from patrolplan.cli import main
+
+    tiny = Path(__file__).resolve().parent / "data" / "tiny"
+    folder = tmp_path / "week"
+    shutil.copytree(tiny, folder)
+    (folder / "demand.csv").write_text(
+        "hotspot_id,zone_id,days,start,end,teams,presence,dwell_min,every_min\n"
+        "H1,,mon,20:00,02:00,1,visit,15,120\nH3,,mon,20:00,02:00,1,visit,15,120\n", encoding="utf-8")
+    cfg = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
+    cfg["visits"] = {"rendezvous": True}
+    cfg["solver"]["time_limit_seconds"] = 8
+    config = folder / "config.yaml"
+    config.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    mps = tmp_path / "model.mps"
+    assert main(["solve", str(config), "--write-model", str(mps)]) == 0
+    meta = json.loads(mps.with_suffix(".json").read_text(encoding="utf-8"))
+    loops = [c for c in meta["columns"] if c.get("visits")]
+    assert loops and all(len(v) == 2 for c in loops for v in c["visits"])
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", 30.0)
+    h.readModel(str(mps))
+    h.run()
+    values = dict(zip(h.getLp().col_names_, h.getSolution().col_value))
+    counts = tmp_path / "values.csv"
+    counts.write_text("name,value\n" + "".join(f"{k},{v:.6f}\n" for k, v in values.items() if abs(v) > 1e-9),
+                      encoding="utf-8")
+    used = {k for k, v in values.items() if k.startswith("x") and v > 0.5}
+    out = tmp_path / "run"
+    assert main(["solve", str(config), "--counts", str(counts), "--model", str(mps), "--out", str(out), "--quiet",
+                 "--no-pictures"]) == 0
+    assert main(["check", str(config), str(out)]) == 0
+    capsys.readouterr()
+    assert used
+    # without --model: a priced loop's name is no column of the first model
+    priced = [c["name"] for c in loops][-1]
+    lone = tmp_path / "lone.csv"
+    lone.write_text(f"name,value\n{priced},1\n", encoding="utf-8")
+    assert main(["solve", str(config), "--counts", str(lone), "--out", str(tmp_path / "r2"), "--quiet",
+                 "--no-pictures"]) == 2
+    assert "--model FILE.mps" in capsys.readouterr().err

@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--counts", type=Path, metavar="VALUES.csv",
                    help="take stage 1's shift counts from another solver's answer (CSV name,value) instead of "
                         "solving it; named teams, run folder and check as usual")
+    p.add_argument("--model", type=Path, metavar="FILE.mps",
+                   help="with --counts: the model (from --write-model) the counts answer; a week planned by "
+                        "rendezvous needs it, for the loops its column generation priced")
 
     p.add_argument("--previous", type=Path, metavar="RUN_DIR",
                    help="last week's run folder: its shifts that end after this week starts, or whose rest "
@@ -348,6 +351,7 @@ def _solve_and_report(scenario, args, *, extra_files=None) -> int:
         pictures=not args.no_pictures,
         extra_files=extra_files,
         counts_path=getattr(args, "counts", None),
+        model_path=getattr(args, "model", None),
         previous=_previous(args, scenario),
     )
     print_outcome(outcome)
@@ -387,11 +391,15 @@ def _cmd_solve(args) -> int:
         from patrolplan.errors import UsageError
         from patrolplan.solver.export import check_model_path
 
-        for option in ("counts", "previous", "out"):
+        for option in ("counts", "model", "previous", "out"):
             if getattr(args, option) is not None:
                 raise UsageError(f"--write-model writes the model and stops: it takes no --{option} (write the "
                                  f"model first, then run `patrolplan solve --counts VALUES.csv` with your options)")
         check_model_path(args.write_model)  # before any work
+    if getattr(args, "model", None) is not None and args.counts is None:
+        from patrolplan.errors import UsageError
+
+        raise UsageError("--model names the model the --counts answer: give it with --counts VALUES.csv")
     scenario = _load(args.config)
     if args.write_model is not None:
         from patrolplan.runner import write_model_file

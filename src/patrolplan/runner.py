@@ -20,7 +20,7 @@ from patrolplan.inputs.travel_cache import stored_notes
 from patrolplan.model.build import build_model
 from patrolplan.outputs.runfolder import prepare_output, write_run_folder
 from patrolplan.response.table import hotspot_minutes, response_summary, response_table
-from patrolplan.solver.export import read_counts, write_model
+from patrolplan.solver.export import read_counts, with_model_loops, write_model
 from patrolplan.solver.solve import config_sha256, prepare, solve
 from patrolplan.weeks import PreviousWeek, PublishedWeek, attach_published, previous_week, refuse_same_folder
 
@@ -66,12 +66,14 @@ def run_scenario(
     pictures: bool = True,
     extra_files: dict[str, Path] | None = None,
     counts_path: str | Path | None = None,
+    model_path: str | Path | None = None,
     previous: PreviousWeek | tuple | None = None,
     warnings: list[str] | tuple[str, ...] = (),
 ) -> RunOutcome:
     """Solve a loaded scenario and write its run folder atomically: :func:`start_run`,
     :func:`plan`, :func:`verify`, :func:`publish`. ``counts_path``: stage 1's answer from
-    another solver (see ``export.py``) instead of solving it here. ``previous``: last week
+    another solver (see ``export.py``) instead of solving it here; ``model_path``: the model it
+    answers (a rendezvous week: its priced loops become columns again). ``previous``: last week
     (:class:`~patrolplan.weeks.PreviousWeek`, or the tuple ``(prev_dir, table)``), whose teams
     stay busy into this week. ``warnings``: lines for stderr and summary.json's
     ``input_warnings``. A re-plan composes the same steps: :func:`patrolplan.replan.replan_scenario`.
@@ -80,7 +82,7 @@ def run_scenario(
     :class:`~patrolplan.errors.UsageError` before anything is touched."""
     run = start_run(scenario, out_dir, extra_files=extra_files, previous=previous, warnings=warnings)
     _, result = plan(run, time_limit_s=time_limit_s, seed=seed, workers=workers, quiet=quiet,
-                     counts_path=counts_path)
+                     counts_path=counts_path, model_path=model_path)
     return publish(run, *verify(run, result), pictures=pictures)
 
 
@@ -115,7 +117,7 @@ def start_run(scenario, out_dir: str | Path | None = None, *, extra_files: dict[
 
 
 def plan(run: Run, *, time_limit_s: float | None = None, seed: int | None = None, workers: int | None = None,
-         quiet: bool = True, counts_path: str | Path | None = None):
+         quiet: bool = True, counts_path: str | Path | None = None, model_path: str | Path | None = None):
     """Step 2: the problem (with the published and previous weeks attached) and its solved
     :class:`~patrolplan.solver.result.Result`, as ``(problem, result)``."""
     scenario = run.scenario
@@ -125,6 +127,8 @@ def plan(run: Run, *, time_limit_s: float | None = None, seed: int | None = None
         problem = attach_published(problem, run.published, run.previous)
     counts = None
     if counts_path is not None:
+        if model_path is not None and problem.windows is not None:
+            problem = with_model_loops(problem, model_path, config_sha256=config_sha256(scenario))
         counts = read_counts(counts_path, build_model(problem, allow_gaps=params.allow_gaps), problem=problem)
     return problem, solve(problem, params, config_sha256=config_sha256(scenario), counts=counts)
 
@@ -221,8 +225,19 @@ def _scenario_inside(scenario, run_dir: Path) -> Path | None:
 
 
 def write_model_file(scenario, path: str | Path, *, quiet: bool = True) -> tuple[Path, Path]:
-    """``patrolplan solve --write-model``: the stage-1 model of ``scenario`` as MPS + JSON."""
+    """``patrolplan solve --write-model``: the stage-1 model of ``scenario`` as MPS + JSON; a
+    week planned by rendezvous over the loops column generation finds in its share of the time
+    limit (as ``solve`` would)."""
+    from patrolplan.solver.colgen import generate_columns
+    from patrolplan.solver.solve import PRICING_SHARE
+
     problem, params = prepare(scenario, quiet=quiet)
+    if problem.windows is not None:
+        problem = generate_columns(problem, time_limit_s=params.time_limit_s * PRICING_SHARE, workers=params.workers)
+        r = problem.pricing
+        if not quiet:
+            print(f"column generation: {r.rounds} rounds, {r.seed_columns + r.generated_columns} loops "
+                  f"({r.generated_columns} priced)", file=sys.stderr)
     model = build_model(problem, allow_gaps=params.allow_gaps)
     return write_model(problem, model, path, config_sha256=config_sha256(scenario))
 

@@ -5,6 +5,10 @@ staged solve uses) as free MPS through HiGHS, with ``FILE.json`` beside it namin
 its family and, for a shift column ``x…``, the station, hotspot, start and length it counts
 teams for. Gurobi, CPLEX, SCIP or CBC can solve the file as it is.
 
+A week planned by rendezvous (``visits.rendezvous``) runs column generation first: the file holds
+every loop it found, and FILE.json each loop's visits. ``--counts VALUES.csv --model FILE.mps``
+then rebuilds those loops as columns (:func:`with_model_loops`), so the names match.
+
 ``patrolplan solve CONFIG --counts VALUES.csv`` takes their answer instead of solving stage 1:
 a CSV with the columns ``name`` and ``value`` (the MPS column names; absent columns count 0,
 other columns than shift counts may be left out). The named-team step turns the shift counts
@@ -23,7 +27,7 @@ import pandas as pd
 
 from patrolplan.errors import DataError, UsageError
 
-__all__ = ["column_names", "write_model", "read_counts", "MODEL_FORMAT", "check_model_path"]
+__all__ = ["column_names", "write_model", "read_counts", "with_model_loops", "MODEL_FORMAT", "check_model_path"]
 
 MODEL_FORMAT = "patrolplan-aggregated-model/1"
 
@@ -52,6 +56,9 @@ def _columns_json(problem, model, names: list[str]) -> list[dict]:
                 "travel_out_min": int(p.shift_out_min[j]),
                 "travel_back_min": int(p.shift_back_min[j]),
             })
+            if p.windows is not None and p.shift_loop[j] >= 0:  # a rendezvous loop: its visits make it
+                rows[-1]["visits"] = [[p.hotspot_ids[h], (start + pd.Timedelta(minutes=int(t))).strftime("%Y-%m-%dT%H:%M")]
+                                      for h, t in p._loop_key(j)[3]]
         else:
             rows.append({"name": name, "family": str(model.col_family[j]) if len(model.col_family) else "aux"})
     return rows
@@ -145,6 +152,46 @@ _STATION_LIMITS = {
 }
 
 
+def with_model_loops(problem, model_path: str | Path, *, config_sha256: str | None = None):
+    """visits.rendezvous: ``problem`` with the loop columns of the model ``--write-model`` wrote
+    (``FILE.json`` beside ``model_path``: the loops column generation found), in its order, so
+    that the counts of another solver name the same columns. Raises :class:`DataError` when the
+    file is not such a model of this week (another config, other inputs)."""
+    from patrolplan.model.rules.visits import LoopColumn
+
+    path = Path(model_path)
+    meta_path = path.with_suffix(".json")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise DataError(f"{meta_path}: cannot be read as the model's column list ({err}) — give the FILE.mps "
+                        "`patrolplan solve --write-model FILE.mps` wrote, with its FILE.json beside it") from None
+    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT or not isinstance(meta.get("columns"), list):
+        raise DataError(f"{meta_path}: not a column list of `patrolplan solve --write-model` ({MODEL_FORMAT})")
+    if config_sha256 is not None and meta.get("config_sha256") != config_sha256:
+        raise DataError(f"{meta_path}: the model was written from another config (config_sha256 differs) — write it "
+                        "again from this config with --write-model")
+    p = problem
+    h_index = {h: i for i, h in enumerate(p.hotspot_ids)}
+    s_index = {s: i for i, s in enumerate(p.station_ids)}
+    start = pd.Timestamp(p.horizon_start)
+    shifts = [c for c in meta["columns"] if isinstance(c, dict) and c.get("family") == "shifts"]
+    loops = []
+    try:
+        for c in shifts[p.n_shifts:]:
+            minutes = [int((pd.Timestamp(t) - start) / pd.Timedelta(minutes=1)) for _, t in c["visits"]]
+            loops.append(LoopColumn(s_index[c["station_id"]], int((pd.Timestamp(c["start"]) - start)
+                                                                  / pd.Timedelta(minutes=1)),
+                                    int(c["length_min"]), tuple(zip((h_index[h] for h, _ in c["visits"]), minutes))))
+    except (KeyError, TypeError, ValueError):
+        loops = None
+    q = p.with_loop_columns(loops) if loops else p
+    if loops is None or q.n_shifts != len(shifts) or int(meta.get("n_shift_columns", -1)) != q.n_shifts:
+        raise DataError(f"{meta_path}: its shift columns are not this week's ({len(shifts)} in the file, "
+                        f"{p.n_shifts} before column generation here) — write the model again from these inputs")
+    return q
+
+
 def read_counts(path: str | Path, model, *, problem=None) -> np.ndarray:
     """The shift counts of a solution file (CSV ``name,value``), checked against ``model``:
     every name must be one of its columns, given once, and every shift count a whole number
@@ -174,7 +221,10 @@ def read_counts(path: str | Path, model, *, problem=None) -> np.ndarray:
         j = index.get(name)
         if j is None:
             problems.append(f"{path}: row {i}, column 'name': '{name}' is not a column of this model — "
-                            "was the model written from the same config and inputs?")
+                            "was the model written from the same config and inputs?"
+                            + (" (a week planned by rendezvous: give --model FILE.mps, the model the counts "
+                               "answer, so that its priced loops are columns too)"
+                               if problem is not None and problem.windows is not None else ""))
             continue
         if name in first_row:
             problems.append(f"{path}: row {i}, column 'name': {name} is given twice (rows {first_row[name]} and "

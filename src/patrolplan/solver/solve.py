@@ -372,6 +372,9 @@ def _from_counts(run: _Run, model, counts: np.ndarray) -> Result:
     x = complete_columns(model, counts)
     objective = model.objective(x) if x is not None else None
     res = EngineResult("feasible", counts, objective, None, 0.0, "counts file")
+    if run.problem.windows is not None and x is not None:  # stops no partner meets leave the loops, as in solve
+        res, model = _trim_visits(run, replace(res, x=x), model, {})
+        counts = np.rint(res.x[: run.problem.n_shifts])
     assignment = assign_teams(run.problem, counts, time_limit_s=max(1.0, min(10.0, run.remaining_s(0.0))),
                               seed=run.params.seed)
     if assignment.failed:
