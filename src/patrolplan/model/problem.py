@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -275,6 +274,7 @@ class Problem:
         """Build the candidate shifts and the coverage matrix from plain arrays. ``visits``: a
         :class:`~patrolplan.inputs.demand.VisitDemand` (None: posts only); ``hop_min``
         ``[H, H]`` hotspot -> hotspot minutes, needed with visits."""
+        from patrolplan.model.rules import synchronized
         from patrolplan.model.rules import visits as visit_rule
         from patrolplan.model.rules.shifts import candidate_shifts, shift_starts
 
@@ -300,13 +300,7 @@ class Problem:
                 f"demand matrix has {n_k} slots, the horizon needs {config.horizon_minutes // slot}"
             )
 
-        required = demand.copy()
-        for h in range(n_h):
-            z = hotspot_zone[h]
-            if zone_mode[z] == "synchronized":
-                m = int(zone_min_stations[z])
-                row = required[h]
-                row[row > 0] = np.maximum(row[row > 0], m)
+        required = synchronized.required_on_site(demand, hotspot_zone, zone_mode, zone_min_stations)
 
         shifts = candidate_shifts(
             config,
@@ -376,19 +370,7 @@ class Problem:
             cover_hotspot=cover_h,
             cover_slot=cover_k,
             **shifts,
-        )._with_seed_loops()
-
-    def _with_seed_loops(self) -> "Problem":
-        """With ``visits.rendezvous``: the first loop columns, one per frame (station, start,
-        length) a loop fits (:func:`~patrolplan.model.pricing.seed_values`), and the enumerated
-        loops on the grid (:func:`~patrolplan.model.pricing.enumerated_loops`); else itself."""
-        if self.windows is None:
-            return self
-        from patrolplan.model import pricing
-
-        own, joint = pricing.seed_values(self)
-        first = pricing.price_all(self, own, joint, frame_cost=None, keep=1)
-        return self.with_loop_columns(first + pricing.enumerated_loops(self))
+        )
 
     def with_loop_columns(self, columns) -> "Problem":
         """This problem with the loop columns ``columns`` (:class:`~patrolplan.model.pricing.LoopColumn`)
@@ -518,8 +500,3 @@ def _cover_matrix(required: np.ndarray, shifts: dict) -> tuple[sp.csr_matrix, np
     cover = sp.csr_matrix((data, (rows[keep], col[keep])), shape=(hs.size, k0.size))
     return cover, hs.astype(np.int64), ks.astype(np.int64)
 
-
-def subsets_leaving(members: tuple[int, ...], m: int):
-    """All sets of ``m - 1`` members: at least ``m`` distinct stations are present iff, for
-    every such set, someone from outside it is present."""
-    return itertools.combinations(members, max(0, m - 1))
