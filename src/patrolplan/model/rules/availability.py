@@ -16,6 +16,7 @@ from patrolplan.model.rules.published import binds_availability
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "availability"
 HARD = True
@@ -35,7 +36,8 @@ def teams_on(p: Problem, s: int, day: int) -> int | None:
     return p.availability_teams.get((int(s), int(day)))
 
 
-def add_rows(b, p: Problem, x: np.ndarray) -> None:
+def add_rows(ctx: FamilyContext) -> None:
+    b, p, x = ctx.builder, ctx.problem, ctx.x
     if not p.availability_teams:
         return
     day = p.shift_day

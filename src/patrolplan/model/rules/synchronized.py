@@ -31,6 +31,7 @@ from patrolplan.model.rules.coverage import gap_price
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "synchronized"
 HARD = True
@@ -110,9 +111,10 @@ def excluded_sets(p: Problem, z: int) -> list[set[int]]:
     return [q for q in sets if q]
 
 
-def add_rows(b, p: Problem, x: np.ndarray, gap) -> None:
+def add_rows(ctx: FamilyContext) -> None:
     """The rows above, per synchronized zone; with gaps allowed, one slack per hotspot-slot
     (the rule unmet there), priced like a gap."""
+    b, p, x, gap = ctx.builder, ctx.problem, ctx.x, ctx.gap
     cover = p.cover.tocsr()
     zone_of_row = p.hotspot_zone[p.cover_hotspot]
     for z, mode in enumerate(p.zone_mode):

@@ -46,10 +46,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from patrolplan.model.rules._types import FamilyRows
 from patrolplan.model.rules.coverage import GAP_PRICE_PER_TEAM_HOUR
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "visits"
 HARD = True
@@ -413,11 +415,13 @@ def gap_price(p: Problem, rows: np.ndarray) -> np.ndarray:
     return np.maximum(price, GAP_PRICE_PER_TEAM_HOUR * 1e-3)
 
 
-def add_rows(b, p: Problem, x: np.ndarray, *, allow_gaps: bool):
+def add_rows(ctx: FamilyContext) -> FamilyRows | None:
     """The guard rows (with ``allow_gaps`` a priced slack each) and the joint-loop links; with
-    ``visits.rendezvous`` the window rows and the meeting links instead (:class:`Windows`)."""
+    ``visits.rendezvous`` the window rows and the meeting links instead (:class:`Windows`).
+    Returns the slacks and the guard row of each (None without ``allow_gaps``)."""
+    b, p, x, allow_gaps = ctx.builder, ctx.problem, ctx.x, ctx.allow_gaps
     if p.windows is not None:
-        return _add_rendezvous_rows(b, p, x, allow_gaps=allow_gaps)
+        return _slack_rows(_add_rendezvous_rows(b, p, x, allow_gaps=allow_gaps))
     g = p.guard.tocoo()
     n_rows = g.shape[0]
     gap = None
@@ -437,7 +441,11 @@ def add_rows(b, p: Problem, x: np.ndarray, *, allow_gaps: bool):
         r = np.arange(first.size)
         b.add_rows(NAME + "_joint", np.concatenate([r, r]), np.concatenate([x[first], x[second]]),
                    np.concatenate([np.ones(first.size), -np.ones(first.size)]), 0.0, 0.0, first.size)
-    return gap
+    return _slack_rows(gap)
+
+
+def _slack_rows(gap) -> FamilyRows | None:
+    return None if gap is None else FamilyRows(slack=gap[0], slack_rows=gap[1])
 
 
 def satisfied(starts: list[int], every: int, a: int, b: int) -> bool:
