@@ -191,3 +191,21 @@ def test_the_model_is_built_whole():
         m.gap_cols = np.zeros(0, dtype=np.int64)
     assert dataclasses.replace(m, objective_offset=1.0).objective_offset == 1.0
     assert build.LinearModel.__dataclass_params__.frozen
+
+
+def test_the_problem_arrays_are_read_only_and_the_callers_stay_writable():
+    from patrolplan.model.problem import Problem
+
+    p, _ = prepare(load_scenario(CONFIGS / "example-rendezvous.yaml"))
+    arrays = {f.name: getattr(p, f.name) for f in dataclasses.fields(Problem)
+              if isinstance(getattr(p, f.name), np.ndarray)}
+    assert {"teams", "demand", "required", "shift_station", "shift_loop", "visit_arrive", "hop_min"} <= set(arrays)
+    for name, a in arrays.items():
+        assert not a.flags.writeable, name
+    with pytest.raises(ValueError):
+        p.required[0, 0] = 99
+    teams = np.array(p.teams)
+    q = p.rebuilt(teams=teams)
+    teams[0] += 1  # the caller's array is its own
+    assert not q.teams.flags.writeable and q.teams[0] == p.teams[0]
+    assert not p.replace(published=None).shift_start_min.flags.writeable

@@ -28,7 +28,7 @@ __all__ = ["Problem", "planned_travel"]
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """The planning problem as arrays (minutes throughout).
+    """The planning problem as arrays (minutes throughout; every ``numpy`` array read-only).
 
     Stations ``s``, hotspots ``h``, zones ``z``, slots ``k`` and candidate shifts ``j``.
     """
@@ -83,6 +83,18 @@ class Problem:
     pricing: object = field(repr=False, default=None)  # solver.colgen.PricingReport once columns are priced
     # re-planning (rules/published.py): the published roster's kept rows and busy teams
     published: object = field(repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        # every array read-only, as Travel's: a writable one is copied first, so that the
+        # caller's own array (``teams``, ``demand``, ...) stays the caller's, and nothing
+        # downstream (the model, the greedy, the explanation) can write into the problem; an
+        # array already read-only (a field kept by ``replace``) is taken as it is
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray) and value.flags.writeable:
+                value = value.copy()
+                value.setflags(write=False)
+                object.__setattr__(self, f.name, value)
 
     # --- sizes and derived facts ----------------------------------------------------------
     @property
