@@ -24,7 +24,7 @@ from patrolplan.inputs.config import Config
 from patrolplan.errors import DataError
 from patrolplan.model.rules import synchronized
 from patrolplan.model.rules import visits as visit_rule
-from patrolplan.model.rules.shifts import candidate_shifts, shift_starts
+from patrolplan.model.rules import shifts as shift_rule
 
 __all__ = ["Problem", "planned_travel"]
 
@@ -297,7 +297,7 @@ class Problem:
             availability_teams=availability_teams)
         required = synchronized.required_on_site(week["demand"], week["hotspot_zone"], week["zone_mode"],
                                                  week["zone_min_stations"])
-        shifts = candidate_shifts(
+        shifts = shift_rule.candidate_shifts(
             config, teams=week["teams"], hotspot_zone=week["hotspot_zone"], zone_mode=week["zone_mode"],
             zone_members=week["zone_members"], required=required, out_min=week["out_min"], back_min=week["back_min"])
         shifts, visit_fields = _visit_parts(config, week, shifts, visits, hop_min)
@@ -452,7 +452,7 @@ def _enumerated_loop_parts(config: Config, week: dict, shifts: dict, need, dwell
         zone_members=week["zone_members"], zone_jurisdiction_groups=week["zone_jurisdiction_groups"], need=need,
         guard=guard, dwell_h=dwell_h, every_h=every_h, out_min=week["out_min"], back_min=week["back_min"],
         hop_min=np.asarray(hop_min, dtype=np.int64),
-        starts_by_len={L: shift_starts(config, L) for L in config.rules.shift_minutes},
+        starts_by_len={L: shift_rule.shift_starts(config, L) for L in config.rules.shift_minutes},
         run_from=visit_rule.guard_from(need, demand, dwell_h, slot))
     shifts = _with_loop_columns(shifts, loops.columns, slot, demand.shape[1])
     return shifts, _visit_fields(n_posts, need, dwell_h, every_h, hop_min, loops, (guard, *guard_entries))
