@@ -9,9 +9,10 @@ How the digests were made: main at 4a48bc3 (before the protocol) unpacked to a s
 (``git archive 4a48bc3 src | tar -x -C /tmp/base``) and, with ``/tmp/base/src`` first on
 ``PYTHONPATH``, ``_digest`` below of the models ``_models`` builds (there ``with_seed_loops`` was
 not yet a function: ``Problem.rebuilt`` added the first loops itself). A change that means to
-alter the model (a new row family, another coefficient) makes them anew from its own tree the
-same way and says so in its commit; the matrix's pattern and values have digests of their own,
-so that such a change shows which it altered.
+alter the model (a new row family, another coefficient) makes them anew from its own tree
+(``PYTHONPATH=src python tests/test_build_model.py`` prints them) and says so in its commit;
+the matrix's pattern and values have digests of their own, so that such a change shows which
+it altered.
 """
 
 from __future__ import annotations
@@ -209,3 +210,9 @@ def test_the_problem_arrays_are_read_only_and_the_callers_stay_writable():
     teams[0] += 1  # the caller's array is its own
     assert not q.teams.flags.writeable and q.teams[0] == p.teams[0]
     assert not p.replace(published=None).shift_start_min.flags.writeable
+
+
+if __name__ == "__main__":  # the digests of this tree's models, in DIGESTS' form (see the docstring)
+    for config in sorted({c for c, _ in DIGESTS}):
+        for kind, model in _models(config):
+            print(f"    ({config!r}, {kind!r}): {_digest(model)!r},")
