@@ -50,7 +50,7 @@ from patrolplan.model.rules import (
 from patrolplan.model.rules._types import FamilyContext, FamilyRows
 from patrolplan.model.rules.coverage import GAP_PRICE_PER_TEAM_HOUR
 
-__all__ = ["LinearModel", "build_model", "GAP_PRICE_PER_TEAM_HOUR", "ORDER"]
+__all__ = ["LinearModel", "Builder", "build_model", "GAP_PRICE_PER_TEAM_HOUR", "ORDER"]
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,10 @@ class LinearModel:
         return float(self.col_cost @ x) + self.objective_offset
 
 
-class _Builder:
-    """Collects columns and row blocks; ``finish`` stacks them into one CSR matrix."""
+class Builder:
+    """Collects columns and row blocks; ``finish`` stacks them into one CSR matrix. A family
+    adds through ``add_cols``, ``add_rows``, ``tighten``, ``add_cost`` and ``offset`` (hours
+    added to the objective), never through the lists."""
 
     def __init__(self) -> None:
         self.lower: list[np.ndarray] = []
@@ -241,7 +243,7 @@ def build_model(
     station bounds use ``base_teams`` plus an integer column ``extra[s]`` (up to
     ``problem.teams - base_teams``) costing 1 each; the model's other costs are kept tiny.
     """
-    b = _Builder()
+    b = Builder()
     ctx = FamilyContext(problem, b, allow_gaps=allow_gaps, extra_caps=dict(extra_station_caps or {}),
                         base_teams=base_teams)
     for family in ORDER:

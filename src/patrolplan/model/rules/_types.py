@@ -46,7 +46,7 @@ class FamilyRows:
 class FamilyContext:
     """The one argument of every family's ``add_rows``: the model being built.
 
-    ``problem``; ``builder`` (``model.build``'s, which adds columns and rows); ``allow_gaps``
+    ``problem``; ``builder`` (a ``model.build.Builder``: it adds the columns and rows); ``allow_gaps``
     (a priced slack on every demand row); ``extra_caps`` (station -> most shifts: the repair
     cuts of named teams); ``base_teams`` (the explanation's fewest-extra-teams model: station
     bounds on these teams plus the ``extra_teams`` columns); ``added``: what the families before

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from patrolplan.model.rules import synchronized
 from patrolplan.model.rules._types import FamilyRows
 from patrolplan.model.rules.coverage import GAP_PRICE_PER_TEAM_HOUR
 
@@ -291,8 +292,6 @@ def _partner_hotspots(visit_h, teams, hotspot_zone, zone_mode, zone_members, zon
                       ) -> dict[tuple[int, int], list[int]]:
     """Per pair of member stations with teams that meet their synchronized zone's rule together:
     the synchronized visit hotspots they may serve as a joint loop."""
-    from patrolplan.model.rules import synchronized
-
     pairs: dict[tuple[int, int], list[int]] = {}
     for h in visit_h:
         z = hotspot_zone[h]
