@@ -77,17 +77,17 @@ def run_peer(size: str, peer: str, limit: float, workers: int) -> dict:
             if hint is not None:
                 firsts.append(time.perf_counter() - t0)
             res = engines.solve_highs(model, time_limit_s=limit - (time.perf_counter() - t0), workers=workers,
-                                      gap_pct=0.0, hint=hint, progress=progress, lp=lp)
+                                      gap_tolerance_pct=0.0, hint=hint, progress=progress, lp=lp)
         else:
-            res = engines.solve_highs(model, time_limit_s=limit, workers=workers, gap_pct=0.0, progress=progress,
-                                      lp_guided=False)
+            res = engines.solve_highs(model, time_limit_s=limit, workers=workers, gap_tolerance_pct=0.0,
+                                      progress=progress, lp_guided=False)
         out.update(objective=res.objective, status=res.status)
     elif peer == "cpsat":
         def progress(elapsed, objective, bound):
             if not firsts:
                 firsts.append(time.perf_counter() - t0)
 
-        res = engines.solve_cpsat(model, time_limit_s=limit, workers=workers, gap_pct=0.0, progress=progress)
+        res = engines.solve_cpsat(model, time_limit_s=limit, workers=workers, gap_tolerance_pct=0.0, progress=progress)
         out.update(objective=res.objective, status=res.status)
     elif peer == "scip":
         import pyscipopt

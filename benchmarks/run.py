@@ -137,7 +137,7 @@ def run_main(size: str, time_limit: float, gap_pct: float, workers: int) -> dict
 
     t_mip = T()
     res = engines.solve_highs(model, time_limit_s=max(time_limit - (T() - t1), 1.0) * 0.9, workers=workers,
-                              gap_pct=gap_pct, hint=hint, progress=progress, lp=pre.lp)
+                              gap_tolerance_pct=gap_pct, hint=hint, progress=progress, lp=pre.lp)
     out["mip_seconds"] = round(T() - t_mip, 2)
     out["mip_status"] = res.status
     peak_mb["mip"] = _peak_mb()
@@ -165,7 +165,7 @@ def run_main(size: str, time_limit: float, gap_pct: float, workers: int) -> dict
 
     # --- solve() end to end: the summary.json numbers (skipped where the staged run was long)
     t = T()
-    result = None if out.get("staged_seconds", 1e9) > 120 else solve(problem, SolveParams(time_limit_s=time_limit, workers=workers, gap_pct=gap_pct))
+    result = None if out.get("staged_seconds", 1e9) > 120 else solve(problem, SolveParams(time_limit_s=time_limit, workers=workers, gap_tolerance_pct=gap_pct))
     s = result.summary if result is not None else None
     out["solve"] = None if s is None else {"seconds": round(T() - t, 2), "status": s["status"], "objective": s["objective"],
                     "best_bound": s["best_bound"], "gap_pct": s["gap_pct"], "team_hours": s["team_hours"],

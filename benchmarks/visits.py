@@ -242,7 +242,7 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
 
     lines = _Lines(sys.stderr)
     params = replace(SolveParams.from_config(scenario.config), time_limit_s=time_limit, workers=workers,
-                     gap_pct=gap_pct, progress=True)
+                     gap_tolerance_pct=gap_pct, progress=True)
     sys.stderr = lines
     try:
         t0 = T()

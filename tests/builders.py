@@ -129,7 +129,7 @@ def solve_case(scenario, spans, minutes=0, **params):
     base = SolveParams.from_config(scenario.config)
     from dataclasses import replace
 
-    params = {"gap_pct": 0.0, **params}  # hand-sized cases: prove optimality
+    params = {"gap_tolerance_pct": 0.0, **params}  # hand-sized cases: prove optimality
     result = solve(problem, replace(base, **params))
     return result, tr, problem, scenario
 
@@ -158,7 +158,7 @@ def solve_visits(scenario, rows, *, out=10, hop=12, **params):
     tr = visit_travel(scenario, out, hop)
     problem = Problem.from_tables(scenario, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(scenario),
                                   visits=expand_visits(scenario), hop_min=tr.hop_min)
-    params = {"gap_pct": 0.0, **params}
+    params = {"gap_tolerance_pct": 0.0, **params}
     result = solve(problem, replace(SolveParams.from_config(scenario.config), **params))
     return result, tr, problem, scenario
 
@@ -180,6 +180,6 @@ def solve_with_hop(scenario, spans, *, out: int = 10, hop: int = 0, **params):
     scenario = with_demand(scenario, spans)
     tr = visit_travel(scenario, out, hop)
     problem = problem_with_hop(scenario, out=out, hop=hop)
-    params = {"gap_pct": 0.0, **params}
+    params = {"gap_tolerance_pct": 0.0, **params}
     result = solve(problem, replace(SolveParams.from_config(scenario.config), **params))
     return result, tr, problem, scenario

@@ -209,7 +209,7 @@ def _weeks(draw):
 def test_no_gap_free_roster_comes_under_either_bound(week):
     stations, hotspots, zones, rows, out, hop, grid = week
     p, sc, tr = _problem(stations, hotspots, zones, rows, out=out, hop=hop, grid=grid)
-    result = solve(p, replace(SolveParams.from_config(sc.config), time_limit_s=5, workers=1, gap_pct=1.0))
+    result = solve(p, replace(SolveParams.from_config(sc.config), time_limit_s=5, workers=1, gap_tolerance_pct=1.0))
     if result.status not in ("optimal", "feasible"):
         return  # no gap-free roster: nothing to bound
     report = check_roster(sc, result.roster, travel=tr, visits=result.visits)

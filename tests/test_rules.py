@@ -210,7 +210,7 @@ def test_both_engines_reach_the_same_optimum():
     sc = make_scenario(stations, [("H1", "Z1")], [("Z1", "synchronized", ["A", "B"])])
     results = {}
     for engine in ("highs", "cpsat"):
-        result, tr, _, sc2 = solve_case(sc, {"H1": [(6, 14, 1)]}, minutes=10, engine=engine, gap_pct=0.0)
+        result, tr, _, sc2 = solve_case(sc, {"H1": [(6, 14, 1)]}, minutes=10, engine=engine, gap_tolerance_pct=0.0)
         assert result.status == "optimal"
         _solved(result, sc2, tr)
         results[engine] = result.summary["objective"]

@@ -270,7 +270,7 @@ def test_the_explanation_names_backup_when_it_binds():
 
 # --- differential: the solver side's rule and the checker's on random presences ----------------
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
@@ -314,3 +314,289 @@ def test_coverage_agrees_with_the_checker(present, demand):
     from patrolplan.model.rules.coverage import is_gap
 
     assert is_gap(present, demand) == coverage_short(present, demand)
+
+
+# --- differential on small random rosters: rest, max shifts, availability ------------------------
+#
+# One small week (stations A with three teams and B with two, one hotspot, three days, a cap of
+# two shifts per team) with a random availability table, a random re-plan cut and a random roster
+# of named teams. The solver side judges the roster as kept rows of a re-plan (each family's
+# ``pinned_problems``: every row pinned), the checker as a roster (``check_roster``); the two must
+# find the same broken rules on the same teams, stations and days.
+
+import collections  # noqa: E402
+import datetime as dt  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+_H0 = dt.datetime(2026, 11, 30)
+_STATIONS = (("A", 6), ("B", 4))  # 3 and 2 teams of 2
+_DAYS = 3
+_ROSTER_COLUMNS = ("shift_id", "team_id", "station_id", "zone_id", "hotspot_id", "mode", "start", "end",
+                   "on_site_start", "on_site_end")
+
+
+@st.composite
+def named_rosters(draw):
+    """``(availability rows, cut minute, rows (station, team, start minute, length minutes))``."""
+    avail = []
+    for sid, _ in _STATIONS:
+        for d in range(_DAYS):
+            officers = draw(st.one_of(st.none(), st.integers(0, 6)))
+            if officers is not None:
+                avail.append((sid, (_H0 + dt.timedelta(days=d)).date().isoformat(), officers))
+    cut = draw(st.integers(0, _DAYS * 24)) * 60
+    # two days of starts for few teams: overlaps, short rests and full days are common
+    rows = draw(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1), st.integers(0, 47),
+                                   st.sampled_from([240, 480])), max_size=10))
+    teams = [officers // 2 for _, officers in _STATIONS]
+    return avail, cut, [(s, k % teams[s], hour * 60, length) for s, k, hour, length in rows]
+
+
+def _both_sides(case):
+    """(the solver side's breaches, the checker's violations, shift_id -> (station, team, day))."""
+    from patrolplan.model.rules.published import PublishedShift
+
+    avail, cut, rows = case
+    sc = make_scenario([(sid, officers, "X") for sid, officers in _STATIONS], [("H1", "Z1")],
+                       [("Z1", "staggered", [sid for sid, _ in _STATIONS])], horizon_days=_DAYS,
+                       rules={"max_shifts_per_team": 2}, availability=avail or None)
+    sc = with_demand(sc, {"H1": [(8, 12, 1)]})
+    tr = travel(sc, 0)
+    from patrolplan.inputs.demand import expand_demand
+
+    p = Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(sc))
+    kept = [PublishedShift(row=i + 1, shift_id=f"S{i + 1}", station=s, team=k, hotspot=0, loop=(), start_min=a,
+                           len_min=n, out_min=0, back_min=0, pinned=True) for i, (s, k, a, n) in enumerate(rows)]
+    solver_side = [b for family in rules.FAMILIES if hasattr(family, "pinned_problems")
+                   for b in family.pinned_problems(p, kept, cut)]
+
+    def ts(minute):
+        return (_H0 + dt.timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M")
+
+    roster = pd.DataFrame([{"shift_id": r.shift_id, "team_id": f"{_STATIONS[r.station][0]}-T{r.team + 1:02d}",
+                            "station_id": _STATIONS[r.station][0], "zone_id": "Z1", "hotspot_id": "H1",
+                            "mode": "staggered", "start": ts(r.start_min), "end": ts(r.start_min + r.len_min),
+                            "on_site_start": ts(r.start_min), "on_site_end": ts(r.start_min + r.len_min)}
+                           for r in kept], columns=list(_ROSTER_COLUMNS))
+    report = check_roster(sc, roster, travel=tr, at=_H0 + dt.timedelta(minutes=cut))
+    who = {r.shift_id: (_STATIONS[r.station][0], f"{_STATIONS[r.station][0]}-T{r.team + 1:02d}",
+                        r.start_min // 1440) for r in kept}
+    return solver_side, report.violations, who
+
+
+def _team_of(b) -> str:
+    return f"{_STATIONS[b.row.station][0]}-T{b.row.team + 1:02d}"
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(named_rosters())
+# a short shift inside a long one, then one that rests enough after the short one only
+@example(([], 0, [(0, 0, 0, 480), (0, 0, 60, 240), (0, 0, 1080, 240)]))
+def test_rest_agrees_with_the_checker_on_random_rosters(case):
+    """Overlap and rest (the capacity family): the same count of each, team by team."""
+    solver_side, violations, who = _both_sides(case)
+    mine = collections.Counter((_team_of(b), b.rule) for b in solver_side if b.rule in ("overlap", "rest"))
+    theirs = collections.Counter((who[v.shift_ids[-1]][1], v.rule) for v in violations if v.rule in ("overlap", "rest"))
+    assert mine == theirs
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(named_rosters())
+def test_max_shifts_agrees_with_the_checker_on_random_rosters(case):
+    solver_side, violations, who = _both_sides(case)
+    mine = {_team_of(b) for b in solver_side if b.rule == "max_shifts"}
+    theirs = {who[v.shift_ids[0]][1] for v in violations if v.rule == "max_shifts"}
+    assert mine == theirs
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(named_rosters())
+def test_availability_agrees_with_the_checker_on_random_rosters(case):
+    """Stations and days over their teams, the rows before the cut not bound (history)."""
+    solver_side, violations, who = _both_sides(case)
+    mine = {(_STATIONS[b.row.station][0], b.row.start_min // 1440) for b in solver_side if b.rule == "availability"}
+    theirs = {who[v.shift_ids[0]][0::2] for v in violations if v.rule == "availability"}
+    assert mine == theirs
+
+
+# --- differential: handover ----------------------------------------------------------------------
+#
+# The solver side's handover is a restriction on what a candidate shift counts for
+# (``handover.trim_tail``: a shift counts for a slot only if, when the next slot is demanded, it
+# stays ``handover_minutes`` into it); the checker's is a rule on the roster (whoever leaves
+# during a demanded slot leaves after a team that stays has been there that long). Every roster
+# the solver side counts as covered must pass the checker's gap and handover rules. Rosters are
+# drawn the way the model sees them: candidate columns of a random week, added one at a time to
+# the first demanded slot the model still counts short, each on a team of its own.
+
+_SLOT_H = 60
+
+
+def _leaves_as_a_run_starts(p, j: int) -> bool:
+    """Column ``j`` leaves its hotspot within ``handover_minutes`` of the start of a demanded
+    slot whose slot before is not demanded (or at the week's start): the case the two sides
+    read differently (see the strict xfail below)."""
+    h, e = int(p.shift_hotspot[j]), int(p.shift_start_min[j] + p.shift_len_min[j] - p.shift_back_min[j])
+    k = e // p.slot_min
+    demanded = p.required[h] > 0
+    return (0 < e and k < p.n_slots and demanded[k] and e < k * p.slot_min + p.config.modes.handover_minutes
+            and (k == 0 or not demanded[k - 1]))
+
+
+def _handover_week(demand, handover_min, travel_min):
+    sc = make_scenario([("A", 60, "X")], [("H1", "Z1")], [("Z1", "staggered", ["A"])],
+                       modes={"handover_minutes": handover_min})
+    sc = with_demand(sc, {"H1": [(k, k + 1, d) for k, d in enumerate(demand) if d]})
+    tr = travel(sc, travel_min)
+    from patrolplan.inputs.demand import expand_demand
+
+    return sc, tr, Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(sc))
+
+
+def _roster_of(p, cols) -> pd.DataFrame:
+    def ts(minute):
+        return (_H0 + dt.timedelta(minutes=int(minute))).strftime("%Y-%m-%dT%H:%M")
+
+    rows = []
+    for n, j in enumerate(cols, start=1):
+        a, length = int(p.shift_start_min[j]), int(p.shift_len_min[j])
+        rows.append({"shift_id": f"S{n}", "team_id": f"A-T{n:02d}", "station_id": "A", "zone_id": "Z1",
+                     "hotspot_id": "H1", "mode": "staggered", "start": ts(a), "end": ts(a + length),
+                     "on_site_start": ts(a + p.shift_out_min[j]), "on_site_end": ts(a + length - p.shift_back_min[j])})
+    return pd.DataFrame(rows, columns=list(_ROSTER_COLUMNS))
+
+
+def test_a_roster_the_solver_side_counts_as_covered_passes_the_checkers_handover():
+    seen = collections.Counter()
+
+    @settings(max_examples=120, deadline=None, derandomize=True)
+    @given(st.lists(st.sampled_from([0, 0, 1, 1, 1, 2]), min_size=24, max_size=24), st.sampled_from([15, 30, 60]),
+           st.sampled_from([0, 10, 25]), st.data())
+    def agree(demand, handover_min, travel_min, data):
+        sc, tr, p = _handover_week(demand, handover_min, travel_min)
+        x = np.zeros(p.n_shifts, dtype=np.int64)
+        need = p.required[p.cover_hotspot, p.cover_slot]
+        usable = np.array([not _leaves_as_a_run_starts(p, j) for j in range(p.n_shifts)], dtype=bool)
+        while True:
+            short = np.nonzero(p.cover @ x < need)[0]
+            if short.size == 0:
+                break
+            cols = [j for j in p.cover[short[0]].indices if usable[j]]
+            if not cols:
+                seen["uncoverable"] += 1
+                return
+            x[data.draw(st.sampled_from(sorted(cols)))] += 1
+        report = check_roster(sc, _roster_of(p, np.repeat(np.arange(p.n_shifts), x)), travel=tr)
+        broken = {v.rule for v in report.violations} & {"gap", "handover"}
+        seen["covered"] += 1
+        seen["handed over"] += int(bool(need.size) and x.sum() > 1)
+        assert not broken, report.to_text()
+
+    agree()
+    assert seen["covered"] >= 60 and seen["handed over"] >= 30, seen
+
+
+@pytest.mark.xfail(strict=True, reason="found by the differential above, left for the lead: the solver side "
+                   "trims a shift's cover only where the slot after its last counted slot is demanded; a shift "
+                   "that leaves just as a new demanded run starts (its own run ended a slot earlier) counts, "
+                   "and the checker reads the team arriving then as a too-brief handover")
+def test_a_shift_leaving_as_the_next_demanded_run_starts():
+    """Demand 02-08 and 10-17, 8-hour shifts only: the model's optimum 02-10 then 10-18."""
+    sc, tr, p = _handover_week([0, 0] + [1] * 6 + [0, 0] + [1] * 7 + [0] * 7, 30, 0)
+    first = np.nonzero((p.shift_start_min == 120) & (p.shift_len_min == 480))[0][0]
+    second = np.nonzero((p.shift_start_min == 600) & (p.shift_len_min == 480))[0][0]
+    x = np.zeros(p.n_shifts, dtype=np.int64)
+    x[[first, second]] = 1
+    assert ((p.cover @ x) >= p.required[p.cover_hotspot, p.cover_slot]).all()  # the model: covered
+    report = check_roster(sc, _roster_of(p, [first, second]), travel=tr)
+    assert "handover" not in {v.rule for v in report.violations}, report.to_text()
+
+
+# --- differential: visits ------------------------------------------------------------------------
+#
+# The solver side keeps the visit interval with guard rows: a loop column guards the visit slots
+# :func:`~patrolplan.model.rules.visits.guards_of` says, and every slot of
+# :func:`~patrolplan.model.rules.visits.guard_slots` needs a guard. The rows are a restriction
+# (one column guarding a slot as a whole), so whenever one loop's visits guard every slot asked,
+# the checker's interval rule must find the hours kept (``tests/test_visits.py`` holds the
+# contract's rule itself, ``visits.satisfied``, equal to the checker's). A post in the slot before
+# the visit hours counts as visits all along on both sides.
+
+
+@st.composite
+def visit_hours(draw):
+    """``(first slot, end slot, every, dwell, post before, visit starts)`` of one hotspot."""
+    first = draw(st.integers(0, 20))
+    end = draw(st.integers(first + 1, 24))
+    every = draw(st.sampled_from([60, 90, 120, 180]))
+    dwell = draw(st.sampled_from([5, 15]))
+    post = first > 0 and draw(st.booleans())
+    late = draw(st.integers(0, 3)) == 0  # now and then the first visit late
+    t = first * _SLOT_H + (draw(st.integers(every, every + 90)) if late else draw(st.integers(-every, every)))
+    starts = []
+    stop = end * _SLOT_H - (draw(st.integers(0, 3 * every)) if draw(st.integers(0, 3)) == 0 else 0)
+    while t < stop:  # up to the hours' end, now and then stopping short
+        starts.append(t)
+        over = draw(st.integers(0, 7)) == 0  # now and then a gap over the interval
+        t += every + draw(st.integers(1, 30)) if over else draw(st.integers(dwell, every))
+    return first, end, every, dwell, post, starts
+
+
+def _visit_just_before_short_hours_after_a_post(first, end, every, dwell, post, starts) -> bool:
+    """Visit hours no longer than the interval, right after a post, and a visit starting in
+    the dwell before they start: the solver side's hours start at the post's end less the dwell
+    (:func:`~patrolplan.model.rules.visits.visit_runs`), the checker's at the hours' start."""
+    a = first * _SLOT_H
+    return post and end * _SLOT_H <= a - dwell + every and any(a - dwell <= v < a for v in starts)
+
+
+def test_visits_guarded_by_the_solver_sides_rows_keep_the_checkers_interval():
+    from patrolplan.check.rules import _unguarded
+    from patrolplan.model.rules.visits import guard_from, guard_slots, guards_of
+
+    seen = collections.Counter()
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(visit_hours())
+    def agree(case):
+        first, end, every, dwell, post, starts = case
+        n_k, slot = 24, _SLOT_H
+        need = np.zeros((1, n_k), dtype=np.int64)
+        need[0, first:end] = 1
+        posts = np.zeros((1, n_k), dtype=np.int64)
+        if post:
+            posts[0, first - 1] = 1
+        every_h, dwell_h = np.array([every]), np.array([dwell])
+        asked = guard_slots(need, posts, every_h, dwell_h, slot)
+        guarded = set(guards_of([(0, v) for v in starts], asked, every_h, slot, n_k,
+                                guard_from(need, posts, dwell_h, slot)))
+        solver_side = all((0, int(k)) in guarded for k in np.nonzero(asked[0])[0])
+        presences = [(v, v) for v in starts] + ([((first - 1) * slot, first * slot - dwell)] if post else [])
+        checker_side = _unguarded(presences, first * slot, end * slot, every) is None
+        seen[(solver_side, checker_side)] += 1
+        if _visit_just_before_short_hours_after_a_post(first, end, every, dwell, post, starts):
+            return  # read differently by the two sides: the strict xfail below
+        if solver_side:
+            assert checker_side, case
+
+    agree()
+    assert seen[(True, True)] >= 30 and seen[(False, False)] >= 30, seen
+
+
+@pytest.mark.xfail(strict=True, reason="found by the differential above, left for the lead: after a post, the solver "
+                   "side counts a visit starting up to the dwell before short visit hours (visit_runs: the hours "
+                   "start at the post's end less the dwell); the checker counts only visits starting inside the "
+                   "hours, and a post that leaves as they start not at all")
+def test_a_visit_just_before_short_hours_after_a_post():
+    from patrolplan.check.rules import _unguarded
+    from patrolplan.model.rules.visits import guard_from, guard_slots, guards_of
+
+    need, posts = np.zeros((1, 24), dtype=np.int64), np.zeros((1, 24), dtype=np.int64)
+    need[0, 13] = 1  # visit hours 13:00-14:00, a visit every 90 min, dwell 5
+    posts[0, 12] = 1  # a post 12:00-13:00
+    every_h, dwell_h = np.array([90]), np.array([5])
+    asked = guard_slots(need, posts, every_h, dwell_h, _SLOT_H)
+    guarded = guards_of([(0, 779)], asked, every_h, _SLOT_H, 24, guard_from(need, posts, dwell_h, _SLOT_H))
+    assert guarded == [(0, 13)] and np.nonzero(asked[0])[0].tolist() == [13]  # the solver side: kept
+    assert _unguarded([(779, 779), (720, 775)], 780, 840, 90) is None  # the checker: not kept

@@ -53,6 +53,6 @@ def test_warm_start_never_makes_a_wrong_optimum():
     model = build_model(problem)
     hint = greedy_counts(problem, model, rule="nearest")
     assert hint is not None and model.objective(np.r_[hint, np.zeros(model.n_cols - hint.size)]) > 0
-    result = solve_highs(model, time_limit_s=20, gap_pct=0.0, hint=hint, lp_guided=False)
+    result = solve_highs(model, time_limit_s=20, gap_tolerance_pct=0.0, hint=hint, lp_guided=False)
     assert result.status == "optimal"
     assert abs(result.objective - 88.6667) < 1e-3

@@ -196,3 +196,49 @@ def test_a_master_lp_out_of_time_falls_back_to_the_enumerated_loops(monkeypatch)
     cg = result.summary["stats"]["column_generation"]
     assert cg["fallback"] == "enumerated loops" and cg["lp_value"] is None
     assert result.status in ("optimal", "feasible") and _broken(result, sc, tr) == []
+
+
+def test_a_rendezvous_week_is_replanned_keeping_its_loops_and_visits(tmp_path):
+    """A re-plan of a week planned by rendezvous (configs/example-visits.yaml) after R1 and
+    J2 lose officers on Wednesday at noon: the published loops are columns of the re-plan (their
+    visits' times included), history is kept byte for byte (roster and visits), column
+    generation prices only frames after the cut, and `patrolplan check --from --at` accepts it."""
+    import csv
+    import json
+    from pathlib import Path
+
+    import yaml
+
+    from patrolplan.cli import main
+
+    repo = Path(__file__).resolve().parents[1]
+    at = "2026-12-02T12:00"
+    cfg = yaml.safe_load((repo / "configs" / "example-visits.yaml").read_text(encoding="utf-8"))
+    cfg["data"] = {k: str((repo / "configs" / v).resolve()) for k, v in cfg["data"].items()}
+    week = tmp_path / "week.yaml"
+    week.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    cfg["data"]["availability"] = str(repo / "configs" / "example" / "availability-sick.csv")
+    sick = tmp_path / "sick.yaml"
+    sick.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    base, again = tmp_path / "base", tmp_path / "again"
+    flags = ["--time-limit", "12", "--quiet", "--no-pictures", "--seed", "0"]
+    assert main(["solve", str(week), "--out", str(base), *flags]) == 0
+    assert main(["replan", str(sick), "--from", str(base), "--at", at, "--out", str(again), *flags]) == 0
+    assert main(["check", str(sick), str(again), "--from", str(base), "--at", at]) == 0
+
+    def rows(run, name):
+        with open(run / name, encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    old = {r["shift_id"]: r for r in rows(base, "roster.csv")}
+    new = {r["shift_id"]: r for r in rows(again, "roster.csv")}
+    history = [sid for sid, r in old.items() if r["start"] < at]
+    assert history and all(new[sid] == old[sid] for sid in history)
+    assert any(old[sid]["loop_id"] for sid in history)
+    visits = lambda run: sorted((r["shift_id"], r["hotspot_id"], r["arrive"], r["depart"])  # noqa: E731
+                                for r in rows(run, "visits.csv") if r["shift_id"] in history)
+    assert visits(again) == visits(base)
+    summary = json.loads((again / "summary.json").read_text(encoding="utf-8"))
+    cg = summary["stats"]["column_generation"]
+    assert "fallback" not in cg and cg["rounds"] >= 1
+    assert summary["status"] in ("optimal", "feasible") and summary["check"]["ok"]

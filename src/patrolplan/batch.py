@@ -324,38 +324,53 @@ def run_batch(
     if int(workers) < 1:
         raise UsageError(f"workers={workers}: give 1 or more worker processes")
     run_one = run_one or _default_run_one()
+    root = _summary_folder(out_root)
+    rows = _plan(config_paths, Path(out_root) if out_root is not None else None)
+    todo = [r for r in rows if "error" not in r]
+    tally = _Tally(_progress_bar(len(rows), progress))
+    for row in rows:
+        if "error" in row:
+            tally.done(row, {})
+    try:
+        if todo and dask_address:
+            _run_dask(todo, run_one, dask_address, time_limit_s, tally.done)
+        elif todo:
+            _run_local(todo, run_one, int(workers), time_limit_s, tally.done)
+    finally:
+        tally.bar.close()
+    return _write_summary(rows, root)
+
+
+def _summary_folder(out_root: str | Path | None) -> Path:
+    """The folder of ``batch_summary.csv`` (default ``runs``); refused when a file stands on its path."""
     root = Path(out_root) if out_root is not None else Path("runs")
     for parent in (root, *root.parents):
         if parent.exists() and not parent.is_dir():
             raise UsageError(f"--out-root {root}: {parent} is a file, not a folder — give a folder")
-    rows = _plan(config_paths, Path(out_root) if out_root is not None else None)
-    todo = [r for r in rows if "error" not in r]
+    return root
 
-    bar = _progress_bar(len(rows), progress)
-    failed = 0
 
-    def done(row: dict, result: dict) -> None:
-        nonlocal failed
+class _Tally:
+    """Takes each config's result into its row as it comes: notes a published run folder (so an
+    interrupt names it), counts failures, moves the progress bar."""
+
+    def __init__(self, bar) -> None:
+        self.bar = bar
+        self.failed = 0
+
+    def done(self, row: dict, result: dict) -> None:
         row.update(result)
         if result and not row.get("error") and row.get("run_dir"):
             interrupts.note_published(row["run_dir"])  # an interrupt from now on names it
         for path in result.get("published", ()):  # a run stopped by the signal just after it published
             interrupts.note_published(path)
-        failed += int(row.get("exit_code") not in (0,))
-        bar.update(1)
-        bar.set_postfix(failed=failed, refresh=False)
+        self.failed += int(row.get("exit_code") not in (0,))
+        self.bar.update(1)
+        self.bar.set_postfix(failed=self.failed, refresh=False)
 
-    for row in rows:
-        if "error" in row:
-            done(row, {})
-    try:
-        if todo and dask_address:
-            _run_dask(todo, run_one, dask_address, time_limit_s, done)
-        elif todo:
-            _run_local(todo, run_one, int(workers), time_limit_s, done)
-    finally:
-        bar.close()
 
+def _write_summary(rows: list[dict], root: Path) -> pd.DataFrame:
+    """``<root>/batch_summary.csv`` (replaced in one rename) from the rows, and its table."""
     table = pd.DataFrame([{c: r.get(c) for c in SUMMARY_COLUMNS} for r in rows], columns=list(SUMMARY_COLUMNS))
     table["exit_code"] = table["exit_code"].astype(int)
     table["error"] = table["error"].fillna("")

@@ -26,9 +26,8 @@ from typing import ClassVar
 import pandas as pd
 
 from patrolplan.errors import DataError, UsageError
-from patrolplan.model.rules.availability import teams_on
+from patrolplan.model import rules
 from patrolplan.model.rules.published import Published, PublishedShift, with_kept_columns
-from patrolplan.model.rules.shifts import shift_starts
 
 __all__ = ["PublishedWeek", "PreviousWeek", "published_week", "previous_week", "refuse_same_folder",
            "attach_published", "published_for", "previous_busy", "read_published_visits"]
@@ -219,15 +218,17 @@ def published_for(problem, table: pd.DataFrame, at: dt.datetime, *, source: str,
     h_index = {h: i for i, h in enumerate(problem.hotspot_ids)}
     for row in table.to_dict("records"):
         keep = bool(row["_pinned"]) or _minutes(problem, row["_start"]) < cut
+        # visits.rendezvous: a row after the cut is kept by its loop's visits too (rules/published.py)
         shift = _shift_of(problem, row, problems, source, strict=keep, s_index=s_index, h_index=h_index,
-                          visits=visits if keep else None)
+                          visits=visits if keep or problem.windows is not None else None)
         if shift is not None:
             (fixed if keep else reuse).append(shift)
     if not problems:
         problems += _pinned_rule_problems(problem, fixed, cut, source)
     if problems:
         raise DataError(problems)
-    fixed, reuse = _joint_partners(fixed, reuse)
+    if problem.windows is None:  # rendezvous loops are each a station's own: no halves to pair
+        fixed, reuse = _joint_partners(fixed, reuse)
     return Published(cut_min=cut, fixed=tuple(fixed), reuse=tuple(reuse))
 
 
@@ -256,73 +257,12 @@ def _joint_partners(fixed: list[PublishedShift], reuse: list[PublishedShift]):
 
 
 def _pinned_rule_problems(p, fixed: list[PublishedShift], cut: int, source: str) -> list[str]:
-    """Each rule a pinned row breaks against the new inputs (members, lengths, the start grid,
-    travel, the station's teams, overlap and rest with the kept rows of its team, the shift cap,
-    availability after the cut)."""
-    cfg = p.config
-    margin = cfg.travel.margin_min
-    out = []
-
-    def say(r: PublishedShift, rule: str, what: str, fix: str) -> None:
-        out.append(f"{source}: row {r.row} (shift_id '{r.shift_id}'), column 'pinned': the pinned shift breaks the "
-                   f"rule '{rule}' against the new inputs: {what} — {fix}")
-
-    for r in fixed:
-        if not r.pinned:
-            continue
-        z = int(p.hotspot_zone[r.hotspot])
-        station, hotspot = p.station_ids[r.station], p.hotspot_ids[r.hotspot]
-        if r.station not in p.zone_members[z]:
-            say(r, "member", f"station {station} is not a member of zone {p.zone_ids[z]} of hotspot {hotspot}",
-                "unpin the row or move it to a member station")
-        if r.len_min not in cfg.rules.shift_minutes:
-            say(r, "shift_length", f"it lasts {r.len_min} minutes, allowed are {sorted(cfg.rules.shift_minutes)}",
-                "unpin the row or give it an allowed length")
-        elif r.start_min not in set(shift_starts(cfg, r.len_min).tolist()):
-            say(r, "start_grid", f"its start is not on the {cfg.rules.shift_start_every_minutes}-minute shift grid",
-                "unpin the row or start it on the grid")
-        first = r.loop[0] if r.loop else r.hotspot
-        last = r.loop[-1] if r.loop else r.hotspot
-        road_out = int(p.out_min[r.station, first]) - (margin if p.out_min[r.station, first] > 0 else 0)
-        road_back = int(p.back_min[last, r.station]) - (margin if p.back_min[last, r.station] > 0 else 0)
-        if r.out_min < road_out or r.back_min < road_back:
-            say(r, "travel", f"the road takes {road_out} min out and {road_back} min back, the row plans "
-                f"{r.out_min} and {r.back_min}", "unpin the row or give it the travel time")
-        if r.team >= int(p.teams[r.station]):
-            say(r, "team_count", f"station {station} has {int(p.teams[r.station])} teams now, the row names team "
-                f"{r.team + 1}", "unpin the row or give it one of the station's teams")
-    by_team: dict[tuple[int, int], list[PublishedShift]] = {}
-    for r in fixed:
-        by_team.setdefault((r.station, r.team), []).append(r)
-    for (s, k), rows in sorted(by_team.items()):
-        rows = sorted(rows, key=lambda r: r.start_min)
-        for a, b in zip(rows, rows[1:]):
-            if not (a.pinned or b.pinned):
-                continue
-            gap = b.start_min - (a.start_min + a.len_min)
-            pinned = b if b.pinned else a
-            if gap < 0:
-                say(pinned, "overlap", f"it overlaps shift {a.shift_id if pinned is b else b.shift_id} of the same team",
-                    "unpin one of them or move it")
-            elif gap < p.rest_min:
-                say(pinned, "rest", f"only {gap} minutes of rest next to shift "
-                    f"{a.shift_id if pinned is b else b.shift_id} of the same team, at least {p.rest_min} needed",
-                    "unpin the row or move it")
-        if len(rows) > cfg.rules.max_shifts_per_team and any(r.pinned for r in rows):
-            say(next(r for r in rows if r.pinned), "max_shifts",
-                f"team {p.station_ids[s]}-T{k + 1:02d} keeps {len(rows)} rows, at most "
-                f"{cfg.rules.max_shifts_per_team} allowed", "unpin a row of the team")
-    starting: dict[tuple[int, int], set[int]] = {}
-    for r in fixed:
-        if r.pinned and r.start_min >= cut:
-            starting.setdefault((r.station, r.start_min // (24 * 60)), set()).add(r.team)
-    for (s, d), teams in sorted(starting.items()):
-        a = teams_on(p, s, d)
-        if a is not None and len(teams) > a:
-            r = next(r for r in fixed if r.pinned and r.station == s and r.start_min // (24 * 60) == d)
-            say(r, "availability", f"station {p.station_ids[s]} may start {a} team(s) on day {d + 1} of the week, its "
-                f"pinned rows start {len(teams)}", "unpin rows of that day or raise the availability")
-    return out
+    """Each rule a pinned row breaks against the new inputs, as each rule family judges it
+    (``pinned_problems`` of ``shifts``: member, length, start grid, travel; ``capacity``: the
+    station's teams, overlap and rest with the kept rows of its team; ``max_shifts``;
+    ``availability`` after the cut), worded with the roster's path ``source``."""
+    return [breach.message(source) for family in rules.FAMILIES if hasattr(family, "pinned_problems")
+            for breach in family.pinned_problems(p, fixed, cut)]
 
 
 def previous_busy(problem, table: pd.DataFrame) -> tuple[tuple[int, int, int, int], ...]:

@@ -240,10 +240,10 @@ def _cell(value) -> str:
         return str(value)
 
 
-def check_previous_rest(previous: pd.DataFrame, new: pd.DataFrame, rest_hours: float) -> list[Violation]:
+def check_previous_rest(previous: pd.DataFrame, new: pd.DataFrame, min_rest_hours: float) -> list[Violation]:
     """``previous_rest``: each team's first shift starts at least the rest after its last shift
     of the previous roster ends."""
-    rest = dt.timedelta(hours=float(rest_hours))
+    rest = dt.timedelta(hours=float(min_rest_hours))
     last_end: dict[str, tuple[dt.datetime, str]] = {}
     for team, sid, end in zip(previous["team_id"], previous["shift_id"], previous["end"]):
         e = _time(end)
@@ -260,6 +260,6 @@ def check_previous_rest(previous: pd.DataFrame, new: pd.DataFrame, rest_hours: f
             out.append(Violation(
                 "previous_rest",
                 f"team {team}: shift {sid} starts at {a:%Y-%m-%dT%H:%M}, {gap_h:g} h after its previous-week shift "
-                f"{prev_sid} ended ({end:%Y-%m-%dT%H:%M}); at least {float(rest_hours):g} h of rest needed",
+                f"{prev_sid} ended ({end:%Y-%m-%dT%H:%M}); at least {float(min_rest_hours):g} h of rest needed",
                 (str(sid),)))
     return out

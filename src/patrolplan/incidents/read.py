@@ -109,6 +109,39 @@ def read_incidents(path: str | Path, *, boundaries=None, since: dt.date | str | 
     ``until``: keep those before this time (``hotspots`` learns from the weeks before the
     planned one)."""
     since = parse_since(since)
+    df, source, first_row, problems = _read_rows(path)
+    rows = df.index.to_numpy() + first_row
+    ids = df["incident_id"].astype(str).str.strip()
+    found = _Found(source, ids, rows)
+    _check_ids(found)
+    text = df["time"].astype(str).str.strip()
+    times = _times_safe(text)
+    found.cells(times.isna().to_numpy(), "time",
+                lambda k: f"'{text.iloc[k]}' is not a date and time" if text.iloc[k] else "empty",
+                "give ISO 8601 local time, e.g. 2026-11-03T21:40")
+    weight = _weights(df, found)
+    _check_inside(df, boundaries, found)
+    problems += found.items
+    if problems:
+        raise DataError(problems)
+
+    table = df.copy()
+    table["incident_id"] = ids
+    table["time"] = times
+    table["weight"] = weight
+    table["type"] = df["type"].astype(str).str.strip() if "type" in df.columns else ""
+    table["row"] = rows
+    n_read = len(table)
+    table, n_before = _since(table, since, source)
+    table, n_until = _until(table, until, since, source)
+    first = ["incident_id", "time", "lon", "lat", "type", "weight", "row"]
+    table = table[first + [c for c in table.columns if c not in first]].reset_index(drop=True)
+    return Incidents(table, source, n_read, n_before, since, n_until, until)
+
+
+def _read_rows(path: str | Path) -> tuple[pd.DataFrame, str, int, list[str]]:
+    """The table as text with ``lon``/``lat`` parsed, its source, first row number and the
+    problems so far; raises ``DataError`` when it is unreadable, empty or misses a column."""
     df, source, first_row, problems = read_point_rows(path, kind="incident", id_column="incident_id")
     if df is None:
         raise DataError(problems)
@@ -125,73 +158,71 @@ def read_incidents(path: str | Path, *, boundaries=None, since: dt.date | str | 
     problems += more
     if missing or any("missing column" in p for p in more):
         raise DataError(problems)
+    return df, source, first_row, problems
 
-    rows = df.index.to_numpy() + first_row
-    ids = df["incident_id"].astype(str).str.strip()
-    found = _Found(source, ids, rows)
+
+def _check_ids(found: _Found) -> None:
+    """Every incident_id given, and given once."""
+    ids, rows = found.ids, found.rows
     found.cells((ids == "").to_numpy(), "incident_id", lambda k: "empty id", "give every incident a unique incident_id")
     dup = ids.duplicated(keep="first").to_numpy() & (ids != "").to_numpy()
     first_of = dict(zip(ids[~ids.duplicated(keep="first")], rows[~ids.duplicated(keep="first").to_numpy()]))
     found.cells(dup, "incident_id", lambda k: f"duplicate id, also on row {first_of[ids.iloc[k]]}",
                 "give each incident its own incident_id (or drop the repeated record)")
 
-    text = df["time"].astype(str).str.strip()
-    times = _times_safe(text)
-    bad_time = times.isna().to_numpy()
-    found.cells(bad_time, "time", lambda k: f"'{text.iloc[k]}' is not a date and time" if text.iloc[k] else "empty",
-                "give ISO 8601 local time, e.g. 2026-11-03T21:40")
 
-    weight = pd.Series(1.0, index=df.index)
-    if "weight" in df.columns:
-        wtext = df["weight"].astype(str).str.strip()
-        parsed = pd.to_numeric(wtext.where(wtext != "", "1"), errors="coerce")
-        bad_w = (parsed.isna() | ~np.isfinite(parsed.fillna(0)) | (parsed < 0)).to_numpy()
-        found.cells(bad_w, "weight", lambda k: f"'{wtext.iloc[k]}' is not a number >= 0",
-                    "give a weight >= 0 (e.g. 1 for an ordinary incident, 3 for a serious one) or leave it blank (= 1)")
-        weight = parsed.where(~bad_w, 0.0).astype(float)
+def _weights(df: pd.DataFrame, found: _Found) -> pd.Series:
+    """The ``weight`` column as numbers >= 0 (1 where blank or without the column; 0 where bad,
+    a problem in ``found``)."""
+    if "weight" not in df.columns:
+        return pd.Series(1.0, index=df.index)
+    wtext = df["weight"].astype(str).str.strip()
+    parsed = pd.to_numeric(wtext.where(wtext != "", "1"), errors="coerce")
+    bad_w = (parsed.isna() | ~np.isfinite(parsed.fillna(0)) | (parsed < 0)).to_numpy()
+    found.cells(bad_w, "weight", lambda k: f"'{wtext.iloc[k]}' is not a number >= 0",
+                "give a weight >= 0 (e.g. 1 for an ordinary incident, 3 for a serious one) or leave it blank (= 1)")
+    return parsed.where(~bad_w, 0.0).astype(float)
 
+
+def _check_inside(df: pd.DataFrame, boundaries, found: _Found) -> None:
+    """Every located incident inside one of ``boundaries`` (when given)."""
     lon, lat = df["lon"].to_numpy(float), df["lat"].to_numpy(float)
     located = np.isfinite(lon) & np.isfinite(lat)
-    if boundaries is not None and len(boundaries) and located.any():
-        outside = np.zeros(len(df), dtype=bool)
-        outside[located] = ~_inside_any(boundaries, lon[located], lat[located])
-        found.cells(outside, "lon", lambda k: f"({lon[k]:.6f}, {lat[k]:.6f}) lies outside every boundary of "
-                                              "data.boundaries",
-                    "check the coordinates (swapped lon/lat? another CRS?) or drop incidents outside the planned area")
-    problems += found.items
-    if problems:
-        raise DataError(problems)
+    if boundaries is None or not len(boundaries) or not located.any():
+        return
+    outside = np.zeros(len(df), dtype=bool)
+    outside[located] = ~_inside_any(boundaries, lon[located], lat[located])
+    found.cells(outside, "lon", lambda k: f"({lon[k]:.6f}, {lat[k]:.6f}) lies outside every boundary of "
+                                          "data.boundaries",
+                "check the coordinates (swapped lon/lat? another CRS?) or drop incidents outside the planned area")
 
-    table = df.copy()
-    table["incident_id"] = ids
-    table["time"] = times
-    table["weight"] = weight
-    table["type"] = df["type"].astype(str).str.strip() if "type" in df.columns else ""
-    table["row"] = rows
-    n_read = len(table)
-    n_before = 0
-    if since is not None:
-        keep = (table["time"] >= pd.Timestamp(since)).to_numpy()
-        n_before = int((~keep).sum())
-        if not keep.any():
-            latest = table["time"].max()
-            raise DataError(f"{source}: column 'time': no incident on or after --since {since} (the latest, row "
-                            f"{int(table.loc[table['time'].idxmax(), 'row'])}, is at {latest:%Y-%m-%dT%H:%M}) — "
-                            "give an earlier --since, or a file with newer records")
-        table = table[keep]
-    n_until = 0
-    if until is not None:
-        keep = (table["time"] < pd.Timestamp(until)).to_numpy()
-        n_until = int((~keep).sum())
-        if not keep.any():
-            earliest = table["time"].min()
-            raise DataError(f"{source}: column 'time': no incident before the planned week starts ({until:%Y-%m-%d}; "
-                            f"the earliest{' since ' + str(since) if since else ''} is at {earliest:%Y-%m-%dT%H:%M}) — "
-                            "hotspots learns from the weeks before the config's week_start: give earlier records")
-        table = table[keep]
-    first = ["incident_id", "time", "lon", "lat", "type", "weight", "row"]
-    table = table[first + [c for c in table.columns if c not in first]].reset_index(drop=True)
-    return Incidents(table, source, n_read, n_before, since, n_until, until)
+
+def _since(table: pd.DataFrame, since: dt.date | None, source: str) -> tuple[pd.DataFrame, int]:
+    """The incidents on or after ``since`` and how many were before; refuses to keep none."""
+    if since is None:
+        return table, 0
+    keep = (table["time"] >= pd.Timestamp(since)).to_numpy()
+    if not keep.any():
+        latest = table["time"].max()
+        raise DataError(f"{source}: column 'time': no incident on or after --since {since} (the latest, row "
+                        f"{int(table.loc[table['time'].idxmax(), 'row'])}, is at {latest:%Y-%m-%dT%H:%M}) — "
+                        "give an earlier --since, or a file with newer records")
+    return table[keep], int((~keep).sum())
+
+
+def _until(table: pd.DataFrame, until: dt.datetime | None, since: dt.date | None,
+           source: str) -> tuple[pd.DataFrame, int]:
+    """The incidents before ``until`` (the planned week's start) and how many were not; refuses
+    to keep none."""
+    if until is None:
+        return table, 0
+    keep = (table["time"] < pd.Timestamp(until)).to_numpy()
+    if not keep.any():
+        earliest = table["time"].min()
+        raise DataError(f"{source}: column 'time': no incident before the planned week starts ({until:%Y-%m-%d}; "
+                        f"the earliest{' since ' + str(since) if since else ''} is at {earliest:%Y-%m-%dT%H:%M}) — "
+                        "hotspots learns from the weeks before the config's week_start: give earlier records")
+    return table[keep], int((~keep).sum())
 
 
 def _inside_any(boundaries, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

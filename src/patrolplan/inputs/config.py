@@ -21,7 +21,7 @@ __all__ = [
     "Config",
     "DataPaths",
     "Rules",
-    "Travel",
+    "TravelSettings",
     "Modes",
     "Objective",
     "SolverSettings",
@@ -95,10 +95,14 @@ class Rules(_Strict):
 
     @property
     def min_rest_minutes(self) -> int:
+        """``min_rest_hours`` (the contract's key) in whole minutes: the one name code uses for
+        the rest between two shifts of a team (``Problem.min_rest_min`` passes it on)."""
         return int(round(self.min_rest_hours * 60))
 
 
-class Travel(_Strict):
+class TravelSettings(_Strict):
+    """The ``travel:`` block (named apart from ``inputs.travel.Travel``, the minutes it yields)."""
+
     speeds_kmh: dict[str, float] = Field(
         default_factory=lambda: {
             "motorway": 90,
@@ -275,7 +279,7 @@ class Config(_Strict):
     slot_minutes: Literal[15, 30, 60] = 60
     data: DataPaths
     rules: Rules = Field(default_factory=Rules)
-    travel: Travel = Field(default_factory=Travel)
+    travel: TravelSettings = Field(default_factory=TravelSettings)
     default_demand: Int = Field(1, ge=0)
     modes: Modes = Field(default_factory=Modes)
     objective: Objective = Field(default_factory=Objective)

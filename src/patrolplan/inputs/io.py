@@ -408,6 +408,83 @@ def _validated(problems: list[str], validate, raw: _Raw | None, **kwargs):
         return None
 
 
+@dataclass
+class _InputFiles:
+    """The input files a config names, read one by one; every problem met is added to
+    ``problems`` (missing files named by their config key ``data.<key>``)."""
+
+    config: Config
+    config_source: str
+    problems: list[str]
+
+    def missing(self, key: str) -> bool:
+        """Whether ``data.<key>`` names a file that is not there (a problem when so)."""
+        path = getattr(self.config.data, key)
+        if path is None or Path(path).is_file():
+            return False
+        self.problems.append(
+            f"{self.config_source}: data.{key}: no such file '{display_path(path)}' — check the "
+            "path (paths are relative to the config file)"
+        )
+        return True
+
+    def text_table(self, key: str, *, points: str | None = None) -> _Raw | None:
+        """``data.<key>`` read as text (a point layer when ``points`` names its kind), or None."""
+        path = getattr(self.config.data, key)
+        if path is None or self.missing(key):
+            return None
+        if points:
+            raw, more = _read_point_text(Path(path), kind=points, id_column=f"{points}_id")
+        else:
+            raw, more = _read_text(Path(path))
+        self.problems.extend(more)
+        return raw
+
+    def geometries(self, key: str, *, allowed: tuple[str, ...], kind: str) -> gpd.GeoDataFrame | None:
+        """``data.<key>`` read as a layer of ``allowed`` geometry types, or None."""
+        path = getattr(self.config.data, key)
+        if path is None or self.missing(key):
+            return None
+        gdf, more = _read_geometries(Path(path), allowed=allowed, kind=kind)
+        self.problems.extend(more)
+        return gdf
+
+
+_GEOMETRY_KEYS = (
+    ("roads", ("LineString", "MultiLineString"), "roads"),
+    ("boundaries", ("Polygon", "MultiPolygon"), "boundaries"),
+    ("prefectures", ("Polygon", "MultiPolygon"), "boundaries"),
+)
+
+
+def _validated_tables(problems: list[str], config: Config, raw: dict[str, _Raw | None]) -> dict[str, pd.DataFrame | None]:
+    """The five tables as read, each validated against the others' ids (a table that could not
+    be read checks nothing against); None for a table with problems (added to ``problems``)."""
+    station_ids = _ids_of(raw["stations"], "station_id")
+    zone_ids = _ids_of(raw["zones"], "zone_id")
+    hotspot_ids = _ids_of(raw["hotspots"], "hotspot_id")
+    return {
+        "stations": _validated(
+            problems, validate_stations, raw["stations"], reserve_officers=config.rules.reserve_officers
+        ),
+        "hotspots": _validated(problems, validate_hotspots, raw["hotspots"], zone_ids=zone_ids),
+        "zones": _validated(
+            problems,
+            validate_zones,
+            raw["zones"],
+            station_ids=station_ids,
+            synchronized_min_stations=config.modes.synchronized_min_stations,
+        ),
+        "demand": _validated(
+            problems, validate_demand, raw["demand"], hotspot_ids=hotspot_ids, zone_ids=zone_ids,
+            visits=config.visits,
+        ),
+        "availability": _validated(
+            problems, validate_availability, raw["availability"], station_ids=station_ids
+        ),
+    }
+
+
 def load_scenario(config_or_path: Config | str | Path) -> Scenario:
     """Load a config (a :class:`Config` or the path of its YAML), read and validate every
     input file, and return the :class:`Scenario`.
@@ -420,87 +497,30 @@ def load_scenario(config_or_path: Config | str | Path) -> Scenario:
     else:
         config_path = Path(config_or_path)
         config = load_config(config_path)
-    config_source = display_path(config_path) if config_path else "config"
-
-    problems: list[str] = []
-
-    def missing(key: str) -> bool:
-        path = getattr(config.data, key)
-        if path is None or Path(path).is_file():
-            return False
-        problems.append(
-            f"{config_source}: data.{key}: no such file '{display_path(path)}' — check the "
-            "path (paths are relative to the config file)"
-        )
-        return True
-
-    def text_table(key: str, *, points: str | None = None) -> _Raw | None:
-        path = getattr(config.data, key)
-        if path is None or missing(key):
-            return None
-        if points:
-            raw, more = _read_point_text(Path(path), kind=points, id_column=f"{points}_id")
-        else:
-            raw, more = _read_text(Path(path))
-        problems.extend(more)
-        return raw
-
-    stations_raw = text_table("stations", points="station")
-    hotspots_raw = text_table("hotspots", points="hotspot")
-    zones_raw = text_table("zones")
-    demand_raw = text_table("demand")
-    availability_raw = text_table("availability")
-
-    station_ids = _ids_of(stations_raw, "station_id")
-    zone_ids = _ids_of(zones_raw, "zone_id")
-    hotspot_ids = _ids_of(hotspots_raw, "hotspot_id")
-
-    stations = _validated(
-        problems, validate_stations, stations_raw, reserve_officers=config.rules.reserve_officers
-    )
-    hotspots = _validated(problems, validate_hotspots, hotspots_raw, zone_ids=zone_ids)
-    zones = _validated(
-        problems,
-        validate_zones,
-        zones_raw,
-        station_ids=station_ids,
-        synchronized_min_stations=config.modes.synchronized_min_stations,
-    )
-    demand = _validated(
-        problems, validate_demand, demand_raw, hotspot_ids=hotspot_ids, zone_ids=zone_ids,
-        visits=config.visits,
-    )
-    availability = _validated(
-        problems, validate_availability, availability_raw, station_ids=station_ids
-    )
-
-    geometries = {}
-    for key, allowed, kind in (
-        ("roads", ("LineString", "MultiLineString"), "roads"),
-        ("boundaries", ("Polygon", "MultiPolygon"), "boundaries"),
-        ("prefectures", ("Polygon", "MultiPolygon"), "boundaries"),
-    ):
-        path = getattr(config.data, key)
-        if path is None or missing(key):
-            geometries[key] = None
-            continue
-        gdf, more = _read_geometries(Path(path), allowed=allowed, kind=kind)
-        problems.extend(more)
-        geometries[key] = gdf
-
-    if problems:
-        raise DataError(problems)
-    notes = list(config.notes) + _outside_horizon(config, demand, demand_raw, "days") + _outside_horizon(
-        config, availability, availability_raw, "date")
+    files = _InputFiles(config, display_path(config_path) if config_path else "config", [])
+    raw = {
+        "stations": files.text_table("stations", points="station"),
+        "hotspots": files.text_table("hotspots", points="hotspot"),
+        "zones": files.text_table("zones"),
+        "demand": files.text_table("demand"),
+        "availability": files.text_table("availability"),
+    }
+    tables = _validated_tables(files.problems, config, raw)
+    geometries = {key: files.geometries(key, allowed=allowed, kind=kind) for key, allowed, kind in _GEOMETRY_KEYS}
+    if files.problems:
+        raise DataError(files.problems)
+    notes = list(config.notes) + _outside_horizon(
+        config, tables["demand"], raw["demand"], "days") + _outside_horizon(
+        config, tables["availability"], raw["availability"], "date")
     return Scenario(
         warnings=tuple(notes),
         config=config,
         config_path=config_path.resolve() if config_path else None,
-        stations=stations,
-        hotspots=hotspots,
-        zones=zones,
-        demand=demand,
-        availability=availability,
+        stations=tables["stations"],
+        hotspots=tables["hotspots"],
+        zones=tables["zones"],
+        demand=tables["demand"],
+        availability=tables["availability"],
         roads=geometries["roads"],
         boundaries=geometries["boundaries"],
         prefectures=geometries["prefectures"],

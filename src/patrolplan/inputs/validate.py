@@ -368,24 +368,40 @@ def validate_zones(
     if len(df) == 0:
         problems.table("no zones", "add one row per cooperation zone")
     out["zone_id"] = _ids(df, "zone_id", problems, kind="zone")
-
-    tiers, modes = [], []
-    for idx, text in _text(df, "tier").items():
-        tier = _choice(text, TIERS)
-        if tier is None and "tier" in df.columns:
-            problems.add(idx, "tier", f"'{text}' is not a tier", f"{_did_you_mean(text, TIERS)}use one of: {', '.join(TIERS)}")
-        tiers.append(tier or text)
-    for idx, text in _text(df, "mode").items():
-        mode = _choice(text, MODES)
-        if mode is None and "mode" in df.columns:
-            problems.add(idx, "mode", f"'{text}' is not a mode", f"{_did_you_mean(text, MODES)}use one of: {', '.join(MODES)}")
-        modes.append(mode or text)
+    tiers = _one_of(df, "tier", TIERS, problems)
+    modes = _one_of(df, "mode", MODES, problems)
     out["tier"] = pd.Series(tiers, index=df.index, dtype=object)
     out["mode"] = pd.Series(modes, index=df.index, dtype=object)
+    members_col = _zone_members(df, station_ids, problems)
+    out["members"] = pd.Series(members_col, index=df.index, dtype=object)
+    out["stations"] = _text(df, "stations")
+    mins = [
+        _zone_min_stations(idx, text, members, mode, synchronized_min_stations, problems, check_sync=not missing)
+        for (idx, text), members, mode in zip(_text(df, "min_stations").items(), members_col, modes)
+    ]
+    out["min_stations"] = pd.Series(mins, index=df.index, dtype=int)
+    problems.raise_if_any()
+    return _ordered(out, ["zone_id", "tier", "mode", "stations", "members", "min_stations"])
 
+
+def _one_of(df: pd.DataFrame, column: str, allowed, problems: _Problems) -> list[str]:
+    """Each row's ``column`` as one of ``allowed`` (case and spacing forgiven); the text as
+    given where it is none of them (a problem)."""
+    values = []
+    for idx, text in _text(df, column).items():
+        value = _choice(text, allowed)
+        if value is None and column in df.columns:
+            problems.add(idx, column, f"'{text}' is not a {column}",
+                         f"{_did_you_mean(text, allowed)}use one of: {', '.join(allowed)}")
+        values.append(value or text)
+    return values
+
+
+def _zone_members(df: pd.DataFrame, station_ids: set[str] | None, problems: _Problems) -> list[tuple[str, ...]]:
+    """Each zone's member stations (``stations``, ``;``-separated, in file order): at least one,
+    each once, each a known station when ``station_ids`` is given."""
     members_col = []
-    stations_text = _text(df, "stations")
-    for idx, text in stations_text.items():
+    for idx, text in _text(df, "stations").items():
         members = [m.strip() for m in text.split(";") if m.strip()]
         if not members and "stations" in df.columns:
             problems.add(idx, "stations", "no member stations", "list the member station ids separated by ';', e.g. S1;S2")
@@ -400,41 +416,41 @@ def validate_zones(
                     fix = "separate the station ids with ';', e.g. S1;S2"
                 problems.add(idx, "stations", _unknown_ref(m, station_ids, "station"), fix)
         members_col.append(tuple(dict.fromkeys(members)))
-    out["members"] = pd.Series(members_col, index=df.index, dtype=object)
-    out["stations"] = stations_text
+    return members_col
 
-    mins = []
-    for (idx, text), members, mode in zip(_text(df, "min_stations").items(), members_col, modes):
-        n = len(members)
-        if text == "":
-            value = synchronized_min_stations
-            if mode == "synchronized" and n and n < value and not missing:
-                problems.add(
-                    idx,
-                    "stations",
-                    f"a synchronized zone with {n} member station(s), fewer than min_stations={value} (modes.synchronized_min_stations)",
-                    "add member stations, set a smaller min_stations for this zone, or make it staggered",
-                )
-        else:
-            value = _parse_int(text)
-            if value is None or value < 1 or (n and value > n):
-                problems.add(
-                    idx,
-                    "min_stations",
-                    f"'{text}' is not a whole number in [1, {max(n, 1)}] (the zone has {n} member station(s))",
-                    "give how many distinct member stations must be on site together, or leave it empty",
-                )
-                value = value if value is not None and value >= 1 else synchronized_min_stations
-        if mode == "synchronized" and n == 1 and value == 1 and not missing:
-            # min_stations 1 (the zone's, or modes.synchronized_min_stations) lets it pass the
-            # count above, but a joint patrol of one station is none
-            problems.add(idx, "stations", f"a synchronized zone with 1 member station ({members[0]}): a joint "
-                         "patrol needs teams of two or more stations on site together",
-                         "add the other member station(s), or make the zone staggered")
-        mins.append(value)
-    out["min_stations"] = pd.Series(mins, index=df.index, dtype=int)
-    problems.raise_if_any()
-    return _ordered(out, ["zone_id", "tier", "mode", "stations", "members", "min_stations"])
+
+def _zone_min_stations(idx, text: str, members: tuple[str, ...], mode: str, default: int, problems: _Problems,
+                       *, check_sync: bool) -> int:
+    """One zone's ``min_stations``: the cell (a whole number in [1, members]) or ``default``
+    (``modes.synchronized_min_stations``) when empty; with ``check_sync`` (every column
+    there), a synchronized zone must have that many members, and more than one."""
+    n = len(members)
+    if text == "":
+        value = default
+        if mode == "synchronized" and n and n < value and check_sync:
+            problems.add(
+                idx,
+                "stations",
+                f"a synchronized zone with {n} member station(s), fewer than min_stations={value} (modes.synchronized_min_stations)",
+                "add member stations, set a smaller min_stations for this zone, or make it staggered",
+            )
+    else:
+        value = _parse_int(text)
+        if value is None or value < 1 or (n and value > n):
+            problems.add(
+                idx,
+                "min_stations",
+                f"'{text}' is not a whole number in [1, {max(n, 1)}] (the zone has {n} member station(s))",
+                "give how many distinct member stations must be on site together, or leave it empty",
+            )
+            value = value if value is not None and value >= 1 else default
+    if mode == "synchronized" and n == 1 and value == 1 and check_sync:
+        # min_stations 1 (the zone's, or modes.synchronized_min_stations) lets it pass the
+        # count above, but a joint patrol of one station is none
+        problems.add(idx, "stations", f"a synchronized zone with 1 member station ({members[0]}): a joint "
+                     "patrol needs teams of two or more stations on site together",
+                     "add the other member station(s), or make the zone staggered")
+    return value
 
 
 def validate_demand(

@@ -2,10 +2,12 @@
 
 Stage 2 of the solve. The counts already respect the station's occupancy bound, which makes a
 split with no overlap and the rest rule kept always possible (interval colouring); the greedy
-below finds one in one pass, balancing shifts between teams. ``max_shifts_per_team`` and
+below finds one in one pass, balancing shifts between teams. The shift cap per team and
 availability by date are not implied by the counts in every case, so when the greedy breaks one
 of them a small CP-SAT model per station decides exactly, with the identical teams' symmetry
-broken (shift ``i`` in start order may only go to teams ``0..i``).
+broken (shift ``i`` in start order may only go to teams ``0..i``). Each rule is asked of its
+family: rest (``capacity.occupied``), the shift cap (``max_shifts.team_cap``), the teams per
+day (``availability.station_days``, ``availability.day_of``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from patrolplan.model.problem import Problem
-from patrolplan.model.rules import capacity
+from patrolplan.model.rules import availability, capacity, max_shifts
 
 __all__ = ["Assignment", "assign_teams"]
-
-_MIN_PER_DAY = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -66,28 +66,24 @@ def _per_station(problem: Problem, cols: np.ndarray, split) -> Assignment:
     return Assignment(shift_col=cols[keep], team=teams_out[keep], failed=failed)
 
 
-def _availability(problem: Problem, s: int) -> dict[int, int]:
-    return {d: a for (st, d), a in problem.availability_teams.items() if st == s}
-
-
 def _greedy(problem: Problem, s: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
     """Shifts in start order, each to a free team: one already out that day if the date's
     availability is tight, else the team with the fewest shifts so far."""
     n_teams = int(problem.teams[s])
     _, until = capacity.occupied(starts, ends - starts, problem.rest_min)
-    max_shifts = problem.config.rules.max_shifts_per_team
-    avail = _availability(problem, s)
+    cap = max_shifts.team_cap(problem)
+    avail = availability.station_days(problem, s)
     free_at = np.full(n_teams, np.iinfo(np.int64).min // 4)
     n_shifts = np.zeros(n_teams, dtype=np.int64)
     days_used: dict[int, set[int]] = {}
     out = np.empty(starts.size, dtype=np.int64)
     for i, (a, busy_until) in enumerate(zip(starts, until)):
-        day = int(a // _MIN_PER_DAY)
+        day = int(availability.day_of(a))
         used = days_used.setdefault(day, set())
         limit = avail.get(day, n_teams)
         best = None
         for k in range(n_teams):
-            if free_at[k] > a or n_shifts[k] >= max_shifts:
+            if free_at[k] > a or n_shifts[k] >= cap:
                 continue
             if k not in used and len(used) >= limit:
                 continue
@@ -110,7 +106,7 @@ def _exact(problem: Problem, s: int, starts, ends, *, time_limit_s: float, seed:
 
     n, n_teams = starts.size, int(problem.teams[s])
     _, until = capacity.occupied(starts, ends - starts, problem.rest_min)
-    max_shifts = problem.config.rules.max_shifts_per_team
+    cap = max_shifts.team_cap(problem)
 
     def build(maximise: bool):
         m = cp_model.CpModel()
@@ -125,9 +121,9 @@ def _exact(problem: Problem, s: int, starts, ends, *, time_limit_s: float, seed:
                 if len(lits) > 1:
                     m.add_at_most_one(lits)
         for k in range(n_teams):
-            m.add(sum(a[i, kk] for (i, kk) in a if kk == k) <= max_shifts)
-        days = starts // _MIN_PER_DAY
-        for d, limit in _availability(problem, s).items():
+            m.add(sum(a[i, kk] for (i, kk) in a if kk == k) <= cap)
+        days = availability.day_of(starts)
+        for d, limit in availability.station_days(problem, s).items():
             on_day = [i for i in range(n) if days[i] == d]
             if limit >= n_teams or not on_day:
                 continue
@@ -209,9 +205,9 @@ class _StationCase:
         self.starts = np.asarray(starts)
         self.until = capacity.occupied(starts, lengths, p.rest_min)[1]
         self.forced, self.binds, self.busy, self.prefer = forced, binds, busy, prefer
-        self.max_shifts = p.config.rules.max_shifts_per_team
-        self.avail = _availability(p, s)
-        self.days = self.starts // _MIN_PER_DAY
+        self.max_shifts = max_shifts.team_cap(p)
+        self.avail = availability.station_days(p, s)
+        self.days = availability.day_of(self.starts)
 
     def _base(self):
         intervals: list[list[tuple[int, int]]] = [[] for _ in range(self.n_teams)]

@@ -67,86 +67,105 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
     if rule not in GREEDY_RULES:
         raise ValueError(f"rule={rule!r}: use one of {', '.join(GREEDY_RULES)}")
     p = problem
-    n = p.n_shifts
-    x = np.zeros(n, dtype=np.int64)
-    if n == 0:
+    if p.n_shifts == 0:
+        x = np.zeros(0, dtype=np.int64)
         return x if (allow_gaps or p.cover.shape[0] == 0) else None
-    cover_csr = p.cover.tocsr()
-    cover_csc = p.cover.tocsc()
-    occupancy = capacity.GridOccupancy(p)
-    day_starts = availability.DayStarts(p)
-    n_station_shifts = np.zeros(len(p.station_ids), dtype=np.int64)
-    required = p.required[p.cover_hotspot, p.cover_slot]
-    upper = model.col_upper[:n] if model is not None else shifts.upper_bound(p)
-    present = np.zeros(cover_csr.shape[0], dtype=np.int64)
-    present_stations: list[set[int]] = [set() for _ in range(cover_csr.shape[0])]
-    travel = p.shift_out_min + p.shift_back_min
-    z_of_row = p.hotspot_zone[p.cover_hotspot]
-    sync = np.array([p.zone_mode[z] == "synchronized" for z in z_of_row])
-    order = np.lexsort((p.cover_hotspot, p.cover_slot))
-    score = _Scorer(p) if rule == "cheapest" else None
-
-    def satisfied(r: int) -> bool:
-        return coverage.satisfied(present[r], required[r]) and synchronized.satisfied(
-            p, int(z_of_row[r]), present_stations[r])
-
-    def fits(j: int) -> bool:
-        if x[j] + 1 > upper[j]:  # more teams on one shift than any of its slots needs
-            return False
-        s = p.shift_station[j]
-        if n_station_shifts[s] >= max_shifts.station_cap(p, s):
-            return False
-        return occupancy.fits(j) and day_starts.fits(j)
-
-    for r in order:
-        guard = 0
-        while not satisfied(r) and guard < 64:
-            guard += 1
-            cols = cover_csr.indices[cover_csr.indptr[r]:cover_csr.indptr[r + 1]]
-            cols = [j for j in cols if fits(j)]
-            if not cols:
-                break
-            z = int(z_of_row[r])
-            st = present_stations[r]
-            if sync[r] and (coverage.satisfied(present[r], required[r]) or len(st) < p.zone_min_stations[z]):
-                fresh = [j for j in cols if p.shift_station[j] not in st]
-                if fresh and len(p.zone_jurisdiction_groups[z]) >= 2:
-                    # a station of a jurisdiction not yet on site, if there is one
-                    fresh = [j for j in fresh if synchronized.adds_jurisdiction(p, z, st, p.shift_station[j])] or fresh
-                if not fresh:
-                    break  # another team of a station already there does not make it joint
-                cols = fresh
-            cols = np.array(cols)
-            if score is None:
-                # nearest station first, then the shift that stays longest, then the shortest
-                best = cols[np.lexsort((p.shift_len_min[cols], -p.shift_k1[cols], travel[cols]))[0]]
-            else:
-                best = cols[int(np.argmin(score(cols, int(p.cover_slot[r]))))]
-            x[best] += 1
-            n_station_shifts[p.shift_station[best]] += 1
-            occupancy.take(best)
-            day_starts.take(best)
-            rows = cover_csc.indices[cover_csc.indptr[best]:cover_csc.indptr[best + 1]]
-            present[rows] += 1
-            for rr in rows:
-                present_stations[rr].add(int(p.shift_station[best]))
-            if score is not None:
-                score.take(best)
-        if not satisfied(r) and not allow_gaps:
+    plan = _Plan(p, model, rule)
+    for r in np.lexsort((p.cover_hotspot, p.cover_slot)):
+        plan.staff(r)
+        if not plan.satisfied(r) and not allow_gaps:
             return None
-
-    def take(j: int) -> None:
-        x[j] += 1
-        n_station_shifts[p.shift_station[j]] += 1
-        occupancy.take(j)
-        day_starts.take(j)
-        if score is not None:
-            score.take(j)
-
     guard = _meet_loops if p.windows is not None else _guard_loops
-    if not guard(p, fits, take, n_station_shifts) and not allow_gaps:
+    if not guard(p, plan.fits, plan.take, plan.n_station_shifts) and not allow_gaps:
         return None
-    return x
+    return plan.x
+
+
+class _Plan:
+    """The posts planned so far: shift counts ``x``, each station's shifts, the occupancy of
+    its teams (rest, availability, day starts), and for each demanded hotspot-slot (a row of
+    ``p.cover``) the teams present and their stations. Each rule is asked of its family."""
+
+    def __init__(self, p: Problem, model, rule: str) -> None:
+        self.p = p
+        self.x = np.zeros(p.n_shifts, dtype=np.int64)
+        self.cover_csr, self.cover_csc = p.cover.tocsr(), p.cover.tocsc()
+        self.occupancy = capacity.GridOccupancy(p)
+        self.day_starts = availability.DayStarts(p)
+        self.n_station_shifts = np.zeros(len(p.station_ids), dtype=np.int64)
+        self.required = p.required[p.cover_hotspot, p.cover_slot]
+        self.upper = model.col_upper[:p.n_shifts] if model is not None else shifts.upper_bound(p)
+        n_rows = self.cover_csr.shape[0]
+        self.present = np.zeros(n_rows, dtype=np.int64)
+        self.present_stations: list[set[int]] = [set() for _ in range(n_rows)]
+        self.travel = p.shift_out_min + p.shift_back_min
+        self.zone_of_row = p.hotspot_zone[p.cover_hotspot]
+        self.sync = np.array([p.zone_mode[z] == "synchronized" for z in self.zone_of_row])
+        self.score = _Scorer(p) if rule == "cheapest" else None
+
+    def satisfied(self, r: int) -> bool:
+        """Row ``r`` has its teams (coverage) and, in a synchronized zone, its stations."""
+        return coverage.satisfied(self.present[r], self.required[r]) and synchronized.satisfied(
+            self.p, int(self.zone_of_row[r]), self.present_stations[r])
+
+    def fits(self, j: int) -> bool:
+        """One more team on shift ``j`` keeps its bound, the station's shift cap, rest and availability."""
+        if self.x[j] + 1 > self.upper[j]:  # more teams on one shift than any of its slots needs
+            return False
+        s = self.p.shift_station[j]
+        if self.n_station_shifts[s] >= max_shifts.station_cap(self.p, s):
+            return False
+        return self.occupancy.fits(j) and self.day_starts.fits(j)
+
+    def take(self, j: int) -> None:
+        """One more team on shift ``j``."""
+        self.x[j] += 1
+        self.n_station_shifts[self.p.shift_station[j]] += 1
+        self.occupancy.take(j)
+        self.day_starts.take(j)
+        if self.score is not None:
+            self.score.take(j)
+
+    def staff(self, r: int) -> None:
+        """Send teams to row ``r`` until it is satisfied or no shift that fits helps (at most 64)."""
+        for _ in range(64):
+            if self.satisfied(r):
+                return
+            cols = self._candidates(r)
+            if not cols:
+                return
+            best = self._best(np.array(cols), r)
+            self.take(best)
+            rows = self.cover_csc.indices[self.cover_csc.indptr[best]:self.cover_csc.indptr[best + 1]]
+            self.present[rows] += 1
+            for rr in rows:
+                self.present_stations[rr].add(int(self.p.shift_station[best]))
+
+    def _candidates(self, r: int) -> list[int]:
+        """The shifts covering row ``r`` that fit; in a synchronized zone still short of teams
+        or stations, only those of stations not yet on site (of a jurisdiction not yet on site
+        when there is one): another team of a station already there does not make it joint."""
+        p = self.p
+        cols = self.cover_csr.indices[self.cover_csr.indptr[r]:self.cover_csr.indptr[r + 1]]
+        cols = [j for j in cols if self.fits(j)]
+        z = int(self.zone_of_row[r])
+        st = self.present_stations[r]
+        if cols and self.sync[r] and (coverage.satisfied(self.present[r], self.required[r])
+                                      or len(st) < p.zone_min_stations[z]):
+            fresh = [j for j in cols if p.shift_station[j] not in st]
+            if fresh and len(p.zone_jurisdiction_groups[z]) >= 2:
+                # a station of a jurisdiction not yet on site, if there is one
+                fresh = [j for j in fresh if synchronized.adds_jurisdiction(p, z, st, p.shift_station[j])] or fresh
+            return fresh
+        return cols
+
+    def _best(self, cols: np.ndarray, r: int) -> int:
+        """The rule's choice among ``cols`` for row ``r``."""
+        p = self.p
+        if self.score is None:
+            # nearest station first, then the shift that stays longest, then the shortest
+            return cols[np.lexsort((p.shift_len_min[cols], -p.shift_k1[cols], self.travel[cols]))[0]]
+        return cols[int(np.argmin(self.score(cols, int(p.cover_slot[r]))))]
 
 
 def _guard_loops(p: Problem, fits, take, n_station_shifts: np.ndarray) -> bool:

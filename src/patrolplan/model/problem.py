@@ -305,17 +305,25 @@ class Problem:
         return cls(**visit_fields, config=config, **week, required=required, cover=cover, cover_hotspot=cover_h,
                    cover_slot=cover_k, **shifts)
 
-    def with_loop_columns(self, columns) -> "Problem":
+    def with_loop_columns(self, columns, travel=None) -> "Problem":
         """This problem with the loop columns ``columns`` (:class:`~patrolplan.model.pricing.LoopColumn`)
-        added after its own (visits.rendezvous); duplicates of a column it has are left out."""
-        have = {self._loop_key(j) for j in np.nonzero(self.shift_loop >= 0)[0]}
-        new, seen = [], set()
-        for c in columns:
-            key = (c.station, c.start, c.length, c.visits)
+        added after its own (visits.rendezvous); duplicates of a column it has are left out.
+        ``travel``: per column its ``(out, back)`` road minutes as published (a re-plan's kept
+        loop, planned on other roads), instead of today's; a column alike but for travel is then
+        a column of its own."""
+        loops_now = np.nonzero(self.shift_loop >= 0)[0]
+        if travel is None:
+            have = {self._loop_key(j) for j in loops_now}
+        else:
+            have = {(*self._loop_key(j), int(self.shift_out_min[j]), int(self.shift_back_min[j])) for j in loops_now}
+        new, seen, new_travel = [], set(), []
+        for i, c in enumerate(columns):
+            key = (c.station, c.start, c.length, c.visits) + (() if travel is None else tuple(travel[i]))
             if key in have or key in seen or not c.visits:
                 continue
             seen.add(key)
             new.append(c)
+            new_travel.append(None if travel is None else travel[i])
         if not new:
             return self
         loops = list(self.loop_hotspots)
@@ -335,6 +343,9 @@ class Problem:
         # station before or after is on duty there, not travel)
         out = self.out_min[station, first_h].astype(np.int64)
         back = self.back_min[[c.visits[-1][0] for c in new], station].astype(np.int64)
+        if travel is not None:
+            out = np.array([t[0] for t in new_travel], dtype=np.int64)
+            back = np.array([t[1] for t in new_travel], dtype=np.int64)
         k_end = np.clip((start + length - back) // self.slot_min, 0, self.n_slots)
         counts = np.array([len(c.visits) for c in new], dtype=np.int64)
         ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)

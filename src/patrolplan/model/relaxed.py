@@ -181,43 +181,69 @@ def _with_roaming(p: Problem, n_posts: int, station, start, length, hotspot) -> 
     )
 
 
+class _Rows:
+    """New constraint rows ``lower <= sum vals * x[cols] <= upper``, gathered as triplets."""
+
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+
+    def add(self, cs, vs, lower: float, upper: float) -> None:
+        i = len(self.lower)
+        self.rows.extend([i] * len(cs))
+        self.cols.extend(cs)
+        self.vals.extend(vs)
+        self.lower.append(lower)
+        self.upper.append(upper)
+
+    def matrix(self, n_cols: int) -> sp.csr_matrix:
+        return sp.csr_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.lower), n_cols))
+
+
 def _with_visit_rows(p, relaxed, m: LinearModel, n_posts, n_r, w_h, w0, w1, v_station, v_window, v_serve, hop,
                      out_road, allow_gaps) -> VisitRelaxation:
+    """``m`` (the roaming week's model) with the ``v`` columns (from column ``v0`` on), one slack
+    per window when ``allow_gaps``, and the visits, serve and budget rows (module docstring)."""
     n_w, n_v = w_h.size, len(v_station)
     v0 = m.n_cols  # first v column
     slack0 = v0 + n_v
     n_slack = n_w if allow_gaps else 0
-    rows, cols, vals, lo, hi = [], [], [], [], []
+    new = _Rows()
+    _visits_rows(new, p, w_h, v_station, v_window, v0, slack0 if allow_gaps else None)
+    for i, (roam, posts) in enumerate(v_serve):  # serve
+        cs = [v0 + i] + [n_posts + int(c) for c in roam] + [int(c) for c in posts]
+        new.add(cs, [1.0] + [-1.0] * (len(cs) - 1), -np.inf, 0.0)
+    _budget_rows(new, p, relaxed, w_h, w0, w1, np.asarray(v_station, dtype=np.int64),
+                 np.asarray(v_window, dtype=np.int64), v0, hop, out_road)
+    model = _extended_model(p, relaxed, m, new, w_h, n_v, n_slack)
+    return VisitRelaxation(model, w_h, w0, w1, np.arange(slack0, slack0 + n_slack), n_r)
 
-    def row(cs, vs, lower, upper):
-        i = len(lo)
-        rows.extend([i] * len(cs))
-        cols.extend(cs)
-        vals.extend(vs)
-        lo.append(lower)
-        hi.append(upper)
 
-    v_station_a = np.asarray(v_station, dtype=np.int64)
-    v_window_a = np.asarray(v_window, dtype=np.int64)
+def _visits_rows(new: _Rows, p, w_h, v_station, v_window, v0: int, slack0: int | None) -> None:
+    """Each window holds a visit (of stations of other members, other jurisdictions, in a
+    synchronized zone: ``_excluded_sets``); with ``slack0``, window ``w``'s slack column
+    ``slack0 + w`` may stand in."""
     by_window: dict[int, list[int]] = {}
     for i, w in enumerate(v_window):
         by_window.setdefault(w, []).append(i)
-    # visits
-    for w in range(n_w):
-        h = int(w_h[w])
+    for w in range(w_h.size):
         vs = by_window.get(w, [])
-        for excluded in _excluded_sets(p, h, []):
+        for excluded in _excluded_sets(p, int(w_h[w]), []):
             cs = [v0 + i for i in vs if v_station[i] not in excluded]
             vv = [1.0] * len(cs)
-            if allow_gaps:
+            if slack0 is not None:
                 cs.append(slack0 + w)
                 vv.append(1.0)
-            row(cs, vv, 1.0, np.inf)
-    # serve
-    for i, (roam, posts) in enumerate(v_serve):
-        cs = [v0 + i] + [n_posts + int(c) for c in roam] + [int(c) for c in posts]
-        row(cs, [1.0] + [-1.0] * (len(cs) - 1), -np.inf, 0.0)
-    # budget: per station, parity class and block
+            new.add(cs, vv, 1.0, np.inf)
+
+
+def _budget_rows(new: _Rows, p, relaxed, w_h, w0, w1, v_station: np.ndarray, v_window: np.ndarray, v0: int,
+                 hop, out_road) -> None:
+    """Per station, parity class of windows and block (the week, each day): the visits'
+    minutes (dwell and the least road time in) at most its shifts' minutes on duty in the block."""
     every = p.visit_every[w_h]
     dwell = p.visit_dwell[w_h]
     parity = _parity(w_h, w0, w1, every)
@@ -225,9 +251,9 @@ def _with_visit_rows(p, relaxed, m: LinearModel, n_posts, n_r, w_h, w0, w1, v_st
     s_all = relaxed.shift_station
     t_all, L_all = relaxed.shift_start_min, relaxed.shift_len_min
     blocks = [(-10**9, 10**9)] + [(d * _DAY_MIN, (d + 1) * _DAY_MIN) for d in range(p.config.horizon_days)]
-    for s in np.unique(v_station_a):
-        mine_v = np.nonzero(v_station_a == s)[0]
-        ws = v_window_a[mine_v]
+    for s in np.unique(v_station):
+        mine_v = np.nonzero(v_station == s)[0]
+        ws = v_window[mine_v]
         hs = w_h[ws]
         r_in = np.minimum(out_road[s, hs], least_in[hs])
         cost = dwell[ws] + np.clip(np.minimum(r_in, every[ws] + 2 - dwell[ws]), 0, None)
@@ -242,31 +268,33 @@ def _with_visit_rows(p, relaxed, m: LinearModel, n_posts, n_r, w_h, w0, w1, v_st
                 has = on > 0
                 cs = [v0 + int(i) for i in mine_v[pick]] + shifts_s[has].tolist()
                 vv = cost[pick].astype(float).tolist() + (-on[has].astype(float)).tolist()
-                row(cs, vv, -np.inf, 0.0)
-    n_new = len(lo)
-    n_cols = m.n_cols + n_v + n_slack
-    extra = sp.csr_matrix((vals, (rows, cols)), shape=(n_new, n_cols))
+                new.add(cs, vv, -np.inf, 0.0)
+
+
+def _extended_model(p, relaxed, m: LinearModel, new: _Rows, w_h, n_v: int, n_slack: int) -> LinearModel:
+    """``m`` with ``n_v`` visit columns (0..1, free), ``n_slack`` window slacks (priced as a
+    gap of the window's hotspot) and the ``new`` rows (family :data:`NAME`)."""
+    n_new = len(new.lower)
+    extra = new.matrix(m.n_cols + n_v + n_slack)
     A = sp.vstack([sp.hstack([m.A, sp.csr_matrix((m.n_rows, n_v + n_slack))]), extra]).tocsr()
     families = list(m.families) + [NAME]
     # a shift column holds up to all its station's teams (the model's tighter bound, "more than
     # the post slots require never helps", does not hold where a shift may serve visits too)
     upper = m.col_upper.copy()
-    n_shift_cols = relaxed.n_shifts
-    upper[:n_shift_cols] = relaxed.teams[relaxed.shift_station].astype(float)
-    price = GAP_PRICE_PER_TEAM_HOUR * p.hotspot_risk[w_h] * every / 60
-    model = dataclasses.replace(
+    upper[:relaxed.n_shifts] = relaxed.teams[relaxed.shift_station].astype(float)
+    price = GAP_PRICE_PER_TEAM_HOUR * p.hotspot_risk[w_h] * p.visit_every[w_h] / 60
+    return dataclasses.replace(
         m, A=A,
         col_lower=np.concatenate([m.col_lower, np.zeros(n_v + n_slack)]),
         col_upper=np.concatenate([upper, np.ones(n_v + n_slack)]),
         col_cost=np.concatenate([m.col_cost, np.zeros(n_v), price[:n_slack]]),
         col_integer=np.concatenate([m.col_integer, np.zeros(n_v + n_slack, dtype=bool)]),
-        row_lower=np.concatenate([m.row_lower, np.asarray(lo, dtype=float)]),
-        row_upper=np.concatenate([m.row_upper, np.asarray(hi, dtype=float)]),
+        row_lower=np.concatenate([m.row_lower, np.asarray(new.lower, dtype=float)]),
+        row_upper=np.concatenate([m.row_upper, np.asarray(new.upper, dtype=float)]),
         row_family=np.concatenate([m.row_family, np.full(n_new, len(families) - 1)]),
         families=families,
         col_family=np.concatenate([m.col_family, np.full(n_v + n_slack, NAME, dtype=object)]),
     )
-    return VisitRelaxation(model, w_h, w0, w1, np.arange(slack0, slack0 + n_slack), n_r)
 
 
 def _parity(w_h, w0, w1, every) -> np.ndarray:

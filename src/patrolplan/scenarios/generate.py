@@ -72,7 +72,7 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import Voronoi, cKDTree
 
 from patrolplan.errors import UsageError
-from patrolplan.inputs.config import Modes, Objective, Rules, SolverSettings, Travel
+from patrolplan.inputs.config import Modes, Objective, Rules, SolverSettings, TravelSettings
 from patrolplan.outputs.runfolder import atomic_folder, prepare_output
 
 __all__ = ["generate_scenario", "generate_command"]
@@ -752,7 +752,7 @@ def _config_text(name: str, days: int, slot_minutes: int, default_demand: int, *
                  seed: int, stations: int, hotspots: int, coverage: float) -> str:
     """config.yaml: the scenario's own values, and the rules, travel, modes, objective and
     solver settings stated as the config's defaults (taken from the config model, not copied)."""
-    rules, travel, modes, objective, solver = Rules(), Travel(), Modes(), Objective(), SolverSettings()
+    rules, travel, modes, objective, solver = Rules(), TravelSettings(), Modes(), Objective(), SolverSettings()
     speeds = ", ".join(f"{k}: {_num(v)}" for k, v in travel.speeds_kmh.items())
     shift_hours = ", ".join(_num(h) for h in rules.shift_hours)
     demand_line = "  demand: demand.csv\n" if has_demand else "  # demand: demand.csv   (no rules: coverage 0)\n"

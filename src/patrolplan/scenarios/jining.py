@@ -446,67 +446,19 @@ def build_tables(
     counties = counties.to_crs(4326)
     jn = counties[counties["city_name"] == CITY].reset_index(drop=True)
     jn_m = jn.to_crs(METRIC_CRS)
-    jn_union_m = shapely.union_all(jn_m.geometry.to_numpy())
-
-    # roads: the connected major-road graph within ROAD_BUFFER_M of Jining
-    roads_m = roads.to_crs(METRIC_CRS)
-    roads_m = roads_m[roads_m.intersects(jn_union_m.buffer(ROAD_BUFFER_M))].reset_index(drop=True)
-    roads_m = roads_m[_main_component(roads_m.geometry)].reset_index(drop=True)
-    lines_m = roads_m.geometry.to_numpy()
-    graph = _Roads(lines_m)
-    roads_ll = roads_m.to_crs(4326)
-
-    # stations and their cells
-    towns = _townships(townships, jn)
-    st = _place_stations(towns, jn_m, graph, lines_m)
+    graph, lines_m, roads_ll = _road_graph(roads, shapely.union_all(jn_m.geometry.to_numpy()))
+    st = _place_stations(_townships(townships, jn), jn_m, graph, lines_m)
     cells = _cells(st, jn_m)
-
-    # junction hotspots and zones
-    jn_names = set(jn["district_name"])
-    junctions = _border_junctions(counties, roads_ll)
-    # minutes from each road vertex to its second-nearest station (a zone needs two members)
+    # minutes from each road vertex to each station
     to_vertex = dijkstra(graph.graph, indices=graph.tree.query(st[["x", "y"]].to_numpy())[1], directed=False)
-    station_time = np.sort(to_vertex, axis=0)[1]
-    hs = _junction_hotspots(junctions, graph, jn_names, station_time)
-    travel = graph.minutes(st[["x", "y"]].to_numpy(), hs[["x", "y"]].to_numpy())
-    zone_rows, hotspot_rows = [], []
-    counters = {"county": 0, "city": 0, "province": 0, "town": 0}
-    prefix = {"town": "ZT", "county": "ZC", "city": "ZS", "province": "ZP"}
-    for group in _group_zones(hs):
-        tier = hs.at[group[0], "tier"]
-        counters[tier] += 1
-        zid = f"{prefix[tier]}{counters[tier]:02d}"
-        cost = travel[:, group].max(axis=1)
-        must = sorted(set().union(*(hs.at[k, "jining_units"] for k in group))) if tier == "county" else []
-        members = _choose_members(cost, st, must)
-        zone_rows.append(_zone_row(zid, tier, members, st, cost))
-        for k in group:
-            h = hs.loc[k]
-            hotspot_rows.append({
-                "zone_id": zid, "x": h["x"], "y": h["y"], "kind": h["kind"], "tier": tier,
-                "units": h["units"], "junctions": h["junction_ids"], "moved_m": h["moved_m"],
-                "name": _hotspot_name(h["kind"], h["units"]),
-            })
-
-    # town zones between neighbouring stations' cells
-    pairs = _town_pairs(st, cells, graph, to_vertex, rng)
-    taken = np.array([(r["x"], r["y"]) for r in hotspot_rows])
-    for p in _select_town_pairs(pairs, st, taken):
-        counters["town"] += 1
-        zid = f"ZT{counters['town']:02d}"
-        cost = graph.minutes(st[["x", "y"]].to_numpy(), np.array([[p["x"], p["y"]]]))[:, 0]
-        zone_rows.append(_zone_row(zid, "town", [p["a"], p["b"]], st, cost))
-        towns_ab = f"{st.at[p['a'], 'town']};{st.at[p['b'], 'town']}"
-        hotspot_rows.append({
-            "zone_id": zid, "x": p["x"], "y": p["y"], "kind": p["kind"], "tier": "town",
-            "units": towns_ab, "junctions": "", "moved_m": 0.0,
-            "name": _hotspot_name("town", towns_ab),
-        })
-
-    zones = pd.DataFrame(zone_rows)
+    zone_rows, hotspot_rows = _junction_zones(counties, roads_ll, set(jn["district_name"]), graph, to_vertex, st)
+    more_zones, more_hotspots = _town_zones(
+        _town_pairs(st, cells, graph, to_vertex, rng), st, graph, hotspot_rows,
+        first=1 + sum(z["tier"] == "town" for z in zone_rows))
+    zones = pd.DataFrame(zone_rows + more_zones)
     zones = zones.assign(_t=zones["tier"].map({"town": 0, "county": 1, "city": 2, "province": 3}))
     zones = zones.sort_values(["_t", "zone_id"]).drop(columns="_t").reset_index(drop=True)
-    hotspots = _hotspot_table(pd.DataFrame(hotspot_rows), zones)
+    hotspots = _hotspot_table(pd.DataFrame(hotspot_rows + more_hotspots), zones)
     stations = _station_table(st, zones, hotspots, jn_m, rng)
     demand = _demand_table(zones, rng)
     return JiningTables(
@@ -519,6 +471,69 @@ def build_tables(
         prefectures=prefectures.to_crs(4326),
         cells=cells.assign(town=cells["station_id"].map(dict(zip(st["station_id"], st["town"])))).to_crs(4326),
     )
+
+
+def _road_graph(roads: gpd.GeoDataFrame, jn_union_m: Any) -> tuple[_Roads, np.ndarray, gpd.GeoDataFrame]:
+    """The connected major-road graph within ``ROAD_BUFFER_M`` of Jining: the graph, its lines
+    (metres) and the roads in lon/lat."""
+    roads_m = roads.to_crs(METRIC_CRS)
+    roads_m = roads_m[roads_m.intersects(jn_union_m.buffer(ROAD_BUFFER_M))].reset_index(drop=True)
+    roads_m = roads_m[_main_component(roads_m.geometry)].reset_index(drop=True)
+    lines_m = roads_m.geometry.to_numpy()
+    return _Roads(lines_m), lines_m, roads_m.to_crs(4326)
+
+
+_ZONE_PREFIX = {"town": "ZT", "county": "ZC", "city": "ZS", "province": "ZP"}
+
+
+def _junction_zones(
+    counties: gpd.GeoDataFrame, roads_ll: gpd.GeoDataFrame, jn_names: set[str], graph: _Roads,
+    to_vertex: np.ndarray, st: pd.DataFrame,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The zones at border junctions (tripoints and road crossings of Jining's borders, grouped
+    by tier and distance) with their member stations, and their hotspot rows."""
+    junctions = _border_junctions(counties, roads_ll)
+    station_time = np.sort(to_vertex, axis=0)[1]  # to the second-nearest station: a zone needs two members
+    hs = _junction_hotspots(junctions, graph, jn_names, station_time)
+    travel = graph.minutes(st[["x", "y"]].to_numpy(), hs[["x", "y"]].to_numpy())
+    zone_rows, hotspot_rows = [], []
+    counters = {"county": 0, "city": 0, "province": 0, "town": 0}
+    for group in _group_zones(hs):
+        tier = hs.at[group[0], "tier"]
+        counters[tier] += 1
+        zid = f"{_ZONE_PREFIX[tier]}{counters[tier]:02d}"
+        cost = travel[:, group].max(axis=1)
+        must = sorted(set().union(*(hs.at[k, "jining_units"] for k in group))) if tier == "county" else []
+        members = _choose_members(cost, st, must)
+        zone_rows.append(_zone_row(zid, tier, members, st, cost))
+        for k in group:
+            h = hs.loc[k]
+            hotspot_rows.append({
+                "zone_id": zid, "x": h["x"], "y": h["y"], "kind": h["kind"], "tier": tier,
+                "units": h["units"], "junctions": h["junction_ids"], "moved_m": h["moved_m"],
+                "name": _hotspot_name(h["kind"], h["units"]),
+            })
+    return zone_rows, hotspot_rows
+
+
+def _town_zones(
+    pairs: list[dict[str, Any]], st: pd.DataFrame, graph: _Roads, hotspot_rows: list[dict[str, Any]], *, first: int,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Town zones between neighbouring stations' cells (away from the hotspots already placed),
+    numbered ``ZT<first>`` on, and their hotspot rows."""
+    taken = np.array([(r["x"], r["y"]) for r in hotspot_rows])
+    zone_rows, more_hotspots = [], []
+    for n, p in enumerate(_select_town_pairs(pairs, st, taken), start=first):
+        zid = f"ZT{n:02d}"
+        cost = graph.minutes(st[["x", "y"]].to_numpy(), np.array([[p["x"], p["y"]]]))[:, 0]
+        zone_rows.append(_zone_row(zid, "town", [p["a"], p["b"]], st, cost))
+        towns_ab = f"{st.at[p['a'], 'town']};{st.at[p['b'], 'town']}"
+        more_hotspots.append({
+            "zone_id": zid, "x": p["x"], "y": p["y"], "kind": p["kind"], "tier": "town",
+            "units": towns_ab, "junctions": "", "moved_m": 0.0,
+            "name": _hotspot_name("town", towns_ab),
+        })
+    return zone_rows, more_hotspots
 
 
 def _hotspot_name(kind: str, units: str) -> str:

@@ -231,6 +231,111 @@ def _greedy_merge(points: np.ndarray, merge_m: float) -> np.ndarray:
 # --- the detector ---------------------------------------------------------------------------
 
 
+def _clean_geometries(
+    units_m: gpd.GeoDataFrame, ids: list[Any], tolerance_m: float, source: str
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The units' polygons (metres) snapped to the grid, gaps and slivers up to ``tolerance_m``
+    closed, and the pairs of units nearer than ``10 x tolerance_m``; raises ``DataError`` on
+    overlapping or nearly-touching units that snapping did not join."""
+    geoms = _snap(units_m, tolerance_m)
+    pairs = _neighbour_pairs(geoms, 10 * tolerance_m)
+    for i, j in pairs:  # close gaps and slivers up to tolerance_m: j's vertices onto i's
+        if 0 < shapely.distance(geoms[i], geoms[j]) <= tolerance_m or shapely.overlaps(geoms[i], geoms[j]):
+            geoms[j] = _polygonal(shapely.make_valid(shapely.snap(geoms[j], geoms[i], tolerance_m)))
+    problems = _topology_problems(geoms, ids, pairs, tolerance_m, source)
+    if problems:
+        raise DataError(problems)
+    return geoms, pairs
+
+
+def _shared_borders(
+    geoms: np.ndarray, touching: list[tuple[int, int]]
+) -> tuple[dict[tuple[int, int], list[Any]], list[tuple[float, float]]]:
+    """The border lines each touching pair shares, and the ends of those borders (where a third
+    unit may meet them: the tripoint candidates), points shared at a corner included."""
+    boundaries_m = shapely.boundary(geoms)
+    borders: dict[tuple[int, int], list[Any]] = {}
+    ends: list[tuple[float, float]] = []
+    for i, j in touching:
+        shared = shapely.intersection(boundaries_m[i], boundaries_m[j])
+        lines = _lines(shared)
+        borders[(i, j)] = lines
+        for line in lines:
+            if not line.is_closed:
+                ends += [line.coords[0], line.coords[-1]]
+        ends += [p.coords[0] for p in _points(shared)]
+    return borders, ends
+
+
+def _tripoints(
+    geoms: np.ndarray, ends: list[tuple[float, float]], tolerance_m: float
+) -> tuple[list[dict[str, Any]], dict[tuple[int, int], list[np.ndarray]]]:
+    """The border ends where three or more units meet (within ``tolerance_m``), one row per
+    point on the grid, west to east; and for each pair of units the tripoints on its border."""
+    tree = shapely.STRtree(geoms)
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[float, float]] = set()
+    tripoints_by_pair: dict[tuple[int, int], list[np.ndarray]] = {}
+    for xy in sorted(set(ends)):
+        key = (round(xy[0] / tolerance_m), round(xy[1] / tolerance_m))
+        if key in seen:
+            continue
+        seen.add(key)
+        members = sorted(tree.query(shapely.Point(xy), predicate="dwithin", distance=tolerance_m).tolist())
+        if len(members) < 3:
+            continue
+        rows.append({"kind": "tripoint", "members": members, "x": xy[0], "y": xy[1]})
+        for a in members:
+            for b in members:
+                if a < b:
+                    tripoints_by_pair.setdefault((a, b), []).append(np.asarray(xy))
+    return rows, tripoints_by_pair
+
+
+def _road_crossings(
+    road_lines: np.ndarray,
+    borders: dict[tuple[int, int], list[Any]],
+    tripoints_by_pair: dict[tuple[int, int], list[np.ndarray]],
+    merge_m: float,
+) -> list[dict[str, Any]]:
+    """Where roads (lines in metres) cross each shared border: crossings closer than ``merge_m``
+    count as one, and a crossing within ``merge_m`` of a tripoint on that border is left to it."""
+    road_tree = shapely.STRtree(road_lines)
+    rows: list[dict[str, Any]] = []
+    for (i, j), lines in borders.items():
+        if not lines:
+            continue
+        border = shapely.MultiLineString(lines) if len(lines) > 1 else lines[0]
+        found = _crossing_points(road_lines, road_tree.query(border, predicate="intersects"), border)
+        if not found:
+            continue
+        pts = np.array(sorted(set(found)))
+        pts = pts[_greedy_merge(pts, merge_m)]
+        near = tripoints_by_pair.get((i, j), [])
+        for p in pts:
+            if any(np.hypot(*(p - t)) < merge_m for t in near):
+                continue
+            rows.append({"kind": "road_crossing", "members": [i, j], "x": p[0], "y": p[1]})
+    return rows
+
+
+def _crossing_points(road_lines: np.ndarray, hits: np.ndarray, border: Any) -> list[tuple[float, float]]:
+    """The points where the roads ``road_lines[hits]`` meet ``border``; a road running along the
+    border counts at the middle of the stretch it shares."""
+    found = []
+    if len(hits) == 0:
+        return found
+    for geom in shapely.intersection(road_lines[hits], border):
+        for part in shapely.get_parts(geom):
+            if part.is_empty:
+                continue
+            if part.geom_type == "Point":
+                found.append(part.coords[0])
+            else:  # a road along the border: its middle
+                found.append(shapely.line_interpolate_point(part, 0.5, normalized=True).coords[0])
+    return found
+
+
 def find_junctions(
     boundaries: gpd.GeoDataFrame,
     roads: gpd.GeoDataFrame | None = None,
@@ -290,79 +395,14 @@ def find_junctions(
         source=source,
     )
     metric = units.estimate_utm_crs()
-    units_m = units.to_crs(metric)
-    geoms = _snap(units_m, tolerance_m)
-    ids = units["unit"].tolist()
-    pairs = _neighbour_pairs(geoms, 10 * tolerance_m)
-    for i, j in pairs:  # close gaps and slivers up to tolerance_m: j's vertices onto i's
-        if 0 < shapely.distance(geoms[i], geoms[j]) <= tolerance_m or shapely.overlaps(geoms[i], geoms[j]):
-            geoms[j] = _polygonal(shapely.make_valid(shapely.snap(geoms[j], geoms[i], tolerance_m)))
-    problems = _topology_problems(geoms, ids, pairs, tolerance_m, source)
-    if problems:
-        raise DataError(problems)
+    geoms, pairs = _clean_geometries(units.to_crs(metric), units["unit"].tolist(), tolerance_m, source)
     touching = [(i, j) for i, j in pairs if shapely.distance(geoms[i], geoms[j]) == 0]
-    boundaries_m = shapely.boundary(geoms)
-    tree = shapely.STRtree(geoms)
-
-    # shared borders and their ends
-    borders: dict[tuple[int, int], list[Any]] = {}
-    candidates: list[tuple[float, float]] = []
-    for i, j in touching:
-        shared = shapely.intersection(boundaries_m[i], boundaries_m[j])
-        lines = _lines(shared)
-        borders[(i, j)] = lines
-        for line in lines:
-            if not line.is_closed:
-                candidates += [line.coords[0], line.coords[-1]]
-        candidates += [p.coords[0] for p in _points(shared)]
-
-    rows: list[dict[str, Any]] = []
-    seen: set[tuple[float, float]] = set()
-    tripoints_by_pair: dict[tuple[int, int], list[np.ndarray]] = {}
-    for xy in sorted(set(candidates)):
-        key = (round(xy[0] / tolerance_m), round(xy[1] / tolerance_m))
-        if key in seen:
-            continue
-        seen.add(key)
-        members = sorted(tree.query(shapely.Point(xy), predicate="dwithin", distance=tolerance_m).tolist())
-        if len(members) < 3:
-            continue
-        rows.append({"kind": "tripoint", "members": members, "x": xy[0], "y": xy[1]})
-        for a in members:
-            for b in members:
-                if a < b:
-                    tripoints_by_pair.setdefault((a, b), []).append(np.asarray(xy))
-
+    borders, ends = _shared_borders(geoms, touching)
+    rows, tripoints_by_pair = _tripoints(geoms, ends, tolerance_m)
     if roads is not None and len(roads):
         road_lines = _as_lonlat(roads, "roads").to_crs(metric).geometry.to_numpy()
         road_lines = road_lines[~shapely.is_empty(road_lines) & ~pd.isna(road_lines)]
-        road_tree = shapely.STRtree(road_lines)
-        for (i, j), lines in borders.items():
-            if not lines:
-                continue
-            border = shapely.MultiLineString(lines) if len(lines) > 1 else lines[0]
-            hits = road_tree.query(border, predicate="intersects")
-            if len(hits) == 0:
-                continue
-            found = []
-            for geom in shapely.intersection(road_lines[hits], border):
-                for part in shapely.get_parts(geom):
-                    if part.is_empty:
-                        continue
-                    if part.geom_type == "Point":
-                        found.append(part.coords[0])
-                    else:  # a road along the border: its middle
-                        found.append(shapely.line_interpolate_point(part, 0.5, normalized=True).coords[0])
-            if not found:
-                continue
-            pts = np.array(sorted(set(found)))
-            pts = pts[_greedy_merge(pts, merge_m)]
-            near = tripoints_by_pair.get((i, j), [])
-            for p in pts:
-                if any(np.hypot(*(p - t)) < merge_m for t in near):
-                    continue
-                rows.append({"kind": "road_crossing", "members": [i, j], "x": p[0], "y": p[1]})
-
+        rows += _road_crossings(road_lines, borders, tripoints_by_pair, merge_m)
     return _junction_frame(rows, units, metric, has_city=bool(city_column), has_province=bool(province_column))
 
 

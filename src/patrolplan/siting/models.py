@@ -57,8 +57,8 @@ class _Mip:
     n_y: int
     constant: float = 0.0
 
-    def solve(self, *, time_limit_s: float, workers: int, gap_pct: float = 0.0, hint: np.ndarray | None = None,
-              maximize: bool = False):
+    def solve(self, *, time_limit_s: float, workers: int, gap_tolerance_pct: float = 0.0,
+              hint: np.ndarray | None = None, maximize: bool = False):
         sign = -1.0 if maximize else 1.0
         model = LinearModel(
             n_shifts=self.n_y,
@@ -74,7 +74,7 @@ class _Mip:
             objective_offset=sign * self.constant,
         )
         r = _responsive(lambda: solve_highs(
-            model, time_limit_s=max(time_limit_s, 0.05), workers=workers, gap_pct=gap_pct,
+            model, time_limit_s=max(time_limit_s, 0.05), workers=workers, gap_tolerance_pct=gap_tolerance_pct,
             hint=None if hint is None else np.asarray(hint, dtype=float)[: self.n_y], lp_guided=False))
         obj = None if r.objective is None else sign * r.objective
         bound = None if r.bound is None else sign * r.bound
@@ -233,7 +233,8 @@ def _set_cover(problem: SitingProblem, a: sp.csr_matrix, fixed: np.ndarray, *, t
     if max_sites is None:
         hint = np.zeros(n_f)
         hint[_greedy_cover(a, np.ones(a.shape[0]), fixed, None)] = 1.0
-    return mip.solve(time_limit_s=time_limit_s, workers=workers, gap_pct=100.0 if first_found else 0.0, hint=hint)
+    return mip.solve(time_limit_s=time_limit_s, workers=workers, gap_tolerance_pct=100.0 if first_found else 0.0,
+                     hint=hint)
 
 
 @dataclass(frozen=True)

@@ -136,12 +136,9 @@ def plot_sites(result: SitingResult, scenario, candidates, *, graph=None, ax=Non
     ``clients-covered``, ``clients-uncovered``, ``sites``, ``assignment``.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Circle
 
     from patrolplan.outputs.plotting._fonts import font_family
-    from patrolplan.outputs.plotting._style import CREDITS, TIER_COLORS
+    from patrolplan.outputs.plotting._style import CREDITS
     from patrolplan.outputs.plotting.map import (
         draw_boundaries, draw_county_labels, draw_credits, draw_north_arrow, draw_roads, draw_scale_bar, draw_stations,
     )
@@ -149,44 +146,85 @@ def plot_sites(result: SitingResult, scenario, candidates, *, graph=None, ax=Non
     if ax is None:
         _, ax = plt.subplots(figsize=(11, 10))
     fam = font_family()
-    pr, f = result.problem, result.figures
     table = candidates.table.set_index("facility_id")
-    site_ids = result.site_ids
-    site_ll = table.loc[site_ids, ["lon", "lat"]].to_numpy(float).reshape(-1, 2)
-    hs = scenario.hotspots.set_index(scenario.hotspots["hotspot_id"].astype(str)).loc[list(pr.client_ids)]
+    site_ll = table.loc[result.site_ids, ["lon", "lat"]].to_numpy(float).reshape(-1, 2)
+    hs = scenario.hotspots.set_index(scenario.hotspots["hotspot_id"].astype(str)).loc[list(result.problem.client_ids)]
     h_ll = hs[["lon", "lat"]].to_numpy(float).reshape(-1, 2)
     draw_boundaries(ax, scenario)
     draw_roads(ax, scenario)
     if result.radius is not None:
-        if graph is not None:
-            segs = _reach_segments(result, scenario, site_ll, graph)
-            if len(segs):
-                ax.add_collection(LineCollection(segs, colors="#1f5fbf", linewidths=1.8, alpha=0.55, zorder=2.5,
-                                                 gid="reach"), autolim=False)
-        else:
-            cfg = scenario.config.travel
-            km = result.radius * float(cfg.speeds_kmh.get("default", 30.0)) / 60 / cfg.detour_factor
-            for lon, lat in site_ll:
-                ax.add_patch(Circle((lon, lat), km / 111.0, facecolor="#1f5fbf", alpha=0.12, edgecolor="#1f5fbf",
-                                    zorder=2.5, gid="reach"))
+        _draw_reach(ax, result, scenario, site_ll, graph)
     c_ll = candidates.table[["lon", "lat"]].to_numpy(float)
     ax.scatter(c_ll[:, 0], c_ll[:, 1], s=6, c="#8c8c8c", zorder=3, gid="candidates")
-    near = f.nearest_site
-    links = [(h_ll[i], site_ll[site_ids.index(pr.facility_ids[j])]) for i, j in enumerate(near) if j >= 0]
+    _draw_assignment(ax, result, h_ll, site_ll)
+    draw_stations(ax, scenario)
+    _draw_hotspots(ax, result, h_ll)
+    tiers = table.loc[result.site_ids, "tier"].replace("", "county").to_numpy()
+    _draw_sites(ax, site_ll, tiers)
+    stations_ll = scenario.stations[["lon", "lat"]].to_numpy(float).reshape(-1, 2)
+    _frame_and_title(ax, result, scenario, np.vstack([h_ll, site_ll, stations_ll]), fam)
+    draw_county_labels(ax, scenario, fontfamily=fam, placed=[])
+    draw_scale_bar(ax, fam)
+    draw_north_arrow(ax)
+    legend = ax.legend(handles=_legend_handles(result), loc="upper right", prop={"family": fam, "size": 7},
+                       framealpha=0.9)
+    legend.set_zorder(20)
+    draw_credits(ax, CREDITS, fontfamily=fam)
+    return ax
+
+
+def _draw_reach(ax, result: SitingResult, scenario, site_ll: np.ndarray, graph) -> None:
+    """The roads each site reaches within the radius (blue lines), or without a road graph a
+    circle of radius x default speed / detour around each site."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.patches import Circle
+
+    if graph is not None:
+        segs = _reach_segments(result, scenario, site_ll, graph)
+        if len(segs):
+            ax.add_collection(LineCollection(segs, colors="#1f5fbf", linewidths=1.8, alpha=0.55, zorder=2.5,
+                                             gid="reach"), autolim=False)
+        return
+    cfg = scenario.config.travel
+    km = result.radius * float(cfg.speeds_kmh.get("default", 30.0)) / 60 / cfg.detour_factor
+    for lon, lat in site_ll:
+        ax.add_patch(Circle((lon, lat), km / 111.0, facecolor="#1f5fbf", alpha=0.12, edgecolor="#1f5fbf",
+                            zorder=2.5, gid="reach"))
+
+
+def _draw_assignment(ax, result: SitingResult, h_ll: np.ndarray, site_ll: np.ndarray) -> None:
+    """A thin grey line from each hotspot to its nearest site."""
+    from matplotlib.collections import LineCollection
+
+    pr, site_ids = result.problem, result.site_ids
+    links = [(h_ll[i], site_ll[site_ids.index(pr.facility_ids[j])])
+             for i, j in enumerate(result.figures.nearest_site) if j >= 0]
     if links:
         ax.add_collection(LineCollection(np.array(links), colors="#555555", linewidths=0.5, alpha=0.5, zorder=3.5,
                                          gid="assignment"), autolim=False)
-    draw_stations(ax, scenario)
+
+
+def _draw_hotspots(ax, result: SitingResult, h_ll: np.ndarray) -> None:
+    """The hotspots sized by risk: green within the radius of a site, red not."""
+    f = result.figures
     covered = f.n_within >= 1 if f.n_within is not None else np.ones(len(h_ll), dtype=bool)
-    size = 18 + 18 * np.sqrt(pr.weights)
+    size = 18 + 18 * np.sqrt(result.problem.weights)
     for sel, color, gid in ((covered, "#2ca02c", "clients-covered"), (~covered, "#d62728", "clients-uncovered")):
         if sel.any():
             ax.scatter(h_ll[sel, 0], h_ll[sel, 1], s=size[sel], c=color, edgecolors="black", linewidths=0.4,
                        zorder=6, gid=gid)
-    tiers = table.loc[site_ids, "tier"].replace("", "county").to_numpy()
+
+
+def _draw_sites(ax, site_ll: np.ndarray, tiers: np.ndarray) -> None:
+    """The chosen sites: stars in their border tier's colour."""
+    from patrolplan.outputs.plotting._style import TIER_COLORS
+
     ax.scatter(site_ll[:, 0], site_ll[:, 1], s=230, marker="*", c=[TIER_COLORS.get(t, "#1f5fbf") for t in tiers],
                edgecolors="black", linewidths=0.8, zorder=8, gid="sites")
-    pts = np.vstack([h_ll, site_ll, scenario.stations[["lon", "lat"]].to_numpy(float).reshape(-1, 2)])
+
+
+def _frame_and_title(ax, result: SitingResult, scenario, pts: np.ndarray, fam) -> None:
+    """Limits around ``pts`` (lon/lat) with a margin, the local aspect, axis labels and the title."""
     x0, x1 = pts[:, 0].min(), pts[:, 0].max()
     y0, y1 = pts[:, 1].min(), pts[:, 1].max()
     pad = 0.08 * max(x1 - x0, y1 - y0, 0.05)
@@ -197,13 +235,17 @@ def plot_sites(result: SitingResult, scenario, candidates, *, graph=None, ax=Non
     ax.ticklabel_format(useOffset=False)
     ax.set_xlabel("longitude (°E)", fontsize=8)
     ax.set_ylabel("latitude (°N)", fontsize=8)
+    f = result.figures
     radius = f", radius {result.radius:g} min" if result.radius is not None else ""
     cov = f", {f.coverage_pct:.0f} % of hotspots covered" if f.coverage_pct is not None else ""
-    ax.set_title(f"{scenario.config.name}: {result.model}, {len(site_ids)} checkpoints{radius}{cov}", fontsize=11,
-                 fontfamily=fam)
-    draw_county_labels(ax, scenario, fontfamily=fam, placed=[])
-    draw_scale_bar(ax, fam)
-    draw_north_arrow(ax)
+    ax.set_title(f"{scenario.config.name}: {result.model}, {len(result.site_ids)} checkpoints{radius}{cov}",
+                 fontsize=11, fontfamily=fam)
+
+
+def _legend_handles(result: SitingResult) -> list:
+    """The legend's entries; the reach line only with a radius."""
+    from matplotlib.lines import Line2D
+
     handles = [
         Line2D([], [], linestyle="", marker="*", markersize=13, markerfacecolor="#ffcc00", markeredgecolor="black",
                label="chosen checkpoint (colour: border tier)"),
@@ -217,7 +259,4 @@ def plot_sites(result: SitingResult, scenario, candidates, *, graph=None, ax=Non
     ]
     if result.radius is not None:
         handles.append(Line2D([], [], color="#1f5fbf", linewidth=2, alpha=0.6, label="roads within the radius"))
-    legend = ax.legend(handles=handles, loc="upper right", prop={"family": fam, "size": 7}, framealpha=0.9)
-    legend.set_zorder(20)
-    draw_credits(ax, CREDITS, fontfamily=fam)
-    return ax
+    return handles

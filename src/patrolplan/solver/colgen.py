@@ -69,10 +69,13 @@ def applicable(p: Problem) -> str | None:
     """None when column generation may run on ``p``, else why not."""
     if p.windows is None:
         return "no visit demand in the rendezvous model"
-    if p.published is not None:
-        return ("a re-plan (or --previous) prices no loops yet: only the first loops are columns, and a published "
-                "rendezvous roster's loops are not among them (re-plan a week planned without visits.rendezvous)")
     return None
+
+
+def _cut(p: Problem) -> int | None:
+    """A re-plan's cut (minutes): no new shift starts before it (rules/published.py), so no
+    frame before it is priced."""
+    return p.published.cut_min if p.published is not None else None
 
 
 def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1, say=None) -> Problem:
@@ -84,86 +87,114 @@ def generate_columns(problem: Problem, *, time_limit_s: float, workers: int = 1,
     seeds = int((problem.shift_loop >= 0).sum())
     if why is not None:
         return problem.replace(pricing=PricingReport(0, seeds, 0, 0.0, 0.0, 0.0, None, None, why))
+    g = _Generation(problem, workers)
     deadline = t_start + time_limit_s
-    p = problem
-    nets = pricing.station_nets(p)
-    model = build_model(p, allow_gaps=True)
-    h = _master(model, workers)
-    live = _Live(model)
-    rounds = warm = 0
-    lp_s = price_s = 0.0
-    center = None
-    proven = False
-    reason = f"visits.pricing_rounds ({p.config.visits.pricing_rounds}) reached before pricing proved the LP"
-    lp_value = None
-    have = {p._loop_key(j) for j in np.nonzero(p.shift_loop >= 0)[0]}
-    slack = 0.0
-    lagrange = -np.inf
-    close = p.config.solver.gap_tolerance_pct / 100 / 4  # a quarter of the MIP's gap tolerance
+    close = problem.config.solver.gap_tolerance_pct / 100 / 4  # a quarter of the MIP's gap tolerance
+    g.reason = f"visits.pricing_rounds ({problem.config.visits.pricing_rounds}) reached before pricing proved the LP"
     while True:
         if time.perf_counter() > deadline:
-            reason = f"the time for column generation ({time_limit_s:.0f} s) ran out before pricing proved the LP"
+            g.reason = f"the time for column generation ({time_limit_s:.0f} s) ran out before pricing proved the LP"
             break
-        t = time.perf_counter()
+        if not g.solve_master(deadline):
+            g.reason = "the master LP did not reach its optimum in time"
+            break
+        found = g.price()
+        if not found:
+            g.proven = not g.relaxed_any
+            if g.relaxed_any:
+                g.reason = ("pricing (which counts a loop's return to a stop within one window twice) found only "
+                            "loops that do not improve the LP")
+            break
+        if g.lp_value - g.lagrange <= close * max(abs(g.lp_value), 1.0):
+            g.reason = None
+            break
+        if g.rounds >= problem.config.visits.pricing_rounds:
+            break
+        if say is not None and (g.rounds % 10 == 0 or DEBUG):
+            say(f"column generation: round {g.rounds}, LP {g.lp_value:,.1f} h, Lagrangian bound {g.lagrange:,.1f} h, "
+                f"{int((g.p.shift_loop >= 0).sum())} loops")
+        g.add(found)
+    return g.p.replace(pricing=g.report(seeds, time.perf_counter() - t_start))
+
+
+class _Generation:
+    """Column generation in progress: the problem with the loops found so far, its master on
+    HiGHS (kept warm) and what the rounds found."""
+
+    def __init__(self, problem: Problem, workers: int) -> None:
+        self.p, self.workers = problem, workers
+        self.nets = pricing.station_nets(problem)
+        self.model = build_model(problem, allow_gaps=True)
+        self.h, self.live = _master(self.model, workers), _Live(self.model)
+        self.have = {problem._loop_key(j) for j in np.nonzero(problem.shift_loop >= 0)[0]}
+        self.rounds = self.warm = 0
+        self.lp_s = self.price_s = 0.0
+        self.center = None  # the last duals that priced a column (the smoothing's centre)
+        self.lp_value: float | None = None
+        self.y: np.ndarray | None = None
+        self.slack, self.lagrange = 0.0, -np.inf
+        self.proven, self.reason = False, None
+        self.relaxed_any = False  # the last pricing found loops below zero by its relaxed count only
+
+    def solve_master(self, deadline: float) -> bool:
+        """Solve the master LP from the last basis; False when it is not optimal in time."""
+        h, t = self.h, time.perf_counter()
         # HiGHS's clock runs from the model's creation, over every run
         h.setOptionValue("time_limit", float(h.getRunTime() + max(deadline - time.perf_counter(), 0.5)))
         _run_highs(h)
-        lp_s += time.perf_counter() - t
+        self.lp_s += time.perf_counter() - t
         if not _optimal(h):
-            reason = "the master LP did not reach its optimum in time"
-            break
-        rounds += 1
-        lp_value = float(h.getInfo().objective_function_value)
-        slack = live.slack(h)
-        y = _valid_signs(model, np.asarray(h.getSolution().row_dual, dtype=float))
+            return False
+        self.rounds += 1
+        self.lp_value = float(h.getInfo().objective_function_value)
+        self.slack = self.live.slack(h)
+        self.y = _valid_signs(self.model, np.asarray(h.getSolution().row_dual, dtype=float))
+        return True
+
+    def price(self) -> list:
+        """The new loops of negative reduced cost: for the smoothed duals, else the LP's own."""
         t = time.perf_counter()
-        tries = [y] if center is None else [ALPHA * center + (1 - ALPHA) * y, y]
-        found, relaxed_any = [], False
+        y = self.y
+        tries = [y] if self.center is None else [ALPHA * self.center + (1 - ALPHA) * y, y]
+        found, self.relaxed_any = [], False
         for duals in tries:
             least: dict = {}
-            found, relaxed_any = _price(p, model, duals, nets, least, have)
-            lagrange = max(lagrange, lagrangian_bound(p, model, duals, least))
+            found, self.relaxed_any = _price(self.p, self.model, duals, self.nets, least, self.have)
+            self.lagrange = max(self.lagrange, lagrangian_bound(self.p, self.model, duals, least))
             if found:
-                center = duals
+                self.center = duals
                 break
-        price_s += time.perf_counter() - t
-        if not found:
-            proven = not relaxed_any
-            if relaxed_any:
-                reason = ("pricing (which counts a loop's return to a stop within one window twice) found only "
-                          "loops that do not improve the LP")
-            break
-        if lp_value - lagrange <= close * max(abs(lp_value), 1.0):
-            reason = None
-            break
-        if rounds >= p.config.visits.pricing_rounds:
-            break
-        if say is not None and (rounds % 10 == 0 or DEBUG):
-            say(f"column generation: round {rounds}, LP {lp_value:,.1f} h, Lagrangian bound {lagrange:,.1f} h, "
-                f"{int((p.shift_loop >= 0).sum())} loops")
-        before = p.n_shifts
-        p = p.with_loop_columns(found)
-        have.update((c.station, c.start, c.length, c.visits) for c in found)
-        new_model = build_model(p, allow_gaps=True)
-        if live.add(h, new_model, before):
-            warm += 1
-        else:
-            h = _master(new_model, workers)
-            live = _Live(new_model)
-        model = new_model
-    bound = None
-    if slack > 1e-6 and not p.config.solver.allow_gaps:
-        reason = (f"the LP over every loop still needs gaps ({slack:.2f} slack): no roster keeps every visit" if proven
-                  else f"the LP over the loops found so far still needs gaps ({slack:.2f} slack) after {reason}")
-    elif proven:
-        # the Lagrangian bound of the last duals: the LP value up to the solver's tolerance
-        bound, reason = min(lp_value, lagrange), None
-    elif np.isfinite(lagrange) and lagrange > 0:
-        bound = lagrange  # proven by the Lagrangian argument (lagrangian_bound), not priced out
-        reason = (reason or "stopped within the gap tolerance") + "; best_bound is the Lagrangian bound"
-    report = PricingReport(rounds, seeds, int((p.shift_loop >= 0).sum()) - seeds, lp_s, price_s,
-                           time.perf_counter() - t_start, lp_value, bound, reason, warm, slack, proven)
-    return p.replace(pricing=report)
+        self.price_s += time.perf_counter() - t
+        return found
+
+    def add(self, found: list) -> None:
+        """The loops ``found`` as columns of the problem and of the live master."""
+        before = self.p.n_shifts
+        self.p = self.p.with_loop_columns(found)
+        self.have.update((c.station, c.start, c.length, c.visits) for c in found)
+        new_model = build_model(self.p, allow_gaps=True)
+        if self.live.add(self.h, new_model, before):
+            self.warm += 1
+        else:  # the rows changed (a re-plan's busy rows follow the columns' starts): a new master
+            self.h, self.live = _master(new_model, self.workers), _Live(new_model)
+            self.center = None
+        self.model = new_model
+
+    def report(self, seeds: int, seconds: float) -> PricingReport:
+        """The report, with the bound only where it is proven (see the module docstring)."""
+        bound, reason, lagrange = None, self.reason, self.lagrange
+        if self.slack > 1e-6 and not self.p.config.solver.allow_gaps:
+            reason = (f"the LP over every loop still needs gaps ({self.slack:.2f} slack): no roster keeps every visit"
+                      if self.proven else
+                      f"the LP over the loops found so far still needs gaps ({self.slack:.2f} slack) after {reason}")
+        elif self.proven:
+            # the Lagrangian bound of the last duals: the LP value up to the solver's tolerance
+            bound, reason = (min(self.lp_value, lagrange) if np.isfinite(lagrange) else self.lp_value), None
+        elif np.isfinite(lagrange) and lagrange > 0:
+            bound = lagrange  # proven by the Lagrangian argument (lagrangian_bound), not priced out
+            reason = (reason or "stopped within the gap tolerance") + "; best_bound is the Lagrangian bound"
+        return PricingReport(self.rounds, seeds, int((self.p.shift_loop >= 0).sum()) - seeds, self.lp_s, self.price_s,
+                             seconds, self.lp_value, bound, reason, self.warm, self.slack, self.proven)
 
 
 def _master(model: LinearModel, workers: int):
@@ -211,8 +242,11 @@ def _price(p: Problem, model: LinearModel, y: np.ndarray, nets, least: dict | No
     own, joint = pricing.value_of_duals(p, y_window, y_link)
     frame = _frame_costs(p, model, y)
 
+    cut = _cut(p)
+
     def frame_cost(s, L, starts):
-        return np.array([frame.get((s, int(L), int(t)), np.inf) for t in starts])
+        return np.array([frame.get((s, int(L), int(t)), np.inf) if cut is None or t >= cut else np.inf
+                         for t in starts])
 
     found = pricing.price_all(p, own, joint, frame_cost=frame_cost, keep=PER_FRAME_GROUP, below=-EPS, nets=nets,
                               least=least)
@@ -252,6 +286,10 @@ def _frame_costs(p: Problem, model: LinearModel, y: np.ndarray) -> dict:
     fam = np.asarray(model.row_family)
     visit_rows = np.isin(fam, [model.families.index(f) for f in ("visits", "visits_meet") if f in model.families])
     y_frame = np.where(visit_rows, 0.0, y)
+    # a re-plan's rows of kept published shifts (rules/published.py, "fewest changes") hold those
+    # columns alone, not their frames: they are no part of a frame's constant
+    own_rows = model.A[:, np.nonzero(np.asarray(model.col_family) == "published")[0]].tocsr()
+    y_frame[np.unique(own_rows.nonzero()[0])] = 0.0
     ay = model.A[:, loops].T @ y_frame
     stop_cost = (p.config.objective.travel * (p.shift_out_min[loops] + p.shift_back_min[loops]) / 60
                  + np.diff(p.visit_ptr)[loops] * p.config.visits.visit_cost_minutes / 60)
@@ -301,7 +339,10 @@ def lagrangian_bound(p: Problem, model: LinearModel, y: np.ndarray, least: dict)
     d_j u_j)``; and the shift columns of station ``s`` number at most its shift cap ``n_s``
     (the max_shifts row), so theirs sum to at least ``n_s min(0, least d_j)``, the least over
     the station's post columns and over all its loops (``least[s]``, exact from pricing).
-    Stations without a cap row give no bound (-inf)."""
+    Stations without a cap row give no bound (-inf), nor does a re-plan (its columns before the
+    cut are held to the kept rows, which the argument does not count)."""
+    if p.published is not None:
+        return -np.inf
     from patrolplan.model.rules.max_shifts import station_cap
 
     lo, hi = model.row_lower, model.row_upper

@@ -130,7 +130,7 @@ def solve_highs(
     time_limit_s: float,
     seed: int = 0,
     workers: int = 2,
-    gap_pct: float = 0.0,
+    gap_tolerance_pct: float = 0.0,
     hint: np.ndarray | None = None,
     progress: ProgressFn | None = None,
     lp_guided: bool | None = None,
@@ -153,13 +153,14 @@ def solve_highs(
     if lp_guided is None:
         lp_guided = model.n_shifts >= LP_GUIDED_MIN_SHIFTS
     if not lp_guided:
-        return _solve_highs_mip(model, time_limit_s=time_limit_s, seed=seed, workers=workers, gap_pct=gap_pct,
-                                hint=hint, progress=progress)
-    return _solve_lp_guided(model, time_limit_s=time_limit_s, seed=seed, workers=workers, gap_pct=gap_pct,
-                            hint=hint, progress=progress, lp=lp)
+        return _solve_highs_mip(model, time_limit_s=time_limit_s, seed=seed, workers=workers,
+                                gap_tolerance_pct=gap_tolerance_pct, hint=hint, progress=progress)
+    return _solve_lp_guided(model, time_limit_s=time_limit_s, seed=seed, workers=workers,
+                            gap_tolerance_pct=gap_tolerance_pct, hint=hint, progress=progress, lp=lp)
 
 
-def _solve_lp_guided(model: LinearModel, *, time_limit_s, seed, workers, gap_pct, hint, progress, lp=None) -> EngineResult:
+def _solve_lp_guided(model: LinearModel, *, time_limit_s, seed, workers, gap_tolerance_pct, hint, progress,
+                     lp=None) -> EngineResult:
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
     if lp is None:
@@ -172,9 +173,9 @@ def _solve_lp_guided(model: LinearModel, *, time_limit_s, seed, workers, gap_pct
         if start is not None:  # no time left for a MIP whose root is that LP: the hint is the answer
             return EngineResult("feasible", start, model.objective(start), None, time.perf_counter() - t0, "highs")
         return _solve_highs_mip(model, time_limit_s=max(deadline - time.perf_counter(), 0.01), seed=seed,
-                                workers=workers, gap_pct=gap_pct, hint=hint, progress=progress)
+                                workers=workers, gap_tolerance_pct=gap_tolerance_pct, hint=hint, progress=progress)
     bound = float(lp.objective)
-    tol = max(float(gap_pct), 0.0) / 100
+    tol = max(float(gap_tolerance_pct), 0.0) / 100
 
     def close_enough(obj: float) -> bool:
         return obj - bound <= max(tol * abs(obj), 1e-6 * max(1.0, abs(obj)))
@@ -218,8 +219,8 @@ def _solve_lp_guided(model: LinearModel, *, time_limit_s, seed, workers, gap_pct
         if best_x is not None:
             sub_hint = best_x if cols is None else best_x[cols]
         stop_below = bound + tol * abs(bound) / max(1 - tol, 1e-9)  # obj - bound <= tol * obj
-        r = _solve_highs_mip(sub, time_limit_s=remaining * share, seed=seed, workers=workers, gap_pct=gap_pct,
-                             hint=sub_hint, progress=report(time.perf_counter() - t0), stop_below=stop_below)
+        r = _solve_highs_mip(sub, time_limit_s=remaining * share, seed=seed, workers=workers,
+                             gap_tolerance_pct=gap_tolerance_pct, hint=sub_hint, progress=report(time.perf_counter() - t0), stop_below=stop_below)
         if cols is None:
             full_status = r.status
             if r.status == "infeasible":
@@ -263,7 +264,7 @@ def _solve_highs_mip(
     time_limit_s: float,
     seed: int = 0,
     workers: int = 2,
-    gap_pct: float = 0.0,
+    gap_tolerance_pct: float = 0.0,
     hint: np.ndarray | None = None,
     progress: ProgressFn | None = None,
     stop_below: float | None = None,
@@ -276,7 +277,7 @@ def _solve_highs_mip(
     h = _highs_model(model, relax=False, workers=workers)
     h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
     h.setOptionValue("random_seed", int(seed) % 2147483647)
-    h.setOptionValue("mip_rel_gap", float(gap_pct) / 100)
+    h.setOptionValue("mip_rel_gap", float(gap_tolerance_pct) / 100)
     h.setOptionValue("mip_abs_gap", 1e-6)
     if hint is not None:
         # partial (the shift counts only): HiGHS completes the other columns by an LP
@@ -309,7 +310,7 @@ def _solve_highs_mip(
         # (seen on small models: "optimal" below the true optimum). Never trust such a run:
         # solve again without the hint.
         return _solve_highs_mip(model, time_limit_s=max(time_limit_s - seconds, 1.0), seed=seed, workers=workers,
-                                gap_pct=gap_pct, hint=None, progress=progress, stop_below=stop_below)
+                                gap_tolerance_pct=gap_tolerance_pct, hint=None, progress=progress, stop_below=stop_below)
     bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else obj
     optimal = status == S.kOptimal
     return EngineResult("optimal" if optimal else "feasible", x, obj, min(bound, obj), seconds, "highs")
@@ -457,7 +458,7 @@ def solve_cpsat(
     time_limit_s: float,
     seed: int = 0,
     workers: int = 2,
-    gap_pct: float = 0.0,
+    gap_tolerance_pct: float = 0.0,
     hint: np.ndarray | None = None,
     progress: ProgressFn | None = None,
 ) -> EngineResult:
@@ -480,7 +481,7 @@ def solve_cpsat(
     solver.parameters.max_time_in_seconds = float(max(time_limit_s - (time.perf_counter() - t0), 0.5))
     solver.parameters.num_workers = int(workers)
     solver.parameters.random_seed = int(seed)
-    solver.parameters.relative_gap_limit = float(gap_pct) / 100
+    solver.parameters.relative_gap_limit = float(gap_tolerance_pct) / 100
     if progress is not None:
 
         class _Printer(cp_model.CpSolverSolutionCallback):

@@ -144,13 +144,13 @@ class Shortfall:
 
 
 def shortfall_parts(problem: Problem, *, time_limit_s: float = 8, integer: bool = True,
-                    gap_pct: float = 5.0) -> Shortfall | None:
+                    gap_tolerance_pct: float = 5.0) -> Shortfall | None:
     """The least risk-weighted shortfall of the aggregated model (gaps allowed) as a MIP
-    (within ``gap_pct``) or as its LP relaxation; None if none was found in time."""
+    (within ``gap_tolerance_pct``) or as its LP relaxation; None if none was found in time."""
     p = problem
     model = build_model(p, allow_gaps=True)
     res = (
-        solve_highs(model, time_limit_s=time_limit_s, gap_pct=gap_pct)
+        solve_highs(model, time_limit_s=time_limit_s, gap_tolerance_pct=gap_tolerance_pct)
         if integer
         else solve_lp_relaxation(model, time_limit_s=time_limit_s)
     )
@@ -192,11 +192,12 @@ def relaxation_shortfall(problem: Problem, *, time_limit_s: float = 30) -> Short
     return Shortfall(post, visit & (p.visit_need > 0), float(post.sum() * slot / 60 + slack.sum()), short, needed)
 
 
-def shortfall(problem: Problem, *, time_limit_s: float = 8, integer: bool = True, gap_pct: float = 5.0):
+def shortfall(problem: Problem, *, time_limit_s: float = 8, integer: bool = True,
+              gap_tolerance_pct: float = 5.0):
     """The least risk-weighted shortfall: (team-slots short per demanded post row, total
     slots short, posts and visits), from the relaxed model (gaps allowed) as a MIP (within
-    ``gap_pct``) or as its LP relaxation; ``(None, None)`` if none was found in time."""
-    parts = shortfall_parts(problem, time_limit_s=time_limit_s, integer=integer, gap_pct=gap_pct)
+    ``gap_tolerance_pct``) or as its LP relaxation; ``(None, None)`` if none was found in time."""
+    parts = shortfall_parts(problem, time_limit_s=time_limit_s, integer=integer, gap_tolerance_pct=gap_tolerance_pct)
     if parts is None:
         return None, None
     return parts.post, parts.total
@@ -223,7 +224,7 @@ def _extra_teams(p: Problem, *, time_limit_s: float = 8) -> dict[int, int] | Non
     big = with_seed_loops(p.rebuilt(teams=p.teams + 10))
     model = build_model(big, base_teams=p.teams)
     extra_cols = slice(model.n_cols - len(p.station_ids), model.n_cols)
-    res = solve_highs(model, time_limit_s=time_limit_s, gap_pct=2.0)
+    res = solve_highs(model, time_limit_s=time_limit_s, gap_tolerance_pct=2.0)
     if res.x is None:
         if res.status == "infeasible":
             return None

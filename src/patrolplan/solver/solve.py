@@ -42,7 +42,7 @@ class SolveParams:
     seed: int = 0
     allow_gaps: bool = False
     engine: str = "auto"  # auto | highs | cpsat
-    gap_pct: float = 0.5
+    gap_tolerance_pct: float = 0.5  # stop within this % of the bound (config solver.gap_tolerance_pct)
     progress: bool = False
     use_greedy_hint: bool = True
 
@@ -55,7 +55,7 @@ class SolveParams:
             seed=s.seed,
             allow_gaps=s.allow_gaps,
             engine=s.engine,
-            gap_pct=s.gap_tolerance_pct,
+            gap_tolerance_pct=s.gap_tolerance_pct,
             progress=s.progress,
         )
         return replace(params, **{k: v for k, v in overrides.items() if v is not None})
@@ -310,8 +310,8 @@ def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
     caps: dict[int, int] = {}
     res = assignment = None
     for round_ in range(max_rounds):
-        kwargs = dict(time_limit_s=run.remaining_s() * 0.9, seed=params.seed, gap_pct=params.gap_pct, hint=hint,
-                      progress=progress, workers=params.workers)
+        kwargs = dict(time_limit_s=run.remaining_s() * 0.9, seed=params.seed, gap_tolerance_pct=params.gap_tolerance_pct,
+                      hint=hint, progress=progress, workers=params.workers)
         res = solve_highs(model, lp=lp, **kwargs) if engine == "highs" else solve_cpsat(model, **kwargs)
         run.say(f"counts ({engine}, round {round_ + 1}): {res.status} in {res.seconds:.1f} s")
         if res.x is None and res.status == "unknown" and hint is not None:
@@ -346,7 +346,12 @@ def _trim_visits(run: _Run, res: EngineResult, model, caps: dict[int, int]):
     from patrolplan.solver.engines import complete_columns
 
     p = run.problem
-    q, counts = trim_visits(p, res.x)
+    keep = None
+    if p.published is not None:  # a re-plan's kept rows stay as published
+        from patrolplan.model.rules.published import fixed_counts
+
+        keep = fixed_counts(p)[0] > 0
+    q, counts = trim_visits(p, res.x, keep)
     if q is p and np.array_equal(counts, np.rint(res.x[: p.n_shifts])):
         return res, model
     new_model = build_model(q, allow_gaps=run.params.allow_gaps, extra_station_caps=caps or None)
@@ -449,7 +454,7 @@ def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
     priced = _priced(run.stats)
     if priced is not None and status == "optimal":
         # optimal over the loops found; over every loop only within the gap to the proven bound
-        tol = max(run.params.gap_pct / 100 * abs(counts.objective), 1e-6 * max(1.0, abs(counts.objective)))
+        tol = max(run.params.gap_tolerance_pct / 100 * abs(counts.objective), 1e-6 * max(1.0, abs(counts.objective)))
         if priced["bound"] is None or counts.objective - priced["bound"] > tol:
             status = "feasible"
     result = run.result(status, counts=counts, assignment=assignment)

@@ -13,7 +13,10 @@ a test on a given presence or roster
     the same week with the rule relaxed, as ``Relaxation`` entries (the explanation's
     binding-cause search measures the LP shortfall of each);
 ``precheck(p)``
-    fast necessary conditions before the solve, as messages for a planner.
+    fast necessary conditions before the solve, as messages for a planner;
+``pinned_problems(p, fixed, cut_min)`` (the families of rules on rows: shifts, capacity, max_shifts, availability)
+    the pinned rows of a re-plan that break the rule against the new inputs, as
+    :class:`~patrolplan.model.rules._types.PinnedBreach` (``weeks.py`` asks each family that has one).
 
 A family without one of these says so in its docstring. The independent checker
 (``patrolplan.check``) has its own version of every hard family, one function each, named

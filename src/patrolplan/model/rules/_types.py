@@ -30,6 +30,24 @@ class Relaxation:
 
 
 @dataclass(frozen=True)
+class PinnedBreach:
+    """A pinned row of a re-plan that breaks a family's rule against the new inputs: the row
+    (a :class:`~patrolplan.model.rules.published.PublishedShift`), the rule's name, what breaks
+    and how to fix it. A family's ``pinned_problems`` returns these; :meth:`message` words one
+    as the re-plan prints it, naming the roster it was read from (``source``)."""
+
+    row: Any
+    rule: str
+    what: str
+    fix: str
+
+    def message(self, source: str) -> str:
+        r = self.row
+        return (f"{source}: row {r.row} (shift_id '{r.shift_id}'), column 'pinned': the pinned shift breaks the "
+                f"rule '{self.rule}' against the new inputs: {self.what} — {self.fix}")
+
+
+@dataclass(frozen=True)
 class FamilyRows:
     """What a family's ``add_rows`` hands back for the families after it and for the model
     (None when it has nothing to hand on): ``cols``, the columns it added that others use (the

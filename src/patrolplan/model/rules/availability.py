@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from patrolplan.model.rules._types import PinnedBreach
 from patrolplan.model.rules.capacity import occupancy_rows, occupied
 from patrolplan.model.rules.published import binds_availability
 
@@ -34,6 +35,18 @@ def starts_per_team_day(p: Problem) -> int:
 def teams_on(p: Problem, s: int, day: int) -> int | None:
     """Teams station ``s`` may start on day ``day`` (None: all of them)."""
     return p.availability_teams.get((int(s), int(day)))
+
+
+def day_of(start_min):
+    """The day (0 = ``week_start``) of a shift starting at ``start_min`` (a number or an
+    array): the date of a shift is the date it starts."""
+    return start_min // _MIN_PER_DAY
+
+
+def station_days(p: Problem, s: int) -> dict[int, int]:
+    """Day -> teams station ``s`` may start that day, for the days the availability table
+    limits (a day not named: all its teams)."""
+    return {d: a for (st, d), a in p.availability_teams.items() if st == int(s)}
 
 
 def add_rows(ctx: FamilyContext) -> None:
@@ -84,3 +97,21 @@ def relaxations(p: Problem) -> list:
 def precheck(p: Problem) -> list[str]:
     """None: the LP relaxation holds these rows."""
     return []
+
+
+def pinned_problems(p: Problem, fixed, cut_min: int) -> list[PinnedBreach]:
+    """Per station and day (in that order), more distinct teams starting pinned rows of a
+    re-plan than :func:`teams_on` allows, counting the rows the table binds: those starting at
+    or after the cut ``cut_min`` (history is what happened). Named on the first such row."""
+    starting: dict[tuple[int, int], list] = {}
+    for r in fixed:
+        if r.pinned and r.start_min >= cut_min:
+            starting.setdefault((r.station, int(day_of(r.start_min))), []).append(r)
+    out = []
+    for (s, d), rows in sorted(starting.items()):
+        a, teams = teams_on(p, s, d), {r.team for r in rows}
+        if a is not None and len(teams) > a:
+            out.append(PinnedBreach(rows[0], "availability", f"station {p.station_ids[s]} may start {a} team(s) on day "
+                                    f"{d + 1} of the week, its pinned rows start {len(teams)}",
+                                    "unpin rows of that day or raise the availability"))
+    return out

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from patrolplan.model.rules._types import Relaxation
+from patrolplan.model.rules._types import PinnedBreach, Relaxation
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
@@ -98,3 +98,42 @@ def relaxations(p: Problem) -> list[Relaxation]:
 def precheck(p: Problem) -> list[str]:
     """None of its own: the LP relaxation holds these rows (the zone count is max_shifts')."""
     return []
+
+
+def pinned_problems(p: Problem, fixed, cut_min: int) -> list[PinnedBreach]:
+    """The pinned rows of a re-plan (``fixed``: its kept rows, history and pinned) that break
+    this family's rule against the new inputs: ``team_count`` (the row names a team its station
+    no longer has), then per team (station, team order) ``overlap`` and ``rest``: each row, in
+    start order, against the earlier kept row of its team that keeps the team longest
+    (:func:`occupied`), where one of the two is pinned (two history rows happened as they
+    did). ``cut_min`` is not needed here."""
+    out = [PinnedBreach(r, "team_count", f"station {p.station_ids[r.station]} has {int(p.teams[r.station])} teams "
+                        f"now, the row names team {r.team + 1}", "unpin the row or give it one of the station's teams")
+           for r in fixed if r.pinned and r.team >= int(p.teams[r.station])]
+    by_team: dict[tuple[int, int], list] = {}
+    for r in fixed:
+        by_team.setdefault((r.station, r.team), []).append(r)
+    for _, rows in sorted(by_team.items()):
+        out += _team_rest_breaches(p, sorted(rows, key=lambda r: r.start_min))
+    return out
+
+
+def _team_rest_breaches(p: Problem, rows) -> list[PinnedBreach]:
+    """``overlap`` / ``rest`` among one team's kept rows (in start order)."""
+    out = []
+    prev = None
+    for r in rows:
+        if prev is not None and (prev.pinned or r.pinned):
+            end = prev.start_min + prev.len_min
+            _, until = occupied(prev.start_min, prev.len_min, p.rest_min)
+            pinned, other = (r, prev) if r.pinned else (prev, r)
+            if r.start_min < end:
+                out.append(PinnedBreach(pinned, "overlap", f"it overlaps shift {other.shift_id} of the same team",
+                                        "unpin one of them or move it"))
+            elif r.start_min < until:
+                out.append(PinnedBreach(pinned, "rest", f"only {r.start_min - end} minutes of rest next to shift "
+                                        f"{other.shift_id} of the same team, at least {p.rest_min} needed",
+                                        "unpin the row or move it"))
+        if prev is None or r.start_min + r.len_min > prev.start_min + prev.len_min:
+            prev = r
+    return out

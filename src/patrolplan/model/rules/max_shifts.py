@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from patrolplan.model.rules._types import PinnedBreach, Relaxation
+
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
     from patrolplan.model.rules._types import FamilyContext
@@ -19,16 +21,21 @@ NAME = "max_shifts"
 HARD = True
 
 
+def team_cap(p: Problem) -> int:
+    """The most shifts one team may work in the horizon (``rules.max_shifts_per_team``)."""
+    return int(p.config.rules.max_shifts_per_team)
+
+
 def station_cap(p: Problem, s: int, teams=None) -> int:
     """The most shifts station ``s`` may work in the horizon."""
     teams = p.teams if teams is None else teams
-    return int(teams[s]) * p.config.rules.max_shifts_per_team
+    return int(teams[s]) * team_cap(p)
 
 
 def add_rows(ctx: FamilyContext) -> None:
     b, p, x, extra_caps = ctx.builder, ctx.problem, ctx.x, ctx.extra_caps
     base_teams, extra = ctx.base_teams, ctx.extra
-    m = p.config.rules.max_shifts_per_team
+    m = team_cap(p)
     stations = np.unique(p.shift_station)
     caps = np.array([min(station_cap(p, s, base_teams), extra_caps.get(int(s), 1 << 40)) for s in stations],
                     dtype=float)
@@ -46,10 +53,8 @@ def add_rows(ctx: FamilyContext) -> None:
 RELAXED_MAX_SHIFTS = 14
 
 
-def relaxations(p: Problem) -> list:
+def relaxations(p: Problem) -> list[Relaxation]:
     """The cap of shifts per team raised to :data:`RELAXED_MAX_SHIFTS` (one a day in a fortnight)."""
-    from patrolplan.model.rules._types import Relaxation
-
     rules = p.config.rules
     if rules.max_shifts_per_team >= RELAXED_MAX_SHIFTS:
         return []
@@ -82,4 +87,22 @@ def precheck(p: Problem) -> list[str]:
                 f"else: short by {(need[z] - give) * p.slot_min / 60:.0f} team-hours. Fix: more officers at its "
                 "member stations or more members."
             )
+    return out
+
+
+def pinned_problems(p: Problem, fixed, cut_min: int) -> list[PinnedBreach]:
+    """A team whose kept rows of a re-plan (``fixed``: history and pinned) number more than
+    :func:`team_cap`, where one of them is pinned (named on its first pinned row), per team in
+    (station, team) order. ``cut_min`` is not needed: every kept row is one of the team's
+    shifts."""
+    by_team: dict[tuple[int, int], list] = {}
+    for r in fixed:
+        by_team.setdefault((r.station, r.team), []).append(r)
+    cap = team_cap(p)
+    out = []
+    for (s, k), rows in sorted(by_team.items()):
+        pinned = [r for r in sorted(rows, key=lambda r: r.start_min) if r.pinned]
+        if len(rows) > cap and pinned:
+            out.append(PinnedBreach(pinned[0], "max_shifts", f"team {p.station_ids[s]}-T{k + 1:02d} keeps {len(rows)} "
+                                    f"rows, at most {cap} allowed", "unpin a row of the team"))
     return out

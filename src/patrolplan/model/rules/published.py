@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from patrolplan.model.rules import max_shifts
 from patrolplan.model.rules.capacity import occupancy_rows, occupied
 
 if TYPE_CHECKING:
@@ -98,21 +99,25 @@ class Published:
         return not (self.fixed or self.reuse or self.busy) and self.cut_min is None
 
 
-def _key(station, hotspot, loop, start, length, out, back, partner_station) -> tuple:
+def _key(station, hotspot, loop, start, length, out, back, partner_station, visits=()) -> tuple:
     return (int(station), int(hotspot), tuple(int(h) for h in loop), int(start), int(length), int(out), int(back),
-            int(partner_station))
+            int(partner_station), tuple((int(h), int(t)) for h, t in visits))
 
 
 def _column_index(p: Problem) -> dict[tuple, int]:
-    """Column of each (station, hotspot, loop, start, length, travel, joint partner's station)."""
+    """Column of each (station, hotspot, loop, start, length, travel, joint partner's station;
+    with visits.rendezvous also a loop's visits: a frame holds many loops through the same
+    stops at other times)."""
     loops = p.loop_hotspots
     index: dict[tuple, int] = {}
     partner_station = np.where(p.shift_partner >= 0, p.shift_station[np.maximum(p.shift_partner, 0)], -1)
+    timed = p.windows is not None
     for j, (s, h, li, a, n, o, b, q) in enumerate(zip(p.shift_station, p.shift_hotspot, p.shift_loop,
                                                    p.shift_start_min, p.shift_len_min, p.shift_out_min,
                                                    p.shift_back_min, partner_station)):
         loop = tuple(loops[li]) if li >= 0 else ()
-        index.setdefault(_key(s, h, loop, a, n, o, b, q), j)
+        visits = p._loop_key(j)[3] if timed and li >= 0 else ()
+        index.setdefault(_key(s, h, loop, a, n, o, b, q, visits), j)
     return index
 
 
@@ -123,8 +128,10 @@ def column_of(p: Problem, shifts) -> np.ndarray:
     if index is None:
         index = _column_index(p)
         cache[p] = index
+    timed = p.windows is not None
     return np.array([index.get(_key(r.station, r.hotspot, r.loop, r.start_min, r.len_min, r.out_min, r.back_min,
-                                     r.partner_station), -1) for r in shifts], dtype=np.int64)
+                                     r.partner_station, r.visits if timed and r.loop else ()), -1)
+                     for r in shifts], dtype=np.int64)
 
 
 def fixed_counts(p: Problem) -> tuple[np.ndarray, list[PublishedShift]]:
@@ -146,9 +153,11 @@ def with_kept_columns(p: Problem) -> Problem:
     its visits guard (:func:`~patrolplan.model.rules.visits.guards_of`), the two halves of a joint
     loop linked as the loop columns are. History happened: its coverage counts whatever the
     roads give today. ``p`` itself when nothing is to add."""
+    if p.windows is not None:
+        p = _with_published_loops(p)
     _, outside = fixed_counts(p)
     posts = [r for r in outside if not r.loop and _member(p, r.station, (r.hotspot,))]
-    loops = _kept_loops(p, [r for r in outside if r.loop])
+    loops = [] if p.windows is not None else _kept_loops(p, [r for r in outside if r.loop])
     if not posts and not loops:
         return p
     cols = {k: [] for k in ("station", "hotspot", "start", "len", "out", "back", "k0", "k1", "loop", "partner")}
@@ -185,6 +194,38 @@ def with_kept_columns(p: Problem) -> Problem:
             guard_rows.append(row_of[(h, k)])
             guard_cols.append(j0)
     return _with_columns(p, cols, loop_hotspots, v_h, v_a, v_n, guard_rows, guard_cols)
+
+
+def _with_published_loops(p: Problem) -> Problem:
+    """visits.rendezvous: every published loop row with its visits (kept or after the cut), at
+    member stations, as a loop column of its own (``Problem.with_loop_columns``: its window and
+    meeting rows follow from its visits' times), so the re-plan can keep it. A kept row keeps its
+    published travel (it was planned on the roads of its day: history happened, and its visits
+    count whatever the roads give today); a row after the cut is a column with today's travel
+    where its visits still fit today's roads, and none otherwise."""
+    from patrolplan.model.rules.visits import LoopColumn
+
+    def usable(r, kept):
+        return r.loop and r.visits and _member(p, r.station, r.loop) and (kept or _fits_today(p, r))
+
+    rows = [r for r in p.published.fixed if usable(r, True)]
+    later = [r for r in p.published.reuse if usable(r, False)]
+    p = p.with_loop_columns([LoopColumn(r.station, r.start_min, r.len_min, tuple(r.visits)) for r in rows],
+                            travel=[(r.out_min, r.back_min) for r in rows])
+    return p.with_loop_columns([LoopColumn(r.station, r.start_min, r.len_min, tuple(r.visits)) for r in later])
+
+
+def _fits_today(p: Problem, r: PublishedShift) -> bool:
+    """Whether a published loop's visits fit today's road minutes: out to the first, between
+    stops (after each dwell), and back from the last before the shift ends."""
+    s, v = r.station, r.visits
+    if v[0][1] - r.start_min < p.out_min[s, v[0][0]]:
+        return False
+    for (h, t), (h2, t2) in zip(v, v[1:]):
+        if t2 - t < int(p.visit_dwell[h]) + (int(p.hop_min[h, h2]) if h != h2 else 0):
+            return False
+    h, t = v[-1]
+    return t + int(p.visit_dwell[h]) + int(p.back_min[h, s]) <= r.start_min + r.len_min
 
 
 def _member(p: Problem, station: int, hotspots) -> bool:
@@ -341,7 +382,7 @@ def _busy_rows(b, p: Problem, x: np.ndarray) -> None:
 
 def _outside_shift_caps(b, p: Problem, x: np.ndarray, outside: list[PublishedShift]) -> None:
     """A fixed row outside the model is one of its station's ``teams x max_shifts`` shifts."""
-    cap = p.config.rules.max_shifts_per_team
+    cap = max_shifts.team_cap(p)
     for s in sorted({r.station for r in outside}):
         js = np.nonzero(p.shift_station == s)[0]
         n_out = sum(1 for r in outside if r.station == s)

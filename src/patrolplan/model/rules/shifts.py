@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from patrolplan.model.rules import handover
-from patrolplan.model.rules._types import FamilyRows, Relaxation
+from patrolplan.model.rules._types import FamilyRows, PinnedBreach, Relaxation
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
@@ -145,3 +145,48 @@ def relaxations(p: Problem) -> list[Relaxation]:
 def precheck(p: Problem) -> list[str]:
     """None of its own: a slot no candidate shift covers is the coverage family's finding."""
     return []
+
+
+def pinned_problems(p: Problem, fixed, cut_min: int) -> list[PinnedBreach]:
+    """The pinned rows of a re-plan (``fixed``: its kept rows, history and pinned) that break
+    this family's rule against the new inputs, row by row: ``member`` (its station is not a
+    member of its hotspot's zone), ``shift_length`` (not an allowed length), ``start_grid`` (not
+    on the grid of :func:`shift_starts`) and ``travel`` (less out or back than the road takes,
+    less the planned margin). ``cut_min`` is not needed here: a pinned row keeps the rule
+    wherever it starts."""
+    out = []
+    for r in fixed:
+        if r.pinned:
+            out += _member_breach(p, r) + _shape_breach(p, r) + _travel_breach(p, r)
+    return out
+
+
+def _member_breach(p: Problem, r) -> list[PinnedBreach]:
+    z = int(p.hotspot_zone[r.hotspot])
+    if r.station in p.zone_members[z]:
+        return []
+    return [PinnedBreach(r, "member", f"station {p.station_ids[r.station]} is not a member of zone {p.zone_ids[z]} "
+                         f"of hotspot {p.hotspot_ids[r.hotspot]}", "unpin the row or move it to a member station")]
+
+
+def _shape_breach(p: Problem, r) -> list[PinnedBreach]:
+    rules = p.config.rules
+    if r.len_min not in rules.shift_minutes:
+        return [PinnedBreach(r, "shift_length", f"it lasts {r.len_min} minutes, allowed are "
+                             f"{sorted(rules.shift_minutes)}", "unpin the row or give it an allowed length")]
+    if r.start_min not in set(shift_starts(p.config, r.len_min).tolist()):
+        return [PinnedBreach(r, "start_grid", f"its start is not on the {rules.shift_start_every_minutes}-minute "
+                             "shift grid", "unpin the row or start it on the grid")]
+    return []
+
+
+def _travel_breach(p: Problem, r) -> list[PinnedBreach]:
+    margin = p.config.travel.margin_min
+    first = r.loop[0] if r.loop else r.hotspot
+    last = r.loop[-1] if r.loop else r.hotspot
+    road_out = int(p.out_min[r.station, first]) - (margin if p.out_min[r.station, first] > 0 else 0)
+    road_back = int(p.back_min[last, r.station]) - (margin if p.back_min[last, r.station] > 0 else 0)
+    if r.out_min >= road_out and r.back_min >= road_back:
+        return []
+    return [PinnedBreach(r, "travel", f"the road takes {road_out} min out and {road_back} min back, the row plans "
+                         f"{r.out_min} and {r.back_min}", "unpin the row or give it the travel time")]

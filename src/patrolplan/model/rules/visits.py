@@ -828,7 +828,7 @@ def _rendezvous_reach(p: Problem) -> np.ndarray:
     return ok[w.hotspot].astype(np.int64)
 
 
-def trim_visits(p: Problem, counts: np.ndarray) -> tuple[Problem, np.ndarray]:
+def trim_visits(p: Problem, counts: np.ndarray, keep: np.ndarray | None = None) -> tuple[Problem, np.ndarray]:
     """``(problem, counts)`` with the roster's loops (``counts`` over ``p``'s columns) rid of
     stops that keep nothing:
 
@@ -841,7 +841,8 @@ def trim_visits(p: Problem, counts: np.ndarray) -> tuple[Problem, np.ndarray]:
       one visit per window.
 
     A loop left without stops is dropped; a trimmed loop is a column of the model too (its
-    arrivals, its way back and its repeats keep the rules), added to the problem."""
+    arrivals, its way back and its repeats keep the rules), added to the problem. ``keep``:
+    columns never trimmed (a re-plan's kept rows: history happened as published)."""
     w = p.windows
     counts = np.rint(np.asarray(counts, dtype=float)[: p.n_shifts]).astype(np.int64)
     if w is None:
@@ -872,8 +873,9 @@ def trim_visits(p: Problem, counts: np.ndarray) -> tuple[Problem, np.ndarray]:
         stops[j] = [(h, t) for h, t in vs if not w.sync[h] or met(s, h, t)]
     _drop_surplus(w, stops, {j: int(p.shift_station[j]) for j in stops})
     trimmed: dict[int, LoopColumn | None] = {}
+    frozen = set() if keep is None else {int(j) for j in np.nonzero(np.asarray(keep))[0]}
     for j, kept in stops.items():
-        if len(kept) < int(p.visit_ptr[j + 1] - p.visit_ptr[j]):
+        if j not in frozen and len(kept) < int(p.visit_ptr[j + 1] - p.visit_ptr[j]):
             trimmed[j] = LoopColumn(int(p.shift_station[j]), int(p.shift_start_min[j]), int(p.shift_len_min[j]),
                                     tuple(kept)) if kept else None
     if not trimmed:

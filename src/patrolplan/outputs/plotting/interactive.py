@@ -54,10 +54,28 @@ def folium_map(scenario, roster: pd.DataFrame | None = None, *, day=None, graph=
     their stations' loops through it (station colours) and a ring with the number of meetings."""
     import folium
 
-    st = scenario.stations
-    hs = scenario.hotspots
+    st, hs = scenario.stations, scenario.hotspots
     center = [float(pd.concat([st["lat"], hs["lat"]]).mean()), float(pd.concat([st["lon"], hs["lon"]]).mean())]
     m = folium.Map(location=center, zoom_start=9, tiles=None, control_scale=True, attr=credits)
+    _add_boundaries(m, scenario)
+    _add_zone_links(m, scenario)
+    if roster is not None:
+        r = _day_roster(scenario, roster_frame(roster), day)
+        _add_shifts(m, scenario, r, day=day, graph=graph)
+        if visits is not None and len(visits):
+            _add_meetings(m, scenario, r, visits, day=day, graph=graph)
+    _add_hotspots(m, scenario)
+    _add_stations(m, scenario)
+    folium.LayerControl(collapsed=False).add_to(m)
+    lats = pd.concat([st["lat"], hs["lat"]]).astype(float)
+    lons = pd.concat([st["lon"], hs["lon"]]).astype(float)
+    m.fit_bounds([[lats.min(), lons.min()], [lats.max(), lons.max()]])
+    return offline_leaflet(m)
+
+
+def _add_boundaries(m, scenario) -> None:
+    """The layers "county boundaries" and "prefecture boundaries", where the scenario has them."""
+    import folium
 
     if scenario.boundaries is not None:
         folium.GeoJson(
@@ -70,9 +88,14 @@ def folium_map(scenario, roster: pd.DataFrame | None = None, *, day=None, graph=
             style_function=lambda _: {"color": "#333333", "weight": 2.5, "fill": False},
         ).add_to(m)
 
-    links = station_hotspot_links(scenario)
+
+def _add_zone_links(m, scenario) -> None:
+    """The layer "zones (member links)": a thin line from each member station to each hotspot
+    of its zone (synchronized solid, staggered dashed)."""
+    import folium
+
     zones_fg = folium.FeatureGroup(name="zones (member links)")
-    for lk in links.itertuples(index=False):
+    for lk in station_hotspot_links(scenario).itertuples(index=False):
         style = MODE_STYLES.get(lk.mode, MODE_STYLES["synchronized"])
         folium.PolyLine(
             [(lk.station_lat, lk.station_lon), (lk.hotspot_lat, lk.hotspot_lon)], color=style["color"], weight=1.5,
@@ -81,40 +104,59 @@ def folium_map(scenario, roster: pd.DataFrame | None = None, *, day=None, graph=
         ).add_to(zones_fg)
     zones_fg.add_to(m)
 
-    if roster is not None:
-        r = roster_frame(roster)
-        if day is not None:
-            lo, hi = day_window(resolve_day(day, scenario.config.week_start, scenario.config.horizon_days))
-            r = r[(r["start"] < hi) & (r["end"] > lo)]
-        sxy = dict(zip(st["station_id"].astype(str), zip(st["lon"].astype(float), st["lat"].astype(float))))
-        hxy = dict(zip(hs["hotspot_id"].astype(str), zip(hs["lon"].astype(float), hs["lat"].astype(float))))
-        shifts_fg = folium.FeatureGroup(name="shifts" + (f" ({day})" if day is not None else ""))
-        for (sid, hid, mode), grp in r.groupby(["station_id", "hotspot_id", "mode"]):
-            if sid not in sxy or hid not in hxy:
-                continue
+
+def _day_roster(scenario, r: pd.DataFrame, day) -> pd.DataFrame:
+    """The shifts of ``r`` that overlap ``day`` (all of them without a day)."""
+    if day is None:
+        return r
+    lo, hi = day_window(resolve_day(day, scenario.config.week_start, scenario.config.horizon_days))
+    return r[(r["start"] < hi) & (r["end"] > lo)]
+
+
+def _add_shifts(m, scenario, r: pd.DataFrame, *, day, graph) -> None:
+    """The layer "shifts": one line per station -> hotspot pair and mode used, along the road
+    path where ``graph`` finds one, its tooltip listing the pair's shifts."""
+    import folium
+
+    st, hs = scenario.stations, scenario.hotspots
+    sxy = dict(zip(st["station_id"].astype(str), zip(st["lon"].astype(float), st["lat"].astype(float))))
+    hxy = dict(zip(hs["hotspot_id"].astype(str), zip(hs["lon"].astype(float), hs["lat"].astype(float))))
+    shifts_fg = folium.FeatureGroup(name="shifts" + (f" ({day})" if day is not None else ""))
+    for (sid, hid, mode), grp in r.groupby(["station_id", "hotspot_id", "mode"]):
+        if sid not in sxy or hid not in hxy:
+            continue
+        path = _road_path(graph, sxy[sid], hxy[hid])
+        lines = "<br>".join(
+            html.escape(f"{x.shift_id} {x.team_id} {x.start:%a %H:%M}–{x.end:%a %H:%M}")
+            for x in grp.sort_values("start").itertuples(index=False)
+        )
+        style = MODE_STYLES.get(mode, MODE_STYLES["synchronized"])
+        folium.PolyLine([(lat, lon) for lon, lat in path], color=style["color"], weight=3 + min(len(grp), 6) / 2,
+                        opacity=0.85, tooltip=f"<b>{html.escape(sid)} → {html.escape(hid)}</b><br>{lines}",
+                        ).add_to(shifts_fg)
+    shifts_fg.add_to(m)
+
+
+def _road_path(graph, a: tuple[float, float], b: tuple[float, float]) -> list[tuple[float, float]]:
+    """``graph.path_lonlat(a, b)`` where it gives a path, else the straight line."""
+    path = None
+    if graph is not None:
+        try:
+            path = graph.path_lonlat(a, b)
+        except Exception:  # unreachable or snapping failure: the straight line
             path = None
-            if graph is not None:
-                try:
-                    path = graph.path_lonlat(sxy[sid], hxy[hid])
-                except Exception:
-                    path = None
-            if not path or len(path) < 2:
-                path = [sxy[sid], hxy[hid]]
-            lines = "<br>".join(
-                html.escape(f"{x.shift_id} {x.team_id} {x.start:%a %H:%M}–{x.end:%a %H:%M}")
-                for x in grp.sort_values("start").itertuples(index=False)
-            )
-            style = MODE_STYLES.get(mode, MODE_STYLES["synchronized"])
-            folium.PolyLine([(lat, lon) for lon, lat in path], color=style["color"], weight=3 + min(len(grp), 6) / 2,
-                            opacity=0.85, tooltip=f"<b>{html.escape(sid)} → {html.escape(hid)}</b><br>{lines}",
-                            ).add_to(shifts_fg)
-        shifts_fg.add_to(m)
-        if visits is not None and len(visits):
-            _add_meetings(m, scenario, r, visits, day=day, graph=graph)
+    if not path or len(path) < 2:
+        path = [a, b]
+    return path
+
+
+def _add_hotspots(m, scenario) -> None:
+    """The layer "hotspots": a dot per hotspot, coloured by its zone's tier."""
+    import folium
 
     tiers = hotspot_tiers(scenario)
     hs_fg = folium.FeatureGroup(name="hotspots")
-    for h in hs.itertuples(index=False):
+    for h in scenario.hotspots.itertuples(index=False):
         tier = tiers.get(str(h.hotspot_id), "")
         folium.CircleMarker(
             (float(h.lat), float(h.lon)), radius=6, color="black", weight=1, fill=True, fill_opacity=0.9,
@@ -122,19 +164,20 @@ def folium_map(scenario, roster: pd.DataFrame | None = None, *, day=None, graph=
             tooltip=html.escape(f"{h.hotspot_id} {h.name} — zone {h.zone_id} ({tier})"),
         ).add_to(hs_fg)
     hs_fg.add_to(m)
+
+
+def _add_stations(m, scenario) -> None:
+    """The layer "stations": a black dot per station, sized by its officers."""
+    import folium
+
     st_fg = folium.FeatureGroup(name="stations")
-    for s in st.itertuples(index=False):
+    for s in scenario.stations.itertuples(index=False):
         folium.CircleMarker(
             (float(s.lat), float(s.lon)), radius=3 + int(s.officers) ** 0.5,
             color="black", weight=1, fill=True, fill_color="black", fill_opacity=0.9,
             tooltip=html.escape(f"{s.station_id} {s.name} — {int(s.officers)} officers"),
         ).add_to(st_fg)
     st_fg.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    lats = pd.concat([st["lat"], hs["lat"]]).astype(float)
-    lons = pd.concat([st["lon"], hs["lon"]]).astype(float)
-    m.fit_bounds([[lats.min(), lons.min()], [lats.max(), lons.max()]])
-    return offline_leaflet(m)
 
 
 def _add_meetings(m, scenario, roster: pd.DataFrame, visits: pd.DataFrame, *, day, graph) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from matplotlib.figure import Figure
 
 from patrolplan.outputs.atomic import atomic_file
@@ -14,7 +14,10 @@ from patrolplan.outputs.plotting.coverage import plot_coverage
 from patrolplan.outputs.plotting.gantt import figure_height_in, gantt_rows, plot_gantt
 from patrolplan.outputs.plotting.loops import read_visits
 from patrolplan.outputs.plotting.map import plot_map
-from patrolplan.outputs.plotting.response import plot_response
+from patrolplan.outputs.plotting.response import plot_response, read_response
+
+if TYPE_CHECKING:  # the type only: outputs.tables reads through this package
+    from patrolplan.outputs.tables import RunTables
 
 __all__ = ["write_pictures", "picture_names"]
 
@@ -38,7 +41,8 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def write_pictures(scenario, run_dir: str | Path, *, day=None, graph=None) -> list[Path]:
+def write_pictures(scenario, run_dir: str | Path, *, day=None, graph=None,
+                   tables: RunTables | None = None) -> list[Path]:
     """Draw ``map.png``, ``gantt.png``, ``gantt_station.png`` and ``coverage.png`` into
     ``run_dir`` from its ``roster.csv`` / ``coverage.csv`` and the scenario; return the paths.
 
@@ -48,10 +52,16 @@ def write_pictures(scenario, run_dir: str | Path, *, day=None, graph=None) -> li
     atomically. In a week with visits (``visits.csv``) the map draws the loops (along the roads
     with ``graph``, a :class:`patrolplan.inputs.network.RoadGraph`), the timelines show each
     visit as a tick and the coverage picture the longest wait between visits.
+
+    ``tables``: the run folder's tables as the writers of ``outputs/`` read them once
+    (:func:`patrolplan.outputs.tables.read_run`); without it they are read from ``run_dir``.
     """
     run_dir = Path(run_dir)
-    roster, coverage, _ = read_run_tables(run_dir)
-    visits = read_visits(run_dir)
+    if tables is None:
+        (roster, coverage, _), visits = read_run_tables(run_dir), read_visits(run_dir)
+        response = read_response(run_dir) if day is None else None
+    else:
+        roster, coverage, visits, response = tables.roster, tables.coverage, tables.visits, tables.response
     tag, window = "", None
     if day is not None:
         date = resolve_day(day, scenario.config.week_start, scenario.config.horizon_days)
@@ -81,15 +91,13 @@ def write_pictures(scenario, run_dir: str | Path, *, day=None, graph=None) -> li
     plot_coverage(coverage, ax=fig.add_subplot(), scenario=scenario, window=window)
     out.append(_save(fig, run_dir / names["coverage"]))
 
-    if day is None and (run_dir / "response.csv").is_file():
-        out.append(_save_response(scenario, run_dir))
+    if day is None and response is not None:
+        out.append(_save_response(scenario, run_dir, response))
     return out
 
 
-def _save_response(scenario, run_dir: Path) -> Path:
+def _save_response(scenario, run_dir: Path, response) -> Path:
     """``response.png``: the worst hotspot-hours of ``response.csv`` (patrolplan.response)."""
-    response = pd.read_csv(run_dir / "response.csv", dtype={"hotspot_id": str, "slot_start": str},
-                           keep_default_na=True)
     r = scenario.config.response
     fig = Figure(figsize=(12, 9))
     plot_response(response, ax=fig.add_subplot(), first_minutes=r.first_minutes, backup_minutes=r.backup_minutes)

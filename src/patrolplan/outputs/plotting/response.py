@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from patrolplan.outputs.plotting._fonts import font_family
 
-__all__ = ["plot_response", "worst_response", "plot_incident"]
+__all__ = ["plot_response", "worst_response", "plot_incident", "read_response"]
 
 _FIRST, _BACKUP, _SECOND, _NONE = "#1f77b4", "#d62728", "#ff7f0e", "#dddddd"
+
+
+def read_response(run_dir: str | Path) -> pd.DataFrame | None:
+    """The run folder's response.csv as the response picture reads it (``hotspot_id`` and
+    ``slot_start`` as text); None where the run has none."""
+    path = Path(run_dir) / "response.csv"
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype={"hotspot_id": str, "slot_start": str}, keep_default_na=True)
 
 
 def worst_response(response: pd.DataFrame, *, most: int = 30) -> pd.DataFrame:

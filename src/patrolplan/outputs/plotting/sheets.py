@@ -1,7 +1,7 @@
 """A printable week sheet per station (teams as rows, days as columns), for the wall.
 
 :func:`plot_station_week` draws one on an axes (``ax=None``: a new A4 landscape figure) and
-returns it; ``report.write_station_sheets`` saves them as ``stations/<station_id>.pdf``.
+returns it; ``outputs.sheets.write_sheets`` saves them as ``stations/<station_id>.pdf``.
 """
 
 from __future__ import annotations
