@@ -1,11 +1,14 @@
 """The aggregated model is the rule families' rows in one order (issue 23: one family protocol).
 
 ``model.build.build_model`` calls every family's ``add_rows(ctx)`` in ``model.build.ORDER``. The
-digests below pin the model it builds for the example week (posts), the visit week and the
-rendezvous week, as the families called one by one made it before the protocol, so that the
-refactor kept every row, column and coefficient in place.
+digests below pin the model it builds for the example week (posts), the visit week planned
+by rendezvous (``example-visits.yaml``) and with the enumerated loops
+(``example-shared-loops.yaml``), as the families called one by one made it before the protocol,
+so that the refactor kept every row, column and coefficient in place.
 
-How the digests were made: main at 4a48bc3 (before the protocol) unpacked to a scratch folder
+How the digests were made (before the two visit configs took these names, at 4a48bc3 they were
+``example-rendezvous.yaml`` and ``example-visits.yaml``, with the same models): main at 4a48bc3
+(before the protocol) unpacked to a scratch folder
 (``git archive 4a48bc3 src | tar -x -C /tmp/base``) and, with ``/tmp/base/src`` first on
 ``PYTHONPATH``, ``_digest`` below of the models ``_models`` builds (there ``with_seed_loops`` was
 not yet a function: ``Problem.rebuilt`` added the first loops itself). A change that means to
@@ -61,49 +64,49 @@ DIGESTS = {
         "cols": "c26d0bf486eef652",
         "rows": "35633ef26f126b41",
         "extra": "4e38617880cc6181"},
-    ("example-visits.yaml", "strict"): {
+    ("example-shared-loops.yaml", "strict"): {
         "A": "aaf053accb2a869d",
         "A_values": "96d12400313a13fc",
         "cols": "4a5732d5f37cea6a",
         "rows": "afd2a557becbe065",
         "extra": "d821b92ffabff219"},
-    ("example-visits.yaml", "gaps"): {
+    ("example-shared-loops.yaml", "gaps"): {
         "A": "3b281b29aa6aa1e5",
         "A_values": "057766194f194a82",
         "cols": "49692af082975180",
         "rows": "afd2a557becbe065",
         "extra": "f496620d397a3f3a"},
-    ("example-visits.yaml", "caps"): {
+    ("example-shared-loops.yaml", "caps"): {
         "A": "aaf053accb2a869d",
         "A_values": "96d12400313a13fc",
         "cols": "4a5732d5f37cea6a",
         "rows": "5669597ccbca81f4",
         "extra": "d821b92ffabff219"},
-    ("example-visits.yaml", "base_teams"): {
+    ("example-shared-loops.yaml", "base_teams"): {
         "A": "9e9266ca751d8949",
         "A_values": "30a3deca256518cf",
         "cols": "9efd681e7e165317",
         "rows": "afd2c2bd78ab04ff",
         "extra": "a8572bac6e5bbff0"},
-    ("example-rendezvous.yaml", "strict"): {
+    ("example-visits.yaml", "strict"): {
         "A": "370496b43def8c35",
         "A_values": "965298edc750bb0f",
         "cols": "0f077eb8c0c2e412",
         "rows": "f6595ade23b74918",
         "extra": "f6890ec2e0e39952"},
-    ("example-rendezvous.yaml", "gaps"): {
+    ("example-visits.yaml", "gaps"): {
         "A": "0b01b515d3abadd4",
         "A_values": "b342db1558f16bad",
         "cols": "da2046bb53e0f0c3",
         "rows": "f6595ade23b74918",
         "extra": "74a67d90d536b64a"},
-    ("example-rendezvous.yaml", "caps"): {
+    ("example-visits.yaml", "caps"): {
         "A": "370496b43def8c35",
         "A_values": "965298edc750bb0f",
         "cols": "0f077eb8c0c2e412",
         "rows": "179460a4ca829903",
         "extra": "f6890ec2e0e39952"},
-    ("example-rendezvous.yaml", "base_teams"): {
+    ("example-visits.yaml", "base_teams"): {
         "A": "38d5cd563c129bed",
         "A_values": "5a56abfa8835a739",
         "cols": "b57eea50bbd9fdda",
@@ -160,7 +163,7 @@ def test_the_order_holds_every_family_that_adds_rows_and_shifts_first():
     assert names.index("extra_teams") < min(names.index("capacity"), names.index("max_shifts"))  # ctx.extra
 
 
-@pytest.mark.parametrize("config", ["example.yaml", "example-visits.yaml", "example-rendezvous.yaml"])
+@pytest.mark.parametrize("config", ["example.yaml", "example-shared-loops.yaml", "example-visits.yaml"])
 def test_rows_come_in_family_blocks_in_the_order(config):
     """Each family's rows are one block (sub-families such as ``visits_meet`` right after), in
     the order of ``ORDER``; the slacks of coverage and visits are the model's own fields."""
@@ -197,7 +200,7 @@ def test_the_model_is_built_whole():
 def test_the_problem_arrays_are_read_only_and_the_callers_stay_writable():
     from patrolplan.model.problem import Problem
 
-    p, _ = prepare(load_scenario(CONFIGS / "example-rendezvous.yaml"))
+    p, _ = prepare(load_scenario(CONFIGS / "example-visits.yaml"))
     arrays = {f.name: getattr(p, f.name) for f in dataclasses.fields(Problem)
               if isinstance(getattr(p, f.name), np.ndarray)}
     assert {"teams", "demand", "required", "shift_station", "shift_loop", "visit_arrive", "hop_min"} <= set(arrays)
