@@ -217,6 +217,7 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
     from patrolplan.check import check_roster
     from patrolplan.inputs.io import load_scenario
     from patrolplan.inputs.network import road_graph, travel_times
+    from patrolplan.model.pricing import with_seed_loops
     from patrolplan.model.problem import Problem
     from patrolplan.solver.bounds import model_free_bounds, road_minutes, visit_time_bound
     from patrolplan.solver.solve import SolveParams, solve
@@ -228,7 +229,7 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
     travel = travel_times(scenario, graph=road_graph(scenario))
     out["travel_seconds"] = round(T() - t0, 2)
     t0 = T()
-    problem = Problem.from_scenario(scenario, travel)
+    problem = with_seed_loops(Problem.from_scenario(scenario, travel))
     out["problem_seconds"] = round(T() - t0, 2)
     out.update(stations=len(problem.station_ids), hotspots=len(problem.hotspot_ids),
                candidate_shifts=int(problem.n_shifts), loop_columns=int((problem.shift_loop >= 0).sum()),

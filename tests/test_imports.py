@@ -24,14 +24,10 @@ import networkx as nx
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "patrolplan"
 
-#: import cycles allowed for now, each a set of modules; nothing else may join them
-ALLOWED_CYCLES = [
-    # issue 23, to go once the rule families move their logic out of problem.py; model.pricing
-    # joins it through Problem._with_seed_loops (the first rendezvous loops, issue 22), which
-    # moves out of Problem with the rest
-    {"patrolplan.model.problem", "patrolplan.model.rules.synchronized", "patrolplan.model.rules.visits",
-     "patrolplan.model.pricing"},
-]
+#: import cycles allowed for now, each a set of modules; nothing else may join them. Empty since
+#: issue 23 moved the synchronized rule's logic out of model/problem.py and the first rendezvous
+#: loops out of Problem (``pricing.with_seed_loops``): every cycle is forbidden.
+ALLOWED_CYCLES: list[set[str]] = []
 
 
 def _module_name(path: Path) -> str:

@@ -13,6 +13,12 @@ each module's docstring): ``shifts`` (the columns and their cost), ``coverage``,
 busy teams), ``backup`` (a second team within reach, when ``response.backup`` is on), and the soft
 ``fairness`` and ``staggered`` share.
 
+Every family has one entry, ``add_rows(ctx: FamilyContext) -> FamilyRows | None``: the context
+holds the problem, the builder, ``allow_gaps``, the repair caps, ``base_teams`` and what the
+families before it returned (``ctx.x``, the shift columns; ``ctx.gap``, the coverage slacks);
+:func:`build_model` calls them in the order :data:`ORDER` (the model's row order) and builds
+the :class:`LinearModel` whole at the end.
+
 Objective (hours): team-hours + ``travel`` x travel hours + ``fairness`` x (``load_max`` +
 staggered deviation) + ``overcoverage`` x team-hours on site beyond what is required.
 With ``allow_gaps`` each coverage row gets a slack whose price (risk-weighted) dominates every
@@ -21,6 +27,7 @@ other term, so the least risk-weighted shortfall is found first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,12 +47,13 @@ from patrolplan.model.rules import (
     synchronized,
     visits,
 )
+from patrolplan.model.rules._types import FamilyContext, FamilyRows
 from patrolplan.model.rules.coverage import GAP_PRICE_PER_TEAM_HOUR
 
-__all__ = ["LinearModel", "build_model", "GAP_PRICE_PER_TEAM_HOUR"]
+__all__ = ["LinearModel", "Builder", "build_model", "GAP_PRICE_PER_TEAM_HOUR", "ORDER"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class LinearModel:
     """A mixed-integer linear model in matrix form, solver-neutral.
 
@@ -84,8 +92,10 @@ class LinearModel:
         return float(self.col_cost @ x) + self.objective_offset
 
 
-class _Builder:
-    """Collects columns and row blocks; ``finish`` stacks them into one CSR matrix."""
+class Builder:
+    """Collects columns and row blocks; ``finish`` stacks them into one CSR matrix. A family
+    adds through ``add_cols``, ``add_rows``, ``tighten``, ``add_cost`` and ``offset`` (hours
+    added to the objective), never through the lists."""
 
     def __init__(self) -> None:
         self.lower: list[np.ndarray] = []
@@ -103,6 +113,11 @@ class _Builder:
         self.offset = 0.0
         self.bounds: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (cols, lower, upper) tightened
         self.extra_cost: list[tuple[np.ndarray, float]] = []  # (cols, hours added to their cost)
+
+    def scale_costs(self, factor: float) -> None:
+        """Multiply the cost of every column added so far, and the objective offset, by ``factor``."""
+        self.cost = [c * factor for c in self.cost]
+        self.offset *= factor
 
     def tighten(self, cols, *, lower, upper) -> None:
         """Raise the lower and lower the upper bounds of columns already added."""
@@ -137,7 +152,10 @@ class _Builder:
         self.n_rows += n_rows
         return idx
 
-    def finish(self, n_shifts: int) -> LinearModel:
+    def finish(self, n_shifts: int, *, gap: FamilyRows | None = None, visit_gap: FamilyRows | None = None
+               ) -> LinearModel:
+        """The model: every block stacked; ``gap`` and ``visit_gap``, the slacks (and their rows)
+        that ``coverage`` and ``visits`` returned under ``allow_gaps``."""
         if self.blocks:
             r = np.concatenate([b[0] for b in self.blocks])
             c = np.concatenate([b[1] for b in self.blocks])
@@ -167,7 +185,48 @@ class _Builder:
             families=list(self.families),
             objective_offset=self.offset,
             col_family=np.concatenate(self.col_fam) if self.col_fam else np.zeros(0, dtype=object),
+            **_slack_fields(gap, visit_gap),
         )
+
+
+def _slack_fields(gap: FamilyRows | None, visit_gap: FamilyRows | None) -> dict:
+    out = {}
+    if gap is not None and gap.slack is not None:
+        out.update(gap_cols=gap.slack, gap_rows=gap.slack_rows)
+    if visit_gap is not None and visit_gap.slack is not None:
+        out.update(visit_gap_cols=visit_gap.slack)
+    return out
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A step of the model that is no rule family, called like one."""
+
+    NAME: str
+    HARD: bool
+    add_rows: Callable[[FamilyContext], FamilyRows | None]
+
+
+def _extra_teams_rows(ctx: FamilyContext) -> FamilyRows | None:
+    """The explanation's fewest-extra-teams model (``base_teams``): the costs so far made tiny,
+    and one integer column ``extra[s]`` per station (up to ``teams - base_teams``) costing 1."""
+    if ctx.base_teams is None:
+        return None
+    p = ctx.problem
+    ctx.builder.scale_costs(1e-4)
+    room = np.maximum(p.teams - ctx.base_teams, 0)
+    return FamilyRows(cols=ctx.builder.add_cols(len(p.station_ids), lower=0, upper=room, cost=1.0, integer=True,
+                                                family="extra_teams"))
+
+
+EXTRA_TEAMS = _Step("extra_teams", True, _extra_teams_rows)
+
+#: the families (and the extra-teams step) in the order they add columns and rows: the model's
+#: column and row order. ``shifts`` comes first (every other family reads its columns,
+#: ``ctx.x``); ``coverage`` before ``synchronized`` and ``backup`` (they read its slacks);
+#: ``extra_teams`` before ``capacity`` and ``max_shifts`` (their rows hold those columns).
+ORDER = (shifts, coverage, synchronized, visits, backup, EXTRA_TEAMS, capacity, max_shifts, availability, published,
+         fairness, staggered)
 
 
 def build_model(
@@ -184,29 +243,13 @@ def build_model(
     station bounds use ``base_teams`` plus an integer column ``extra[s]`` (up to
     ``problem.teams - base_teams``) costing 1 each; the model's other costs are kept tiny.
     """
-    b = _Builder()
-    x = shifts.add_rows(b, problem)
-    gap = coverage.add_rows(b, problem, x, allow_gaps=allow_gaps)
-    synchronized.add_rows(b, problem, x, gap)
-    visit_gap = visits.add_rows(b, problem, x, allow_gaps=allow_gaps)
-    backup.add_rows(b, problem, x, gap)
-    extra = None
-    if base_teams is not None:
-        b.cost = [c * 1e-4 for c in b.cost]
-        b.offset *= 1e-4
-        room = np.maximum(problem.teams - base_teams, 0)
-        extra = b.add_cols(len(problem.station_ids), lower=0, upper=room, cost=1.0, integer=True,
-                           family="extra_teams")
-    capacity.add_rows(b, problem, x, base_teams=base_teams, extra=extra)
-    max_shifts.add_rows(b, problem, x, extra_station_caps or {}, base_teams=base_teams, extra=extra)
-    availability.add_rows(b, problem, x)
-    published.add_rows(b, problem, x)
-    if base_teams is None:
-        fairness.add_rows(b, problem, x)
-        staggered.add_rows(b, problem, x)
-    model = b.finish(problem.n_shifts)
-    if gap is not None:
-        model.gap_cols, model.gap_rows = gap
-    if visit_gap is not None:
-        model.visit_gap_cols = visit_gap[0]
-    return model
+    b = Builder()
+    ctx = FamilyContext(problem, b, allow_gaps=allow_gaps, extra_caps=dict(extra_station_caps or {}),
+                        base_teams=base_teams)
+    for family in ORDER:
+        if base_teams is not None and not family.HARD:
+            continue  # the fewest-extra-teams model prices extra teams only, no soft goal
+        got = family.add_rows(ctx)
+        if got is not None:
+            ctx.added[family.NAME] = got
+    return b.finish(problem.n_shifts, gap=ctx.added.get(coverage.NAME), visit_gap=ctx.added.get(visits.NAME))

@@ -49,7 +49,7 @@ from patrolplan.model.rules.shifts import shift_starts
 from patrolplan.model.rules.visits import LoopColumn, check_step
 
 __all__ = ["StationNet", "LoopColumn", "station_nets", "best_loops", "value_of_duals", "seed_values", "horizon_grid",
-           "price_all", "enumerated_loops"]
+           "price_all", "enumerated_loops", "with_seed_loops"]
 
 
 @dataclass(frozen=True)
@@ -276,3 +276,16 @@ def enumerated_loops(p) -> list[LoopColumn]:
         if visits:
             out.append(LoopColumn(int(c["station"][j]), start, length, tuple(visits)))
     return out
+
+
+def with_seed_loops(p):
+    """``p`` with its first loop columns (visits.rendezvous): one per frame (station, start,
+    length) a loop fits (:func:`seed_values`), and the enumerated loops on the grid
+    (:func:`enumerated_loops`); ``p`` itself without windows. Whoever makes a week's Problem
+    to plan it applies this (``solver.solve.prepare``; ``solve`` for a Problem made by hand,
+    the explanation for its relaxed weeks): ``Problem`` knows nothing of pricing."""
+    if p.windows is None:
+        return p
+    own, joint = seed_values(p)
+    first = price_all(p, own, joint, frame_cost=None, keep=1)
+    return p.with_loop_columns(first + enumerated_loops(p))

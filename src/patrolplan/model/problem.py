@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,13 +22,16 @@ import scipy.sparse as sp
 
 from patrolplan.inputs.config import Config
 from patrolplan.errors import DataError
+from patrolplan.model.rules import synchronized
+from patrolplan.model.rules import visits as visit_rule
+from patrolplan.model.rules import shifts as shift_rule
 
 __all__ = ["Problem", "planned_travel"]
 
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """The planning problem as arrays (minutes throughout).
+    """The planning problem as arrays (minutes throughout; every ``numpy`` array read-only).
 
     Stations ``s``, hotspots ``h``, zones ``z``, slots ``k`` and candidate shifts ``j``.
     """
@@ -84,6 +86,18 @@ class Problem:
     pricing: object = field(repr=False, default=None)  # solver.colgen.PricingReport once columns are priced
     # re-planning (rules/published.py): the published roster's kept rows and busy teams
     published: object = field(repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        # every array read-only, as Travel's: a writable one is copied first, so that the
+        # caller's own array (``teams``, ``demand``, ...) stays the caller's, and nothing
+        # downstream (the model, the greedy, the explanation) can write into the problem; an
+        # array already read-only (a field kept by ``replace``) is taken as it is
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray) and value.flags.writeable:
+                value = value.copy()
+                value.setflags(write=False)
+                object.__setattr__(self, f.name, value)
 
     # --- sizes and derived facts ----------------------------------------------------------
     @property
@@ -204,13 +218,11 @@ class Problem:
         zones = scenario.zones
         zone_ids = tuple(str(z) for z in zones["zone_id"])
         members = tuple(tuple(s_index[m] for m in ms) for ms in zones["members"])
-        from patrolplan.model.rules.synchronized import jurisdiction_groups
-
         jur_groups = []
         for tier, ms in zip(zones["tier"], members):
             col = str(tier)
             values = stations[col].fillna("").astype(str).tolist() if col in stations else [""] * len(station_ids)
-            jur_groups.append(jurisdiction_groups(values, ms))
+            jur_groups.append(synchronized.jurisdiction_groups(values, ms))
 
         hotspots = scenario.hotspots
         z_index = {z: i for i, z in enumerate(zone_ids)}
@@ -274,121 +286,24 @@ class Problem:
     ) -> "Problem":
         """Build the candidate shifts and the coverage matrix from plain arrays. ``visits``: a
         :class:`~patrolplan.inputs.demand.VisitDemand` (None: posts only); ``hop_min``
-        ``[H, H]`` hotspot -> hotspot minutes, needed with visits."""
-        from patrolplan.model.rules import visits as visit_rule
-        from patrolplan.model.rules.shifts import candidate_shifts, shift_starts
-
-        n_z = len(zone_ids)
-        teams = np.asarray(teams, dtype=np.int64)
-        hotspot_zone = np.asarray(hotspot_zone, dtype=np.int64)
-        demand = np.asarray(demand, dtype=np.int64)
-        out_min = np.asarray(out_min, dtype=np.int64)
-        back_min = np.asarray(back_min, dtype=np.int64)
-        if zone_min_stations is None:
-            zone_min_stations = np.full(n_z, config.modes.synchronized_min_stations)
-        zone_min_stations = np.asarray(zone_min_stations, dtype=np.int64)
-        zone_tier = tuple(zone_tier) if zone_tier is not None else ("county",) * n_z
-        if zone_jurisdiction_groups is None:
-            zone_jurisdiction_groups = tuple(() for _ in range(n_z))
-        hotspot_risk = (
-            np.asarray(hotspot_risk, dtype=float) if hotspot_risk is not None else np.ones(len(hotspot_ids))
-        )
-        n_h, n_k = demand.shape
-        slot = config.slot_minutes
-        if n_k * slot != config.horizon_minutes:
-            raise DataError(
-                f"demand matrix has {n_k} slots, the horizon needs {config.horizon_minutes // slot}"
-            )
-
-        required = demand.copy()
-        for h in range(n_h):
-            z = hotspot_zone[h]
-            if zone_mode[z] == "synchronized":
-                m = int(zone_min_stations[z])
-                row = required[h]
-                row[row > 0] = np.maximum(row[row > 0], m)
-
-        shifts = candidate_shifts(
-            config,
-            teams=teams,
-            hotspot_zone=hotspot_zone,
-            zone_mode=zone_mode,
-            zone_members=zone_members,
-            required=required,
-            out_min=out_min,
-            back_min=back_min,
-        )
-        n_posts = int(shifts["shift_station"].size)
-        loops = guard = None
-        need = np.zeros((n_h, n_k), dtype=np.int64)
-        dwell_h = every_h = np.zeros(n_h, dtype=np.int64)
-        if visits is not None and visits.any:
-            if hop_min is None:
-                raise ValueError("visit demand needs hop_min, the hotspot -> hotspot travel minutes")
-            need = np.asarray(visits.need, dtype=np.int64)
-            dwell_h = visit_rule.dwell_per_hotspot(need, np.asarray(visits.dwell_min))
-            every_h = visit_rule.interval_per_hotspot(need, np.asarray(visits.every_min))
-        if visits is not None and visits.any and config.visits.rendezvous:
-            windows = visit_rule.windows_of(
-                config, need=need, posts=demand, every_h=every_h, dwell_h=dwell_h, teams=teams,
-                hotspot_zone=hotspot_zone, zone_mode=zone_mode, zone_members=zone_members,
-                zone_jurisdiction_groups=zone_jurisdiction_groups)
-            visit_fields = _visit_fields(n_posts, need, dwell_h, every_h, hop_min, None, None)
-            n_w = windows.n_windows
-            visit_fields.update(
-                hop_min=np.asarray(hop_min, dtype=np.int64), windows=windows,
-                guard=sp.csr_matrix((n_w, n_posts)), guard_hotspot=windows.hotspot, guard_slot=windows.slot,
-                meet_window=visit_rule.meet_window_matrix(windows),
-                meet_link=sp.csr_matrix((windows.link_meet.size, n_posts)))
-        elif visits is not None and visits.any:
-            guard = visit_rule.guard_slots(need, demand, every_h, dwell_h, slot)
-            loops, guard_entries = visit_rule.candidate_loops(
-                config, teams=teams, hotspot_zone=hotspot_zone, zone_mode=zone_mode, zone_members=zone_members,
-                zone_jurisdiction_groups=zone_jurisdiction_groups, need=need, guard=guard, dwell_h=dwell_h,
-                every_h=every_h, out_min=out_min, back_min=back_min, hop_min=np.asarray(hop_min, dtype=np.int64),
-                starts_by_len={L: shift_starts(config, L) for L in config.rules.shift_minutes},
-                run_from=visit_rule.guard_from(need, demand, dwell_h, slot))
-            shifts = _with_loop_columns(shifts, loops.columns, slot, n_k)
-            visit_fields = _visit_fields(n_posts, need, dwell_h, every_h, hop_min, loops, (guard, *guard_entries))
-        else:
-            visit_fields = _visit_fields(n_posts, need, dwell_h, every_h, hop_min, None, None)
+        ``[H, H]`` hotspot -> hotspot minutes, needed with visits. With ``visits.rendezvous``
+        the loop columns are not here yet: :func:`~patrolplan.model.pricing.with_seed_loops`
+        adds the first ones (``solver.solve.prepare`` does)."""
+        week = _week_arrays(
+            config, station_ids=station_ids, hotspot_ids=hotspot_ids, zone_ids=zone_ids, teams=teams,
+            hotspot_zone=hotspot_zone, zone_mode=zone_mode, zone_members=zone_members, demand=demand, out_min=out_min,
+            back_min=back_min, zone_min_stations=zone_min_stations, zone_tier=zone_tier,
+            zone_jurisdiction_groups=zone_jurisdiction_groups, hotspot_risk=hotspot_risk,
+            availability_teams=availability_teams)
+        required = synchronized.required_on_site(week["demand"], week["hotspot_zone"], week["zone_mode"],
+                                                 week["zone_min_stations"])
+        shifts = shift_rule.candidate_shifts(
+            config, teams=week["teams"], hotspot_zone=week["hotspot_zone"], zone_mode=week["zone_mode"],
+            zone_members=week["zone_members"], required=required, out_min=week["out_min"], back_min=week["back_min"])
+        shifts, visit_fields = _visit_parts(config, week, shifts, visits, hop_min)
         cover, cover_h, cover_k = _cover_matrix(required, shifts)
-        return cls(
-            **visit_fields,
-            config=config,
-            station_ids=tuple(station_ids),
-            hotspot_ids=tuple(hotspot_ids),
-            zone_ids=tuple(zone_ids),
-            teams=teams,
-            hotspot_zone=hotspot_zone,
-            hotspot_risk=hotspot_risk,
-            zone_mode=tuple(zone_mode),
-            zone_tier=zone_tier,
-            zone_members=tuple(tuple(int(m) for m in ms) for ms in zone_members),
-            zone_min_stations=zone_min_stations,
-            zone_jurisdiction_groups=tuple(zone_jurisdiction_groups),
-            demand=demand,
-            required=required,
-            out_min=out_min,
-            back_min=back_min,
-            availability_teams=dict(availability_teams or {}),
-            cover=cover,
-            cover_hotspot=cover_h,
-            cover_slot=cover_k,
-            **shifts,
-        )._with_seed_loops()
-
-    def _with_seed_loops(self) -> "Problem":
-        """With ``visits.rendezvous``: the first loop columns, one per frame (station, start,
-        length) a loop fits (:func:`~patrolplan.model.pricing.seed_values`), and the enumerated
-        loops on the grid (:func:`~patrolplan.model.pricing.enumerated_loops`); else itself."""
-        if self.windows is None:
-            return self
-        from patrolplan.model import pricing
-
-        own, joint = pricing.seed_values(self)
-        first = pricing.price_all(self, own, joint, frame_cost=None, keep=1)
-        return self.with_loop_columns(first + pricing.enumerated_loops(self))
+        return cls(**visit_fields, config=config, **week, required=required, cover=cover, cover_hotspot=cover_h,
+                   cover_slot=cover_k, **shifts)
 
     def with_loop_columns(self, columns, travel=None) -> "Problem":
         """This problem with the loop columns ``columns`` (:class:`~patrolplan.model.pricing.LoopColumn`)
@@ -396,8 +311,6 @@ class Problem:
         ``travel``: per column its ``(out, back)`` road minutes as published (a re-plan's kept
         loop, planned on other roads), instead of today's; a column alike but for travel is then
         a column of its own."""
-        from patrolplan.model.rules import visits as visit_rule
-
         loops_now = np.nonzero(self.shift_loop >= 0)[0]
         if travel is None:
             have = {self._loop_key(j) for j in loops_now}
@@ -469,6 +382,93 @@ def planned_travel(minutes: np.ndarray, margin_min: int) -> np.ndarray:
     return np.where(spare, minutes + int(margin_min), minutes)
 
 
+def _week_arrays(config: Config, *, station_ids, hotspot_ids, zone_ids, teams, hotspot_zone, zone_mode, zone_members,
+                 demand, out_min, back_min, zone_min_stations, zone_tier, zone_jurisdiction_groups, hotspot_risk,
+                 availability_teams) -> dict:
+    """The week's inputs as the Problem's fields (arrays int64, tuples of ints), the optional
+    ones filled in: ``min_stations`` from ``modes.synchronized_min_stations``, tier ``county``,
+    no jurisdictions, risk 1. Refuses a demand matrix whose slots do not fill the horizon."""
+    n_z = len(zone_ids)
+    demand = np.asarray(demand, dtype=np.int64)
+    n_k, slot = demand.shape[1], config.slot_minutes
+    if n_k * slot != config.horizon_minutes:
+        raise DataError(f"demand matrix has {n_k} slots, the horizon needs {config.horizon_minutes // slot}")
+    if zone_min_stations is None:
+        zone_min_stations = np.full(n_z, config.modes.synchronized_min_stations)
+    if zone_jurisdiction_groups is None:
+        zone_jurisdiction_groups = tuple(() for _ in range(n_z))
+    return dict(
+        station_ids=tuple(station_ids),
+        hotspot_ids=tuple(hotspot_ids),
+        zone_ids=tuple(zone_ids),
+        teams=np.asarray(teams, dtype=np.int64),
+        hotspot_zone=np.asarray(hotspot_zone, dtype=np.int64),
+        hotspot_risk=np.asarray(hotspot_risk, dtype=float) if hotspot_risk is not None else np.ones(len(hotspot_ids)),
+        zone_mode=tuple(zone_mode),
+        zone_tier=tuple(zone_tier) if zone_tier is not None else ("county",) * n_z,
+        zone_members=tuple(tuple(int(m) for m in ms) for ms in zone_members),
+        zone_min_stations=np.asarray(zone_min_stations, dtype=np.int64),
+        zone_jurisdiction_groups=tuple(zone_jurisdiction_groups),
+        demand=demand,
+        out_min=np.asarray(out_min, dtype=np.int64),
+        back_min=np.asarray(back_min, dtype=np.int64),
+        availability_teams=dict(availability_teams or {}),
+    )
+
+
+def _visit_parts(config: Config, week: dict, shifts: dict, visits, hop_min) -> tuple[dict, dict]:
+    """The candidate shifts and the Problem's visit fields: none without visit demand; with
+    ``visits.rendezvous`` the window rows (:func:`_rendezvous_fields`, no loop column yet);
+    else the enumerated loop columns after the posts (:func:`_enumerated_loop_parts`)."""
+    n_h, n_k = week["demand"].shape
+    n_posts = int(shifts["shift_station"].size)
+    if visits is None or not visits.any:
+        none = np.zeros(n_h, dtype=np.int64)
+        return shifts, _visit_fields(n_posts, np.zeros((n_h, n_k), dtype=np.int64), none, none, hop_min, None, None)
+    if hop_min is None:
+        raise ValueError("visit demand needs hop_min, the hotspot -> hotspot travel minutes")
+    need = np.asarray(visits.need, dtype=np.int64)
+    dwell_h = visit_rule.dwell_per_hotspot(need, np.asarray(visits.dwell_min))
+    every_h = visit_rule.interval_per_hotspot(need, np.asarray(visits.every_min))
+    if config.visits.rendezvous:
+        return shifts, _rendezvous_fields(config, week, n_posts, need, dwell_h, every_h, hop_min)
+    return _enumerated_loop_parts(config, week, shifts, need, dwell_h, every_h, hop_min)
+
+
+def _rendezvous_fields(config: Config, week: dict, n_posts: int, need, dwell_h, every_h, hop_min) -> dict:
+    """visits.rendezvous: the windows (rules/visits.py ``windows_of``), their rows over no loop
+    column yet, and the meeting points."""
+    windows = visit_rule.windows_of(
+        config, need=need, posts=week["demand"], every_h=every_h, dwell_h=dwell_h, teams=week["teams"],
+        hotspot_zone=week["hotspot_zone"], zone_mode=week["zone_mode"], zone_members=week["zone_members"],
+        zone_jurisdiction_groups=week["zone_jurisdiction_groups"])
+    fields = _visit_fields(n_posts, need, dwell_h, every_h, hop_min, None, None)
+    fields.update(
+        hop_min=np.asarray(hop_min, dtype=np.int64), windows=windows,
+        guard=sp.csr_matrix((windows.n_windows, n_posts)), guard_hotspot=windows.hotspot, guard_slot=windows.slot,
+        meet_window=visit_rule.meet_window_matrix(windows),
+        meet_link=sp.csr_matrix((windows.link_meet.size, n_posts)))
+    return fields
+
+
+def _enumerated_loop_parts(config: Config, week: dict, shifts: dict, need, dwell_h, every_h, hop_min
+                           ) -> tuple[dict, dict]:
+    """The enumerated loops (rules/visits.py ``candidate_loops``) as columns after the posts,
+    and the visit fields with their guard rows."""
+    demand, slot = week["demand"], config.slot_minutes
+    n_posts = int(shifts["shift_station"].size)
+    guard = visit_rule.guard_slots(need, demand, every_h, dwell_h, slot)
+    loops, guard_entries = visit_rule.candidate_loops(
+        config, teams=week["teams"], hotspot_zone=week["hotspot_zone"], zone_mode=week["zone_mode"],
+        zone_members=week["zone_members"], zone_jurisdiction_groups=week["zone_jurisdiction_groups"], need=need,
+        guard=guard, dwell_h=dwell_h, every_h=every_h, out_min=week["out_min"], back_min=week["back_min"],
+        hop_min=np.asarray(hop_min, dtype=np.int64),
+        starts_by_len={L: shift_rule.shift_starts(config, L) for L in config.rules.shift_minutes},
+        run_from=visit_rule.guard_from(need, demand, dwell_h, slot))
+    shifts = _with_loop_columns(shifts, loops.columns, slot, demand.shape[1])
+    return shifts, _visit_fields(n_posts, need, dwell_h, every_h, hop_min, loops, (guard, *guard_entries))
+
+
 def _with_loop_columns(shifts: dict, lc: dict, slot: int, n_k: int) -> dict:
     """The post columns followed by the loop columns (a loop covers no post slot: k0 = k1)."""
     on_site_end = lc["start"] + lc["len"] - lc["back"]
@@ -483,8 +483,6 @@ def _visit_fields(n_posts: int, need, dwell_h, every_h, hop_min, loops, guard) -
     """The Problem's visit fields: ``loops`` from :func:`visits.candidate_loops` (None: no
     visit demand, no loop columns) and ``guard`` = (guard slots, guard rows, guard columns,
     number of loop columns) or None."""
-    from patrolplan.model.rules import visits as visit_rule
-
     if guard is None:
         guard_m = sp.csr_matrix((0, n_posts))
         guard_h = guard_k = np.zeros(0, dtype=np.int64)
@@ -529,8 +527,3 @@ def _cover_matrix(required: np.ndarray, shifts: dict) -> tuple[sp.csr_matrix, np
     cover = sp.csr_matrix((data, (rows[keep], col[keep])), shape=(hs.size, k0.size))
     return cover, hs.astype(np.int64), ks.astype(np.int64)
 
-
-def subsets_leaving(members: tuple[int, ...], m: int):
-    """All sets of ``m - 1`` members: at least ``m`` distinct stations are present iff, for
-    every such set, someone from outside it is present."""
-    return itertools.combinations(members, max(0, m - 1))

@@ -21,6 +21,7 @@ import pandas as pd
 
 from patrolplan.solver.engines import LpSolution, lp_interior, lp_solution, solve_highs, solve_lp_relaxation
 from patrolplan.model.build import build_model
+from patrolplan.model.pricing import with_seed_loops
 from patrolplan.model.problem import Problem
 from patrolplan.model.relaxed import visit_relaxation
 from patrolplan.model.rules import FAMILIES, Relaxation
@@ -220,7 +221,7 @@ def _extra_teams(p: Problem, *, time_limit_s: float = 8) -> dict[int, int] | Non
     """Fewest extra teams per station that make the week coverable: a MIP within 2 %, or its
     LP relaxation rounded up; None if ten more teams per station are not enough, ``"unknown"``
     if neither was solved in time."""
-    big = p.rebuilt(teams=p.teams + 10)
+    big = with_seed_loops(p.rebuilt(teams=p.teams + 10))
     model = build_model(big, base_teams=p.teams)
     extra_cols = slice(model.n_cols - len(p.station_ids), model.n_cols)
     res = solve_highs(model, time_limit_s=time_limit_s, gap_tolerance_pct=2.0)
@@ -436,7 +437,7 @@ def _causes_and_fixes(p: Problem, total: float | None, *, measure=_model_total, 
                 lines.append(f"- {relaxation.words}: not measured (the search's {budget_s:g} s were spent on the "
                              "rules above).")
                 continue
-            t = measure(relaxation.problem)
+            t = measure(with_seed_loops(relaxation.problem))  # a relaxed rendezvous week: its first loops
             if t is None:
                 lines.append(f"- {relaxation.words}: not measured (its LP was not solved in time).")
                 continue

@@ -200,10 +200,13 @@ PRICING_SHARE = 0.5
 def _price_loops(run: _Run) -> None:
     """visits.rendezvous: loop columns priced by column generation (solver/colgen.py) before
     the model is built; the problem of the run becomes the one with every loop found."""
+    from patrolplan.model.pricing import with_seed_loops
     from patrolplan.solver.colgen import generate_columns
 
     p = run.problem
     if p.pricing is None:
+        if not (p.shift_loop >= 0).any():  # a Problem made by hand, not by prepare: its first loops
+            p = with_seed_loops(p)
         p = generate_columns(p, time_limit_s=run.params.time_limit_s * PRICING_SHARE, workers=run.params.workers,
                              say=run.say)
     r = p.pricing
@@ -618,8 +621,12 @@ def config_sha256(scenario) -> str:
 def prepare(scenario, *, travel=None, time_limit_s=None, seed=None, workers=None, allow_gaps=None, engine=None,
             quiet: bool = True) -> tuple[Problem, SolveParams]:
     """The one way from a loaded scenario to what :func:`solve` takes: the Problem (travel
-    computed unless given) and the config's settings with the overrides that are not None."""
-    problem = Problem.from_scenario(scenario, travel)
+    computed unless given; with visits.rendezvous its first loop columns,
+    :func:`~patrolplan.model.pricing.with_seed_loops`) and the config's settings with the
+    overrides that are not None."""
+    from patrolplan.model.pricing import with_seed_loops
+
+    problem = with_seed_loops(Problem.from_scenario(scenario, travel))
     params = SolveParams.from_config(scenario.config, time_limit_s=time_limit_s, seed=seed, workers=workers,
                                      allow_gaps=allow_gaps, engine=engine)
     return problem, replace(params, progress=params.progress and not quiet)

@@ -2,8 +2,10 @@
 
 Each module holds what the solver side needs of its rule, under the same names:
 
-``add_rows(b, p, x, ...)``
-    the rows (or columns) it adds to the aggregated model (``model.build_model`` calls them);
+``add_rows(ctx) -> FamilyRows | None``
+    the rows (or columns) it adds to the aggregated model; ``ctx`` (:class:`~._types.FamilyContext`)
+    holds the problem, the builder, the shift columns and the options, and ``model.build.build_model``
+    calls every family's the same way, in ``model.build.ORDER``;
 a test on a given presence or roster
     ``satisfied`` / ``fits`` / ``occupied`` — used by the greedy planner, the result tables and
     the explanation, so none of them re-derives the rule;
@@ -42,7 +44,7 @@ __all__ = ["FAMILIES", "HARD_FAMILIES", "SOFT_FAMILIES", "Relaxation", "by_name"
 from patrolplan.model.rules._types import Relaxation
 
 
-#: every family, in the order the model adds them
+#: every family (``model.build.ORDER`` is the order the model adds their rows)
 FAMILIES = (shifts, coverage, synchronized, visits, capacity, handover, max_shifts, availability, fairness, staggered,
             backup)
 #: hard rules: a roster breaking one is wrong (the checker has one function for each)

@@ -17,6 +17,7 @@ from patrolplan.model.rules.published import binds_availability
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "availability"
 HARD = True
@@ -48,7 +49,8 @@ def station_days(p: Problem, s: int) -> dict[int, int]:
     return {d: a for (st, d), a in p.availability_teams.items() if st == int(s)}
 
 
-def add_rows(b, p: Problem, x: np.ndarray) -> None:
+def add_rows(ctx: FamilyContext) -> None:
+    b, p, x = ctx.builder, ctx.problem, ctx.x
     if not p.availability_teams:
         return
     day = p.shift_day

@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from patrolplan.model.rules._types import Relaxation
+from patrolplan.model.rules._types import FamilyRows, Relaxation
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "backup"
 HARD = True
@@ -133,8 +134,8 @@ def within_reach(p: Problem, rows: np.ndarray | None = None) -> sp.csr_matrix:
     return m
 
 
-def add_rows(b, p: Problem, x: np.ndarray, gap=None) -> np.ndarray | None:
-    """The rows above (nothing when ``response.backup`` is off). ``gap``: the coverage
+def add_rows(ctx: FamilyContext) -> FamilyRows | None:
+    """The rows above (nothing when ``response.backup`` is off). ``ctx.gap``: the coverage
     family's ``(gap columns, rows)`` with gaps allowed (a gap waives the backup). Returns the
     soft shortfall columns (None unless soft).
 
@@ -142,6 +143,7 @@ def add_rows(b, p: Problem, x: np.ndarray, gap=None) -> np.ndarray | None:
     ``z[g, k] = sum_{j on site at g all slot k} x_j`` (an equality row), so that a row holds
     its hotspots within reach rather than every column of theirs (on Jining-scale weeks a
     tenth of the non-zeros)."""
+    b, p, x, gap = ctx.builder, ctx.problem, ctx.x, ctx.gap
     how = mode(p)
     if how == "off":
         return None
@@ -174,7 +176,7 @@ def add_rows(b, p: Problem, x: np.ndarray, gap=None) -> np.ndarray | None:
         c.append(short)
         v.append(np.ones(rows.size))
     b.add_rows(NAME, np.concatenate(r), np.concatenate(c), np.concatenate(v), float(TEAMS_BACKED), np.inf, rows.size)
-    return short
+    return None if short is None else FamilyRows(cols=short)
 
 
 def teams_within_reach(p: Problem, shift_cols: np.ndarray) -> np.ndarray:

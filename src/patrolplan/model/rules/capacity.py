@@ -18,6 +18,7 @@ from patrolplan.model.rules._types import PinnedBreach, Relaxation
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "capacity"
 HARD = True
@@ -41,9 +42,10 @@ def occupancy_rows(starts: np.ndarray, until: np.ndarray):
     return r, c, taus.size
 
 
-def add_rows(b, p: Problem, x: np.ndarray, *, base_teams=None, extra=None) -> None:
+def add_rows(ctx: FamilyContext) -> None:
     """Per station and start time: shifts occupying a team <= its teams (``base_teams`` plus the
     ``extra`` columns in the explanation's fewest-extra-teams model)."""
+    b, p, x, base_teams, extra = ctx.builder, ctx.problem, ctx.x, ctx.base_teams, ctx.extra
     teams = p.teams if base_teams is None else base_teams
     order = np.argsort(p.shift_station, kind="stable")
     bounds = np.searchsorted(p.shift_station[order], np.arange(len(p.station_ids) + 1))

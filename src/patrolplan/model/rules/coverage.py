@@ -17,8 +17,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from patrolplan.model.rules._types import FamilyRows
+
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "coverage"
 HARD = True
@@ -33,23 +36,22 @@ def gap_price(p: Problem, rows: np.ndarray) -> np.ndarray:
     return np.maximum(price, GAP_PRICE_PER_TEAM_HOUR * 1e-3)
 
 
-def add_rows(b, p: Problem, x: np.ndarray, *, allow_gaps: bool):
-    """The coverage rows; with ``allow_gaps`` also their slack columns, returned as
-    ``(gap_cols, rows)`` (None otherwise)."""
+def add_rows(ctx: FamilyContext) -> FamilyRows | None:
+    """The coverage rows; with ``allow_gaps`` also their slack columns, returned with the
+    cover row of each (None otherwise)."""
+    b, p, x, allow_gaps = ctx.builder, ctx.problem, ctx.x, ctx.allow_gaps
     cover = p.cover.tocoo()
     n_rows = cover.shape[0]
     source = p.demand if allow_gaps else p.required
     required = source[p.cover_hotspot, p.cover_slot].astype(float)
     rows, cols, vals = [cover.row], [x[cover.col]], [cover.data]
-    gap = None
     if allow_gaps:
         g = b.add_cols(n_rows, lower=0, upper=required, cost=gap_price(p, np.arange(n_rows)), integer=True, family=NAME)
         rows.append(np.arange(n_rows))
         cols.append(g)
         vals.append(np.ones(n_rows))
-        gap = (g, np.arange(n_rows))
     b.add_rows(NAME, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), required, np.inf, n_rows)
-    return gap
+    return FamilyRows(slack=g, slack_rows=np.arange(n_rows)) if allow_gaps else None
 
 
 def is_gap(present: int, demand: int) -> bool:

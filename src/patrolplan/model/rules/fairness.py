@@ -12,6 +12,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "fairness"
 HARD = False
@@ -26,7 +27,8 @@ def load_increase_cost(p: Problem, load_after: np.ndarray, load_max: float) -> n
     return weight(p) * np.maximum(0.0, load_after - load_max)
 
 
-def add_rows(b, p: Problem, x: np.ndarray) -> None:
+def add_rows(ctx: FamilyContext) -> None:
+    b, p, x = ctx.builder, ctx.problem, ctx.x
     w = weight(p)
     if w <= 0 or p.n_shifts == 0:
         return

@@ -15,6 +15,7 @@ from patrolplan.model.rules._types import PinnedBreach, Relaxation
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "max_shifts"
 HARD = True
@@ -31,7 +32,9 @@ def station_cap(p: Problem, s: int, teams=None) -> int:
     return int(teams[s]) * team_cap(p)
 
 
-def add_rows(b, p: Problem, x: np.ndarray, extra_caps: dict[int, int], *, base_teams=None, extra=None) -> None:
+def add_rows(ctx: FamilyContext) -> None:
+    b, p, x, extra_caps = ctx.builder, ctx.problem, ctx.x, ctx.extra_caps
+    base_teams, extra = ctx.base_teams, ctx.extra
     m = team_cap(p)
     stations = np.unique(p.shift_station)
     caps = np.array([min(station_cap(p, s, base_teams), extra_caps.get(int(s), 1 << 40)) for s in stations],

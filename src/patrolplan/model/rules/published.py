@@ -54,6 +54,7 @@ from patrolplan.model.rules.capacity import occupancy_rows, occupied
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "published"
 HARD = True
@@ -337,8 +338,9 @@ def binds_availability(p: Problem) -> np.ndarray:
     return p.shift_start_min >= pub.cut_min
 
 
-def add_rows(b, p: Problem, x: np.ndarray) -> None:
+def add_rows(ctx: FamilyContext) -> None:
     """Fixed columns, no new shift before the cut, busy teams, and the price of each change."""
+    b, p, x = ctx.builder, ctx.problem, ctx.x
     pub = p.published
     if pub is None:
         return

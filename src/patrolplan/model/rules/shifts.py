@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from patrolplan.model.rules import handover
-from patrolplan.model.rules._types import PinnedBreach, Relaxation
+from patrolplan.model.rules._types import FamilyRows, PinnedBreach, Relaxation
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "shifts"
 HARD = True
@@ -120,10 +121,12 @@ def upper_bound(p: Problem) -> np.ndarray:
     return np.minimum(p.teams[p.shift_station], most).astype(float)
 
 
-def add_rows(b, p: Problem) -> np.ndarray:
+def add_rows(ctx: FamilyContext) -> FamilyRows:
     """The shift counts ``x[j] >= 0`` (integer), priced by :func:`cost_hours`; no rows."""
+    b, p = ctx.builder, ctx.problem
     b.offset -= overcoverage_offset_hours(p)
-    return b.add_cols(p.n_shifts, lower=0, upper=upper_bound(p), cost=cost_hours(p), integer=True, family=NAME)
+    return FamilyRows(cols=b.add_cols(p.n_shifts, lower=0, upper=upper_bound(p), cost=cost_hours(p), integer=True,
+                                      family=NAME))
 
 
 def relaxations(p: Problem) -> list[Relaxation]:

@@ -17,6 +17,7 @@ from patrolplan.model.rules.fairness import weight
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "staggered"
 HARD = False
@@ -47,7 +48,8 @@ def deviation_cost(p: Problem, z: int, member_hours: dict[int, float]) -> float:
     return weight(p) / 2 * dev
 
 
-def add_rows(b, p: Problem, x: np.ndarray) -> None:
+def add_rows(ctx: FamilyContext) -> None:
+    b, p, x = ctx.builder, ctx.problem, ctx.x
     w = weight(p)
     if w <= 0 or p.n_shifts == 0:
         return

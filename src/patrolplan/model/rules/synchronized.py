@@ -9,14 +9,19 @@ station without one adds a station but never a jurisdiction.
 Model rows (linear, exact on integer counts):
 
 * for every set ``Q`` of ``m - 1`` members, someone outside ``Q`` is on site — so at least
-  ``m`` distinct stations are (:func:`~patrolplan.model.problem.subsets_leaving`);
+  ``m`` distinct stations are (:func:`subsets_leaving`);
 * for every jurisdiction ``J`` of the zone's tier (when the members span two or more), someone
   with a jurisdiction other than ``J`` is on site: a station outside ``J`` and not blank.
   Together they say two distinct non-blank jurisdictions are present.
+
+The rule also raises the demand: a demanded slot of a synchronized zone needs at least ``m``
+teams on site (:func:`required_on_site`, which ``Problem.from_arrays`` applies to make
+``Problem.required``).
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,6 +31,7 @@ from patrolplan.model.rules.coverage import gap_price
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "synchronized"
 HARD = True
@@ -40,6 +46,26 @@ def jurisdiction_groups(values, members) -> tuple[tuple[int, ...], ...]:
         if v:
             groups.setdefault(v, []).append(m)
     return tuple(tuple(g) for g in groups.values())
+
+
+def subsets_leaving(members: tuple[int, ...], m: int):
+    """All sets of ``m - 1`` members: at least ``m`` distinct stations are present iff, for
+    every such set, someone from outside it is present."""
+    return itertools.combinations(members, max(0, m - 1))
+
+
+def required_on_site(demand: np.ndarray, hotspot_zone: np.ndarray, zone_mode, zone_min_stations: np.ndarray
+                     ) -> np.ndarray:
+    """``demand`` ``[H, K]`` with every demanded slot of a synchronized zone raised to the
+    zone's ``min_stations`` (teams of that many stations on site are that many teams)."""
+    required = np.array(demand, dtype=np.int64)
+    for h in range(required.shape[0]):
+        z = hotspot_zone[h]
+        if zone_mode[z] == "synchronized":
+            m = int(zone_min_stations[z])
+            row = required[h]
+            row[row > 0] = np.maximum(row[row > 0], m)
+    return required
 
 
 def meets(stations_present, min_stations: int, groups) -> bool:
@@ -77,8 +103,6 @@ def adds_jurisdiction(p: Problem, z: int, stations_present, s: int) -> bool:
 def excluded_sets(p: Problem, z: int) -> list[set[int]]:
     """The station sets each model row asks to be left by someone on site."""
     members = p.zone_members[z]
-    from patrolplan.model.problem import subsets_leaving
-
     sets = [set(q) for q in subsets_leaving(members, int(p.zone_min_stations[z]))]
     groups = p.zone_jurisdiction_groups[z]
     if len(groups) >= 2:
@@ -87,9 +111,10 @@ def excluded_sets(p: Problem, z: int) -> list[set[int]]:
     return [q for q in sets if q]
 
 
-def add_rows(b, p: Problem, x: np.ndarray, gap) -> None:
+def add_rows(ctx: FamilyContext) -> None:
     """The rows above, per synchronized zone; with gaps allowed, one slack per hotspot-slot
     (the rule unmet there), priced like a gap."""
+    b, p, x, gap = ctx.builder, ctx.problem, ctx.x, ctx.gap
     cover = p.cover.tocsr()
     zone_of_row = p.hotspot_zone[p.cover_hotspot]
     for z, mode in enumerate(p.zone_mode):

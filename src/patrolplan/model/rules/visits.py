@@ -46,10 +46,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from patrolplan.model.rules import synchronized
+from patrolplan.model.rules._types import FamilyRows
 from patrolplan.model.rules.coverage import GAP_PRICE_PER_TEAM_HOUR
 
 if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
+    from patrolplan.model.rules._types import FamilyContext
 
 NAME = "visits"
 HARD = True
@@ -260,82 +263,16 @@ def _guards(visits, need_guard: np.ndarray, every_h, slot: int, n_k: int,
 
 
 def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zone_jurisdiction_groups, need,
-                    guard, dwell_h, every_h, out_min, back_min, hop_min, starts_by_len, run_from=None) -> Loops:
-    """Every loop column (see the module docstring)."""
-    from patrolplan.model.rules import synchronized
-
-    slot = config.slot_minutes
-    n_k = need.shape[1]
+                    guard, dwell_h, every_h, out_min, back_min, hop_min, starts_by_len, run_from=None
+                    ) -> tuple[Loops, tuple[np.ndarray, np.ndarray, int]]:
+    """Every loop column (see the module docstring): each station's own loops through the
+    visit hotspots of its zones that are not synchronized, then each pair of partner stations'
+    joint loops through the synchronized visit hotspots both are members for. Returns the
+    columns and the guard entries (:meth:`_LoopTable.loops`)."""
+    table = _LoopTable(config, need=need, guard=guard, dwell_h=dwell_h, every_h=every_h, out_min=out_min,
+                       back_min=back_min, hop_min=hop_min, starts_by_len=starts_by_len, run_from=run_from)
     cap = config.visits.max_loop_hotspots
-    seed = config.solver.seed
     visit_h = [h for h in range(need.shape[0]) if need[h].any()]
-    cols = {k: [] for k in ("station", "hotspot", "start", "len", "out", "back")}
-    loop_of, partner, hotspots_of_loop = [], [], []
-    v_ptr, v_h, v_a = [0], [], []
-    rows, cols_g = [], []
-
-    def add_loops(stations: tuple[int, ...], orders: list[tuple[int, ...]]) -> None:
-        """The columns of the loops ``orders`` driven by ``stations``, less the dominated ones."""
-        found = []
-        for order in orders:
-            li = len(hotspots_of_loop)
-            hotspots_of_loop.append(order)
-            found += _draft(stations, order, li)
-        for li, L, t, visits, g in _undominated(found):
-            emit(stations, li, L, t, visits, g)
-
-    def _draft(stations: tuple[int, ...], order: tuple[int, ...], li: int) -> list:
-        # the loop's numbers as plain dicts: scheduling thousands of columns reads them per visit
-        back = {h: max(int(back_min[h, s]) for s in stations) for h in order}
-        hop = {(a, b): int(hop_min[a, b]) for a in order for b in order}
-        dwell = {h: int(dwell_h[h]) for h in order}
-        every = {h: int(every_h[h]) for h in order}
-        out = max(int(out_min[s, order[0]]) for s in stations)
-        template: dict[int, list[tuple[int, int]]] = {}  # without randomize, a start only shifts the visits
-        # slots of the loop's hotspots to guard, as prefix sums: a start whose whole reach
-        # (first arrival to the last departure plus the interval) holds none is skipped unscheduled
-        wanted = np.concatenate([[0], np.cumsum(guard[list(order)].any(axis=0))])
-        reach = int(max(every_h[h] for h in order))
-        found = []
-        for L, starts in starts_by_len.items():
-            for t in starts:
-                lo = min(n_k, max(0, -(-(int(t) + out) // slot)))
-                hi = min(n_k, max(0, (int(t) + int(L) + reach) // slot))
-                if hi <= lo or wanted[hi] == wanted[lo]:
-                    continue
-                if config.visits.randomize:
-                    visits = schedule(order, int(t), int(L), out, back, dwell, every, hop, _Draws(seed, li, int(t), L))
-                else:
-                    if L not in template:
-                        template[L] = schedule(order, 0, int(L), out, back, dwell, every, hop, None)
-                    visits = [(h, a + int(t)) for h, a in template[L]]
-                if not visits:
-                    continue
-                g = _guards(visits, guard, every, slot, n_k, run_from)
-                if g:
-                    found.append((li, int(L), int(t), visits, g))
-        return found
-
-    def emit(stations, li, L, t, visits, g) -> None:
-        last_depart = visits[-1][1] + int(dwell_h[visits[-1][0]])
-        first = visits[0][0]
-        j0 = len(loop_of)
-        for i, s in enumerate(stations):
-            cols["station"].append(s)
-            cols["hotspot"].append(first)
-            cols["start"].append(int(t))
-            cols["len"].append(int(L))
-            cols["out"].append(visits[0][1] - int(t))
-            cols["back"].append(int(t) + int(L) - last_depart)
-            loop_of.append(li)
-            partner.append(j0 + 1 - i if len(stations) > 1 else -1)
-            v_h.extend(h for h, _ in visits)
-            v_a.extend(a for _, a in visits)
-            v_ptr.append(len(v_h))
-        # the guard counts the first half of a joint loop; the link row brings the second
-        rows.extend(g)
-        cols_g.extend([j0] * len(g))
-
     for s in range(len(teams)):
         if teams[s] <= 0:
             continue
@@ -343,8 +280,18 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
                 and s in zone_members[hotspot_zone[h]]]
         if not mine:
             continue
-        add_loops((s,), loops_of(mine, {h: int(out_min[s, h]) for h in mine}, dwell_h, every_h, hop_min, cap))
+        table.add((s,), loops_of(mine, {h: int(out_min[s, h]) for h in mine}, dwell_h, every_h, hop_min, cap))
+    pairs = _partner_hotspots(visit_h, teams, hotspot_zone, zone_mode, zone_members, zone_jurisdiction_groups)
+    for (a, b), hs in sorted(pairs.items()):
+        cost = {h: max(int(out_min[a, h]), int(out_min[b, h])) for h in hs}
+        table.add((a, b), loops_of(hs, cost, dwell_h, every_h, hop_min, cap))
+    return table.loops()
 
+
+def _partner_hotspots(visit_h, teams, hotspot_zone, zone_mode, zone_members, zone_jurisdiction_groups
+                      ) -> dict[tuple[int, int], list[int]]:
+    """Per pair of member stations with teams that meet their synchronized zone's rule together:
+    the synchronized visit hotspots they may serve as a joint loop."""
     pairs: dict[tuple[int, int], list[int]] = {}
     for h in visit_h:
         z = hotspot_zone[h]
@@ -355,20 +302,106 @@ def candidate_loops(config, *, teams, hotspot_zone, zone_mode, zone_members, zon
             for b in ms[i + 1:]:
                 if synchronized.meets({a, b}, 2, zone_jurisdiction_groups[z]):
                     pairs.setdefault((min(a, b), max(a, b)), []).append(h)
-    for (a, b), hs in sorted(pairs.items()):
-        cost = {h: max(int(out_min[a, h]), int(out_min[b, h])) for h in hs}
-        add_loops((a, b), loops_of(hs, cost, dwell_h, every_h, hop_min, cap))
+    return pairs
 
-    n = len(loop_of)
-    arr = {k: np.asarray(v, dtype=np.int64) for k, v in cols.items()}
-    g_rows = np.zeros(0, dtype=np.int64)
-    if rows:
-        g_rows = np.asarray([h * n_k + k for h, k in rows], dtype=np.int64)
-    return Loops(
-        columns=arr, hotspots=tuple(hotspots_of_loop), partner=np.asarray(partner, dtype=np.int64),
-        loop=np.asarray(loop_of, dtype=np.int64), visit_ptr=np.asarray(v_ptr, dtype=np.int64),
-        visit_hotspot=np.asarray(v_h, dtype=np.int64), visit_arrive=np.asarray(v_a, dtype=np.int64),
-    ), (g_rows, np.asarray(cols_g, dtype=np.int64), n)
+
+class _LoopTable:
+    """The loop columns :func:`candidate_loops` has found so far, as lists: ``add`` schedules
+    the loops of one station (or pair) at every start and keeps the undominated columns;
+    ``loops`` returns them as :class:`Loops` with the guard entries."""
+
+    def __init__(self, config, *, need, guard, dwell_h, every_h, out_min, back_min, hop_min, starts_by_len,
+                 run_from) -> None:
+        self.config, self.need, self.guard, self.run_from = config, need, guard, run_from
+        self.dwell_h, self.every_h, self.hop_min = dwell_h, every_h, hop_min
+        self.out_min, self.back_min = out_min, back_min
+        self.starts_by_len = starts_by_len
+        self.slot, self.n_k = config.slot_minutes, need.shape[1]
+        self.cols: dict[str, list[int]] = {k: [] for k in ("station", "hotspot", "start", "len", "out", "back")}
+        self.loop_of: list[int] = []
+        self.partner: list[int] = []
+        self.hotspots_of_loop: list[tuple[int, ...]] = []
+        self.v_ptr, self.v_h, self.v_a = [0], [], []
+        self.rows: list[tuple[int, int]] = []  # guarded (hotspot, slot) of each entry
+        self.cols_g: list[int] = []  # its column
+
+    def add(self, stations: tuple[int, ...], orders: list[tuple[int, ...]]) -> None:
+        """The columns of the loops ``orders`` driven by ``stations``, less the dominated ones."""
+        found = []
+        for order in orders:
+            li = len(self.hotspots_of_loop)
+            self.hotspots_of_loop.append(order)
+            found += self._draft(stations, order, li)
+        for li, L, t, visits, g in _undominated(found):
+            self._emit(stations, li, L, t, visits, g)
+
+    def _draft(self, stations: tuple[int, ...], order: tuple[int, ...], li: int) -> list:
+        # the loop's numbers as plain dicts: scheduling thousands of columns reads them per visit
+        slot, n_k, config = self.slot, self.n_k, self.config
+        back = {h: max(int(self.back_min[h, s]) for s in stations) for h in order}
+        hop = {(a, b): int(self.hop_min[a, b]) for a in order for b in order}
+        dwell = {h: int(self.dwell_h[h]) for h in order}
+        every = {h: int(self.every_h[h]) for h in order}
+        out = max(int(self.out_min[s, order[0]]) for s in stations)
+        template: dict[int, list[tuple[int, int]]] = {}  # without randomize, a start only shifts the visits
+        # slots of the loop's hotspots to guard, as prefix sums: a start whose whole reach
+        # (first arrival to the last departure plus the interval) holds none is skipped unscheduled
+        wanted = np.concatenate([[0], np.cumsum(self.guard[list(order)].any(axis=0))])
+        reach = int(max(self.every_h[h] for h in order))
+        found = []
+        for L, starts in self.starts_by_len.items():
+            for t in starts:
+                lo = min(n_k, max(0, -(-(int(t) + out) // slot)))
+                hi = min(n_k, max(0, (int(t) + int(L) + reach) // slot))
+                if hi <= lo or wanted[hi] == wanted[lo]:
+                    continue
+                if config.visits.randomize:
+                    visits = schedule(order, int(t), int(L), out, back, dwell, every, hop,
+                                      _Draws(config.solver.seed, li, int(t), L))
+                else:
+                    if L not in template:
+                        template[L] = schedule(order, 0, int(L), out, back, dwell, every, hop, None)
+                    visits = [(h, a + int(t)) for h, a in template[L]]
+                if not visits:
+                    continue
+                g = _guards(visits, self.guard, every, slot, n_k, self.run_from)
+                if g:
+                    found.append((li, int(L), int(t), visits, g))
+        return found
+
+    def _emit(self, stations, li, L, t, visits, g) -> None:
+        last_depart = visits[-1][1] + int(self.dwell_h[visits[-1][0]])
+        first = visits[0][0]
+        j0 = len(self.loop_of)
+        for i, s in enumerate(stations):
+            self.cols["station"].append(s)
+            self.cols["hotspot"].append(first)
+            self.cols["start"].append(int(t))
+            self.cols["len"].append(int(L))
+            self.cols["out"].append(visits[0][1] - int(t))
+            self.cols["back"].append(int(t) + int(L) - last_depart)
+            self.loop_of.append(li)
+            self.partner.append(j0 + 1 - i if len(stations) > 1 else -1)
+            self.v_h.extend(h for h, _ in visits)
+            self.v_a.extend(a for _, a in visits)
+            self.v_ptr.append(len(self.v_h))
+        # the guard counts the first half of a joint loop; the link row brings the second
+        self.rows.extend(g)
+        self.cols_g.extend([j0] * len(g))
+
+    def loops(self) -> tuple[Loops, tuple[np.ndarray, np.ndarray, int]]:
+        """The columns as :class:`Loops`, and the guard entries ``(flat guarded rows h * K + k,
+        columns, number of columns)``."""
+        n = len(self.loop_of)
+        g_rows = np.zeros(0, dtype=np.int64)
+        if self.rows:
+            g_rows = np.asarray([h * self.n_k + k for h, k in self.rows], dtype=np.int64)
+        return Loops(
+            columns={k: np.asarray(v, dtype=np.int64) for k, v in self.cols.items()},
+            hotspots=tuple(self.hotspots_of_loop), partner=np.asarray(self.partner, dtype=np.int64),
+            loop=np.asarray(self.loop_of, dtype=np.int64), visit_ptr=np.asarray(self.v_ptr, dtype=np.int64),
+            visit_hotspot=np.asarray(self.v_h, dtype=np.int64), visit_arrive=np.asarray(self.v_a, dtype=np.int64),
+        ), (g_rows, np.asarray(self.cols_g, dtype=np.int64), n)
 
 
 def _undominated(found: list) -> list:
@@ -413,11 +446,13 @@ def gap_price(p: Problem, rows: np.ndarray) -> np.ndarray:
     return np.maximum(price, GAP_PRICE_PER_TEAM_HOUR * 1e-3)
 
 
-def add_rows(b, p: Problem, x: np.ndarray, *, allow_gaps: bool):
+def add_rows(ctx: FamilyContext) -> FamilyRows | None:
     """The guard rows (with ``allow_gaps`` a priced slack each) and the joint-loop links; with
-    ``visits.rendezvous`` the window rows and the meeting links instead (:class:`Windows`)."""
+    ``visits.rendezvous`` the window rows and the meeting links instead (:class:`Windows`).
+    Returns the slacks and the guard row of each (None without ``allow_gaps``)."""
+    b, p, x, allow_gaps = ctx.builder, ctx.problem, ctx.x, ctx.allow_gaps
     if p.windows is not None:
-        return _add_rendezvous_rows(b, p, x, allow_gaps=allow_gaps)
+        return _slack_rows(_add_rendezvous_rows(b, p, x, allow_gaps=allow_gaps))
     g = p.guard.tocoo()
     n_rows = g.shape[0]
     gap = None
@@ -437,7 +472,11 @@ def add_rows(b, p: Problem, x: np.ndarray, *, allow_gaps: bool):
         r = np.arange(first.size)
         b.add_rows(NAME + "_joint", np.concatenate([r, r]), np.concatenate([x[first], x[second]]),
                    np.concatenate([np.ones(first.size), -np.ones(first.size)]), 0.0, 0.0, first.size)
-    return gap
+    return _slack_rows(gap)
+
+
+def _slack_rows(gap) -> FamilyRows | None:
+    return None if gap is None else FamilyRows(slack=gap[0], slack_rows=gap[1])
 
 
 def satisfied(starts: list[int], every: int, a: int, b: int) -> bool:
