@@ -47,7 +47,7 @@ def solve_naive(problem: Problem, model: LinearModel, *, time_limit_s: float, wo
     p = problem
     t0 = time.perf_counter()
     cp = cp_model.CpModel()
-    rest = p.rest_min
+    rest = p.min_rest_min
     y: dict[tuple[int, int], object] = {}
     per_team: dict[tuple[int, int], list] = {}
     xs = []

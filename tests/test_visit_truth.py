@@ -137,7 +137,7 @@ def test_visit_shortfall_figures_match_the_checkers_measure(rows):
     from patrolplan.solver.result import _joined_runs, visit_short_slots
 
     short = visit_short_slots(p, result.roster.pipe(lambda r: _shift_cols(p, r)))
-    runs_short = sum(1 for h, a, b, _ in _joined_runs(p, visit_runs(p.visit_need, p.demand, p.visit_dwell, p.slot_min))
+    runs_short = sum(1 for h, a, b, _ in _joined_runs(p, visit_runs(p.visit_need, p.demand, p.visit_dwell_min, p.slot_min))
                      if short[h, a:b].any())
     assert runs_short == sum(1 for v in report.violations if v.rule == "visit_interval")
     assert "visit" in result.explanation and "## Where" in result.explanation

@@ -31,7 +31,7 @@ def test_hours_no_longer_than_the_interval_still_get_a_visit():
     result, tr, p, sc = solve_visits(_three_hotspots(), [row])
     assert result.status == "optimal"
     assert _violations(result, sc, tr) == []
-    guard = visit_rule.guard_slots(p.visit_need, p.demand, p.visit_every, p.visit_dwell, p.slot_min)
+    guard = visit_rule.guard_slots(p.visit_need, p.demand, p.visit_every_min, p.visit_dwell_min, p.slot_min)
     assert guard[:, 1].all() and not guard[:, 0].any()  # the last slot of 00:00-02:00 is guarded
     arrive = pd.to_datetime(result.visits["arrive"])
     early = result.visits[arrive < pd.Timestamp("2026-11-30T02:00")]

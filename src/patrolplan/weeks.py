@@ -270,7 +270,7 @@ def previous_busy(problem, table: pd.DataFrame) -> tuple[tuple[int, int, int, in
     rest, where that reaches past this week's start. Rows of stations or teams unknown now are
     ignored (they cannot constrain a team that no longer exists)."""
     busy = {}
-    rest = problem.rest_min
+    rest = problem.min_rest_min
     s_index = {s: i for i, s in enumerate(problem.station_ids)}
     for station_id, team_id, start, end in zip(table["station_id"], table["team_id"], table["_start"], table["_end"]):
         s, k = s_index.get(station_id), _team_index(team_id, station_id)

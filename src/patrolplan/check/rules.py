@@ -693,7 +693,7 @@ def _overlap_and_rest(facts: Facts, team: str, shifts: list[Shift]) -> list[Viol
     """Each shift (by start) against the earlier shift of the team that ends last."""
     out = []
     rest_h = facts.cfg.rules.min_rest_hours
-    rest = facts.cfg.rules.min_rest_minutes
+    rest = facts.cfg.rules.min_rest_min
     prev = None
     for s in shifts:
         if prev is not None:

@@ -94,7 +94,7 @@ class Rules(_Strict):
         return tuple(int(round(h * 60)) for h in self.shift_hours)
 
     @property
-    def min_rest_minutes(self) -> int:
+    def min_rest_min(self) -> int:
         """``min_rest_hours`` (the contract's key) in whole minutes: the one name code uses for
         the rest between two shifts of a team (``Problem.min_rest_min`` passes it on)."""
         return int(round(self.min_rest_hours * 60))

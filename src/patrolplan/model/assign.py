@@ -70,7 +70,7 @@ def _greedy(problem: Problem, s: int, starts: np.ndarray, ends: np.ndarray) -> n
     """Shifts in start order, each to a free team: one already out that day if the date's
     availability is tight, else the team with the fewest shifts so far."""
     n_teams = int(problem.teams[s])
-    _, until = capacity.occupied(starts, ends - starts, problem.rest_min)
+    _, until = capacity.occupied(starts, ends - starts, problem.min_rest_min)
     cap = max_shifts.team_cap(problem)
     avail = availability.station_days(problem, s)
     free_at = np.full(n_teams, np.iinfo(np.int64).min // 4)
@@ -105,7 +105,7 @@ def _exact(problem: Problem, s: int, starts, ends, *, time_limit_s: float, seed:
     from ortools.sat.python import cp_model
 
     n, n_teams = starts.size, int(problem.teams[s])
-    _, until = capacity.occupied(starts, ends - starts, problem.rest_min)
+    _, until = capacity.occupied(starts, ends - starts, problem.min_rest_min)
     cap = max_shifts.team_cap(problem)
 
     def build(maximise: bool):
@@ -203,7 +203,7 @@ class _StationCase:
         self.p, self.s = p, s
         self.n_teams = int(p.teams[s])
         self.starts = np.asarray(starts)
-        self.until = capacity.occupied(starts, lengths, p.rest_min)[1]
+        self.until = capacity.occupied(starts, lengths, p.min_rest_min)[1]
         self.forced, self.binds, self.busy, self.prefer = forced, binds, busy, prefer
         self.max_shifts = max_shifts.team_cap(p)
         self.avail = availability.station_days(p, s)

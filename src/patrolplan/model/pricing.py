@@ -74,14 +74,14 @@ def station_nets(p) -> list[StationNet]:
             continue
         st = np.asarray(stops, dtype=np.int64)
         o = p.out_min[s, st].astype(np.int64)
-        dwell = p.visit_dwell[st].astype(np.int64)
+        dwell = p.visit_dwell_min[st].astype(np.int64)
         hop = p.hop_min[np.ix_(st, st)].astype(np.int64)
         np.fill_diagonal(hop, 0)
         far = (o >= UNREACHABLE_MIN) | (p.back_min[st, s] >= UNREACHABLE_MIN)
         out_steps = np.where(far, 1 << 30, -(-o // g))
         step = -(-(dwell[:, None] + hop) // g)
         # a visit again at the same stop right after waits longer than any window (see the docstring)
-        again = -(-(p.visit_every[st] - np.array([check_step(p.config, int(e)) for e in p.visit_every[st]]) + g) // g)
+        again = -(-(p.visit_every_min[st] - np.array([check_step(p.config, int(e)) for e in p.visit_every_min[st]]) + g) // g)
         step[np.arange(st.size), np.arange(st.size)] = np.maximum(np.diag(step), again)
         step = np.where(hop >= UNREACHABLE_MIN, 1 << 30, np.maximum(step, 1))
         out.append(StationNet(s, st, o, out_steps.astype(np.int64), p.back_min[st, s].astype(np.int64),
@@ -133,8 +133,8 @@ def seed_values(p) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     w = p.windows
     t0, n = horizon_grid(p)
     minutes = t0 + w.grid * np.arange(n)
-    check = np.array([check_step(p.config, int(e)) if e > 0 else w.grid for e in p.visit_every])
-    beat = np.maximum((p.visit_every - check + w.grid) // w.grid * w.grid, w.grid)
+    check = np.array([check_step(p.config, int(e)) if e > 0 else w.grid for e in p.visit_every_min])
+    beat = np.maximum((p.visit_every_min - check + w.grid) // w.grid * w.grid, w.grid)
     own, _ = value_of_duals(p, np.ones(w.n_windows), np.zeros(w.link_meet.size))
     own = own * ((minutes[None, :] % beat[:, None]) == 0)
     y_link = np.zeros(w.link_meet.size)
@@ -246,11 +246,11 @@ def enumerated_loops(p) -> list[LoopColumn]:
     w = p.windows
     g = w.grid
     need = p.visit_need
-    guard = visit_rule.guard_slots(need, p.demand, p.visit_every, p.visit_dwell, p.slot_min)
+    guard = visit_rule.guard_slots(need, p.demand, p.visit_every_min, p.visit_dwell_min, p.slot_min)
     loops, _ = visit_rule.candidate_loops(
         p.config, teams=p.teams, hotspot_zone=p.hotspot_zone, zone_mode=p.zone_mode, zone_members=p.zone_members,
-        zone_jurisdiction_groups=p.zone_jurisdiction_groups, need=need, guard=guard, dwell_h=p.visit_dwell,
-        every_h=p.visit_every, out_min=p.out_min, back_min=p.back_min, hop_min=p.hop_min,
+        zone_jurisdiction_groups=p.zone_jurisdiction_groups, need=need, guard=guard, dwell_h=p.visit_dwell_min,
+        every_h=p.visit_every_min, out_min=p.out_min, back_min=p.back_min, hop_min=p.hop_min,
         starts_by_len={L: shift_starts(p.config, L) for L in p.config.rules.shift_minutes})
     nets = {net.station: net for net in station_nets(p)}
     out = []
@@ -264,7 +264,7 @@ def enumerated_loops(p) -> list[LoopColumn]:
         a, b = int(loops.visit_ptr[j]), int(loops.visit_ptr[j + 1])
         visits: list[tuple[int, int]] = []
         prev = None
-        for h, t in zip(loops.visit_hotspot[a:b], loops.visit_arrive[a:b]):
+        for h, t in zip(loops.visit_hotspot[a:b], loops.visit_arrive_min[a:b]):
             i = local.get(int(h))
             if i is None:
                 break

@@ -67,15 +67,15 @@ class Problem:
     cover_slot: np.ndarray = field(repr=False)  # [rows] slot of each demanded hotspot-slot
     # visits (rules/visits.py): demand, loops, and the guard rows
     visit_need: np.ndarray = field(repr=False, default=None)  # [H, K] 1 where visits are asked (no post)
-    visit_dwell: np.ndarray = field(repr=False, default=None)  # [H] minutes on site per visit
-    visit_every: np.ndarray = field(repr=False, default=None)  # [H] most minutes between visit starts
+    visit_dwell_min: np.ndarray = field(repr=False, default=None)  # [H] minutes on site per visit
+    visit_every_min: np.ndarray = field(repr=False, default=None)  # [H] most minutes between visit starts
     hop_min: np.ndarray | None = field(repr=False, default=None)  # [H, H] hotspot -> hotspot
     loop_hotspots: tuple = field(repr=False, default=())  # per loop: hotspot indices
     shift_loop: np.ndarray = field(repr=False, default=None)  # [n] loop index, -1 for a post
     shift_partner: np.ndarray = field(repr=False, default=None)  # [n] other half of a joint loop, -1
     visit_ptr: np.ndarray = field(repr=False, default=None)  # [n + 1] visits of shift j: ptr[j]:ptr[j+1]
     visit_hotspot: np.ndarray = field(repr=False, default=None)
-    visit_arrive: np.ndarray = field(repr=False, default=None)  # minutes from week_start
+    visit_arrive_min: np.ndarray = field(repr=False, default=None)  # minutes from week_start
     guard: sp.csr_matrix = field(repr=False, default=None)  # [guarded hotspot-slots, n shifts]
     guard_hotspot: np.ndarray = field(repr=False, default=None)
     guard_slot: np.ndarray = field(repr=False, default=None)
@@ -113,8 +113,8 @@ class Problem:
         return int(self.demand.shape[1])
 
     @property
-    def rest_min(self) -> int:
-        return self.config.rules.min_rest_minutes
+    def min_rest_min(self) -> int:
+        return self.config.rules.min_rest_min
 
     @property
     def horizon_start(self) -> dt.datetime:
@@ -163,7 +163,7 @@ class Problem:
         from patrolplan.inputs.demand import VisitDemand
 
         need = self.visit_need
-        return VisitDemand(need, self.visit_dwell[:, None] * need, self.visit_every[:, None] * need)
+        return VisitDemand(need, self.visit_dwell_min[:, None] * need, self.visit_every_min[:, None] * need)
 
     @property
     def has_visits(self) -> bool:
@@ -172,8 +172,8 @@ class Problem:
     def visits_of(self, j: int) -> list[tuple[int, int, int]]:
         """Visits of shift ``j``: ``(hotspot, arrive, depart)`` minutes; [] for a post."""
         a, b = int(self.visit_ptr[j]), int(self.visit_ptr[j + 1])
-        return [(int(h), int(t), int(t) + int(self.visit_dwell[h]))
-                for h, t in zip(self.visit_hotspot[a:b], self.visit_arrive[a:b])]
+        return [(int(h), int(t), int(t) + int(self.visit_dwell_min[h]))
+                for h, t in zip(self.visit_hotspot[a:b], self.visit_arrive_min[a:b])]
 
     def demand_team_hours(self) -> float:
         return float(self.required.sum()) * self.slot_min / 60
@@ -363,14 +363,14 @@ class Problem:
             loop_hotspots=tuple(loops), shift_loop=cat(self.shift_loop, li),
             shift_partner=cat(self.shift_partner, np.full(n, -1)),
             visit_ptr=cat(self.visit_ptr, self.visit_ptr[-1] + ptr[1:]),
-            visit_hotspot=cat(self.visit_hotspot, vh), visit_arrive=cat(self.visit_arrive, vt),
+            visit_hotspot=cat(self.visit_hotspot, vh), visit_arrive_min=cat(self.visit_arrive_min, vt),
             guard=sp.hstack([self.guard, g_new]).tocsr(), meet_link=sp.hstack([self.meet_link, link_new]).tocsr(),
         )
 
     def _loop_key(self, j: int) -> tuple:
         a, b = int(self.visit_ptr[j]), int(self.visit_ptr[j + 1])
         return (int(self.shift_station[j]), int(self.shift_start_min[j]), int(self.shift_len_min[j]),
-                tuple(zip(self.visit_hotspot[a:b].tolist(), self.visit_arrive[a:b].tolist())))
+                tuple(zip(self.visit_hotspot[a:b].tolist(), self.visit_arrive_min[a:b].tolist())))
 
 
 def planned_travel(minutes: np.ndarray, margin_min: int) -> np.ndarray:
@@ -495,8 +495,8 @@ def _visit_fields(n_posts: int, need, dwell_h, every_h, hop_min, loops, guard) -
         return np.concatenate([np.full(n_posts, fill, dtype=np.int64), tail]).astype(np.int64)
 
     return dict(
-        visit_need=np.asarray(need, dtype=np.int64), visit_dwell=np.asarray(dwell_h, dtype=np.int64),
-        visit_every=np.asarray(every_h, dtype=np.int64),
+        visit_need=np.asarray(need, dtype=np.int64), visit_dwell_min=np.asarray(dwell_h, dtype=np.int64),
+        visit_every_min=np.asarray(every_h, dtype=np.int64),
         hop_min=hop_min if loops is None else np.asarray(hop_min, dtype=np.int64),
         loop_hotspots=() if loops is None else loops.hotspots,
         shift_loop=posts_then(None if loops is None else loops.loop, -1),
@@ -505,7 +505,7 @@ def _visit_fields(n_posts: int, need, dwell_h, every_h, hop_min, loops, guard) -
         visit_ptr=np.concatenate([np.zeros(n_posts + (1 if loops is None else 0), dtype=np.int64),
                                   np.zeros(0, dtype=np.int64) if loops is None else loops.visit_ptr]).astype(np.int64),
         visit_hotspot=np.zeros(0, dtype=np.int64) if loops is None else loops.visit_hotspot,
-        visit_arrive=np.zeros(0, dtype=np.int64) if loops is None else loops.visit_arrive,
+        visit_arrive_min=np.zeros(0, dtype=np.int64) if loops is None else loops.visit_arrive_min,
         guard=guard_m, guard_hotspot=guard_h, guard_slot=guard_k,
     )
 

@@ -104,7 +104,7 @@ def visit_relaxation(p: Problem, *, allow_gaps: bool = False) -> VisitRelaxation
     out_road = road_minutes(p.out_min, margin)
     back_road = road_minutes(p.back_min, margin)
     hop = road_minutes(p.hop_min, margin) if p.hop_min is not None else np.zeros((len(p.hotspot_ids),) * 2, int)
-    windows = visit_rule.relaxation_windows(p.visit_need, p.visit_every, slot)
+    windows = visit_rule.relaxation_windows(p.visit_need, p.visit_every_min, slot)
     w_h = np.array([w[0] for w in windows], dtype=np.int64)
     w0 = np.array([w[1] for w in windows], dtype=np.int64)
     w1 = np.array([w[2] for w in windows], dtype=np.int64)
@@ -126,7 +126,7 @@ def visit_relaxation(p: Problem, *, allow_gaps: bool = False) -> VisitRelaxation
         if mine.size == 0:
             continue
         hs = w_h[mine]
-        dwell = p.visit_dwell[hs]
+        dwell = p.visit_dwell_min[hs]
         # [windows, grid]: shift (t, L) can make a visit starting within the window
         ok = ((g_t[None, :] + out_road[s, hs][:, None] <= w1[mine][:, None])
               & (g_t[None, :] + g_L[None, :] - back_road[hs, s][:, None] - dwell[:, None] >= w0[mine][:, None])
@@ -176,7 +176,7 @@ def _with_roaming(p: Problem, n_posts: int, station, start, length, hotspot) -> 
         visit_need=np.zeros_like(p.visit_need), loop_hotspots=(),
         shift_loop=np.full(n, -1, dtype=np.int64), shift_partner=np.full(n, -1, dtype=np.int64),
         visit_ptr=np.zeros(n + 1, dtype=np.int64), visit_hotspot=np.zeros(0, dtype=np.int64),
-        visit_arrive=np.zeros(0, dtype=np.int64), guard=sp.csr_matrix((0, n)),
+        visit_arrive_min=np.zeros(0, dtype=np.int64), guard=sp.csr_matrix((0, n)),
         guard_hotspot=np.zeros(0, dtype=np.int64), guard_slot=np.zeros(0, dtype=np.int64),
     )
 
@@ -244,8 +244,8 @@ def _budget_rows(new: _Rows, p, relaxed, w_h, w0, w1, v_station: np.ndarray, v_w
                  hop, out_road) -> None:
     """Per station, parity class of windows and block (the week, each day): the visits'
     minutes (dwell and the least road time in) at most its shifts' minutes on duty in the block."""
-    every = p.visit_every[w_h]
-    dwell = p.visit_dwell[w_h]
+    every = p.visit_every_min[w_h]
+    dwell = p.visit_dwell_min[w_h]
     parity = _parity(w_h, w0, w1, every)
     least_in = np.where(np.eye(len(p.hotspot_ids), dtype=bool), UNREACHABLE_MIN, hop).min(axis=0)
     s_all = relaxed.shift_station
@@ -282,7 +282,7 @@ def _extended_model(p, relaxed, m: LinearModel, new: _Rows, w_h, n_v: int, n_sla
     # the post slots require never helps", does not hold where a shift may serve visits too)
     upper = m.col_upper.copy()
     upper[:relaxed.n_shifts] = relaxed.teams[relaxed.shift_station].astype(float)
-    price = GAP_PRICE_PER_TEAM_HOUR * p.hotspot_risk[w_h] * p.visit_every[w_h] / 60
+    price = GAP_PRICE_PER_TEAM_HOUR * p.hotspot_risk[w_h] * p.visit_every_min[w_h] / 60
     return dataclasses.replace(
         m, A=A,
         col_lower=np.concatenate([m.col_lower, np.zeros(n_v + n_slack)]),

@@ -228,7 +228,7 @@ def visit_time_bound(p: Problem, road: RoadMinutes | None = None) -> VisitTimeBo
     visit_minutes = 0.0
     for h in np.nonzero(need.any(axis=1))[0]:
         h = int(h)
-        d, e, r = int(p.visit_dwell[h]), int(p.visit_every[h]), _joint_teams(p, h)
+        d, e, r = int(p.visit_dwell_min[h]), int(p.visit_every_min[h]), _joint_teams(p, h)
         busy = need[h] | post[h]
         for k0, k1 in _runs(need[h]):
             a, b = k0 * slot, k1 * slot
@@ -280,7 +280,7 @@ def whole_teams_bound(p: Problem, road: RoadMinutes | None = None, *, time_limit
     covered = []
     for h in np.nonzero(need.any(axis=1))[0]:
         h = int(h)
-        d, e = int(p.visit_dwell[h]), int(p.visit_every[h])
+        d, e = int(p.visit_dwell_min[h]), int(p.visit_every_min[h])
         if gap <= e - d - int(m_in[h]) - int(m_out[h]):
             continue  # two shifts may leave a gap inside the interval: no one need be on duty throughout
         covered.append(h)

@@ -287,8 +287,8 @@ def _visit_gap_lines(p: Problem, short: np.ndarray, most_zones: int = 15, counts
                      f"{_members(p, z)}): {sum(hours(v) for v in by_zone[z].values()):g} visit-demanded hotspot-hours "
                      "without a visit within the interval")
         for h, k_list in sorted(by_zone[z].items(), key=lambda kv: -len(kv[1])):
-            lines.append(f"  - hotspot {p.hotspot_ids[h]} (a visit of {int(p.visit_dwell[h])} min at least every "
-                         f"{int(p.visit_every[h])} min): {hours(k_list):g} h — {_when(p, np.asarray(k_list))}")
+            lines.append(f"  - hotspot {p.hotspot_ids[h]} (a visit of {int(p.visit_dwell_min[h])} min at least every "
+                         f"{int(p.visit_every_min[h])} min): {hours(k_list):g} h — {_when(p, np.asarray(k_list))}")
     if len(order) > most_zones:
         rest = sum(hours(v) for z in order[most_zones:] for v in by_zone[z].values())
         lines.append(f"- … and {len(order) - most_zones} more zones short {rest:g} visit hours (see coverage.csv)")
@@ -313,8 +313,8 @@ def _visit_count_lines(p: Problem, short: np.ndarray, missing: np.ndarray, neede
                      "visits its hours need at least cannot be made")
         for h in sorted(hz, key=lambda h: -missing[h]):
             ks = np.nonzero(short[h])[0]
-            lines.append(f"  - hotspot {p.hotspot_ids[h]} (a visit of {int(p.visit_dwell[h])} min at least every "
-                         f"{int(p.visit_every[h])} min): {missing[h]:.3g} of {int(needed[h])} visits short"
+            lines.append(f"  - hotspot {p.hotspot_ids[h]} (a visit of {int(p.visit_dwell_min[h])} min at least every "
+                         f"{int(p.visit_every_min[h])} min): {missing[h]:.3g} of {int(needed[h])} visits short"
                          + (f"; hours mostly short: {_when(p, ks)}" if ks.size else " (a shortfall the relaxation "
                             "spreads over the week: no hours stand out)"))
     if len(order) > most_zones:

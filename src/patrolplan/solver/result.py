@@ -125,7 +125,7 @@ def visit_starts(problem: Problem, shift_col: np.ndarray) -> dict[int, list[tupl
         else:
             h = int(p.shift_hotspot[j])
             a = int(p.shift_start_min[j] + p.shift_out_min[j])
-            b = int(p.shift_start_min[j] + p.shift_len_min[j] - p.shift_back_min[j]) - int(p.visit_dwell[h])
+            b = int(p.shift_start_min[j] + p.shift_len_min[j] - p.shift_back_min[j]) - int(p.visit_dwell_min[h])
             if b >= a:
                 out.setdefault(h, []).append((a, b))
     return out
@@ -233,7 +233,7 @@ def counted_visit_starts(p: Problem, shift_col: np.ndarray) -> dict[int, list[tu
             presences.setdefault(h, []).append((a, b, s))
     out: dict[int, list[tuple[int, int]]] = {}
     for h, here in presences.items():
-        dwell = int(p.visit_dwell[h])
+        dwell = int(p.visit_dwell_min[h])
         z = int(p.hotspot_zone[h])
         if p.zone_mode[z] != "synchronized":
             out[h] = [(a, b - dwell) for a, b, _ in here if b - a >= dwell]
@@ -303,9 +303,9 @@ def visit_short_slots(p: Problem, shift_col: np.ndarray) -> np.ndarray:
     if not p.has_visits:
         return short
     starts = counted_visit_starts(p, shift_col)
-    for h, first, end, a in _joined_runs(p, visit_runs(p.visit_need, p.demand, p.visit_dwell, slot)):
+    for h, first, end, a in _joined_runs(p, visit_runs(p.visit_need, p.demand, p.visit_dwell_min, slot)):
         b = end * slot
-        for u0, u1 in unguarded_moments(starts.get(h, []), a, b, int(p.visit_every[h])):
+        for u0, u1 in unguarded_moments(starts.get(h, []), a, b, int(p.visit_every_min[h])):
             k0 = min(u0 // slot, end - 1)
             k1 = max(k0, min(-(-u1 // slot) - 1, end - 1))
             short[h, max(k0, first):k1 + 1] = True

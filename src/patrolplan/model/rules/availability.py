@@ -27,7 +27,7 @@ _MIN_PER_DAY = 24 * 60
 def starts_per_team_day(p: Problem) -> int:
     """The most shifts one team can start within one calendar day (rest and length kept)."""
     g = p.config.rules.shift_start_every_minutes
-    step = min(p.config.rules.shift_minutes) + p.rest_min
+    step = min(p.config.rules.shift_minutes) + p.min_rest_min
     step = -(-step // g) * g
     return -(-_MIN_PER_DAY // step)
 
@@ -65,7 +65,7 @@ def add_rows(ctx: FamilyContext) -> None:
         if a == 0:
             b.add_rows(NAME, np.zeros(js.size, dtype=np.int64), x[js], np.ones(js.size), -np.inf, 0.0, 1)
             continue
-        r, c, n = occupancy_rows(*occupied(p.shift_start_min[js], p.shift_len_min[js], p.rest_min))
+        r, c, n = occupancy_rows(*occupied(p.shift_start_min[js], p.shift_len_min[js], p.min_rest_min))
         b.add_rows(NAME, r, x[js[c]], np.ones(r.size), -np.inf, float(a), n)
         b.add_rows(NAME, np.zeros(js.size, dtype=np.int64), x[js], np.ones(js.size), -np.inf, float(a * per_team), 1)
 

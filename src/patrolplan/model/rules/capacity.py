@@ -27,10 +27,10 @@ HARD = True
 RELAXED_EXTRA_TEAMS = 50
 
 
-def occupied(start_min, length_min, rest_min: int):
+def occupied(start_min, length_min, min_rest_min: int):
     """``(from, until)`` minutes during which a shift keeps its team: the shift and its rest."""
     start_min = np.asarray(start_min)
-    return start_min, start_min + np.asarray(length_min) + int(rest_min)
+    return start_min, start_min + np.asarray(length_min) + int(min_rest_min)
 
 
 def occupancy_rows(starts: np.ndarray, until: np.ndarray):
@@ -53,7 +53,7 @@ def add_rows(ctx: FamilyContext) -> None:
         js = order[bounds[s]: bounds[s + 1]]
         if js.size == 0:
             continue
-        r, c, n = occupancy_rows(*occupied(p.shift_start_min[js], p.shift_len_min[js], p.rest_min))
+        r, c, n = occupancy_rows(*occupied(p.shift_start_min[js], p.shift_len_min[js], p.min_rest_min))
         cols, vals = x[js[c]], np.ones(r.size)
         if extra is not None:
             r = np.concatenate([r, np.arange(n)])
@@ -68,7 +68,7 @@ class GridOccupancy:
 
     def __init__(self, p: Problem) -> None:
         g = p.config.rules.shift_start_every_minutes
-        lo, hi = occupied(p.shift_start_min, p.shift_len_min, p.rest_min)
+        lo, hi = occupied(p.shift_start_min, p.shift_len_min, p.min_rest_min)
         first = int(lo.min()) // g if lo.size else 0
         last = int(hi.max()) // g + 1 if hi.size else 1
         self.busy = np.zeros((len(p.station_ids), last - first + 1), dtype=np.int64)
@@ -125,14 +125,14 @@ def _team_rest_breaches(p: Problem, rows) -> list[PinnedBreach]:
     for r in rows:
         if prev is not None and (prev.pinned or r.pinned):
             end = prev.start_min + prev.len_min
-            _, until = occupied(prev.start_min, prev.len_min, p.rest_min)
+            _, until = occupied(prev.start_min, prev.len_min, p.min_rest_min)
             pinned, other = (r, prev) if r.pinned else (prev, r)
             if r.start_min < end:
                 out.append(PinnedBreach(pinned, "overlap", f"it overlaps shift {other.shift_id} of the same team",
                                         "unpin one of them or move it"))
             elif r.start_min < until:
                 out.append(PinnedBreach(pinned, "rest", f"only {r.start_min - end} minutes of rest next to shift "
-                                        f"{other.shift_id} of the same team, at least {p.rest_min} needed",
+                                        f"{other.shift_id} of the same team, at least {p.min_rest_min} needed",
                                         "unpin the row or move it"))
         if prev is None or r.start_min + r.len_min > prev.start_min + prev.len_min:
             prev = r

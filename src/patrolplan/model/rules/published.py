@@ -178,7 +178,7 @@ def with_kept_columns(p: Problem) -> Problem:
     need_guard[p.guard_hotspot, p.guard_slot] = True
     from patrolplan.model.rules.visits import guard_from, guards_of
 
-    run_from = guard_from(p.visit_need, p.demand, p.visit_dwell, p.slot_min)
+    run_from = guard_from(p.visit_need, p.demand, p.visit_dwell_min, p.slot_min)
     for group in loops:
         j0 = n0 + len(cols["station"])
         li = len(loop_hotspots)
@@ -190,7 +190,7 @@ def with_kept_columns(p: Problem) -> Problem:
             v_a.extend(a for _, a in r.visits)
             v_n.append(len(r.visits))
         # the guard counts the first half of a joint loop; the link row brings the second
-        for h, k in guards_of(list(group[0].visits), need_guard, p.visit_every, p.slot_min, n_k, run_from):
+        for h, k in guards_of(list(group[0].visits), need_guard, p.visit_every_min, p.slot_min, n_k, run_from):
             guard_rows.append(row_of[(h, k)])
             guard_cols.append(j0)
     return _with_columns(p, cols, loop_hotspots, v_h, v_a, v_n, guard_rows, guard_cols)
@@ -222,10 +222,10 @@ def _fits_today(p: Problem, r: PublishedShift) -> bool:
     if v[0][1] - r.start_min < p.out_min[s, v[0][0]]:
         return False
     for (h, t), (h2, t2) in zip(v, v[1:]):
-        if t2 - t < int(p.visit_dwell[h]) + (int(p.hop_min[h, h2]) if h != h2 else 0):
+        if t2 - t < int(p.visit_dwell_min[h]) + (int(p.hop_min[h, h2]) if h != h2 else 0):
             return False
     h, t = v[-1]
-    return t + int(p.visit_dwell[h]) + int(p.back_min[h, s]) <= r.start_min + r.len_min
+    return t + int(p.visit_dwell_min[h]) + int(p.back_min[h, s]) <= r.start_min + r.len_min
 
 
 def _member(p: Problem, station: int, hotspots) -> bool:
@@ -314,7 +314,7 @@ def _with_columns(p: Problem, cols: dict, loop_hotspots, v_h, v_a, v_n, guard_ro
         shift_loop=more(p.shift_loop, "loop"), shift_partner=more(p.shift_partner, "partner"),
         visit_ptr=visit_ptr, loop_hotspots=tuple(loop_hotspots),
         visit_hotspot=np.concatenate([p.visit_hotspot, np.asarray(v_h, dtype=np.int64)]).astype(np.int64),
-        visit_arrive=np.concatenate([p.visit_arrive, np.asarray(v_a, dtype=np.int64)]).astype(np.int64),
+        visit_arrive_min=np.concatenate([p.visit_arrive_min, np.asarray(v_a, dtype=np.int64)]).astype(np.int64),
         cover=cover, guard=guard)
 
 
@@ -327,7 +327,7 @@ def busy_intervals(p: Problem) -> list[tuple[int, int, int, int, bool]]:
         return []
     _, outside = fixed_counts(p)
     return ([(s, k, lo, hi, False) for s, k, lo, hi in pub.busy]
-            + [(r.station, r.team, r.start_min, r.start_min + r.len_min + p.rest_min, True) for r in outside])
+            + [(r.station, r.team, r.start_min, r.start_min + r.len_min + p.min_rest_min, True) for r in outside])
 
 
 def binds_availability(p: Problem) -> np.ndarray:
@@ -364,7 +364,7 @@ def _busy_rows(b, p: Problem, x: np.ndarray) -> None:
         js = np.nonzero(p.shift_station == s)[0]
         if js.size == 0:
             continue
-        starts, until = occupied(p.shift_start_min[js], p.shift_len_min[js], p.rest_min)
+        starts, until = occupied(p.shift_start_min[js], p.shift_len_min[js], p.min_rest_min)
         r, c, n = occupancy_rows(starts, until)
         taus = np.unique(starts)
         busy = np.zeros(n, dtype=np.int64)

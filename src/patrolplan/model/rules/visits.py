@@ -70,7 +70,7 @@ class Loops:
     loop: np.ndarray  # per column: loop index
     visit_ptr: np.ndarray  # per column: its visits are visit_*[ptr[j]:ptr[j+1]]
     visit_hotspot: np.ndarray
-    visit_arrive: np.ndarray  # minutes from week_start
+    visit_arrive_min: np.ndarray  # minutes from week_start
 
 
 def interval_per_hotspot(need: np.ndarray, every: np.ndarray) -> np.ndarray:
@@ -400,7 +400,7 @@ class _LoopTable:
             columns={k: np.asarray(v, dtype=np.int64) for k, v in self.cols.items()},
             hotspots=tuple(self.hotspots_of_loop), partner=np.asarray(self.partner, dtype=np.int64),
             loop=np.asarray(self.loop_of, dtype=np.int64), visit_ptr=np.asarray(self.v_ptr, dtype=np.int64),
-            visit_hotspot=np.asarray(self.v_h, dtype=np.int64), visit_arrive=np.asarray(self.v_a, dtype=np.int64),
+            visit_hotspot=np.asarray(self.v_h, dtype=np.int64), visit_arrive_min=np.asarray(self.v_a, dtype=np.int64),
         ), (g_rows, np.asarray(self.cols_g, dtype=np.int64), n)
 
 
@@ -522,7 +522,7 @@ def interval_relaxed(p: Problem, factor: int = 2):
     from patrolplan.inputs.demand import VisitDemand
 
     need = p.visit_need
-    longer = VisitDemand(need, p.visit_dwell[:, None] * need, p.visit_every[:, None] * factor * need)
+    longer = VisitDemand(need, p.visit_dwell_min[:, None] * need, p.visit_every_min[:, None] * factor * need)
     return p.rebuilt(visits=longer)
 
 
@@ -559,7 +559,7 @@ def precheck(p: Problem) -> list[str]:
         joint = " (a joint loop of two member stations)" if p.zone_mode[z] == "synchronized" else ""
         out.append(
             f"hotspot {p.hotspot_ids[h]} (zone {p.zone_ids[z]}): no loop{joint} of the model visits it every "
-            f"{int(p.visit_every[h])} min within one shift; short: {when(p, ks)}. Fix: add a nearer member station, "
+            f"{int(p.visit_every_min[h])} min within one shift; short: {when(p, ks)}. Fix: add a nearer member station, "
             "allow longer shifts (rules.shift_hours), a longer every_min, or a shorter dwell_min."
         )
     return out
@@ -865,7 +865,7 @@ def trim_visits(p: Problem, counts: np.ndarray, keep: np.ndarray | None = None) 
         mates = w.partners.get((int(p.hotspot_zone[h]), s), frozenset())
         if arrive.get((h, t), set()) & mates:
             return True
-        return any(st in mates and a <= t and t + int(p.visit_dwell[h]) <= b for a, b, st in on_post.get(h, []))
+        return any(st in mates and a <= t and t + int(p.visit_dwell_min[h]) <= b for a, b, st in on_post.get(h, []))
 
     stops = {int(j): [(h, t) for h, t, _ in p.visits_of(int(j))] for j in chosen if p.shift_loop[j] >= 0}
     for j, vs in stops.items():
