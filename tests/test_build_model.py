@@ -203,7 +203,7 @@ def test_the_problem_arrays_are_read_only_and_the_callers_stay_writable():
     p, _ = prepare(load_scenario(CONFIGS / "example-visits.yaml"))
     arrays = {f.name: getattr(p, f.name) for f in dataclasses.fields(Problem)
               if isinstance(getattr(p, f.name), np.ndarray)}
-    assert {"teams", "demand", "required", "shift_station", "shift_loop", "visit_arrive", "hop_min"} <= set(arrays)
+    assert {"teams", "demand", "required", "shift_station", "shift_loop", "visit_arrive_min", "hop_min"} <= set(arrays)
     for name, a in arrays.items():
         assert not a.flags.writeable, name
     with pytest.raises(ValueError):
