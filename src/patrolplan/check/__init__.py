@@ -94,10 +94,9 @@ def check_roster(scenario: Scenario, roster: pd.DataFrame, *, travel: Any = None
     """
     table = _parse_table(roster, source="roster", required=_CHECK_COLUMNS)
     visit_rows = visits_of(parse_visits(visits) if visits is not None else None, scenario.horizon_start)
+    cut_min = int((at - scenario.horizon_start).total_seconds() // 60) if at is not None else None
     facts = Facts(scenario, shifts_of(table, scenario.horizon_start), travel, expand_demand(scenario),
-                  visit_rows, visit_windows(scenario))
-    if at is not None:
-        facts.cut_min = int((at - scenario.horizon_start).total_seconds() // 60)
+                  visit_rows, visit_windows(scenario), cut_min=cut_min)
     violations = [v for check in _rules.FAMILY_CHECKS.values() for v in check(facts)]
     if published is not None and at is not None:
         violations += _published.check_kept(published, roster, at)

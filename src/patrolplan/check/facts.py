@@ -104,10 +104,10 @@ class Facts:
     ``demand`` (``[hotspot, slot]`` teams) and ``on_site`` (who is there for a whole slot)."""
 
     def __init__(self, scenario: Scenario, shifts: list[Shift], travel: Any, demand: np.ndarray,
-                 visits: list[Visit] | None = None, visit_windows: dict | None = None):
+                 visits: list[Visit] | None = None, visit_windows: dict | None = None, cut_min: int | None = None):
         self.scenario = scenario
         #: a re-plan's cut (minutes; ``check --at``): availability binds the rows from it on
-        self.cut_min: int | None = None
+        self.cut_min: int | None = cut_min
         #: what the report says without counting it broken: a history row's travel against
         #: today's minutes (a re-plan's check; the history rule keeps such rows unchanged)
         self.notes: list[str] = []
