@@ -27,8 +27,15 @@ import numpy as np
 from patrolplan import __version__
 from patrolplan.model.assign import assign_teams
 from patrolplan.solver.bounds import model_free_bounds
-from patrolplan.solver.engines import EngineResult, solve_cpsat, solve_highs
 from patrolplan.model.build import build_model
+from patrolplan.model.greedy import greedy_counts
+from patrolplan.model.pricing import with_seed_loops
+from patrolplan.model.rules.published import fixed_counts
+from patrolplan.model.rules.published import hint as published_hint
+from patrolplan.model.rules.visits import trim_visits
+from patrolplan.solver.colgen import generate_columns
+from patrolplan.solver.engines import EngineResult, complete_columns, lp_dive, solve_cpsat, solve_highs
+from patrolplan.solver.explain import PrecheckResult, explain_gaps, explain_infeasible, precheck, visit_verdict
 from patrolplan.model.problem import Problem
 from patrolplan.solver.result import Result, coverage_table, roster_table, station_loads, visits_table
 
@@ -200,9 +207,6 @@ PRICING_SHARE = 0.5
 def _price_loops(run: _Run) -> None:
     """visits.rendezvous: loop columns priced by column generation (solver/colgen.py) before
     the model is built; the problem of the run becomes the one with every loop found."""
-    from patrolplan.model.pricing import with_seed_loops
-    from patrolplan.solver.colgen import generate_columns
-
     p = run.problem
     if p.pricing is None:
         if not (p.shift_loop >= 0).any():  # a Problem made by hand, not by prepare: its first loops
@@ -240,15 +244,11 @@ def _build(run: _Run, *, caps: dict[int, int] | None = None):
 
 def _greedy_start(run: _Run, model) -> np.ndarray | None:
     """The greedy roster first: a complete roster within seconds, and the MIP's warm start."""
-    from patrolplan.model.greedy import greedy_counts
-
     if not run.params.use_greedy_hint:
         return None
     if run.problem.published is not None:  # a re-plan or a roll-over: the greedy knows no kept rows
-        from patrolplan.model.rules.published import hint
-
         run.say("warm start: the published roster")
-        return hint(run.problem)
+        return published_hint(run.problem)
     g = greedy_counts(run.problem, model, allow_gaps=run.params.allow_gaps)
     if g is not None:
         run.stats["greedy_team_hours"] = round(float(g @ run.problem.shift_len_min) / 60, 3)
@@ -264,8 +264,6 @@ def _dive(run: _Run, model, hint):
     """visits.rendezvous: an LP dive over the loops found (engines.lp_dive), the MIP's warm
     start where it beats the greedy roster (partner loops meet in the LP; the greedy planner
     pairs them one window at a time)."""
-    from patrolplan.solver.engines import complete_columns, lp_dive
-
     t = time.perf_counter()
     x = lp_dive(model, time_limit_s=run.remaining_s() * DIVE_SHARE, workers=run.params.workers)
     run.stats["dive_seconds"] = round(time.perf_counter() - t, 3)
@@ -284,8 +282,6 @@ def _dive(run: _Run, model, hint):
 
 
 def _precheck(run: _Run, model):
-    from patrolplan.solver.explain import precheck
-
     pre = precheck(run.problem, model=model, time_limit_s=run.remaining_s())
     run.stats["precheck_seconds"] = round(pre.seconds, 3)
     run.stats["lp_bound"] = pre.lp_bound
@@ -342,14 +338,9 @@ def _trim_visits(run: _Run, res: EngineResult, model, caps: dict[int, int]):
     """visits.rendezvous: the roster's stops at joint hotspots that no partner meets and its
     visits beyond need taken out of its loops (rules/visits.trim_visits); the run's problem
     and the objective follow."""
-    from patrolplan.model.rules.visits import trim_visits
-    from patrolplan.solver.engines import complete_columns
-
     p = run.problem
     keep = None
     if p.published is not None:  # a re-plan's kept rows stay as published
-        from patrolplan.model.rules.published import fixed_counts
-
         keep = fixed_counts(p)[0] > 0
     q, counts = trim_visits(p, res.x, keep)
     if q is p and np.array_equal(counts, np.rint(res.x[: p.n_shifts])):
@@ -369,8 +360,6 @@ def _trim_visits(run: _Run, res: EngineResult, model, caps: dict[int, int]):
 
 def _from_counts(run: _Run, model, counts: np.ndarray) -> Result:
     """Counts given: named teams and tables; the objective where the counts keep every row."""
-    from patrolplan.solver.engines import complete_columns
-
     run.stats["engine"] = "counts file"
     x = complete_columns(model, counts)
     objective = model.objective(x) if x is not None else None
@@ -412,8 +401,6 @@ def _pool_only_text(run: _Run) -> str:
 def _infeasible(run: _Run, pre) -> Result:
     """No gap-free roster: proven (``pre.proof``) or only not found by the model; summary.json
     says which (``proof``, and ``no_plan_reason`` where it is not proven)."""
-    from patrolplan.solver.explain import explain_infeasible
-
     result = run.result("infeasible", explanation=explain_infeasible(run.problem, pre))
     extra = {"proof": bool(pre.proof)}
     if not pre.proof:
@@ -427,8 +414,6 @@ def _no_roster(run: _Run, counts: EngineResult | None) -> Result:
     if counts is not None and counts.status == "infeasible" and _pool_only(run):
         return _pool_only_result(run)
     if counts is not None and counts.status == "infeasible":
-        from patrolplan.solver.explain import PrecheckResult, visit_verdict
-
         if run.stats.get("repair_cuts"):
             pre = PrecheckResult(False, None, 0.0, [], "the model with repair cuts", proof=False, reason=(
                 "named teams could not be split at some stations, and the cuts added for them (a station's most "
@@ -464,7 +449,6 @@ def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
     gaps = int(result.coverage["gap"].sum()) + int((~result.coverage["sync_ok"]).sum())
     if not gaps:
         return result
-    from patrolplan.solver.explain import explain_gaps
 
     summary = dict(result.summary, status="gaps")
     return replace(result, status="gaps", summary=summary, explanation=explain_gaps(run.problem, result.coverage,
@@ -487,8 +471,6 @@ def _status(res: EngineResult) -> str:
 def _complete(model, x_shifts: np.ndarray, *, bound: float | None) -> EngineResult | None:
     """The greedy counts as an engine result (other columns at their cheapest), or None if
     those counts break a row of ``model``."""
-    from patrolplan.solver.engines import complete_columns
-
     x = complete_columns(model, x_shifts)
     if x is None:
         return None
@@ -624,8 +606,6 @@ def prepare(scenario, *, travel=None, time_limit_s=None, seed=None, workers=None
     computed unless given; with visits.rendezvous its first loop columns,
     :func:`~patrolplan.model.pricing.with_seed_loops`) and the config's settings with the
     overrides that are not None."""
-    from patrolplan.model.pricing import with_seed_loops
-
     problem = with_seed_loops(Problem.from_scenario(scenario, travel))
     params = SolveParams.from_config(scenario.config, time_limit_s=time_limit_s, seed=seed, workers=workers,
                                      allow_gaps=allow_gaps, engine=engine)
