@@ -42,7 +42,8 @@ def shift_starts(config, length_min: int) -> np.ndarray:
 def candidate_shifts(config, *, teams, hotspot_zone, zone_mode, zone_members, required, out_min, back_min) -> dict:
     """Every (station, hotspot, start, length) whose on-site window covers a demanded slot,
     as arrays named like :class:`~patrolplan.model.problem.Problem`'s ``shift_*`` fields. The covered
-    slots obey the handover rule (:func:`handover.trim_tail`)."""
+    slots obey the handover rule (:func:`handover.trim_tail`), and no candidate leaves as a
+    demanded run starts (:func:`handover.leaves_as_a_run_starts`)."""
     slot = config.slot_minutes
     n_k = required.shape[1]
     demanded = required > 0
@@ -69,6 +70,8 @@ def candidate_shifts(config, *, teams, hotspot_zone, zone_mode, zone_members, re
                 if overlap:
                     k1 = handover.trim_tail(k0, k1, b, slot, overlap, demanded[h], n_k)
                 useful = (k1 > k0) & ((prefix[h, k1] - prefix[h, k0]) > 0)
+                if overlap:
+                    useful &= ~handover.leaves_as_a_run_starts(b, slot, overlap, demanded[h], n_k)
                 n = int(useful.sum())
                 if not n:
                     continue
