@@ -357,3 +357,25 @@ def test_a_rendezvous_week_is_judged_by_the_same_visit_relaxation(days):
     result, *_ = solve_visits(sc, [("", "Z1", days, "00:00", "24:00", 1, "visit", 15, 120)], time_limit_s=20)
     assert result.status == "infeasible" and result.summary["proof"] is True
     assert "Proven by the visit relaxation" in result.explanation
+
+
+# --- short visit hours right after a post ------------------------------------------------------
+
+
+@pytest.mark.parametrize("rendezvous", [False, True])
+def test_short_visit_hours_right_after_a_post_are_visited_inside_them(rendezvous):
+    """A post 09:00-13:00 and, in another row, visits 13:00-14:00 every 90 min at H1 (4-hour
+    shifts, no road: the post's team leaves at 13:00): the visit hours start as the post leaves,
+    so the post keeps nothing of them (the contract's visits are "during the rule's hours") and
+    one visit must start inside them. The solver side used to count a loop's visit starting in
+    the dwell before 13:00 (12:45) or, by rendezvous, the post itself (no window row was left):
+    the checker found no visit in the hours. The plan is now one the checker accepts."""
+    sc = _two_hotspots(days=1, visits={"rendezvous": rendezvous}, rules={"shift_hours": [4]})
+    rows = [("H1", "", "mon-sun", "09:00", "13:00", 1, "post", "", ""),
+            ("H1", "", "mon-sun", "13:00", "14:00", 1, "visit", 15, 90)]
+    result, tr, p, sc = solve_visits(sc, rows, out=0, time_limit_s=20)
+    assert result.status in (("optimal", "feasible") if rendezvous else ("optimal",))  # (no bound by rendezvous)
+    assert _violations(result, sc, tr) == []
+    assert result.summary["uncovered_visit_slots"] == 0
+    h1 = result.visits[result.visits["hotspot_id"] == "H1"]
+    assert ((h1["arrive"].str[11:] >= "13:00") & (h1["arrive"].str[11:] < "14:00")).any()

@@ -17,7 +17,8 @@ hours ``[a, b)`` is exactly "every ``t`` in ``[a + every, b]`` has a visit start
 ``[t - every, t]``". So the rows ask, for every visit-demanded slot ``k`` of ``h`` that ends
 after ``a + every`` (``a``: the start of the run of visit slots it belongs to; after a post, the
 post's end less the dwell; a run no longer than the interval, such as a night cut by the week's
-start, still asks for one visit, so its last slot is guarded):
+start or short hours right after a post, still asks for one visit, so its last slot is guarded;
+only visits starting inside the run's hours count, as the checker counts them):
 
     sum_{j guards all of slot k at h} x_j >= 1
 
@@ -85,8 +86,9 @@ def dwell_per_hotspot(need: np.ndarray, dwell: np.ndarray) -> np.ndarray:
 
 def visit_runs(need: np.ndarray, posts: np.ndarray, dwell_h: np.ndarray, slot: int):
     """The runs of visit-demanded slots of each hotspot: ``(h, first slot, end slot, a)`` with
-    ``a`` the minute the run's hours start (its first slot's start; right after a post, the
-    post's end less the dwell, since the post's presence counts as visits up to then)."""
+    ``a`` the minute the run's interval clock starts (its first slot's start; right after a
+    post, the post's end less the dwell, since where the visit hours run on under the post its
+    presence counts as visits up to then). Visits count only from the first slot's start."""
     for h in np.nonzero(need.any(axis=1))[0]:
         row = need[h] > 0
         k, n = 0, row.size
@@ -102,11 +104,15 @@ def visit_runs(need: np.ndarray, posts: np.ndarray, dwell_h: np.ndarray, slot: i
 
 
 def guard_from(need: np.ndarray, posts: np.ndarray, dwell_h: np.ndarray, slot: int) -> np.ndarray:
-    """Int ``[H, K]``: for each visit-demanded slot the minute its run's hours start (see
-    :func:`visit_runs`); only visits starting then or later count for the slot."""
-    out = np.zeros(need.shape, dtype=np.int64)
+    """Int ``[2, H, K]``: for each visit-demanded slot, ``[0]`` the minute its run's interval
+    clock starts (``a`` of :func:`visit_runs`: after a post, the post's end less the dwell) and
+    ``[1]`` the minute its hours start (its first slot's start): only visits starting then or
+    later count for the slot (the checker counts no visit before the hours, and a post that
+    leaves as they start only where the visit hours run on under it)."""
+    out = np.zeros((2, *need.shape), dtype=np.int64)
     for h, first, end, a in visit_runs(need, posts, dwell_h, slot):
-        out[h, first:end] = a
+        out[0, h, first:end] = a
+        out[1, h, first:end] = first * slot
     return out
 
 
@@ -227,13 +233,14 @@ def guards_of(visits, need_guard: np.ndarray, every_h, slot: int, n_k: int,
 
 def _guards(visits, need_guard: np.ndarray, every_h, slot: int, n_k: int,
             run_from: np.ndarray | None = None) -> list[tuple[int, int]]:
-    """(hotspot, slot) pairs this column guards. With ``a`` the start of the slot's run of
-    visit hours (``run_from``, :func:`guard_from`; without it every visit counts and
-    ``v_1 <= s``), only the column's visits
-    starting at or after ``a`` count, ``v_1 < ... < v_n``; the slot ``[s, e]`` is guarded when
+    """(hotspot, slot) pairs this column guards. With ``a`` the start of the slot's run's
+    interval clock and ``A >= a`` the start of its hours (``run_from``, :func:`guard_from`;
+    without it every visit counts and ``v_1 <= s``), only the column's visits starting at or
+    after ``A`` count, ``v_1 < ... < v_n``; the slot ``[s, e]`` is guarded when
     ``v_n + every >= e``, ``v_1 < e`` and ``v_1 <= max(s, a + every)`` (capped at ``e``): every
-    moment of the slot the contract asks about (``[a + every, b]``, or the hours' end ``b`` when
-    they are no longer than the interval) then has a visit start within the interval before it,
+    moment of the slot the contract asks about (``[A + every, b]``, or the hours' end ``b`` when
+    they are no longer than the interval; where the visit hours run on under a post, the post
+    keeps them up to ``a + every``) then has a visit start within the interval before it,
     inside the hours."""
     by_h: dict[int, list[int]] = {}
     for h, a in visits:
@@ -252,8 +259,8 @@ def _guards(visits, need_guard: np.ndarray, every_h, slot: int, n_k: int,
             if run_from is None:  # no run known: every visit counts, from the slot's start
                 a, i = s_min - every, 0
             else:
-                a = int(run_from[h, k])
-                i = bisect.bisect_left(starts, a)
+                a = int(run_from[0, h, k])
+                i = bisect.bisect_left(starts, int(run_from[1, h, k]))
             if i == len(starts):
                 continue
             first = starts[i]
@@ -583,15 +590,19 @@ class LoopColumn:
 class Windows:
     r"""The rows of the rendezvous model (``visits.rendezvous``), on a grid of ``grid`` minutes.
 
-    **Windows.** For a run of visit hours ``[a, b)`` of hotspot ``h`` (``a`` less the dwell
-    after a post, whose last moment on site counts as a visit start), interval ``e`` and
+    **Windows.** For a run of visit hours ``[A, b)`` of hotspot ``h`` (its clock starting at
+    ``a``: ``A`` less the dwell after a post, whose last moment on site starts a visit where the
+    visit hours run on under it), interval ``e`` and
     check step ``c``, the check times are ``t_1 = a + e, a + e + c, ... < b`` (just ``b`` when
     ``a + e >= b``). A visit start in ``[t_{i+1} - e, t_i]`` keeps the contract's rule for
     every moment of ``[t_i, t_{i+1})`` (and one in ``[b - e, b)`` for ``b``), so the rows
 
-        sum over visits v at h arriving in [max(a, t_{i+1} - e), t_i]  >=  1
+        sum over visits v at h arriving in [max(A, t_{i+1} - e), t_i]  >=  1
 
-    (the last check ``b`` with ``[max(a, b - e), b - 1]``, implied by the one before when there
+    (only visits inside the hours count, as the checker counts them: a post that leaves as they
+    start keeps nothing where the visit hours begin then, so hours no longer than the interval
+    after a post still ask for one visit;
+    the last check ``b`` with ``[max(A, b - e), b - 1]``, implied by the one before when there
     is one) are a restriction of the rule exact up to ``c``: visits of different loops hand
     over. A column's coefficient is 1 where it visits in the window (however often), so a loop
     that visits beyond need gains nothing in the LP either. Arrivals lie on the grid, so each
@@ -677,16 +688,13 @@ def windows_of(config, *, need, posts, every_h, dwell_h, teams, hotspot_zone, zo
     for h, first, end, a in visit_runs(need, posts, dwell_h, slot):
         e = int(every_h[h])
         c = check_step(config, e)
-        after_post = first > 0 and posts[h, first - 1] > 0
         b = end * slot
         checks = list(range(a + e, b, c)) + [b] if a + e < b else [b]
         for i, t in enumerate(checks):
             if i == len(checks) - 1 and i > 0:
                 break  # implied by the row before
-            lo = max(a, (checks[i + 1] if i + 1 < len(checks) else b) - e)
+            lo = max(first * slot, (checks[i + 1] if i + 1 < len(checks) else b) - e)  # inside the hours
             hi = t if i + 1 < len(checks) else b - 1
-            if after_post and lo <= a:
-                continue  # the post's last moment on site starts a visit in this window
             lo_g, hi_g = -(-lo // g) * g, (hi // g) * g
             rows.append((h, lo_g, hi_g, int(np.clip((t - 1) // slot, 0, n_k - 1))))
     rows.sort()
