@@ -297,3 +297,17 @@ def test_write_model_holds_the_priced_loops_and_counts_come_back_with_model(tmp_
     assert main(["solve", str(config), "--counts", str(lone), "--out", str(tmp_path / "r2"), "--quiet",
                  "--no-pictures"]) == 2
     assert "--model FILE.mps" in capsys.readouterr().err
+
+
+def test_a_first_master_lp_out_of_its_share_falls_back_at_once(monkeypatch):
+    """The first master LP gets a quarter of column generation's time: when it does not solve in
+    it, the week falls back to the enumerated loops at once, with the rest of the time left to
+    them, and the reason names the first LP."""
+    from patrolplan.solver import colgen
+
+    monkeypatch.setattr(colgen, "_optimal", lambda h: False)
+    result, tr, _, sc = solve_visits(_two_stations(**RENDEZVOUS), DAY)
+    cg = result.summary["stats"]["column_generation"]
+    assert cg["fallback"] == "enumerated loops" and cg["rounds"] == 0
+    assert cg["reason"].startswith("the first master LP did not reach its optimum in 25% of the time")
+    assert result.status in ("optimal", "feasible") and _broken(result, sc, tr) == []
