@@ -311,3 +311,40 @@ def test_a_first_master_lp_out_of_its_share_falls_back_at_once(monkeypatch):
     assert cg["fallback"] == "enumerated loops" and cg["rounds"] == 0
     assert cg["reason"].startswith("the first master LP did not reach its optimum in 25% of the time")
     assert result.status in ("optimal", "feasible") and _broken(result, sc, tr) == []
+
+
+def test_a_model_file_of_other_columns_is_refused(tmp_path, capsys):
+    """--model whose column list does not match this week's columns (one shift moved in the
+    file) is refused, exit 2, naming the file: counts would land on other shifts."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    from patrolplan.cli import main
+
+    tiny = Path(__file__).resolve().parent / "data" / "tiny"
+    folder = tmp_path / "week"
+    shutil.copytree(tiny, folder)
+    (folder / "demand.csv").write_text(
+        "hotspot_id,zone_id,days,start,end,teams,presence,dwell_min,every_min\n"
+        "H1,,mon,20:00,02:00,1,visit,15,120\nH3,,mon,20:00,02:00,1,visit,15,120\n", encoding="utf-8")
+    cfg = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
+    cfg["visits"] = {"rendezvous": True}
+    cfg["solver"]["time_limit_seconds"] = 4
+    config = folder / "config.yaml"
+    config.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    mps = tmp_path / "model.mps"
+    assert main(["solve", str(config), "--write-model", str(mps)]) == 0
+    meta_path = mps.with_suffix(".json")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["columns"][0]["length_min"] += 60
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    counts = tmp_path / "values.csv"
+    counts.write_text("name,value\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["solve", str(config), "--counts", str(counts), "--model", str(mps), "--out", str(tmp_path / "r"),
+                 "--quiet", "--no-pictures"]) == 2
+    err = capsys.readouterr().err
+    assert "model.json" in err and "not this week's" in err and "Traceback" not in err

@@ -186,6 +186,14 @@ def with_model_loops(problem, model_path: str | Path, *, config_sha256: str | No
     except (KeyError, TypeError, ValueError):
         loops = None
     q = p.with_loop_columns(loops) if loops else p
+    if loops is not None and q.n_shifts == len(shifts):
+        minute = [(start + pd.Timedelta(minutes=int(t))).strftime("%Y-%m-%dT%H:%M") for t in q.shift_start_min]
+        here = [(p.station_ids[s_], minute[j], int(n), int(o), int(b)) for j, (s_, n, o, b) in enumerate(
+            zip(q.shift_station, q.shift_len_min, q.shift_out_min, q.shift_back_min))]
+        there = [(c.get("station_id"), c.get("start"), c.get("length_min"), c.get("travel_out_min"),
+                  c.get("travel_back_min")) for c in shifts]
+        if here != there:  # the same count, other columns: other inputs behind the same config
+            loops = None
     if loops is None or q.n_shifts != len(shifts) or int(meta.get("n_shift_columns", -1)) != q.n_shifts:
         raise DataError(f"{meta_path}: its shift columns are not this week's ({len(shifts)} in the file, "
                         f"{p.n_shifts} before column generation here) — write the model again from these inputs")
