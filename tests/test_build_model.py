@@ -106,10 +106,12 @@ DIGESTS = {
         "cols": "0f077eb8c0c2e412",
         "rows": "179460a4ca829903",
         "extra": "f6890ec2e0e39952"},
+    # cols changed on purpose (2026-12-07): the visit cost added by ``add_cost`` is now made
+    # tiny with the other costs in the fewest-extra-teams model (Builder.scale_costs)
     ("example-visits.yaml", "base_teams"): {
         "A": "38d5cd563c129bed",
         "A_values": "5a56abfa8835a739",
-        "cols": "b57eea50bbd9fdda",
+        "cols": "b71fce1385b3de2b",
         "rows": "fdc537d6909d225a",
         "extra": "15e43780b553bb0c"},
 }
@@ -219,3 +221,15 @@ if __name__ == "__main__":  # the digests of this tree's models, in DIGESTS' for
     for config in sorted({c for c, _ in DIGESTS}):
         for kind, model in _models(config):
             print(f"    ({config!r}, {kind!r}): {_digest(model)!r},")
+
+
+def test_the_fewest_extra_teams_model_makes_every_cost_but_the_extra_teams_tiny():
+    """Builder.scale_costs: the visit cost a family adds to its columns (``add_cost``) is made
+    tiny with the rest, so that one extra team (cost 1) outweighs every visit of the week."""
+    p, _ = prepare(load_scenario(CONFIGS / "example-visits.yaml"))
+    p = with_seed_loops(p.rebuilt(teams=p.teams + 10))
+    assert p.config.visits.visit_cost_minutes > 0
+    plain = build_model(p)
+    fewest = build_model(p, base_teams=p.teams - 10)
+    n = plain.n_shifts
+    np.testing.assert_allclose(fewest.col_cost[:n], plain.col_cost[:n] * 1e-4, rtol=1e-12)

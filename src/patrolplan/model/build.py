@@ -115,8 +115,10 @@ class Builder:
         self.extra_cost: list[tuple[np.ndarray, float]] = []  # (cols, hours added to their cost)
 
     def scale_costs(self, factor: float) -> None:
-        """Multiply the cost of every column added so far, and the objective offset, by ``factor``."""
+        """Multiply the cost of every column added so far (with what ``add_cost`` added to it)
+        and the objective offset by ``factor``."""
         self.cost = [c * factor for c in self.cost]
+        self.extra_cost = [(cols, hours * factor) for cols, hours in self.extra_cost]
         self.offset *= factor
 
     def tighten(self, cols, *, lower, upper) -> None:
