@@ -348,3 +348,92 @@ def test_a_model_file_of_other_columns_is_refused(tmp_path, capsys):
                  "--quiet", "--no-pictures"]) == 2
     err = capsys.readouterr().err
     assert "model.json" in err and "not this week's" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pricing_prices_a_loop_at_the_models_reduced_cost_staggered_share_included(seed):
+    """For any duals of the master's rows, the reduced cost pricing gives a loop (its frame's
+    constant, its stops' windows, meetings and staggered share) is the one the model gives its
+    column. The example week has two staggered zones with visits (Z2, Z3), so a loop's visits
+    there enter the share rows (rules/staggered.py)."""
+    from pathlib import Path
+
+    from patrolplan.inputs.io import load_scenario
+    from patrolplan.model.build import build_model
+    from patrolplan.model.rules import staggered
+    from patrolplan.solver import colgen
+    from patrolplan.solver.solve import prepare
+
+    p, _ = prepare(load_scenario(Path(__file__).parents[1] / "configs" / "example-visits.yaml"))
+    model = build_model(p, allow_gaps=True)
+    assert model.family_counts().get("staggered", 0) > 0
+    rng = np.random.default_rng(seed)
+    y = rng.uniform(0.0, 3.0, model.n_rows) * np.where(np.isfinite(model.row_lower), 1.0, -1.0)
+    y = colgen._valid_signs(model, y)
+    fam = np.asarray(model.row_family)
+    y_window = y[fam == model.families.index("visits")]
+    y_link = y[fam == model.families.index("visits_meet")]
+    own, joint = pricing.value_of_duals(p, y_window, y_link)
+    shares = staggered.stop_values(p, colgen._family_duals(model, y, "staggered"))
+    assert any(np.abs(v).sum() > 0 for v in shares.values())
+    frame = colgen._frame_costs(p, model, y)
+
+    def frame_cost(s, L, starts):
+        return np.array([frame.get((s, int(L), int(t)), np.inf) for t in starts])
+
+    found = pricing.price_all(p, own, joint, frame_cost=frame_cost, keep=3, below=0.0, stop_value=shares)
+    have = {p._loop_key(j) for j in np.nonzero(p.shift_loop >= 0)[0]}
+    found = [c for c in found if (c.station, c.start, c.length, c.visits) not in have][:60]
+    assert found
+    priced = colgen._true_reduced_costs(p, found, y_window, y_link, frame, shares)
+    q = p.with_loop_columns(found)
+    wider = build_model(q, allow_gaps=True)
+    assert wider.n_rows == model.n_rows and np.array_equal(wider.row_family, model.row_family)
+    index = {q._loop_key(j): j for j in range(p.n_shifts, q.n_shifts)}
+    js = np.array([index[(c.station, c.start, c.length, c.visits)] for c in found])
+    in_model = wider.col_cost[js] - wider.A[:, js].T @ y
+    np.testing.assert_allclose(priced, in_model, rtol=1e-9, atol=1e-7)
+    # and the staggered part is not nothing for the loops that stop in a shared zone
+    in_shared = [i for i, c in enumerate(found) if any(staggered.sharing_members(p, int(p.hotspot_zone[h]))
+                                                       for h, _ in c.visits)]
+    assert in_shared
+
+
+@pytest.mark.parametrize("fairness", [0.0, 10.0])
+def test_a_staggered_zone_shares_its_rendezvous_visits_by_teams(fairness):
+    """Stations A (5 min away) and B (40 min away) share the staggered zone Z of hotspot H,
+    visited 30 min every hour all day (12 on-site hours); B also keeps its own hotspot HB the
+    same way, so the load per team pulls work away from B. 4-hour shifts: each member may be
+    one shift (4 h) off its share (6 h, equal teams) for free. Without the share A, the nearer,
+    does every visit at H; with it (``objective.fairness`` 10) B takes its turn at H."""
+    from dataclasses import replace
+
+    from builders import VISIT_COLUMNS, visit_travel
+    from patrolplan.inputs.demand import expand_demand, expand_visits
+    from patrolplan.model.problem import Problem
+    from patrolplan.solver.solve import SolveParams, solve
+
+    sc = make_scenario([("A", 16, "X"), ("B", 16, "Y")], [("H", "Z"), ("HB", "ZB")],
+                       [("Z", "staggered", ["A", "B"]), ("ZB", "staggered", ["B"])],
+                       rules={"shift_hours": [4]}, visits=RENDEZVOUS, objective={"fairness": fairness})
+    rows = [(h, "", "mon", "00:00", "00:00", 1, "visit", 30, 60) for h in ("H", "HB")]
+    sc = sc.replace(demand=pd.DataFrame(rows, columns=VISIT_COLUMNS))
+    tr = visit_travel(sc, 5, 30)
+    out = tr.out_min.copy()
+    out[1, 0] = 40  # B -> H
+    tr = replace(tr, out_min=out, back_min=out.T.copy())
+    p = Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(sc),
+                            visits=expand_visits(sc), hop_min=tr.hop_min)
+    result = solve(p, replace(SolveParams.from_config(sc.config), gap_tolerance_pct=0.0, time_limit_s=30))
+    assert result.status in ("optimal", "feasible")
+    assert _broken(result, sc, tr) == []
+    v = result.visits[result.visits["hotspot_id"] == "H"]
+    hours = ((pd.to_datetime(v["depart"]) - pd.to_datetime(v["arrive"])).dt.total_seconds() / 3600).groupby(
+        v["station_id"]).sum()
+    total = float(hours.sum())
+    assert total >= 12.0 - 1e-9
+    if fairness == 0:
+        assert hours.get("B", 0.0) == 0.0
+    else:
+        for station in ("A", "B"):
+            assert abs(hours.get(station, 0.0) - total / 2) <= 4.0 + 1e-6, (station, dict(hours))

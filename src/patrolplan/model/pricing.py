@@ -204,13 +204,15 @@ def best_loops(net: StationNet, *, grid: int, length: int, starts: np.ndarray, v
 
 def price_all(p, own: np.ndarray, joint: dict[int, np.ndarray], *, frame_cost, keep: int | None = None,
               below: float | None = None, nets: list[StationNet] | None = None,
-              least: dict | None = None) -> list[LoopColumn]:
+              least: dict | None = None, stop_value: dict[int, np.ndarray] | None = None) -> list[LoopColumn]:
     """The best loop of every frame (station, start on the grid, allowed length) from the
     visit values ``own``/``joint`` (:func:`value_of_duals`; the visit cost is taken off here).
     ``frame_cost(s, L, starts)``: the frames' constants (None: 0, for the first columns);
     ``below``: keep only loops of reduced cost below it; ``keep``: at most that many per
     station and length, the most negative first. ``least``: filled with each station's least
-    reduced cost over all its frames (the Lagrangian bound's term)."""
+    reduced cost over all its frames (the Lagrangian bound's term). ``stop_value``: per station,
+    hours a visit at each hotspot earns whenever it comes (the staggered share's duals:
+    ``rules/staggered.py`` ``stop_values``)."""
     g = p.windows.grid
     t0, _ = horizon_grid(p)
     cost_h = p.config.visits.visit_cost_minutes / 60
@@ -222,6 +224,8 @@ def price_all(p, own: np.ndarray, joint: dict[int, np.ndarray], *, frame_cost, k
             sync = p.windows.sync[net.stops]
             value[sync] = joint[net.station][net.stops[sync]]
         value -= cost_h
+        if stop_value is not None and net.station in stop_value:
+            value += stop_value[net.station][net.stops][:, None]
         for L in p.config.rules.shift_minutes:
             starts = shift_starts(p.config, L)
             fc = np.zeros(starts.size) if frame_cost is None else frame_cost(net.station, L, starts)

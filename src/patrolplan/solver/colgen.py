@@ -28,6 +28,7 @@ import numpy as np
 from patrolplan.model import pricing
 from patrolplan.model.build import LinearModel, build_model
 from patrolplan.model.problem import Problem
+from patrolplan.model.rules import staggered
 from patrolplan.solver.engines import _highs_model, _run_highs
 
 __all__ = ["PricingReport", "generate_columns"]
@@ -247,6 +248,7 @@ def _price(p: Problem, model: LinearModel, y: np.ndarray, nets, least: dict | No
     y_window = y[fam == i_w]
     y_link = y[fam == i_l] if i_l >= 0 else np.zeros(0)
     own, joint = pricing.value_of_duals(p, y_window, y_link)
+    shares = staggered.stop_values(p, _family_duals(model, y, staggered.NAME))
     frame = _frame_costs(p, model, y)
 
     cut = _cut(p)
@@ -256,18 +258,27 @@ def _price(p: Problem, model: LinearModel, y: np.ndarray, nets, least: dict | No
                          for t in starts])
 
     found = pricing.price_all(p, own, joint, frame_cost=frame_cost, keep=PER_FRAME_GROUP, below=-EPS, nets=nets,
-                              least=least)
+                              least=least, stop_value=shares)
     if not found:
         return [], False
-    true = _true_reduced_costs(p, found, y_window, y_link, frame)
+    true = _true_reduced_costs(p, found, y_window, y_link, frame, shares)
     have = have or set()
     new = [c for c, rc in zip(found, true) if rc < -EPS and (c.station, c.start, c.length, c.visits) not in have]
     return new, True
 
 
-def _true_reduced_costs(p: Problem, cols: list, y_window: np.ndarray, y_link: np.ndarray, frame: dict) -> np.ndarray:
+def _family_duals(model: LinearModel, y: np.ndarray, family: str) -> np.ndarray:
+    """The duals of one family's rows, in their order (empty when it has none)."""
+    if family not in model.families:
+        return np.zeros(0)
+    return y[np.asarray(model.row_family) == model.families.index(family)]
+
+
+def _true_reduced_costs(p: Problem, cols: list, y_window: np.ndarray, y_link: np.ndarray, frame: dict,
+                        shares: dict | None = None) -> np.ndarray:
     """The reduced cost of each loop of ``cols`` with a window counted once however often
-    the loop visits in it (pricing counts every visit)."""
+    the loop visits in it (pricing counts every visit); ``shares``: the staggered share's
+    value of each visit (``staggered.stop_values``)."""
     from patrolplan.model.rules.visits import window_matrices
 
     station = np.array([c.station for c in cols], dtype=np.int64)
@@ -281,17 +292,21 @@ def _true_reduced_costs(p: Problem, cols: list, y_window: np.ndarray, y_link: np
     out = np.empty(len(cols))
     for i, c in enumerate(cols):
         away = int(p.out_min[c.station, c.visits[0][0]]) + int(p.back_min[c.visits[-1][0], c.station])
+        share = sum(shares[c.station][h] for h, _ in c.visits) if shares and c.station in shares else 0.0
         out[i] = (frame[(c.station, c.length, c.start)] + travel * away
-                  + counts[i] * p.config.visits.visit_cost_minutes / 60 - earned[i])
+                  + counts[i] * p.config.visits.visit_cost_minutes / 60 - earned[i] - share)
     return out
 
 
 def _frame_costs(p: Problem, model: LinearModel, y: np.ndarray) -> dict:
     """Per frame (station, length, start) of the loop columns: their reduced cost less its
-    stop-dependent part (travel out and back, the visit cost, the visit rows' duals)."""
+    stop-dependent part (travel out and back, the visit cost, the visit rows' and the
+    staggered share's duals)."""
     loops = np.nonzero(p.shift_loop >= 0)[0]
     fam = np.asarray(model.row_family)
-    visit_rows = np.isin(fam, [model.families.index(f) for f in ("visits", "visits_meet") if f in model.families])
+    # the rows whose duals a loop earns by its stops (priced per visit, not per frame)
+    visit_rows = np.isin(fam, [model.families.index(f) for f in ("visits", "visits_meet", staggered.NAME)
+                               if f in model.families])
     y_frame = np.where(visit_rows, 0.0, y)
     # a re-plan's rows of kept published shifts (rules/published.py, "fewest changes") hold those
     # columns alone, not their frames: they are no part of a frame's constant
