@@ -26,6 +26,28 @@ def _two_stations(**visits):
                          rules={"shift_hours": [8]}, visits=visits)
 
 
+def _tiny_rendezvous_week(tmp_path, *, time_limit_s: int):
+    """The tiny test week in ``tmp_path/week`` asking for visits at H1 and H3 on Monday night,
+    planned by rendezvous; returns its config path."""
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    tiny = Path(__file__).resolve().parent / "data" / "tiny"
+    folder = tmp_path / "week"
+    shutil.copytree(tiny, folder)
+    (folder / "demand.csv").write_text(
+        "hotspot_id,zone_id,days,start,end,teams,presence,dwell_min,every_min\n"
+        "H1,,mon,20:00,02:00,1,visit,15,120\nH3,,mon,20:00,02:00,1,visit,15,120\n", encoding="utf-8")
+    cfg = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
+    cfg["visits"] = {"rendezvous": True}
+    cfg["solver"]["time_limit_seconds"] = time_limit_s
+    config = folder / "config.yaml"
+    config.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    return config
+
+
 def _broken(result, sc, tr, visits=None):
     report = check_roster(sc, result.roster, travel=tr, visits=result.visits if visits is None else visits)
     return [(v.rule, v.message) for v in report.violations]
@@ -250,25 +272,12 @@ def test_write_model_holds_the_priced_loops_and_counts_come_back_with_model(tmp_
     VALUES.csv --model FILE.mps, and the roster passes the independent check. Without --model
     the priced loops' names are no columns, and the message says to give it."""
     import json
-    import shutil
-    from pathlib import Path
 
     import highspy
-    import yaml
 
     from patrolplan.cli import main
 
-    tiny = Path(__file__).resolve().parent / "data" / "tiny"
-    folder = tmp_path / "week"
-    shutil.copytree(tiny, folder)
-    (folder / "demand.csv").write_text(
-        "hotspot_id,zone_id,days,start,end,teams,presence,dwell_min,every_min\n"
-        "H1,,mon,20:00,02:00,1,visit,15,120\nH3,,mon,20:00,02:00,1,visit,15,120\n", encoding="utf-8")
-    cfg = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
-    cfg["visits"] = {"rendezvous": True}
-    cfg["solver"]["time_limit_seconds"] = 8
-    config = folder / "config.yaml"
-    config.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    config = _tiny_rendezvous_week(tmp_path, time_limit_s=8)
     mps = tmp_path / "model.mps"
     assert main(["solve", str(config), "--write-model", str(mps)]) == 0
     meta = json.loads(mps.with_suffix(".json").read_text(encoding="utf-8"))
@@ -317,24 +326,10 @@ def test_a_model_file_of_other_columns_is_refused(tmp_path, capsys):
     """--model whose column list does not match this week's columns (one shift moved in the
     file) is refused, exit 2, naming the file: counts would land on other shifts."""
     import json
-    import shutil
-    from pathlib import Path
-
-    import yaml
 
     from patrolplan.cli import main
 
-    tiny = Path(__file__).resolve().parent / "data" / "tiny"
-    folder = tmp_path / "week"
-    shutil.copytree(tiny, folder)
-    (folder / "demand.csv").write_text(
-        "hotspot_id,zone_id,days,start,end,teams,presence,dwell_min,every_min\n"
-        "H1,,mon,20:00,02:00,1,visit,15,120\nH3,,mon,20:00,02:00,1,visit,15,120\n", encoding="utf-8")
-    cfg = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
-    cfg["visits"] = {"rendezvous": True}
-    cfg["solver"]["time_limit_seconds"] = 4
-    config = folder / "config.yaml"
-    config.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    config = _tiny_rendezvous_week(tmp_path, time_limit_s=4)
     mps = tmp_path / "model.mps"
     assert main(["solve", str(config), "--write-model", str(mps)]) == 0
     meta_path = mps.with_suffix(".json")
