@@ -242,11 +242,8 @@ def _price(p: Problem, model: LinearModel, y: np.ndarray, nets, least: dict | No
     """Loop columns of reduced cost below ``-EPS`` for the duals ``y`` of ``model``'s rows and
     not in ``have`` (smoothed duals may price a column the master has below zero), and
     whether pricing's relaxed reduced cost found any below ``-EPS``."""
-    fam = np.asarray(model.row_family)
-    i_w = model.families.index("visits") if "visits" in model.families else -1
-    i_l = model.families.index("visits_meet") if "visits_meet" in model.families else -1
-    y_window = y[fam == i_w]
-    y_link = y[fam == i_l] if i_l >= 0 else np.zeros(0)
+    y_window = _family_duals(model, y, "visits")
+    y_link = _family_duals(model, y, "visits_meet")
     own, joint = pricing.value_of_duals(p, y_window, y_link)
     shares = staggered.stop_values(p, _family_duals(model, y, staggered.NAME))
     frame = _frame_costs(p, model, y)
