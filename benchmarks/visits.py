@@ -156,10 +156,11 @@ class _Lines(io.TextIOBase):
 
 _STAMP = re.compile(r"^\s*\[\s*([0-9.]+) s\] (.*)$")
 _ROSTER = re.compile(r"roster ([0-9,.]+) h\s+bound")
+_BEATS = re.compile(r"beat plan: [0-9]+ beats")  # a beat plan that keeps every row: a first roster
 
 
 def _timeline(lines: list[str]) -> tuple[float | None, list[tuple[float, float]]]:
-    """From the solve's progress lines: when the greedy roster was ready (None: no line), and
+    """From the solve's progress lines: when the greedy roster (or a beat plan) was ready (None: no line), and
     ``(seconds, objective)`` of every roster the solver reported, improving ones only."""
     greedy, rosters = None, []
     for line in lines:
@@ -167,7 +168,7 @@ def _timeline(lines: list[str]) -> tuple[float | None, list[tuple[float, float]]
         if not m:
             continue
         t, text = float(m.group(1)), m.group(2)
-        if text.startswith("greedy roster:") and greedy is None:
+        if (text.startswith("greedy roster:") or _BEATS.match(text)) and greedy is None:
             greedy = t
         r = _ROSTER.search(text)
         if r:

@@ -367,6 +367,28 @@ class Problem:
             guard=sp.hstack([self.guard, g_new]).tocsr(), meet_link=sp.hstack([self.meet_link, link_new]).tocsr(),
         )
 
+    def without_loop_columns(self) -> "Problem":
+        """This problem with its post columns only (visits.rendezvous: the loop columns are
+        priced or designed, not part of the week; :meth:`with_loop_columns` adds others)."""
+        if self.shift_loop is None or self.windows is None:
+            return self
+        keep = np.nonzero(self.shift_loop < 0)[0]
+        if keep.size == self.n_shifts:
+            return self
+        ptr = self.visit_ptr
+        index = np.full(self.n_shifts, -1, dtype=np.int64)
+        index[keep] = np.arange(keep.size)
+        partner = self.shift_partner[keep]
+        return self.replace(
+            **{f.name: getattr(self, f.name)[keep] for f in dataclasses.fields(self)
+               if f.name.startswith("shift_") and f.name != "shift_partner"},
+            shift_partner=np.where(partner >= 0, index[np.maximum(partner, 0)], -1), cover=self.cover[:, keep],
+            guard=self.guard[:, keep], meet_link=self.meet_link[:, keep],
+            visit_ptr=np.concatenate([[0], np.cumsum(ptr[keep + 1] - ptr[keep])]).astype(np.int64),
+            visit_hotspot=np.concatenate([self.visit_hotspot[ptr[j]:ptr[j + 1]] for j in keep] or [np.zeros(0, int)]),
+            visit_arrive_min=np.concatenate([self.visit_arrive_min[ptr[j]:ptr[j + 1]] for j in keep]
+                                            or [np.zeros(0, int)]))
+
     def _loop_key(self, j: int) -> tuple:
         a, b = int(self.visit_ptr[j]), int(self.visit_ptr[j + 1])
         return (int(self.shift_station[j]), int(self.shift_start_min[j]), int(self.shift_len_min[j]),

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from patrolplan import __version__
+from patrolplan.model import beats
 from patrolplan.model.assign import assign_teams
 from patrolplan.solver.bounds import model_free_bounds
 from patrolplan.model.build import build_model
@@ -112,6 +113,7 @@ class _Run:
     t0: float = field(default_factory=time.perf_counter)
     log: list[str] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
+    start: np.ndarray | None = None  # a first roster made before the model (the beat plan's counts)
 
     @property
     def deadline(self) -> float:
@@ -186,7 +188,7 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
             return _pool_only_result(run)
         if not pre.feasible:
             return _infeasible(run, pre)
-    if _priced(run.stats) is not None:
+    if _priced(run.stats) is not None and run.start is None:
         hint = _dive(run, model, hint)
     counts, assignment = _counts_and_teams(run, model, hint, lp=pre.lp if pre is not None else None)
     if counts is None or counts.x is None or assignment is None or assignment.failed:
@@ -216,12 +218,15 @@ def _price_loops(run: _Run) -> None:
     r = p.pricing
     if (r.lp_value is None or r.slack > 1e-6) and not r.priced_out and not run.params.allow_gaps:
         # the master LP did not finish, or the loops found cannot keep every visit yet: plan the
-        # week with the enumerated loops (a roster, if not the rendezvous one, beats none)
-        run.say(f"column generation: {r.reason}; the week is planned with the enumerated loops instead "
-                "(visits.rendezvous off)")
+        # week from beats (model/beats.py), else with the enumerated loops (a roster, if not the
+        # rendezvous one, beats none)
+        run.say(f"column generation: {r.reason}")
+        if _beat_plan(run, p):
+            return
+        run.say("the week is planned with the enumerated loops instead (visits.rendezvous off)")
         cfg = p.config
         p = p.rebuilt(config=cfg.replace(visits=cfg.visits.model_copy(update={"rendezvous": False})))
-        run.stats["column_generation"] = {**r.as_dict(), "fallback": "enumerated loops"}
+        run.stats["column_generation"] = {**r.as_dict(), "fallback": ENUMERATED}
         run.problem = p
         return
     run.problem = p
@@ -231,6 +236,47 @@ def _price_loops(run: _Run) -> None:
         run.say(f"column generation: {r.rounds} rounds, {r.seed_columns + r.generated_columns} loops "
                 f"({r.generated_columns} priced) in {r.seconds:.1f} s{bound}"
                 + ("" if r.reason is None else f" ({r.reason})"))
+
+
+#: ``stats.column_generation.fallback`` when the week is planned with the enumerated loops (a
+#: model of its own: its bounds hold)
+ENUMERATED = "enumerated loops"
+#: share of the time left that the beat plan's CP-SAT model may take, and its most seconds
+BEAT_SHARE, BEAT_MAX_S = 0.2, 10.0
+
+
+def _beat_plan(run: _Run, p: Problem) -> bool:
+    """visits.rendezvous where column generation could not plan the week: the week planned
+    from beats (model/beats.py: its loop columns only, the beat plan the first roster), when the
+    plan keeps every row of the model; False (nothing changed) otherwise."""
+    why = beats.applicable(p)
+    if why is not None:
+        run.say(f"beat plan: none ({why})")
+        return False
+    plan = beats.design(p, time_limit_s=min(BEAT_MAX_S, run.remaining_s() * BEAT_SHARE), workers=run.params.workers,
+                        seed=run.params.seed)
+    if plan is None:
+        run.say("beat plan: none found (a hotspot no station can hold on a beat, or no plan in time)")
+        return False
+    q = p.without_loop_columns()
+    n_posts = q.n_shifts
+    q = q.with_loop_columns(beats.beat_columns(plan))
+    start = np.zeros(q.n_shifts)
+    start[n_posts:] = 1
+    if complete_columns(build_model(q), start) is None:
+        run.say(f"beat plan: none kept (its {plan.n_beats} beats break a rule of the model: manpower, rest)")
+        return False
+    r = p.pricing
+    run.problem, run.start = q, start
+    run.stats["column_generation"] = {
+        **r.as_dict(), "fallback": "beat plan", "bound": None,
+        "reason": f"the week is planned from beats ({r.reason}): their loops are a part of the model's, so no bound "
+                  "is proven",
+        "beat_plan": {"beats": plan.n_beats, "shift_minutes": plan.length, "status": plan.status,
+                      "seconds": round(plan.seconds, 3)}}
+    run.say(f"beat plan: {plan.n_beats} beats ({plan.status}, {plan.seconds:.1f} s), "
+            f"{plan.n_beats * len(plan.starts) * plan.length / 60:,.0f} team-hours")
+    return True
 
 
 def _build(run: _Run, *, caps: dict[int, int] | None = None):
@@ -244,6 +290,9 @@ def _build(run: _Run, *, caps: dict[int, int] | None = None):
 
 def _greedy_start(run: _Run, model) -> np.ndarray | None:
     """The greedy roster first: a complete roster within seconds, and the MIP's warm start."""
+    if run.start is not None:
+        run.say("warm start: the beat plan")
+        return run.start
     if not run.params.use_greedy_hint:
         return None
     if run.problem.published is not None:  # a re-plan or a roll-over: the greedy knows no kept rows
@@ -456,10 +505,11 @@ def _with_roster(run: _Run, counts: EngineResult, assignment) -> Result:
 
 
 def _priced(stats: dict) -> dict | None:
-    """The column generation figures when the roster's model holds the loops it found (not
-    after a fall back to the enumerated loops)."""
+    """The column generation figures when the roster's model holds a part of the rendezvous
+    model's loops: those it found, or a beat plan's (not after a fall back to the enumerated
+    loops, a model of their own). The MIP's and the LP's bounds then hold for those loops only."""
     priced = stats.get("column_generation")
-    return None if priced is None or "fallback" in priced else priced
+    return None if priced is None or priced.get("fallback") == ENUMERATED else priced
 
 
 def _status(res: EngineResult) -> str:

@@ -1,0 +1,223 @@
+r"""Beats: every station's loop repeats one cycle of the visit interval, partners meeting on it
+(visits.rendezvous, at a scale where column generation's master LP does not solve in time).
+
+A **beat plan** gives every visit hotspot ``h`` a phase ``phi_h`` (a multiple of the check step
+``c`` in ``[0, e)``, ``e`` the interval) and one station (two of a joint hotspot, partners:
+stations that make its visit joint, :attr:`~patrolplan.model.rules.visits.Windows.partners`);
+each station runs up to a few **beats**: sets of its hotspots, each driven by one team at a time
+in shifts of length ``L`` (the longest allowed multiple of ``e``) starting at every multiple of
+``L``, visiting ``h`` at every minute ``phi_h + n e`` of the shift. A joint hotspot's two
+stations arrive at the same minutes, so they meet at every visit.
+
+Why the visits keep the rule. Visit hours start at a multiple of ``c`` (slots of whole
+quarter-hours), and the window rows (rules/visits.py :class:`Windows`) ask for a visit start in
+``[a + c (i + 1), a + e + c i]``: ``e / c`` consecutive multiples of ``c``, one of each residue
+modulo ``e``, so one of them is ``phi_h`` modulo ``e``. A shift is ``L / e`` whole cycles, so the
+next team takes over on the same minutes: the phase must leave time to drive out before the
+first visit (``phi_h >= out``) and to stay the dwell and drive back after the last
+(``phi_h + dwell + back <= e``). Within a beat, two hotspots' phases lie at least the dwell and
+the road minutes apart (on the grid), both ways round the cycle.
+
+The plan is a small CP-SAT model (:func:`design`): per hotspot its phase, per station and beat
+which hotspots it holds, the beats' orders as pairwise disjunctions; each beat costs its
+shifts' hours, each hotspot held the road minutes to it from the station and back. A station
+runs at most as many beats as its teams keep going all week (shift cap, rest, availability).
+The columns (:func:`beat_columns`) are loop columns of the rendezvous model like any other: the
+model, the MIP and named teams take them from there, and ``patrolplan check`` measures the
+visits. Nothing here proves a bound; a hotspot that no station can hold on a beat (a phase range
+left empty by long roads, stations without the teams) makes the plan None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from patrolplan.model.pricing import station_nets
+from patrolplan.model.rules import availability, max_shifts
+from patrolplan.model.rules.capacity import occupied
+from patrolplan.model.rules.shifts import shift_starts
+from patrolplan.model.rules.visits import LoopColumn, check_step
+
+__all__ = ["BeatPlan", "design", "beat_columns"]
+
+#: most beats one station runs at once
+MAX_BEATS = 3
+#: CP-SAT weight of one beat's hour against one road minute out and back
+_HOUR = 60
+
+
+@dataclass(frozen=True)
+class BeatPlan:
+    """A beat plan (see the module docstring): ``beats`` per station, each ``((h, phase), ...)``
+    in phase order; ``length`` the shifts' minutes; ``starts`` the shift starts."""
+
+    interval: int
+    length: int
+    starts: tuple[int, ...]
+    beats: dict[int, tuple[tuple[tuple[int, int], ...], ...]]
+    status: str
+    seconds: float
+
+    @property
+    def n_beats(self) -> int:
+        return sum(len(b) for b in self.beats.values())
+
+
+def applicable(p) -> str | None:
+    """None when a beat plan may be made for ``p``, else why not."""
+    w = p.windows
+    if w is None:
+        return "no visit demand in the rendezvous model"
+    wanted = np.nonzero(p.visit_need.any(axis=1))[0]
+    every = np.unique(p.visit_every_min[wanted])
+    if every.size != 1:
+        return "visit intervals differ between hotspots"
+    e = int(every[0])
+    c = check_step(p.config, e)
+    if e % c or c % w.grid:
+        return f"the interval ({e} min) is no whole number of check steps ({c} min) on the grid"
+    if p.published is not None:
+        return "a re-plan keeps published loops"
+    if _length(p, e) is None:
+        return f"no shift length is a whole number of intervals ({e} min) starting on the shift grid"
+    return None
+
+
+def _length(p, e: int) -> int | None:
+    """The longest shift length that is whole cycles and can start at every multiple of itself."""
+    for L in sorted(p.config.rules.shift_minutes, reverse=True):
+        L = int(L)
+        if L % e == 0 and np.isin(np.arange(0, p.config.horizon_minutes, L), shift_starts(p.config, L)).all():
+            return L
+    return None
+
+
+def _starts(p, L: int) -> np.ndarray:
+    """The shift starts of every beat: each multiple of ``L`` whose shift overlaps visit hours."""
+    chain = np.arange(0, p.config.horizon_minutes, L, dtype=np.int64)
+    asked = np.nonzero(p.visit_need.any(axis=0))[0] * p.slot_min
+    return chain[((asked[None, :] >= chain[:, None]) & (asked[None, :] < chain[:, None] + L)).any(axis=1)]
+
+
+def _max_beats(p, s: int, L: int, starts: np.ndarray) -> int:
+    """Beats station ``s`` can keep all week: the shift cap, the teams its shifts and their rest
+    keep at once, and each day's available teams."""
+    n = int(starts.size)
+    by_cap = max_shifts.station_cap(p, s) // max(n, 1)
+    frm, until = occupied(starts, np.full(n, L), p.min_rest_min)
+    at_once = int(((frm[None, :] <= frm[:, None]) & (frm[:, None] < until[None, :])).sum(axis=1).max())
+    by_teams = int(p.teams[s]) // max(at_once, 1)
+    day = starts // (24 * 60)
+    by_day = min([int(a) // int((day == d).sum()) for d in np.unique(day)
+                  if (a := availability.teams_on(p, s, int(d))) is not None and (day == d).any()], default=1 << 30)
+    return int(min(MAX_BEATS, by_cap, by_teams, by_day))
+
+
+def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0) -> BeatPlan | None:
+    """The beat plan of ``p`` of fewest beat-hours found by CP-SAT in ``time_limit_s``; None
+    when none applies (:func:`applicable`) or none is found."""
+    import time
+
+    from ortools.sat.python import cp_model
+
+    t0 = time.perf_counter()
+    if applicable(p) is not None:
+        return None
+    w = p.windows
+    wanted = [int(h) for h in np.nonzero(p.visit_need.any(axis=1))[0]]
+    e = int(p.visit_every_min[wanted[0]])
+    c, g = check_step(p.config, e), w.grid
+    L = _length(p, e)
+    starts = _starts(p, L)
+    nets = {net.station: net for net in station_nets(p)}
+    m = cp_model.CpModel()
+    phase = {h: m.NewIntVarFromDomain(cp_model.Domain.FromValues(list(range(0, e, c))), f"phase[{h}]") for h in wanted}
+    hold: dict[tuple[int, int, int], object] = {}  # (h, s, beat) -> bool
+    used: dict[tuple[int, int], object] = {}  # (s, beat) -> bool
+    cost = []
+    for s, net in nets.items():
+        k_max = _max_beats(p, s, L, starts)
+        if k_max <= 0:
+            continue
+        first = net.out_steps * g
+        last = e - net.dwell_min - net.back_min
+        ok = [i for i in range(net.stops.size) if -(-int(first[i]) // c) * c <= last[i] and int(net.stops[i]) in phase]
+        if not ok:
+            continue
+        for k in range(k_max):
+            used[s, k] = m.NewBoolVar(f"used[{s},{k}]")
+            cost.append(_HOUR * (L // 60) * starts.size * used[s, k])
+            if k:
+                m.AddImplication(used[s, k], used[s, k - 1])
+            for i in ok:
+                h = int(net.stops[i])
+                x = hold[h, s, k] = m.NewBoolVar(f"hold[{h},{s},{k}]")
+                m.AddImplication(x, used[s, k])
+                m.Add(phase[h] >= int(first[i])).OnlyEnforceIf(x)
+                m.Add(phase[h] <= int(last[i])).OnlyEnforceIf(x)
+                cost.append(int(net.out_min[i] + net.back_min[i]) * x)
+            for a_i, a in enumerate(ok):
+                for b in ok[a_i + 1:]:
+                    ha, hb = int(net.stops[a]), int(net.stops[b])
+                    xa, xb = hold[ha, s, k], hold[hb, s, k]
+                    ab, ba = int(net.step[a, b]) * g, int(net.step[b, a]) * g
+                    if ab + ba > e:  # no cycle of the interval holds both
+                        m.AddBoolOr([xa.Not(), xb.Not()])
+                        continue
+                    before = m.NewBoolVar(f"before[{ha},{hb},{s},{k}]")
+                    m.Add(phase[hb] - phase[ha] >= ab).OnlyEnforceIf([xa, xb, before])
+                    m.Add(phase[ha] + e - phase[hb] >= ba).OnlyEnforceIf([xa, xb, before])
+                    m.Add(phase[ha] - phase[hb] >= ba).OnlyEnforceIf([xa, xb, before.Not()])
+                    m.Add(phase[hb] + e - phase[ha] >= ab).OnlyEnforceIf([xa, xb, before.Not()])
+    by_h: dict[int, dict[int, list]] = {}
+    for (h, s, _), x in hold.items():
+        by_h.setdefault(h, {}).setdefault(s, []).append(x)
+    for h in wanted:
+        stations = by_h.get(h, {})
+        if not stations:
+            return None
+        for xs in stations.values():
+            m.Add(sum(xs) <= 1)
+        every = [x for xs in stations.values() for x in xs]
+        if not w.sync[h]:
+            m.Add(sum(every) == 1)
+            continue
+        m.Add(sum(every) == 2)
+        z = int(p.hotspot_zone[h])
+        for s, xs in stations.items():
+            mates = [x for s2 in w.partners.get((z, s), ()) for x in stations.get(s2, [])]
+            m.Add(sum(xs) <= sum(mates))
+    m.Minimize(sum(cost))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, float(time_limit_s))
+    solver.parameters.num_workers = max(1, int(workers))
+    solver.parameters.random_seed = int(seed)
+    status = solver.Solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    beats: dict[int, list] = {}
+    for (s, k), u in used.items():
+        if not solver.Value(u):
+            continue
+        held = sorted((int(solver.Value(phase[h])), h) for (h, s2, k2), x in hold.items()
+                      if s2 == s and k2 == k and solver.Value(x))
+        if held:
+            beats.setdefault(s, []).append(tuple((h, ph) for ph, h in held))
+    return BeatPlan(interval=e, length=L, starts=tuple(int(t) for t in starts),
+                    beats={s: tuple(b) for s, b in beats.items()}, status=solver.StatusName(status).lower(),
+                    seconds=time.perf_counter() - t0)
+
+
+def beat_columns(plan: BeatPlan) -> list[LoopColumn]:
+    """The loop columns of a beat plan: one per station, beat and shift start."""
+    out = []
+    cycles = plan.length // plan.interval
+    for s, beats in sorted(plan.beats.items()):
+        for beat in beats:
+            for t in plan.starts:
+                visits = tuple(sorted(((h, t + ph + n * plan.interval) for n in range(cycles) for h, ph in beat),
+                                      key=lambda v: v[1]))
+                out.append(LoopColumn(s, int(t), plan.length, visits))
+    return out

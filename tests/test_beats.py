@@ -1,0 +1,143 @@
+"""Beat plans (model/beats.py, issue 22): a rendezvous week that column generation cannot plan
+in time (as at Jining scale) is planned from beats: every station's loop repeats one cycle of
+the interval, partners meeting on it. Hand-sized weeks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from builders import VISIT_COLUMNS, make_scenario, solve_visits, visit_travel
+from patrolplan.check import check_roster
+from patrolplan.model import beats
+from patrolplan.model.problem import Problem
+
+#: visits at the three hotspots all Monday's day shift: 15 min at least every 2 h
+DAY = [(h, "", "mon", "08:00", "16:00", 1, "visit", 15, 120) for h in ("HA", "HB", "HJ")]
+
+
+def _two_stations(officers: int = 4):
+    """Stations A (county X) and B (county Y); HA in A's zone, HB in B's, HJ in their
+    synchronized zone; 8-hour shifts only; planned by rendezvous."""
+    return make_scenario([("A", officers, "X"), ("B", officers, "Y")], [("HA", "ZA"), ("HB", "ZB"), ("HJ", "ZJ")],
+                         [("ZA", "staggered", ["A"]), ("ZB", "staggered", ["B"]), ("ZJ", "synchronized", ["A", "B"])],
+                         rules={"shift_hours": [8]}, visits={"rendezvous": True})
+
+
+def _problem(scenario, rows, *, out=10, hop=10) -> Problem:
+    from patrolplan.inputs.demand import expand_demand, expand_visits
+
+    scenario = scenario.replace(demand=pd.DataFrame(rows, columns=VISIT_COLUMNS))
+    tr = visit_travel(scenario, out, hop)
+    return Problem.from_tables(scenario, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(scenario),
+                               visits=expand_visits(scenario), hop_min=tr.hop_min)
+
+
+@pytest.fixture
+def no_master(monkeypatch):
+    """Column generation's master LP never solves (as at Jining scale)."""
+    from patrolplan.solver import colgen
+
+    monkeypatch.setattr(colgen, "_optimal", lambda h: False)
+
+
+def _broken(result, sc, tr):
+    report = check_roster(sc, result.roster, travel=tr, visits=result.visits)
+    return [(v.rule, v.message) for v in report.violations]
+
+
+def test_a_week_column_generation_cannot_plan_is_planned_from_beats(no_master):
+    """By hand, as the rendezvous optimum (tests/test_visits_rendezvous.py): A's beat is HA and
+    HJ, B's is HB and HJ, the two arriving at HJ on the same minutes: one 8-hour shift each,
+    16 team-hours. Each hotspot gets a visit every 120 minutes, four in the shift (the need);
+    every visit at HJ is made by A and B together. The beats' loops are a part of the model's, so
+    no bound is claimed."""
+    result, tr, _, sc = solve_visits(_two_stations(), DAY, out=10, hop=10)
+    cg = result.summary["stats"]["column_generation"]
+    assert cg["fallback"] == "beat plan" and cg["beat_plan"]["beats"] == 2
+    assert cg["beat_plan"]["shift_minutes"] == 480
+    assert _broken(result, sc, tr) == []
+    assert result.summary["team_hours"] == 16
+    assert result.status == "feasible" and result.summary["best_bound"] is None
+    assert "beats" in result.summary["best_bound_reason"]
+    v = result.visits.assign(arrive=pd.to_datetime(result.visits["arrive"]))
+    for h, rows in v.groupby("hotspot_id"):
+        times = sorted(set(rows["arrive"]))
+        assert len(times) == 4, h
+        assert {(b - a).total_seconds() / 60 for a, b in zip(times, times[1:])} == {120.0}, h
+    joint = v[v["hotspot_id"] == "HJ"].groupby("arrive")["station_id"].apply(lambda s: tuple(sorted(s)))
+    assert set(joint) == {("A", "B")}
+    own = v[v["hotspot_id"] != "HJ"]
+    assert set(zip(own["hotspot_id"], own["station_id"])) == {("HA", "A"), ("HB", "B")}
+
+
+def test_phases_leave_time_to_drive_out_and_back_and_between_stops():
+    """Every beat's phases are multiples of the check step (15 min), at least the road minutes
+    out after the shift's start, leave the dwell and the road back before the cycle's end, and
+    lie the dwell and the road minutes (on the 5-min grid) apart both ways round the cycle."""
+    p = _problem(_two_stations(), DAY, out=20, hop=22)
+    plan = beats.design(p, time_limit_s=10)
+    assert plan is not None and plan.interval == 120
+    for s, station_beats in plan.beats.items():
+        for beat in station_beats:
+            phases = [ph for _, ph in beat]
+            assert phases == sorted(phases) and all(ph % 15 == 0 for ph in phases)
+            assert all(20 <= ph <= 120 - 15 - 20 for ph in phases)
+            gaps = np.diff(phases + [phases[0] + 120])
+            assert len(beat) == 1 or (gaps >= 40).all()  # 15 + 22 -> 40 on the grid
+    # with legs of 22 min a cycle of 120 holds both stops of a station: 20 <= HJ, HA <= 85
+    assert sorted(len(b) for bs in plan.beats.values() for b in bs) == [2, 2]
+
+
+def test_no_beat_plan_where_a_hotspot_is_too_far_for_a_cycle(no_master):
+    """60 road minutes out and 60 back leave no phase in a 120-minute cycle (out, then the
+    dwell and the way back before the next team's first visit): no beat plan, and the week
+    is planned with the enumerated loops, still without a gap."""
+    p = _problem(_two_stations(), DAY, out=60, hop=10)
+    assert beats.design(p, time_limit_s=5) is None
+    result, tr, _, sc = solve_visits(_two_stations(), DAY, out=60, hop=10)
+    cg = result.summary["stats"]["column_generation"]
+    assert cg["fallback"] == "enumerated loops"
+    assert result.status in ("optimal", "feasible") and _broken(result, sc, tr) == []
+
+
+@pytest.mark.parametrize(("officers", "most"), [(2, 0), (6, 1), (12, 2), (40, 3)])
+def test_a_station_runs_no_more_beats_than_its_teams_keep_going_all_day(officers, most):
+    """Visits all Monday: a beat is three 8-hour shifts, and each keeps its team 20 hours
+    (shift and rest), so the three occupy three teams at 16:00; a station of ``officers`` (two
+    to a team) runs at most teams // 3 beats, and never more than MAX_BEATS."""
+    day = [(h, "", "mon", "00:00", "24:00", 1, "visit", 15, 120) for h in ("HA", "HB", "HJ")]
+    p = _problem(_two_stations(officers), day)
+    starts = beats._starts(p, 480)
+    assert starts.tolist() == [0, 480, 960]
+    assert beats._max_beats(p, 0, 480, starts) == most
+
+
+def test_beats_need_one_interval_for_every_hotspot():
+    """The phases are those of one cycle: hotspots asking for different intervals get no beat
+    plan (the week falls back to the enumerated loops)."""
+    rows = [("HA", "", "mon", "08:00", "16:00", 1, "visit", 15, 120), ("HB", "", "mon", "08:00", "16:00", 1, "visit", 15, 90),
+            ("HJ", "", "mon", "08:00", "16:00", 1, "visit", 15, 120)]
+    p = _problem(_two_stations(), rows)
+    assert beats.applicable(p) == "visit intervals differ between hotspots"
+    assert beats.design(p, time_limit_s=5) is None
+
+
+def test_a_problem_without_its_loop_columns_takes_them_back_alike():
+    """``without_loop_columns`` keeps the posts only; adding the loops back gives the same
+    columns, visits and rows of the model."""
+    from patrolplan.model.pricing import LoopColumn, with_seed_loops
+
+    p = with_seed_loops(_problem(_two_stations(), DAY))
+    loops = np.nonzero(p.shift_loop >= 0)[0]
+    assert loops.size
+    q = p.without_loop_columns()
+    assert (q.shift_loop < 0).all() and q.guard.shape[1] == q.meet_link.shape[1] == q.n_shifts
+    assert q.visit_ptr.size == q.n_shifts + 1
+    cols = [LoopColumn(int(p.shift_station[j]), int(p.shift_start_min[j]), int(p.shift_len_min[j]),
+                       tuple((h, t) for h, t, _ in p.visits_of(int(j)))) for j in loops]
+    r = q.with_loop_columns(cols)
+    assert r.n_shifts == p.n_shifts
+    assert (r.guard != p.guard).nnz == 0 and (r.meet_link != p.meet_link).nnz == 0
+    assert np.array_equal(r.visit_arrive_min, p.visit_arrive_min)
