@@ -141,3 +141,20 @@ def test_a_problem_without_its_loop_columns_takes_them_back_alike():
     assert r.n_shifts == p.n_shifts
     assert (r.guard != p.guard).nnz == 0 and (r.meet_link != p.meet_link).nnz == 0
     assert np.array_equal(r.visit_arrive_min, p.visit_arrive_min)
+
+
+def test_a_week_too_large_for_column_generation_makes_no_first_loops_and_goes_to_beats(monkeypatch):
+    """Above pricing.MASTER_MAX_ROWS window and link rows column generation is not tried: no
+    first loops are made (at province size they took most of the build and 20 GB), and the week
+    goes straight to its beat plan."""
+    from patrolplan.model import pricing
+
+    p = _problem(_two_stations(), DAY)
+    assert (pricing.with_seed_loops(p).shift_loop >= 0).any()
+    monkeypatch.setattr(pricing, "MASTER_MAX_ROWS", pricing.master_rows(p) - 1)
+    assert not (pricing.with_seed_loops(p).shift_loop >= 0).any()
+    result, tr, _, sc = solve_visits(_two_stations(), DAY, out=10, hop=10)
+    cg = result.summary["stats"]["column_generation"]
+    assert cg["fallback"] == "beat plan" and cg["seed_columns"] == 0 and cg["rounds"] == 0
+    assert "column generation is not tried" in cg["reason"]
+    assert _broken(result, sc, tr) == [] and result.summary["team_hours"] == 16

@@ -227,17 +227,11 @@ def _scenario_inside(scenario, run_dir: Path) -> Path | None:
 def write_model_file(scenario, path: str | Path, *, quiet: bool = True) -> tuple[Path, Path]:
     """``patrolplan solve --write-model``: the stage-1 model of ``scenario`` as MPS + JSON; a
     week planned by rendezvous over the loops column generation finds in its share of the time
-    limit (as ``solve`` would)."""
-    from patrolplan.solver.colgen import generate_columns
-    from patrolplan.solver.solve import PRICING_SHARE
+    limit, or the beat plan's, or the enumerated loops (as ``solve`` would)."""
+    from patrolplan.solver.solve import planned_problem
 
     problem, params = prepare(scenario, quiet=quiet)
-    if problem.windows is not None:
-        problem = generate_columns(problem, time_limit_s=params.time_limit_s * PRICING_SHARE, workers=params.workers)
-        r = problem.pricing
-        if not quiet:
-            print(f"column generation: {r.rounds} rounds, {r.seed_columns + r.generated_columns} loops "
-                  f"({r.generated_columns} priced)", file=sys.stderr)
+    problem = planned_problem(problem, params)
     model = build_model(problem, allow_gaps=params.allow_gaps)
     return write_model(problem, model, path, config_sha256=config_sha256(scenario))
 

@@ -125,89 +125,118 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0) -> BeatPl
     t0 = time.perf_counter()
     if applicable(p) is not None:
         return None
-    w = p.windows
-    wanted = [int(h) for h in np.nonzero(p.visit_need.any(axis=1))[0]]
-    e = int(p.visit_every_min[wanted[0]])
-    c, g = check_step(p.config, e), w.grid
-    L = _length(p, e)
-    starts = _starts(p, L)
-    nets = {net.station: net for net in station_nets(p)}
-    m = cp_model.CpModel()
-    phase = {h: m.NewIntVarFromDomain(cp_model.Domain.FromValues(list(range(0, e, c))), f"phase[{h}]") for h in wanted}
-    hold: dict[tuple[int, int, int], object] = {}  # (h, s, beat) -> bool
-    used: dict[tuple[int, int], object] = {}  # (s, beat) -> bool
-    cost = []
-    for s, net in nets.items():
-        k_max = _max_beats(p, s, L, starts)
-        if k_max <= 0:
-            continue
-        first = net.out_steps * g
-        last = e - net.dwell_min - net.back_min
-        ok = [i for i in range(net.stops.size) if -(-int(first[i]) // c) * c <= last[i] and int(net.stops[i]) in phase]
-        if not ok:
-            continue
-        for k in range(k_max):
-            used[s, k] = m.NewBoolVar(f"used[{s},{k}]")
-            cost.append(_HOUR * (L // 60) * starts.size * used[s, k])
-            if k:
-                m.AddImplication(used[s, k], used[s, k - 1])
-            for i in ok:
-                h = int(net.stops[i])
-                x = hold[h, s, k] = m.NewBoolVar(f"hold[{h},{s},{k}]")
-                m.AddImplication(x, used[s, k])
-                m.Add(phase[h] >= int(first[i])).OnlyEnforceIf(x)
-                m.Add(phase[h] <= int(last[i])).OnlyEnforceIf(x)
-                cost.append(int(net.out_min[i] + net.back_min[i]) * x)
-            for a_i, a in enumerate(ok):
-                for b in ok[a_i + 1:]:
-                    ha, hb = int(net.stops[a]), int(net.stops[b])
-                    xa, xb = hold[ha, s, k], hold[hb, s, k]
-                    ab, ba = int(net.step[a, b]) * g, int(net.step[b, a]) * g
-                    if ab + ba > e:  # no cycle of the interval holds both
-                        m.AddBoolOr([xa.Not(), xb.Not()])
-                        continue
-                    before = m.NewBoolVar(f"before[{ha},{hb},{s},{k}]")
-                    m.Add(phase[hb] - phase[ha] >= ab).OnlyEnforceIf([xa, xb, before])
-                    m.Add(phase[ha] + e - phase[hb] >= ba).OnlyEnforceIf([xa, xb, before])
-                    m.Add(phase[ha] - phase[hb] >= ba).OnlyEnforceIf([xa, xb, before.Not()])
-                    m.Add(phase[hb] + e - phase[ha] >= ab).OnlyEnforceIf([xa, xb, before.Not()])
-    by_h: dict[int, dict[int, list]] = {}
-    for (h, s, _), x in hold.items():
-        by_h.setdefault(h, {}).setdefault(s, []).append(x)
-    for h in wanted:
-        stations = by_h.get(h, {})
-        if not stations:
-            return None
-        for xs in stations.values():
-            m.Add(sum(xs) <= 1)
-        every = [x for xs in stations.values() for x in xs]
-        if not w.sync[h]:
-            m.Add(sum(every) == 1)
-            continue
-        m.Add(sum(every) == 2)
-        z = int(p.hotspot_zone[h])
-        for s, xs in stations.items():
-            mates = [x for s2 in w.partners.get((z, s), ()) for x in stations.get(s2, [])]
-            m.Add(sum(xs) <= sum(mates))
-    m.Minimize(sum(cost))
+    bm = _BeatModel(p)
+    for net in station_nets(p):
+        bm.add_station(net)
+    if not bm.add_hotspots():
+        return None
+    bm.m.Minimize(sum(bm.cost))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, float(time_limit_s))
     solver.parameters.num_workers = max(1, int(workers))
     solver.parameters.random_seed = int(seed)
-    status = solver.Solve(m)
+    status = solver.Solve(bm.m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    beats: dict[int, list] = {}
-    for (s, k), u in used.items():
-        if not solver.Value(u):
-            continue
-        held = sorted((int(solver.Value(phase[h])), h) for (h, s2, k2), x in hold.items()
-                      if s2 == s and k2 == k and solver.Value(x))
-        if held:
-            beats.setdefault(s, []).append(tuple((h, ph) for ph, h in held))
-    return BeatPlan(interval=e, length=L, starts=tuple(int(t) for t in starts),
-                    beats={s: tuple(b) for s, b in beats.items()}, status=solver.StatusName(status).lower(),
-                    seconds=time.perf_counter() - t0)
+    return BeatPlan(interval=bm.e, length=bm.L, starts=tuple(int(t) for t in bm.starts), beats=bm.read(solver),
+                    status=solver.StatusName(status).lower(), seconds=time.perf_counter() - t0)
+
+
+class _BeatModel:
+    """The CP-SAT model of a beat plan: ``phase[h]`` (minutes), ``used[s, k]`` (station ``s``
+    runs beat ``k``), ``hold[h, s, k]`` (beat ``k`` of ``s`` holds ``h``), and the cost terms."""
+
+    def __init__(self, p) -> None:
+        from ortools.sat.python import cp_model
+
+        self.p, self.w, self.m = p, p.windows, cp_model.CpModel()
+        self.wanted = [int(h) for h in np.nonzero(p.visit_need.any(axis=1))[0]]
+        self.e = int(p.visit_every_min[self.wanted[0]])
+        self.c, self.g = check_step(p.config, self.e), self.w.grid
+        self.L = _length(p, self.e)
+        self.starts = _starts(p, self.L)
+        values = cp_model.Domain.FromValues(list(range(0, self.e, self.c)))
+        self.phase = {h: self.m.NewIntVarFromDomain(values, f"phase[{h}]") for h in self.wanted}
+        self.hold: dict[tuple[int, int, int], object] = {}
+        self.used: dict[tuple[int, int], object] = {}
+        self.cost: list = []
+
+    def add_station(self, net) -> None:
+        """Station ``net.station``'s beats: each holds hotspots whose phase leaves the road out
+        before it and the dwell and the road back after it within the cycle; two hotspots of
+        one beat lie the dwell and the road minutes apart both ways round the cycle."""
+        s, m, e, g = net.station, self.m, self.e, self.g
+        first = net.out_steps * g
+        last = e - net.dwell_min - net.back_min
+        ok = [i for i in range(net.stops.size)
+              if -(-int(first[i]) // self.c) * self.c <= last[i] and int(net.stops[i]) in self.phase]
+        if not ok:
+            return
+        for k in range(_max_beats(self.p, s, self.L, self.starts)):
+            used = self.used[s, k] = m.NewBoolVar(f"used[{s},{k}]")
+            self.cost.append(_HOUR * (self.L // 60) * self.starts.size * used)
+            if k:
+                m.AddImplication(used, self.used[s, k - 1])
+            for i in ok:
+                h = int(net.stops[i])
+                x = self.hold[h, s, k] = m.NewBoolVar(f"hold[{h},{s},{k}]")
+                m.AddImplication(x, used)
+                m.Add(self.phase[h] >= int(first[i])).OnlyEnforceIf(x)
+                m.Add(self.phase[h] <= int(last[i])).OnlyEnforceIf(x)
+                self.cost.append(int(net.out_min[i] + net.back_min[i]) * x)
+            for n_a, a in enumerate(ok):
+                for b in ok[n_a + 1:]:
+                    self._apart(net, s, k, a, b)
+
+    def _apart(self, net, s: int, k: int, a: int, b: int) -> None:
+        m, e, g = self.m, self.e, self.g
+        ha, hb = int(net.stops[a]), int(net.stops[b])
+        xa, xb = self.hold[ha, s, k], self.hold[hb, s, k]
+        pa, pb = self.phase[ha], self.phase[hb]
+        ab, ba = int(net.step[a, b]) * g, int(net.step[b, a]) * g
+        if ab + ba > e:  # no cycle of the interval holds both
+            m.AddBoolOr([xa.Not(), xb.Not()])
+            return
+        before = m.NewBoolVar(f"before[{ha},{hb},{s},{k}]")
+        m.Add(pb - pa >= ab).OnlyEnforceIf([xa, xb, before])
+        m.Add(pa + e - pb >= ba).OnlyEnforceIf([xa, xb, before])
+        m.Add(pa - pb >= ba).OnlyEnforceIf([xa, xb, before.Not()])
+        m.Add(pb + e - pa >= ab).OnlyEnforceIf([xa, xb, before.Not()])
+
+    def add_hotspots(self) -> bool:
+        """Each hotspot held by one beat of one station, a joint one by two partners; False when
+        some hotspot no station can hold."""
+        by_h: dict[int, dict[int, list]] = {}
+        for (h, s, _), x in self.hold.items():
+            by_h.setdefault(h, {}).setdefault(s, []).append(x)
+        for h in self.wanted:
+            stations = by_h.get(h, {})
+            if not stations:
+                return False
+            for xs in stations.values():
+                self.m.Add(sum(xs) <= 1)
+            every = [x for xs in stations.values() for x in xs]
+            if not self.w.sync[h]:
+                self.m.Add(sum(every) == 1)
+                continue
+            self.m.Add(sum(every) == 2)
+            z = int(self.p.hotspot_zone[h])
+            for s, xs in stations.items():
+                mates = [x for s2 in self.w.partners.get((z, s), ()) for x in stations.get(s2, [])]
+                self.m.Add(sum(xs) <= sum(mates))
+        return True
+
+    def read(self, solver) -> dict[int, tuple[tuple[tuple[int, int], ...], ...]]:
+        """The beats of a solution, per station, each its ``(h, phase)`` in phase order."""
+        beats: dict[int, list] = {}
+        for (s, k), u in self.used.items():
+            if not solver.Value(u):
+                continue
+            held = sorted((int(solver.Value(self.phase[h])), h) for (h, s2, k2), x in self.hold.items()
+                          if s2 == s and k2 == k and solver.Value(x))
+            if held:
+                beats.setdefault(s, []).append(tuple((h, ph) for ph, h in held))
+        return {s: tuple(b) for s, b in beats.items()}
 
 
 def beat_columns(plan: BeatPlan) -> list[LoopColumn]:

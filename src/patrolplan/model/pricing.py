@@ -49,7 +49,7 @@ from patrolplan.model.rules.shifts import shift_starts
 from patrolplan.model.rules.visits import LoopColumn, check_step
 
 __all__ = ["StationNet", "LoopColumn", "station_nets", "best_loops", "value_of_duals", "seed_values", "horizon_grid",
-           "price_all", "enumerated_loops", "with_seed_loops"]
+           "price_all", "enumerated_loops", "with_seed_loops", "MASTER_MAX_ROWS", "master_rows"]
 
 
 @dataclass(frozen=True)
@@ -282,13 +282,28 @@ def enumerated_loops(p) -> list[LoopColumn]:
     return out
 
 
+#: rows of the master LP (window and link rows) above which column generation is not tried and
+#: no first loops are made: the week is planned from beats (model/beats.py). Measured on 2
+#: cores: the Jining demo's master (38 k rows) solves in seconds and runs its rounds; at Jining
+#: scale (154 k and 197 k rows, over 130 k first loops) the first master LP did not solve in 15 s
+#: (nor in 60 s), and the province's (1.5 M rows) not in 75 s, while its first loops took most of
+#: a 150 s build and 20 GB
+MASTER_MAX_ROWS = 100_000
+
+
+def master_rows(p) -> int:
+    """Rows of the master LP's visit families: window rows and link rows."""
+    return int(p.windows.n_windows + p.windows.link_meet.size)
+
+
 def with_seed_loops(p):
     """``p`` with its first loop columns (visits.rendezvous): one per frame (station, start,
     length) a loop fits (:func:`seed_values`), and the enumerated loops on the grid
-    (:func:`enumerated_loops`); ``p`` itself without windows. Whoever makes a week's Problem
-    to plan it applies this (``solver.solve.prepare``; ``solve`` for a Problem made by hand,
-    the explanation for its relaxed weeks): ``Problem`` knows nothing of pricing."""
-    if p.windows is None:
+    (:func:`enumerated_loops`); ``p`` itself without windows, or when its master would be too
+    large for column generation (:data:`MASTER_MAX_ROWS`). Whoever makes a week's Problem to
+    plan it applies this (``solver.solve.prepare``; ``solve`` for a Problem made by hand, the
+    explanation for its relaxed weeks): ``Problem`` knows nothing of pricing."""
+    if p.windows is None or master_rows(p) > MASTER_MAX_ROWS:
         return p
     own, joint = seed_values(p)
     first = price_all(p, own, joint, frame_cost=None, keep=1)

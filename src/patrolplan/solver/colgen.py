@@ -74,6 +74,10 @@ def applicable(p: Problem) -> str | None:
     """None when column generation may run on ``p``, else why not."""
     if p.windows is None:
         return "no visit demand in the rendezvous model"
+    rows = pricing.master_rows(p)
+    if rows > pricing.MASTER_MAX_ROWS:
+        return (f"the master LP would have {rows:,} window and link rows, above the {pricing.MASTER_MAX_ROWS:,} at which "
+                "it was measured not to solve in time: column generation is not tried")
     return None
 
 

@@ -40,7 +40,7 @@ from patrolplan.solver.explain import PrecheckResult, explain_gaps, explain_infe
 from patrolplan.model.problem import Problem
 from patrolplan.solver.result import Result, coverage_table, roster_table, station_loads, visits_table
 
-__all__ = ["SolveParams", "solve", "solve_scenario"]
+__all__ = ["SolveParams", "solve", "solve_scenario", "planned_problem"]
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,8 @@ def _price_loops(run: _Run) -> None:
         p = generate_columns(p, time_limit_s=run.params.time_limit_s * PRICING_SHARE, workers=run.params.workers,
                              say=run.say)
     r = p.pricing
-    if (r.lp_value is None or r.slack > 1e-6) and not r.priced_out and not run.params.allow_gaps:
+    untried = not (p.shift_loop >= 0).any()  # too large for column generation: no first loops
+    if untried or ((r.lp_value is None or r.slack > 1e-6) and not r.priced_out and not run.params.allow_gaps):
         # the master LP did not finish, or the loops found cannot keep every visit yet: plan the
         # week from beats (model/beats.py), else with the enumerated loops (a roster, if not the
         # rendezvous one, beats none)
@@ -243,6 +244,16 @@ def _price_loops(run: _Run) -> None:
 ENUMERATED = "enumerated loops"
 #: share of the time left that the beat plan's CP-SAT model may take, and its most seconds
 BEAT_SHARE, BEAT_MAX_S = 0.2, 10.0
+
+
+def planned_problem(problem: Problem, params: SolveParams) -> Problem:
+    """The Problem whose model :func:`solve` plans (``--write-model`` writes it): in a week
+    planned by rendezvous, with the loops column generation priced in its share of the time,
+    else the beat plan's, else the enumerated loops, as :func:`solve` falls back."""
+    run = _Run(problem, params, None)
+    if problem.windows is not None:
+        _price_loops(run)
+    return run.problem
 
 
 def _beat_plan(run: _Run, p: Problem) -> bool:
