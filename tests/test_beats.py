@@ -158,3 +158,34 @@ def test_a_week_too_large_for_column_generation_makes_no_first_loops_and_goes_to
     assert cg["fallback"] == "beat plan" and cg["seed_columns"] == 0 and cg["rounds"] == 0
     assert "column generation is not tried" in cg["reason"]
     assert _broken(result, sc, tr) == [] and result.summary["team_hours"] == 16
+
+
+def test_a_first_beat_plan_is_improved_in_the_time_left(no_master, monkeypatch):
+    """The first beat plan comes fast (at most 10 s); when CP-SAT did not prove it optimal, the
+    time left then improves on it, starting from it: here a first plan of one hotspot per
+    beat (4 beats, 32 team-hours) gives way to the two beats by hand (16 team-hours)."""
+    real, hints = beats.design, []
+
+    def first_then_real(p, **kw):
+        hints.append(kw.get("hint"))
+        if len(hints) == 1:  # stations A=0, B=1; hotspots HA=0, HB=1, HJ=2
+            return beats.BeatPlan(120, 480, (480,), {0: (((0, 30),), ((2, 60),)), 1: (((1, 30),), ((2, 60),))},
+                                  "feasible", 0.1, objective=1e9)
+        return real(p, **kw)
+
+    monkeypatch.setattr(beats, "design", first_then_real)
+    result, tr, _, sc = solve_visits(_two_stations(), DAY, out=10, hop=10)
+    assert len(hints) == 2 and hints[0] is None and hints[1].n_beats == 4
+    assert any(line.startswith("beat plan: 4 beats") for line in result.log)
+    assert any(line.startswith("beat plan improved: 2 beats") for line in result.log)
+    assert result.summary["stats"]["column_generation"]["beat_plan"]["beats"] == 2
+    assert _broken(result, sc, tr) == [] and result.summary["team_hours"] == 16
+
+
+def test_a_hinted_design_starts_from_the_plan_it_is_given():
+    """CP-SAT given a plan as its hint returns one at least as good (its objective: beat-hours
+    in minutes, then road minutes)."""
+    p = _problem(_two_stations(), DAY)
+    plan = beats.design(p, time_limit_s=5)
+    again = beats.design(p, time_limit_s=5, hint=plan)
+    assert again is not None and again.objective <= plan.objective and again.n_beats == plan.n_beats == 2

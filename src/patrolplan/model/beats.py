@@ -59,6 +59,7 @@ class BeatPlan:
     beats: dict[int, tuple[tuple[tuple[int, int], ...], ...]]
     status: str
     seconds: float
+    objective: float = 0.0  # CP-SAT's: beat-hours in minutes, plus road minutes out and back
 
     @property
     def n_beats(self) -> int:
@@ -115,9 +116,11 @@ def _max_beats(p, s: int, L: int, starts: np.ndarray) -> int:
     return int(min(MAX_BEATS, by_cap, by_teams, by_day))
 
 
-def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0) -> BeatPlan | None:
-    """The beat plan of ``p`` of fewest beat-hours found by CP-SAT in ``time_limit_s``; None
-    when none applies (:func:`applicable`) or none is found."""
+def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: BeatPlan | None = None
+           ) -> BeatPlan | None:
+    """The beat plan of ``p`` of fewest beat-hours found by CP-SAT in ``time_limit_s``
+    (starting from ``hint``, a plan of ``p`` found before); None when none applies
+    (:func:`applicable`) or none is found."""
     import time
 
     from ortools.sat.python import cp_model
@@ -131,6 +134,8 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0) -> BeatPl
     if not bm.add_hotspots():
         return None
     bm.m.Minimize(sum(bm.cost))
+    if hint is not None:
+        bm.hint(hint)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, float(time_limit_s))
     solver.parameters.num_workers = max(1, int(workers))
@@ -139,7 +144,8 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0) -> BeatPl
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return BeatPlan(interval=bm.e, length=bm.L, starts=tuple(int(t) for t in bm.starts), beats=bm.read(solver),
-                    status=solver.StatusName(status).lower(), seconds=time.perf_counter() - t0)
+                    status=solver.StatusName(status).lower(), seconds=time.perf_counter() - t0,
+                    objective=float(solver.ObjectiveValue()))
 
 
 class _BeatModel:
@@ -225,6 +231,17 @@ class _BeatModel:
                 mates = [x for s2 in self.w.partners.get((z, s), ()) for x in stations.get(s2, [])]
                 self.m.Add(sum(xs) <= sum(mates))
         return True
+
+    def hint(self, plan: BeatPlan) -> None:
+        """Every variable hinted at its value in ``plan``."""
+        held = {(h, s, k): ph for s, beats in plan.beats.items() for k, beat in enumerate(beats) for h, ph in beat}
+        phase_of = {h: ph for (h, _, _), ph in held.items()}
+        for h, var in self.phase.items():
+            self.m.AddHint(var, phase_of.get(h, 0))
+        for (s, k), var in self.used.items():
+            self.m.AddHint(var, int(k < len(plan.beats.get(s, ()))))
+        for key, var in self.hold.items():
+            self.m.AddHint(var, int(key in held))
 
     def read(self, solver) -> dict[int, tuple[tuple[tuple[int, int], ...], ...]]:
         """The beats of a solution, per station, each its ``(h, phase)`` in phase order."""
