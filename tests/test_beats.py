@@ -189,3 +189,38 @@ def test_a_hinted_design_starts_from_the_plan_it_is_given():
     plan = beats.design(p, time_limit_s=5)
     again = beats.design(p, time_limit_s=5, hint=plan)
     assert again is not None and again.objective <= plan.objective and again.n_beats == plan.n_beats == 2
+
+
+def test_ctrl_c_stops_the_beat_search_at_once_and_is_raised():
+    """A signal during the beat plan's CP-SAT search stops it within a moment and raises
+    Interrupted (CP-SAT's own catcher would return the plan so far as if the time had run out,
+    and the run would go on to publish)."""
+    import os
+    import signal
+    import threading
+    import time
+
+    from ortools.sat.python import cp_model
+
+    from patrolplan import interrupts
+
+    rng = np.random.default_rng(0)  # a knapsack of 500 items and 8 weights: its optimum takes long to prove
+    m = cp_model.CpModel()
+    x = [m.NewBoolVar(f"x{i}") for i in range(500)]
+    for _ in range(8):
+        w = rng.integers(10**5, 10**6, 500)
+        m.Add(sum(int(a) * b for a, b in zip(w, x)) <= int(w.sum() // 3))
+    m.Maximize(sum(int(a) * b for a, b in zip(rng.integers(10**5, 10**6, 500), x)))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 60.0
+    solver.parameters.num_workers = 1
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    with interrupts.handled():
+        timer.start()
+        t = time.perf_counter()
+        try:
+            with pytest.raises(interrupts.Interrupted):
+                beats._solve(solver, m)
+        finally:
+            timer.cancel()
+    assert 1.0 <= time.perf_counter() - t < 10
