@@ -191,7 +191,7 @@ def test_a_hinted_design_starts_from_the_plan_it_is_given():
     assert again is not None and again.objective <= plan.objective and again.n_beats == plan.n_beats == 2
 
 
-def test_ctrl_c_stops_the_beat_search_at_once_and_is_raised():
+def test_ctrl_c_stops_the_beat_search_at_once_and_is_raised(monkeypatch):
     """A signal during the beat plan's CP-SAT search stops it within a moment and raises
     Interrupted (CP-SAT's own catcher would return the plan so far as if the time had run out,
     and the run would go on to publish)."""
@@ -214,6 +214,7 @@ def test_ctrl_c_stops_the_beat_search_at_once_and_is_raised():
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = 60.0
     solver.parameters.num_workers = 1
+    monkeypatch.setattr(interrupts._state, "signum", None)  # the signal's flag is this test's alone
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
     with interrupts.handled():
         timer.start()
@@ -224,3 +225,17 @@ def test_ctrl_c_stops_the_beat_search_at_once_and_is_raised():
         finally:
             timer.cancel()
     assert 1.0 <= time.perf_counter() - t < 10
+
+
+def test_a_beat_whose_one_stop_is_joint_costs_a_little_more():
+    """With legs of 50 minutes no beat holds two stops: A runs [HA] and [HJ], B [HB] and [HJ].
+    The beats [HJ] (a team that waits at the joint hotspot between meetings) each cost
+    LONE_JOINT of a beat more, the beats [HA] and [HB] nothing more: CP-SAT's objective is four
+    beats (one 8-hour shift each: 60 x 8), the road minutes out and back of each hold (4 x 20)
+    and two lone joint beats."""
+    p = _problem(_two_stations(), DAY, out=10, hop=50)
+    plan = beats.design(p, time_limit_s=5)
+    assert plan is not None and plan.status == "optimal"
+    assert sorted(len(b) for bs in plan.beats.values() for b in bs) == [1, 1, 1, 1]
+    beat = 60 * 8
+    assert plan.objective == 4 * beat + 4 * 20 + 2 * int(beats.LONE_JOINT * beat)

@@ -46,6 +46,8 @@ __all__ = ["BeatPlan", "design", "beat_columns"]
 MAX_BEATS = 3
 #: CP-SAT weight of one beat's hour against one road minute out and back
 _HOUR = 60
+#: extra cost of a beat whose one stop is a joint hotspot, as a share of a beat's
+LONE_JOINT = 0.05
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,19 @@ class _BeatModel:
             for n_a, a in enumerate(ok):
                 for b in ok[n_a + 1:]:
                     self._apart(net, s, k, a, b)
+            self._lone_joint(s, k, [int(net.stops[i]) for i in ok])
+
+    def _lone_joint(self, s: int, k: int, stops: list[int]) -> None:
+        """A beat whose one stop is a joint hotspot (a team that waits there between meetings)
+        costs :data:`LONE_JOINT` of a beat more: among plans of as many beats, the one that
+        lets teams patrol on between meetings. Used with stops: ``lone >= joint - 2 (n - 1)``."""
+        joint = [self.hold[h, s, k] for h in stops if self.w.sync[h]]
+        if not joint:
+            return
+        lone = self.m.NewBoolVar(f"lone[{s},{k}]")
+        n = sum(self.hold[h, s, k] for h in stops)
+        self.m.Add(lone >= sum(joint) - 2 * n + 2 * self.used[s, k])
+        self.cost.append(int(LONE_JOINT * _HOUR * (self.L // 60) * self.starts.size) * lone)
 
     def _apart(self, net, s: int, k: int, a: int, b: int) -> None:
         m, e, g = self.m, self.e, self.g
