@@ -23,7 +23,7 @@ import signal
 import threading
 
 __all__ = ["Interrupted", "handled", "install", "deferred", "requested", "raise_if_requested", "masked",
-           "note_published", "published", "signalled"]
+           "note_published", "published", "signalled", "responsive"]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -140,3 +140,36 @@ def masked():
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
     if not _state.defer:
         raise_if_requested()
+
+
+def responsive(run, *, stop=None):
+    """``run()`` in a helper thread while the main thread waits, so that Ctrl-C and SIGTERM
+    stop the command at once: Python's handlers run in the main thread only, and not while it
+    is inside a native solver call. On a signal ``stop()``, if given, asks the solver to end
+    and the helper is waited for (CP-SAT ends at once); without it the helper, a daemon thread
+    asked to stop through the same flag, is left to end with the process. Leaving raises
+    :class:`Interrupted` (:func:`deferred`)."""
+    if threading.current_thread() is not threading.main_thread():
+        return run()
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["result"] = run()
+        except BaseException as err:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = err
+
+    helper = threading.Thread(target=target, name="patrolplan-solver", daemon=True)
+    with deferred():  # a signal only sets the flag: the loop below acts on it
+        helper.start()
+        while helper.is_alive():
+            helper.join(0.1)
+            if requested():
+                if stop is not None:
+                    stop()
+                    helper.join()
+                break
+    # leaving deferred() raised Interrupted if a signal came; else the helper is done
+    if "error" in box:
+        raise box["error"]
+    return box["result"]

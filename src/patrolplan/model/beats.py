@@ -152,35 +152,12 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
 
 def _solve(solver, model) -> int:
     """CP-SAT's status for ``model``. Ctrl-C and SIGTERM stop the search and are raised when it
-    has returned (:mod:`patrolplan.interrupts`; CP-SAT's own catcher would return the plan found
-    so far as if the time had run out, and the run would go on). The search runs in a helper
-    thread so that the main thread, where Python's signal handlers run, can watch for them."""
-    import threading
-
+    has returned (:func:`patrolplan.interrupts.responsive`; CP-SAT's own catcher would return the
+    plan found so far as if the time had run out, and the run would go on)."""
     from patrolplan import interrupts
 
     solver.parameters.catch_sigint_signal = False
-    if threading.current_thread() is not threading.main_thread():
-        return solver.Solve(model)
-    box: dict = {}
-
-    def target() -> None:
-        try:
-            box["status"] = solver.Solve(model)
-        except BaseException as err:  # noqa: BLE001 - handed to the waiting thread
-            box["error"] = err
-
-    helper = threading.Thread(target=target, name="patrolplan-beats", daemon=True)
-    with interrupts.deferred():  # a signal only sets the flag: the loop below acts on it
-        helper.start()
-        while helper.is_alive():
-            helper.join(0.1)
-            if interrupts.requested():
-                solver.stop_search()
-                helper.join()
-    if "error" in box:
-        raise box["error"]
-    return box["status"]
+    return interrupts.responsive(lambda: solver.Solve(model), stop=solver.stop_search)
 
 
 class _BeatModel:

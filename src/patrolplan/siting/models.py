@@ -82,36 +82,12 @@ class _Mip:
 
 
 def _responsive(run):
-    """``run()`` in a helper thread while the main thread waits, so that Ctrl-C and SIGTERM stop
-    the command at once. HiGHS checks its interrupt callback in the simplex and at MIP nodes,
-    but not while a MIP solves its root LP: on a large p-median that phase alone can last the
-    whole time limit. The main thread raises :class:`~patrolplan.interrupts.Interrupted` as soon
-    as the signal comes; the helper (a daemon thread) is asked to stop through the same flag and
-    ends with the process."""
-    import threading
-
-
-    if threading.current_thread() is not threading.main_thread():
-        return run()
-    box: dict = {}
-
-    def target() -> None:
-        try:
-            box["result"] = run()
-        except BaseException as err:  # noqa: BLE001 - handed to the waiting thread
-            box["error"] = err
-
-    helper = threading.Thread(target=target, name="patrolplan-highs", daemon=True)
-    with interrupts.deferred():  # a signal only sets the flag: the loop below acts on it
-        helper.start()
-        while helper.is_alive():
-            helper.join(0.1)
-            if interrupts.requested():
-                break
-    # leaving deferred() raised Interrupted if a signal came; else the helper is done
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
+    """``run()`` so that Ctrl-C and SIGTERM stop the command at once
+    (:func:`~patrolplan.interrupts.responsive`). HiGHS checks its interrupt callback in the
+    simplex and at MIP nodes, but not while a MIP solves its root LP: on a large p-median that
+    phase alone can last the whole time limit, so the main thread raises as soon as the signal
+    comes and the helper ends with the process."""
+    return interrupts.responsive(run)
 
 
 def _y_bounds(n_f: int, fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
