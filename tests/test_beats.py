@@ -239,3 +239,20 @@ def test_a_beat_whose_one_stop_is_joint_costs_a_little_more():
     assert sorted(len(b) for bs in plan.beats.values() for b in bs) == [1, 1, 1, 1]
     beat = 60 * 8
     assert plan.objective == 4 * beat + 4 * 20 + 2 * int(beats.LONE_JOINT * beat)
+
+
+def test_the_model_written_is_the_one_solve_plans(monkeypatch):
+    """--write-model writes ``solve.planned_problem``'s model: above the rows column generation
+    is tried at, the beat plan's loop columns alone (here A's and B's one beat, one shift each)."""
+    from dataclasses import replace
+
+    from patrolplan.model import pricing
+    from patrolplan.solver.solve import SolveParams, planned_problem
+
+    sc = _two_stations()
+    p = _problem(sc, DAY)
+    monkeypatch.setattr(pricing, "MASTER_MAX_ROWS", pricing.master_rows(p) - 1)
+    q = planned_problem(pricing.with_seed_loops(p), replace(SolveParams.from_config(sc.config), time_limit_s=10))
+    loops = np.nonzero(q.shift_loop >= 0)[0]
+    assert sorted(q.station_ids[int(q.shift_station[j])] for j in loops) == ["A", "B"]
+    assert {int(q.shift_start_min[j]) for j in loops} == {480} and {int(q.shift_len_min[j]) for j in loops} == {480}
