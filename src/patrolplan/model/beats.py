@@ -5,8 +5,8 @@ A **beat plan** gives every visit hotspot ``h`` a phase ``phi_h`` (a multiple of
 ``c`` in ``[0, e)``, ``e`` the interval) and one station (two of a joint hotspot, partners:
 stations that make its visit joint, :attr:`~patrolplan.model.rules.visits.Windows.partners`);
 each station runs up to a few **beats**: sets of its hotspots, each driven by one team at a time
-in shifts of length ``L`` (the longest allowed multiple of ``e``) starting at every multiple of
-``L``, visiting ``h`` at every minute ``phi_h + n e`` of the shift. A joint hotspot's two
+in shifts of length ``L`` (the longest allowed multiple of ``e``) starting at each multiple of
+``L`` that overlaps visit hours, visiting ``h`` at every minute ``phi_h + n e`` of the shift. A joint hotspot's two
 stations arrive at the same minutes, so they meet at every visit.
 
 Why the visits keep the rule. Visit hours start at a multiple of ``c`` (slots of whole
@@ -20,7 +20,8 @@ the road minutes apart (on the grid), both ways round the cycle.
 
 The plan is a small CP-SAT model (:func:`design`): per hotspot its phase, per station and beat
 which hotspots it holds, the beats' orders as pairwise disjunctions; each beat costs its
-shifts' hours, each hotspot held the road minutes to it from the station and back. A station
+shifts' hours, each hotspot held the road minutes to it from the station and back, and a beat
+whose one stop is a joint hotspot a little more (:data:`LONE_JOINT`). A station
 runs at most as many beats as its teams keep going all week (shift cap, rest, availability).
 The columns (:func:`beat_columns`) are loop columns of the rendezvous model like any other: the
 model, the MIP and named teams take them from there, and ``patrolplan check`` measures the
@@ -100,8 +101,8 @@ def _length(p, e: int) -> int | None:
 def _starts(p, L: int) -> np.ndarray:
     """The shift starts of every beat: each multiple of ``L`` whose shift overlaps visit hours."""
     chain = np.arange(0, p.config.horizon_minutes, L, dtype=np.int64)
-    asked = np.nonzero(p.visit_need.any(axis=0))[0] * p.slot_min
-    return chain[((asked[None, :] >= chain[:, None]) & (asked[None, :] < chain[:, None] + L)).any(axis=1)]
+    asked = np.nonzero(p.visit_need.any(axis=0))[0] * p.slot_min  # slot starts
+    return chain[((asked[None, :] < chain[:, None] + L) & (asked[None, :] + p.slot_min > chain[:, None])).any(axis=1)]
 
 
 def _max_beats(p, s: int, L: int, starts: np.ndarray) -> int:
