@@ -256,3 +256,38 @@ def test_the_model_written_is_the_one_solve_plans(monkeypatch):
     loops = np.nonzero(q.shift_loop >= 0)[0]
     assert sorted(q.station_ids[int(q.shift_station[j])] for j in loops) == ["A", "B"]
     assert {int(q.shift_start_min[j]) for j in loops} == {480} and {int(q.shift_len_min[j]) for j in loops} == {480}
+
+
+def test_members_of_a_staggered_zone_take_turns_at_a_beat(no_master):
+    """A week of visits at HS, in the staggered zone of A and B (five teams each: a beat is 21
+    shifts, five a team): the beat
+    plan gives HS to one of them, and the same beat driven by the other is a column too, so the
+    MIP shares the 21 shifts under the staggered share (each member's on-site hours at most one
+    longest shift, 8 h, off its half of the 21 h, then paid for): with fairness 10 both drive
+    it, and neither is more than 8 h of the 21 h off its half. Without the turns' columns one
+    station would drive all 21."""
+    sc = make_scenario([("A", 10, "X"), ("B", 10, "Y")], [("HS", "ZS")], [("ZS", "staggered", ["A", "B"])],
+                       horizon_days=7, rules={"shift_hours": [8]}, visits={"rendezvous": True},
+                       objective={"fairness": 10})
+    week = [("HS", "", "mon-sun", "00:00", "00:00", 1, "visit", 15, 120)]
+    result, tr, _, sc = solve_visits(sc, week, out=10, hop=10)
+    assert result.summary["stats"]["column_generation"]["fallback"] == "beat plan"
+    assert _broken(result, sc, tr) == []
+    shifts = result.roster["station_id"].value_counts().to_dict()
+    assert sum(shifts.values()) == 21 and set(shifts) == {"A", "B"}
+    hours = {s: n * 1.0 for s, n in shifts.items()}  # four visits of 15 min a shift
+    assert all(abs(h - 10.5) <= 8 for h in hours.values())
+
+
+def test_a_joint_beat_is_driven_in_turn_only_by_a_partner_of_its_other_holder():
+    """HJ's zone has A (county X), B and C (county Y). The plan pairs A with one of B and C. The
+    beat of that one may be driven by the other (also a partner of A), but A's beat by no one:
+    B and C are not partners of each other (same county)."""
+    sc = make_scenario([("A", 10, "X"), ("B", 10, "Y"), ("C", 10, "Y")], [("HJ", "ZJ")],
+                       [("ZJ", "synchronized", ["A", "B", "C"])], rules={"shift_hours": [8]},
+                       visits={"rendezvous": True})
+    p = _problem(sc, [("HJ", "", "mon", "08:00", "16:00", 1, "visit", 15, 120)])
+    plan = beats.design(p, time_limit_s=5)
+    assert plan is not None and set(plan.beats) in ({0, 1}, {0, 2})
+    other = ({1, 2} - set(plan.beats)).pop()
+    assert {c.station for c in beats.turn_columns(p, plan)} == {other}

@@ -41,7 +41,7 @@ from patrolplan.model.rules.capacity import occupied
 from patrolplan.model.rules.shifts import shift_starts
 from patrolplan.model.rules.visits import LoopColumn, check_step
 
-__all__ = ["BeatPlan", "design", "beat_columns"]
+__all__ = ["BeatPlan", "design", "beat_columns", "turn_columns"]
 
 #: most beats one station runs at once
 MAX_BEATS = 3
@@ -292,4 +292,42 @@ def beat_columns(plan: BeatPlan) -> list[LoopColumn]:
                 visits = tuple(sorted(((h, t + ph + n * plan.interval) for n in range(cycles) for h, ph in beat),
                                       key=lambda v: v[1]))
                 out.append(LoopColumn(s, int(t), plan.length, visits))
+    return out
+
+
+def turn_columns(p, plan: BeatPlan) -> list[LoopColumn]:
+    """Each beat's loop columns driven by another station that can drive it, so that the
+    members of a staggered zone can take turns (the MIP chooses, shift by shift, under the
+    staggered share): every stop in that station's zones, its phase leaving that station's road
+    out and back within the cycle, and a joint stop's other holder one of its partners."""
+    w = p.windows
+    nets = {net.station: net for net in station_nets(p)}
+    holders: dict[int, set[int]] = {}
+    for s, beats in plan.beats.items():
+        for beat in beats:
+            for h, _ in beat:
+                holders.setdefault(h, set()).add(s)
+
+    def drives(s2: int, s: int, beat) -> bool:
+        net = nets.get(s2)
+        if net is None:
+            return False
+        local = {int(h): i for i, h in enumerate(net.stops)}
+        for h, ph in beat:
+            i = local.get(h)
+            if i is None or ph < net.out_steps[i] * w.grid or ph + net.dwell_min[i] + net.back_min[i] > plan.interval:
+                return False
+            others = holders[h] - {s}
+            if w.sync[h] and not (others and others <= w.partners.get((int(p.hotspot_zone[h]), s2), frozenset())):
+                return False
+        return True
+
+    out = []
+    for s, beats in sorted(plan.beats.items()):
+        for beat in beats:
+            zones = {int(p.hotspot_zone[h]) for h, _ in beat}
+            able = set().union(*(p.zone_members[z] for z in zones)) - {s}
+            for s2 in sorted(x for x in able if drives(x, s, beat)):
+                one = BeatPlan(plan.interval, plan.length, plan.starts, {s2: (beat,)}, plan.status, 0.0)
+                out.extend(beat_columns(one))
     return out

@@ -298,13 +298,15 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
 
 
 def _held(p: Problem, plan) -> tuple[Problem, np.ndarray] | None:
-    """``p`` with the beat plan's loop columns alone, and the plan's counts over them; None when
-    the plan breaks a row of the model (manpower, rest)."""
+    """``p`` with the beat plan's loop columns, and the same beats driven by other stations that
+    can (turns in staggered zones), and the plan's counts over them; None when the plan breaks
+    a row of the model (manpower, rest)."""
     q = p.without_loop_columns()
     n_posts = q.n_shifts
-    q = q.with_loop_columns(beats.beat_columns(plan))
+    own = beats.beat_columns(plan)
+    q = q.with_loop_columns(own + beats.turn_columns(p, plan))
     start = np.zeros(q.n_shifts)
-    start[n_posts:] = 1
+    start[n_posts: n_posts + len(own)] = 1
     return None if complete_columns(build_model(q), start) is None else (q, start)
 
 
