@@ -62,7 +62,7 @@ class BeatPlan:
     beats: dict[int, tuple[tuple[tuple[int, int], ...], ...]]
     status: str
     seconds: float
-    objective: float = 0.0  # CP-SAT's: beat-hours in minutes, plus road minutes out and back
+    objective: float = 0.0  # CP-SAT's: 60 per beat-hour, road minutes out and back, LONE_JOINT
 
     @property
     def n_beats(self) -> int:
@@ -271,14 +271,14 @@ class _BeatModel:
 
     def read(self, solver) -> dict[int, tuple[tuple[tuple[int, int], ...], ...]]:
         """The beats of a solution, per station, each its ``(h, phase)`` in phase order."""
+        held: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for (h, s, k), x in self.hold.items():  # a held hotspot's beat is used (hold implies used)
+            if solver.Value(x):
+                held.setdefault((s, k), []).append((int(solver.Value(self.phase[h])), h))
         beats: dict[int, list] = {}
-        for (s, k), u in self.used.items():
-            if not solver.Value(u):
-                continue
-            held = sorted((int(solver.Value(self.phase[h])), h) for (h, s2, k2), x in self.hold.items()
-                          if s2 == s and k2 == k and solver.Value(x))
-            if held:
-                beats.setdefault(s, []).append(tuple((h, ph) for ph, h in held))
+        for (s, k) in self.used:  # in the order of the stations and their beats
+            if (s, k) in held:
+                beats.setdefault(s, []).append(tuple((h, ph) for ph, h in sorted(held[s, k])))
         return {s: tuple(b) for s, b in beats.items()}
 
 
