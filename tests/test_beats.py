@@ -291,3 +291,15 @@ def test_a_joint_beat_is_driven_in_turn_only_by_a_partner_of_its_other_holder():
     assert plan is not None and set(plan.beats) in ({0, 1}, {0, 2})
     other = ({1, 2} - set(plan.beats)).pop()
     assert {c.station for c in beats.turn_columns(p, plan)} == {other}
+
+
+def test_a_week_that_also_asks_for_posts_gets_no_beat_plan(no_master):
+    """A beat plan is a roster of visits only, so a week that also asks for a post goes to the
+    enumerated loops, saying why (not that beats broke manpower or rest)."""
+    rows = DAY + [("HA", "", "mon", "16:00", "20:00", 1, "post", "", "")]
+    p = _problem(_two_stations(8), rows)
+    assert beats.applicable(p) == "the week asks for posts too, and a beat plan is a roster of visits only"
+    result, tr, _, sc = solve_visits(_two_stations(8), rows, out=10, hop=10)
+    assert result.summary["stats"]["column_generation"]["fallback"] == "enumerated loops"
+    assert any("asks for posts too" in line for line in result.log)
+    assert result.status in ("optimal", "feasible") and _broken(result, sc, tr) == []
