@@ -436,3 +436,19 @@ def test_a_staggered_zone_shares_its_rendezvous_visits_by_teams(fairness):
     else:
         for station in ("A", "B"):
             assert abs(hours.get(station, 0.0) - total / 2) <= 4.0 + 1e-6, (station, dict(hours))
+
+
+def test_the_log_says_a_bound_over_the_loops_found_holds_for_those_only(capsys):
+    """The pre-check's LP and the MIP's progress run over the loops found, so their bounds in
+    the log hold for those loops only, and say so; summary.json's best_bound is column
+    generation's proven one or null. A week of the enumerated loops (a model of its own) says
+    nothing more."""
+    met, *_ = solve_visits(_two_stations(**RENDEZVOUS), DAY, out=10, hop=10, progress=True)
+    err = capsys.readouterr().err
+    lines = [ln for ln in met.log if ln.startswith("pre-check: passed, LP bound")]
+    assert lines and all(ln.endswith("(over the loops found only)") for ln in lines), met.log
+    progress = [ln for ln in err.splitlines() if "] roster " in ln and " bound " in ln]
+    assert all(ln.endswith("(over the loops found only)") for ln in progress), progress
+    shared, *_ = solve_visits(_two_stations(), DAY, out=10, hop=10)
+    lines = [ln for ln in shared.log if ln.startswith("pre-check: passed, LP bound")]
+    assert lines and not any("loops found" in ln for ln in lines), shared.log

@@ -72,8 +72,9 @@ class SolveParams:
 class _Progress:
     """Prints objective, bound, gap and elapsed time to stderr, at most every few seconds."""
 
-    def __init__(self, every_s: float = 3.0, *, t0: float | None = None) -> None:
+    def __init__(self, every_s: float = 3.0, *, t0: float | None = None, scope: str = "") -> None:
         self.every_s = every_s
+        self.scope = scope  # what the bound bounds, where not the week's model (:func:`_bound_scope`)
         self.last = -1e9
         self.t0 = time.perf_counter() if t0 is None else t0
 
@@ -84,7 +85,7 @@ class _Progress:
         self.last = elapsed
         gap = 100 * (objective - bound) / max(abs(objective), 1e-9) if np.isfinite(bound) else float("nan")
         print(
-            f"  [{elapsed:6.1f} s] roster {objective:,.1f} h   bound {bound:,.1f} h   gap {gap:5.2f} %",
+            f"  [{elapsed:6.1f} s] roster {objective:,.1f} h   bound {bound:,.1f} h   gap {gap:5.2f} %{self.scope}",
             file=sys.stderr,
             flush=True,
         )
@@ -372,7 +373,7 @@ def _precheck(run: _Run, model):
     elif pre.lp_bound is None:
         run.say("pre-check: passed (the LP bound was not reached in time)")
     else:
-        run.say(f"pre-check: passed, LP bound {pre.lp_bound:,.1f} h")
+        run.say(f"pre-check: passed, LP bound {pre.lp_bound:,.1f} h{_bound_scope(run.stats)}")
     return pre
 
 
@@ -382,7 +383,7 @@ def _counts_and_teams(run: _Run, model, hint, *, lp=None, max_rounds: int = 4):
     p, params = run.problem, run.params
     engine = params.engine if params.engine != "auto" else "highs"
     run.stats["engine"] = engine
-    progress = _Progress(t0=run.t0) if params.progress else None
+    progress = _Progress(t0=run.t0, scope=_bound_scope(run.stats)) if params.progress else None
     caps: dict[int, int] = {}
     res = assignment = None
     for round_ in range(max_rounds):
@@ -541,6 +542,13 @@ def _priced(stats: dict) -> dict | None:
     loops, a model of their own). The MIP's and the LP's bounds then hold for those loops only."""
     priced = stats.get("column_generation")
     return None if priced is None or priced.get("fallback") == ENUMERATED else priced
+
+
+def _bound_scope(stats: dict) -> str:
+    """What the LP's and the MIP's bounds in the log bound: "" for the week's model, else a
+    note that they hold over the loops at hand only (:func:`_priced`; summary.json's
+    ``best_bound`` is then column generation's proven one, or null)."""
+    return "" if _priced(stats) is None else " (over the loops found only)"
 
 
 def _status(res: EngineResult) -> str:
