@@ -230,15 +230,19 @@ def test_ctrl_c_stops_the_beat_search_at_once_and_is_raised(monkeypatch):
 def test_a_beat_whose_one_stop_is_joint_costs_a_little_more():
     """With legs of 50 minutes no beat holds two stops: A runs [HA] and [HJ], B [HB] and [HJ].
     The beats [HJ] (a team that waits at the joint hotspot between meetings) each cost
-    LONE_JOINT of a beat more, the beats [HA] and [HB] nothing more: CP-SAT's objective is four
-    beats (one 8-hour shift each: 60 x 8), the road minutes out and back of each hold (4 x 20)
-    and two lone joint beats."""
+    LONE_JOINT of a beat's hours more (in minutes: 0.05 x 480 = 24), the beats [HA] and [HB]
+    nothing more: CP-SAT's objective is four beats, the road minutes out and back of each hold
+    (4 x 20) and two lone joint beats. A beat weighs more than all the rest of any plan: 1 + the
+    farthest holders' road minutes (HA 20, HB 20, HJ twice 20) + a lone joint cost for every
+    beat the stations may run."""
     p = _problem(_two_stations(), DAY, out=10, hop=50)
     plan = beats.design(p, time_limit_s=5)
     assert plan is not None and plan.status == "optimal"
     assert sorted(len(b) for bs in plan.beats.values() for b in bs) == [1, 1, 1, 1]
-    beat = 60 * 8
-    assert plan.objective == 4 * beat + 4 * 20 + 2 * int(beats.LONE_JOINT * beat)
+    lone = 24
+    may_run = 2 * beats._max_beats(p, 0, 480, np.asarray(plan.starts))  # A and B alike
+    beat = 1 + 80 + lone * may_run
+    assert plan.objective == 4 * beat + 4 * 20 + 2 * lone
 
 
 def test_the_model_written_is_the_one_solve_plans(monkeypatch):
@@ -303,3 +307,60 @@ def test_a_week_that_also_asks_for_posts_gets_no_beat_plan(no_master):
     assert result.summary["stats"]["column_generation"]["fallback"] == "enumerated loops"
     assert any("asks for posts too" in line for line in result.log)
     assert result.status in ("optimal", "feasible") and _broken(result, sc, tr) == []
+
+
+def _random_week(seed: int) -> Problem:
+    """Four stations (A, C in county X; B, D in Y), seven hotspots in own, staggered and
+    synchronized zones, road minutes drawn at random (5-40) with ``seed``; visits every 120 min
+    all Monday's day shift."""
+    from patrolplan.inputs.demand import expand_demand, expand_visits
+
+    sc = make_scenario([("A", 4, "X"), ("B", 4, "Y"), ("C", 4, "X"), ("D", 4, "Y")],
+                       [("H1", "ZA"), ("H2", "ZA"), ("H3", "ZB"), ("H4", "ZAB"), ("H5", "ZCD"), ("H6", "ZC"),
+                        ("H7", "ZBC")],
+                       [("ZA", "staggered", ["A"]), ("ZB", "staggered", ["B"]), ("ZAB", "synchronized", ["A", "B"]),
+                        ("ZCD", "synchronized", ["C", "D"]), ("ZC", "staggered", ["C"]),
+                        ("ZBC", "staggered", ["B", "C"])],
+                       rules={"shift_hours": [8]}, visits={"rendezvous": True})
+    rows = [(f"H{i}", "", "mon", "08:00", "16:00", 1, "visit", 15, 120) for i in range(1, 8)]
+    sc = sc.replace(demand=pd.DataFrame(rows, columns=VISIT_COLUMNS))
+    rng = np.random.default_rng(seed)
+    out = rng.integers(5, 41, (4, 7))
+    hop = rng.integers(5, 41, (7, 7))
+    hop = np.minimum(hop, hop.T)
+    np.fill_diagonal(hop, 0)
+    return Problem.from_tables(sc, out_min=out, back_min=out.T.copy(), demand=expand_demand(sc),
+                               visits=expand_visits(sc), hop_min=hop)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_set_partitioning_mip_is_the_cp_sat_design_exactly(seed):
+    """set_design lists every beat a station may run and solves the design as a MIP: on small
+    weeks CP-SAT proves its optimum, and the MIP, started from CP-SAT's plan (every one of its
+    beats a column), proves the same objective; its fewest beats are the plan's. Where CP-SAT
+    finds no beat plan, the MIP proves there is none."""
+    from patrolplan.model.pricing import station_nets
+
+    p = _random_week(seed)
+    first = beats.design(p, time_limit_s=20)
+    bm = beats._BeatModel(p)
+    nets = station_nets(p)
+    for net in nets:
+        bm.add_station(net)
+    if first is None:
+        assert not bm.add_hotspots() or beats.set_design(bm, nets, time_limit_s=20).status == "infeasible"
+        return
+    assert first.status == "optimal" and first.least_beats is None
+    assert bm.add_hotspots()
+    listed = set()
+    for net in nets:
+        ok, lo, hi = bm.window(net)
+        for beat in beats._beats_of(net, ok, lo, hi, e=bm.e, c=bm.c, g=bm.g):
+            listed.add((net.station, tuple((int(net.stops[i]), ph) for i, ph in beat)))
+    assert all((s, beat) in listed for s, bs in first.beats.items() for beat in bs)
+    again = beats.design(p, time_limit_s=20, hint=first)
+    assert again.status == "optimal" and again.objective == first.objective
+    assert again.least_beats == first.n_beats
+    # and from no start at all
+    sd = beats.set_design(bm, nets, time_limit_s=20)
+    assert sd.status == "optimal" and sd.objective == first.objective and sd.least_beats == first.n_beats

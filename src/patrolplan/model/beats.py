@@ -18,20 +18,23 @@ first visit (``phi_h >= out``) and to stay the dwell and drive back after the la
 (``phi_h + dwell + back <= e``). Within a beat, two hotspots' phases lie at least the dwell and
 the road minutes apart (on the grid), both ways round the cycle.
 
-The plan is a small CP-SAT model (:func:`design`): per hotspot its phase, per station and beat
-which hotspots it holds, the beats' orders as pairwise disjunctions; each beat costs its
-shifts' hours, each hotspot held the road minutes to it from the station and back, and a beat
-whose one stop is a joint hotspot a little more (:data:`LONE_JOINT`). A station
-runs at most as many beats as its teams keep going all week (shift cap, rest, availability).
-The columns (:func:`beat_columns`) are loop columns of the rendezvous model like any other: the
-model, the MIP and named teams take them from there, and ``patrolplan check`` measures the
-visits. Nothing here proves a bound; a hotspot that no station can hold on a beat (a phase range
-left empty by long roads, stations without the teams) makes the plan None.
+The first plan is a small CP-SAT model (:func:`design`): per hotspot its phase, per station and
+beat which hotspots it holds, the beats' orders as pairwise disjunctions. The fewest beats come
+first; then each hotspot held costs the road minutes to it from the station and back, and a
+beat whose one stop is a joint hotspot a little more (:data:`LONE_JOINT`). A station runs at
+most as many beats as its teams keep going all week (shift cap, rest, availability). The same
+design is then solved from that plan as a set-partitioning MIP (:func:`set_design`: every beat
+a station may run is a column), which finds better plans at scale and proves the fewest beats
+any beat plan of the week needs (``least_beats``): a bound of beat plans, not of the rendezvous
+model. The columns (:func:`beat_columns`) are loop columns of the rendezvous model like any
+other: the model, the MIP and named teams take them from there, and ``patrolplan check``
+measures the visits. A hotspot that no station can hold on a beat (a phase range left empty by
+long roads, stations without the teams) makes the plan None.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -49,6 +52,9 @@ MAX_BEATS = 3
 _HOUR = 60
 #: extra cost of a beat whose one stop is a joint hotspot, as a share of a beat's
 LONE_JOINT = 0.05
+#: most partial beats the set design (:func:`set_design`) may meet in its search; above it the
+#: design goes to CP-SAT alone
+MAX_BEAT_NODES = 500_000
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,8 @@ class BeatPlan:
     beats: dict[int, tuple[tuple[tuple[int, int], ...], ...]]
     status: str
     seconds: float
-    objective: float = 0.0  # CP-SAT's: 60 per beat-hour, road minutes out and back, LONE_JOINT
+    objective: float = 0.0  # the design's (:meth:`_BeatModel.weights`): beats first, then road minutes, LONE_JOINT
+    least_beats: int | None = None  # no beat plan of the week has fewer beats (:func:`set_design`); None: not known
 
     @property
     def n_beats(self) -> int:
@@ -123,9 +130,13 @@ def _max_beats(p, s: int, L: int, starts: np.ndarray) -> int:
 
 def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: BeatPlan | None = None
            ) -> BeatPlan | None:
-    """The beat plan of ``p`` of fewest beat-hours found by CP-SAT in ``time_limit_s``
-    (starting from ``hint``, a plan of ``p`` found before); None when none applies
-    (:func:`applicable`) or none is found."""
+    """The beat plan of ``p`` of fewest beats (then road minutes) found in ``time_limit_s``;
+    None when none applies (:func:`applicable`) or none is found.
+
+    Without ``hint``: CP-SAT's first plan (it finds one fast at every scale). With ``hint`` (a
+    plan of ``p`` found before): the set-partitioning MIP from it (:func:`set_design`), which
+    also bounds the beats of every beat plan (``least_beats``); the better of the two plans.
+    Where the MIP cannot be made (too many beats to list), CP-SAT from the hint."""
     import time
 
     from ortools.sat.python import cp_model
@@ -134,23 +145,187 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
     if applicable(p) is not None:
         return None
     bm = _BeatModel(p)
-    for net in station_nets(p):
+    nets = station_nets(p)
+    for net in nets:
         bm.add_station(net)
     if not bm.add_hotspots():
         return None
-    bm.m.Minimize(sum(bm.cost))
+    plan = dict(interval=bm.e, length=bm.L, starts=tuple(int(t) for t in bm.starts))
+    if hint is not None:
+        sd = set_design(bm, nets, time_limit_s=float(time_limit_s), workers=workers, start=hint)
+        if sd is not None and sd.status == "infeasible":  # never with a plan to start from: the MIP is exact
+            sd = None
+        if sd is not None and sd.beats and sd.objective < hint.objective:
+            return BeatPlan(**plan, beats=sd.beats, status=sd.status, seconds=time.perf_counter() - t0,
+                            objective=sd.objective, least_beats=sd.least_beats)
+        if sd is not None:  # the hint stands; now with its bound, and proven optimal where the MIP says so
+            return replace(hint, seconds=time.perf_counter() - t0, least_beats=sd.least_beats,
+                           status="optimal" if sd.status == "optimal" and sd.objective >= hint.objective else hint.status)
+    bm.m.Minimize(bm.objective())
     if hint is not None:
         bm.hint(hint)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, float(time_limit_s))
+    solver.parameters.max_time_in_seconds = max(0.1, float(time_limit_s) - (time.perf_counter() - t0))
     solver.parameters.num_workers = max(1, int(workers))
     solver.parameters.random_seed = int(seed)
     status = _solve(solver, bm.m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return BeatPlan(interval=bm.e, length=bm.L, starts=tuple(int(t) for t in bm.starts), beats=bm.read(solver),
-                    status=solver.StatusName(status).lower(), seconds=time.perf_counter() - t0,
-                    objective=float(solver.ObjectiveValue()))
+    return BeatPlan(**plan, beats=bm.read(solver), status=solver.StatusName(status).lower(),
+                    seconds=time.perf_counter() - t0, objective=float(solver.ObjectiveValue()),
+                    least_beats=None if hint is None else hint.least_beats)
+
+
+@dataclass(frozen=True)
+class SetDesign:
+    """The beat design solved as a set-partitioning MIP (:func:`set_design`). ``beats``: its
+    plan (empty when none was found); ``least_beats``: no beat plan of the week has fewer beats
+    (None: not known); ``status``: HiGHS's (``optimal``, ``feasible``, ``infeasible``: no beat
+    plan exists, ``unknown``)."""
+
+    beats: dict[int, tuple[tuple[tuple[int, int], ...], ...]]
+    least_beats: int | None
+    status: str
+    objective: float
+    seconds: float
+
+
+def set_design(bm: "_BeatModel", nets, *, time_limit_s: float, workers: int = 1, start: BeatPlan | None = None
+               ) -> SetDesign | None:
+    """The beat design as a set-partitioning MIP on HiGHS, exact. A column is a beat a station
+    may run: a set of its hotspots with phases that keep each stop's range and lie the dwell and
+    road apart both ways round the cycle (every such beat, found by a search over increasing
+    phases; beats alike but for the phases of their stops that are not joint are one column).
+    Rows: each station at most its beats; each hotspot held once, a joint one by two partner
+    stations at one phase (a binary per joint hotspot and phase); costs as CP-SAT's
+    (:meth:`_BeatModel.objective`). At Jining scale it proves the fewest beats in a few seconds,
+    where CP-SAT's own bound stays far below (31 of 79 beats after 60 s). None when the search
+    meets more than :data:`MAX_BEAT_NODES` partial beats."""
+    import math
+    import time
+
+    import scipy.sparse as sp
+
+    from patrolplan.model.build import LinearModel
+    from patrolplan.solver.engines import solve_highs
+
+    t0 = time.perf_counter()
+    w, wanted = bm.w, bm.wanted
+    columns: dict[tuple, tuple[int, tuple[tuple[int, int], ...]]] = {}  # key -> (station, ((h, phase), ...))
+    nodes = 0
+    for net in nets:
+        if (net.station, 0) not in bm.used:
+            continue
+        ok, first, last = bm.window(net)
+        for beat in _beats_of(net, ok, first, last, e=bm.e, c=bm.c, g=bm.g):
+            nodes += 1
+            if nodes > MAX_BEAT_NODES:
+                return None
+            stops = tuple((int(net.stops[i]), ph) for i, ph in beat)
+            key = (net.station, frozenset(h for h, _ in stops), tuple((h, ph) for h, ph in stops if w.sync[h]))
+            columns.setdefault(key, (net.station, stops))
+    found = list(columns.values())
+    by_s: dict[int, list[int]] = {}
+    by_h: dict[int, list[int]] = {}
+    by_hs: dict[tuple[int, int], list[int]] = {}
+    by_phase: dict[tuple[int, int], list[int]] = {}
+    for j, (s, beat) in enumerate(found):
+        by_s.setdefault(s, []).append(j)
+        for h, ph in beat:
+            by_h.setdefault(h, []).append(j)
+            by_hs.setdefault((h, s), []).append(j)
+            if w.sync[h]:
+                by_phase.setdefault((h, ph), []).append(j)
+    if any(h not in by_h for h in wanted):
+        return SetDesign({}, None, "infeasible", 0.0, time.perf_counter() - t0)
+    big, lone = bm.weights()
+    cost = [big + sum(bm.road[s, h] for h, _ in beat) + (lone if len(beat) == 1 and w.sync[beat[0][0]] else 0)
+            for s, beat in found]
+    n_x = len(found)
+    y_of = {hp: n_x + i for i, hp in enumerate(sorted(by_phase))}  # the joint hotspot's phase
+    n = n_x + len(y_of)
+    rows, lo_r, hi_r = [], [], []
+
+    def row(cols: dict, a: float, b: float) -> None:
+        rows.append(cols), lo_r.append(a), hi_r.append(b)
+
+    for s, js in by_s.items():
+        row(dict.fromkeys(js, 1.0), 0.0, float(sum(1 for key in bm.used if key[0] == s)))
+    for h in wanted:
+        if not w.sync[h]:
+            row(dict.fromkeys(by_h[h], 1.0), 1.0, 1.0)
+            continue
+        row({y: 1.0 for (h2, _), y in y_of.items() if h2 == h}, 1.0, 1.0)
+    for (h, ph), js in by_phase.items():
+        row({**dict.fromkeys(js, 1.0), y_of[h, ph]: -2.0}, 0.0, 0.0)
+    for (h, s), js in by_hs.items():
+        row(dict.fromkeys(js, 1.0), 0.0, 1.0)
+        if w.sync[h]:
+            mates = [j for s2 in w.partners.get((int(bm.p.hotspot_zone[h]), s), ()) for j in by_hs.get((h, s2), [])]
+            row({**dict.fromkeys(js, 1.0), **dict.fromkeys(mates, -1.0)}, -np.inf, 0.0)
+    r_idx = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+    c_idx = np.fromiter((c for r in rows for c in r), dtype=np.int64, count=r_idx.size)
+    vals = np.fromiter((v for r in rows for v in r.values()), dtype=float, count=r_idx.size)
+    model = LinearModel(n_shifts=n_x, col_lower=np.zeros(n), col_upper=np.ones(n),
+                        col_cost=np.concatenate([np.asarray(cost, dtype=float), np.zeros(len(y_of))]),
+                        col_integer=np.ones(n, dtype=bool), A=sp.csr_matrix((vals, (r_idx, c_idx)), shape=(len(rows), n)),
+                        row_lower=np.asarray(lo_r), row_upper=np.asarray(hi_r),
+                        row_family=np.zeros(len(rows), dtype=np.int64), families=["beats"])
+    hint = None
+    if start is not None:  # its beats' columns, and the phase of each joint hotspot
+        index = {key: j for j, key in enumerate(columns)}
+        hint = np.zeros(n)
+        for s, beats in start.beats.items():
+            for beat in beats:
+                j = index.get((s, frozenset(h for h, _ in beat), tuple((h, ph) for h, ph in beat if w.sync[h])))
+                if j is None:  # not a beat of this week: no start
+                    hint = None
+                    break
+                hint[j] = 1
+                for h, ph in beat:
+                    if w.sync[h]:
+                        hint[y_of[h, ph]] = 1
+            if hint is None:
+                break
+    res = solve_highs(model, time_limit_s=max(0.1, time_limit_s - (time.perf_counter() - t0)), workers=workers,
+                      lp_guided=False, hint=hint)
+    seconds = time.perf_counter() - t0
+    if res.status == "infeasible":
+        return SetDesign({}, None, "infeasible", 0.0, seconds)
+    least = None
+    if res.bound is not None:  # beats * big + rest >= bound, 0 <= rest < big
+        least = max(0, math.ceil((res.bound * (1 - 1e-9) - big + 1) / big))
+    beats: dict[int, list] = {}
+    if res.x is None:
+        return SetDesign({}, least, res.status, 0.0, seconds)
+    for j in np.nonzero(np.asarray(res.x[:n_x]) > 0.5)[0]:
+        s, beat = found[int(j)]
+        beats.setdefault(s, []).append(beat)
+    if res.status == "optimal":
+        least = sum(len(b) for b in beats.values())
+    return SetDesign({s: tuple(b) for s, b in sorted(beats.items())}, least, res.status, float(res.objective), seconds)
+
+
+def _beats_of(net, ok: list[int], first, last, *, e: int, c: int, g: int):
+    """Every beat of ``net``'s stops ``ok``: ``((i, phase), ...)`` in phase order, phases on the
+    check step ``c`` within each stop's range (``first``, ``last``), every two stops the dwell
+    and road apart both ways round the cycle (as :meth:`_BeatModel._apart`). Depth first over
+    increasing phases, so each beat comes once."""
+    lo = {i: -(-int(first[i]) // c) * c for i in ok}
+    step = net.step
+
+    def grow(beat):
+        after = beat[-1][1] + c if beat else 0  # phases are whole check steps
+        for i in ok:
+            if any(i == j for j, _ in beat):
+                continue
+            for ph in range(max(lo[i], after), int(last[i]) + 1, c):
+                if all(ph - pj >= int(step[j, i]) * g and pj + e - ph >= int(step[i, j]) * g for j, pj in beat):
+                    more = (*beat, (i, ph))
+                    yield more
+                    yield from grow(more)
+
+    yield from grow(())
 
 
 def _solve(solver, model) -> int:
@@ -165,7 +340,8 @@ def _solve(solver, model) -> int:
 
 class _BeatModel:
     """The CP-SAT model of a beat plan: ``phase[h]`` (minutes), ``used[s, k]`` (station ``s``
-    runs beat ``k``), ``hold[h, s, k]`` (beat ``k`` of ``s`` holds ``h``), and the cost terms."""
+    runs beat ``k``), ``hold[h, s, k]`` (beat ``k`` of ``s`` holds ``h``), and its costs
+    (:meth:`weights`)."""
 
     def __init__(self, p) -> None:
         from ortools.sat.python import cp_model
@@ -180,22 +356,19 @@ class _BeatModel:
         self.phase = {h: self.m.NewIntVarFromDomain(values, f"phase[{h}]") for h in self.wanted}
         self.hold: dict[tuple[int, int, int], object] = {}
         self.used: dict[tuple[int, int], object] = {}
-        self.cost: list = []
+        self.road: dict[tuple[int, int], int] = {}  # (station, hotspot) -> road minutes out and back
+        self.lone: list = []  # per beat that may hold a joint hotspot: its one stop is joint
 
     def add_station(self, net) -> None:
         """Station ``net.station``'s beats: each holds hotspots whose phase leaves the road out
         before it and the dwell and the road back after it within the cycle; two hotspots of
         one beat lie the dwell and the road minutes apart both ways round the cycle."""
-        s, m, e, g = net.station, self.m, self.e, self.g
-        first = net.out_steps * g
-        last = e - net.dwell_min - net.back_min
-        ok = [i for i in range(net.stops.size)
-              if -(-int(first[i]) // self.c) * self.c <= last[i] and int(net.stops[i]) in self.phase]
+        s, m = net.station, self.m
+        ok, first, last = self.window(net)
         if not ok:
             return
         for k in range(_max_beats(self.p, s, self.L, self.starts)):
             used = self.used[s, k] = m.NewBoolVar(f"used[{s},{k}]")
-            self.cost.append(_HOUR * (self.L // 60) * self.starts.size * used)
             if k:
                 m.AddImplication(used, self.used[s, k - 1])
             for i in ok:
@@ -204,11 +377,39 @@ class _BeatModel:
                 m.AddImplication(x, used)
                 m.Add(self.phase[h] >= int(first[i])).OnlyEnforceIf(x)
                 m.Add(self.phase[h] <= int(last[i])).OnlyEnforceIf(x)
-                self.cost.append(int(net.out_min[i] + net.back_min[i]) * x)
+                self.road[s, h] = int(net.out_min[i] + net.back_min[i])
             for n_a, a in enumerate(ok):
                 for b in ok[n_a + 1:]:
                     self._apart(net, s, k, a, b)
             self._lone_joint(s, k, [int(net.stops[i]) for i in ok])
+
+    def window(self, net) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """Station ``net.station``'s stops a beat may hold (indices into ``net.stops``: wanted
+        hotspots whose phase range is not empty) and each stop's least and most phase."""
+        first = net.out_steps * self.g
+        last = self.e - net.dwell_min - net.back_min
+        ok = [i for i in range(net.stops.size)
+              if -(-int(first[i]) // self.c) * self.c <= last[i] and int(net.stops[i]) in self.phase]
+        return ok, first, last
+
+    def weights(self) -> tuple[int, int]:
+        """The design's costs (one rule for CP-SAT and :func:`set_design`): fewest beats
+        first (so a beat weighs more than every road minute and lone joint beat of a plan
+        together), then the road minutes out and back of each hold, a beat whose one stop is
+        joint counting as :data:`LONE_JOINT` of a beat's hours in minutes. Returns ``(beat,
+        lone)``; call once every station is added."""
+        lone = int(LONE_JOINT * _HOUR * (self.L // 60) * int(self.starts.size))
+        most: dict[int, int] = {}
+        for (s, h), minutes in self.road.items():
+            most[h] = max(most.get(h, 0), minutes)
+        beat = 1 + sum((2 if self.w.sync[h] else 1) * most.get(h, 0) for h in self.wanted) + lone * len(self.used)
+        return beat, lone
+
+    def objective(self):
+        """CP-SAT's objective (:meth:`weights`)."""
+        beat, lone = self.weights()
+        return (beat * sum(self.used.values()) + sum(self.road[s, h] * x for (h, s, _), x in self.hold.items())
+                + lone * sum(self.lone))
 
     def _lone_joint(self, s: int, k: int, stops: list[int]) -> None:
         """A beat whose one stop is a joint hotspot (a team that waits there between meetings)
@@ -220,7 +421,7 @@ class _BeatModel:
         lone = self.m.NewBoolVar(f"lone[{s},{k}]")
         n = sum(self.hold[h, s, k] for h in stops)
         self.m.Add(lone >= sum(joint) - 2 * n + 2 * self.used[s, k])
-        self.cost.append(int(LONE_JOINT * _HOUR * (self.L // 60) * self.starts.size) * lone)
+        self.lone.append(lone)
 
     def _apart(self, net, s: int, k: int, a: int, b: int) -> None:
         m, e, g = self.m, self.e, self.g

@@ -286,6 +286,11 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
         if better is not None and better.objective < plan.objective and (again := _held(p, better)) is not None:
             run.say(f"beat plan improved: {better.n_beats} beats ({better.status}, {better.seconds:.1f} s more)")
             plan, kept = replace(better, seconds=plan.seconds + better.seconds), again
+        elif better is not None:  # the first plan stands, with the bound (and proof) the search found
+            plan = replace(plan, least_beats=better.least_beats, seconds=plan.seconds + better.seconds,
+                           status=better.status if better.objective >= plan.objective else plan.status)
+        if plan.least_beats is not None:
+            run.say(f"beat plan: no beat plan of this week has fewer than {plan.least_beats} beats")
     q, start = kept
     r = p.pricing
     run.problem, run.start = q, start
@@ -293,8 +298,8 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
         **r.as_dict(), "fallback": "beat plan", "bound": None,
         "reason": f"the week is planned from beats ({r.reason}): their loops are a part of the model's, so no bound "
                   "is proven",
-        "beat_plan": {"beats": plan.n_beats, "shift_minutes": plan.length, "status": plan.status,
-                      "seconds": round(plan.seconds, 3)}}
+        "beat_plan": {"beats": plan.n_beats, "least_beats": plan.least_beats, "shift_minutes": plan.length,
+                      "status": plan.status, "seconds": round(plan.seconds, 3)}}
     return True
 
 
