@@ -55,6 +55,9 @@ LONE_JOINT = 0.05
 #: most partial beats the set design (:func:`set_design`) may meet in its search; above it the
 #: design goes to CP-SAT alone
 MAX_BEAT_NODES = 500_000
+#: share of an improving design's time the set-partitioning MIP takes (CP-SAT the rest, unless
+#: the MIP proves its plan optimal)
+MIP_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -134,9 +137,10 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
     None when none applies (:func:`applicable`) or none is found.
 
     Without ``hint``: CP-SAT's first plan (it finds one fast at every scale). With ``hint`` (a
-    plan of ``p`` found before): the set-partitioning MIP from it (:func:`set_design`), which
-    also bounds the beats of every beat plan (``least_beats``); the better of the two plans.
-    Where the MIP cannot be made (too many beats to list), CP-SAT from the hint."""
+    plan of ``p`` found before): the set-partitioning MIP from it (:func:`set_design`, at most
+    :data:`MIP_SHARE` of the time), which also bounds the beats of every beat plan
+    (``least_beats``); then, unless it proved its plan optimal, CP-SAT from the better plan for
+    the rest of the time. Returns the best plan, never worse than ``hint``."""
     import time
 
     from ortools.sat.python import cp_model
@@ -152,15 +156,13 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
         return None
     plan = dict(interval=bm.e, length=bm.L, starts=tuple(int(t) for t in bm.starts))
     if hint is not None:
-        sd = set_design(bm, nets, time_limit_s=float(time_limit_s), workers=workers, start=hint)
-        if sd is not None and sd.status == "infeasible":  # never with a plan to start from: the MIP is exact
-            sd = None
-        if sd is not None and sd.beats and sd.objective < hint.objective:
-            return BeatPlan(**plan, beats=sd.beats, status=sd.status, seconds=time.perf_counter() - t0,
-                            objective=sd.objective, least_beats=sd.least_beats)
-        if sd is not None:  # the hint stands; now with its bound, and proven optimal where the MIP says so
-            return replace(hint, seconds=time.perf_counter() - t0, least_beats=sd.least_beats,
-                           status="optimal" if sd.status == "optimal" and sd.objective >= hint.objective else hint.status)
+        sd = set_design(bm, nets, time_limit_s=MIP_SHARE * float(time_limit_s), workers=workers, start=hint)
+        if sd is not None and sd.status != "infeasible":  # never infeasible with a plan to start from: it is exact
+            if sd.beats and sd.objective < hint.objective:
+                hint = BeatPlan(**plan, beats=sd.beats, status=sd.status, seconds=0.0, objective=sd.objective)
+            hint = replace(hint, least_beats=sd.least_beats)
+            if sd.status == "optimal":  # the MIP's optimum is the hint's objective or the hint is its plan
+                return replace(hint, status="optimal", seconds=time.perf_counter() - t0)
     bm.m.Minimize(bm.objective())
     if hint is not None:
         bm.hint(hint)
@@ -169,8 +171,9 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
     solver.parameters.num_workers = max(1, int(workers))
     solver.parameters.random_seed = int(seed)
     status = _solve(solver, bm.m)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (
+            hint is not None and solver.ObjectiveValue() >= hint.objective):
+        return None if hint is None else replace(hint, seconds=time.perf_counter() - t0)
     return BeatPlan(**plan, beats=bm.read(solver), status=solver.StatusName(status).lower(),
                     seconds=time.perf_counter() - t0, objective=float(solver.ObjectiveValue()),
                     least_beats=None if hint is None else hint.least_beats)
