@@ -163,7 +163,8 @@ def test_a_week_too_large_for_column_generation_makes_no_first_loops_and_goes_to
 def test_a_first_beat_plan_is_improved_in_the_time_left(no_master, monkeypatch):
     """The first beat plan comes fast (at most 10 s); when CP-SAT did not prove it optimal, the
     time left then improves on it, starting from it: here a first plan of one hotspot per
-    beat (4 beats, 32 team-hours) gives way to the two beats by hand (16 team-hours)."""
+    beat (4 beats, 32 team-hours) gives way to the two beats by hand (16 team-hours), and the
+    set-partitioning MIP proves that no beat plan has fewer."""
     real, hints = beats.design, []
 
     def first_then_real(p, **kw):
@@ -179,6 +180,11 @@ def test_a_first_beat_plan_is_improved_in_the_time_left(no_master, monkeypatch):
     assert any(line.startswith("beat plan: 4 beats") for line in result.log)
     assert any(line.startswith("beat plan improved: 2 beats") for line in result.log)
     assert result.summary["stats"]["column_generation"]["beat_plan"]["beats"] == 2
+    # the improving search is the set-partitioning MIP here: it proves no beat plan has fewer
+    assert result.summary["stats"]["column_generation"]["beat_plan"]["least_beats"] == 2
+    assert result.summary["stats"]["column_generation"]["beat_plan"]["status"] == "optimal"
+    assert "beat plan: no beat plan of this week has fewer than 2 beats" in result.log
+    assert result.summary["best_bound"] is None  # a bound of beat plans, not of the model
     assert _broken(result, sc, tr) == [] and result.summary["team_hours"] == 16
 
 
