@@ -1,4 +1,4 @@
-"""Beat plans (model/beats.py, issue 22): a rendezvous week that column generation cannot plan
+"""Beat plans (model/beats.py, solver/beat_design.py, issue 22): a rendezvous week that column generation cannot plan
 in time (as at Jining scale) is planned from beats: every station's loop repeats one cycle of
 the interval, partners meeting on it. Hand-sized weeks."""
 
@@ -12,6 +12,7 @@ from builders import VISIT_COLUMNS, make_scenario, solve_visits, visit_travel
 from patrolplan.check import check_roster
 from patrolplan.model import beats
 from patrolplan.model.problem import Problem
+from patrolplan.solver import beat_design
 
 #: visits at the three hotspots all Monday's day shift: 15 min at least every 2 h
 DAY = [(h, "", "mon", "08:00", "16:00", 1, "visit", 15, 120) for h in ("HA", "HB", "HJ")]
@@ -77,7 +78,7 @@ def test_phases_leave_time_to_drive_out_and_back_and_between_stops():
     out after the shift's start, leave the dwell and the road back before the cycle's end, and
     lie the dwell and the road minutes (on the 5-min grid) apart both ways round the cycle."""
     p = _problem(_two_stations(), DAY, out=20, hop=22)
-    plan = beats.design(p, time_limit_s=10)
+    plan = beat_design.design(p, time_limit_s=10)
     assert plan is not None and plan.interval == 120
     for s, station_beats in plan.beats.items():
         for beat in station_beats:
@@ -95,7 +96,7 @@ def test_no_beat_plan_where_a_hotspot_is_too_far_for_a_cycle(no_master):
     dwell and the way back before the next team's first visit): no beat plan, and the week
     is planned with the enumerated loops, still without a gap."""
     p = _problem(_two_stations(), DAY, out=60, hop=10)
-    assert beats.design(p, time_limit_s=5) is None
+    assert beat_design.design(p, time_limit_s=5) is None
     result, tr, _, sc = solve_visits(_two_stations(), DAY, out=60, hop=10)
     cg = result.summary["stats"]["column_generation"]
     assert cg["fallback"] == "enumerated loops"
@@ -121,7 +122,7 @@ def test_beats_need_one_interval_for_every_hotspot():
             ("HJ", "", "mon", "08:00", "16:00", 1, "visit", 15, 120)]
     p = _problem(_two_stations(), rows)
     assert beats.applicable(p) == "visit intervals differ between hotspots"
-    assert beats.design(p, time_limit_s=5) is None
+    assert beat_design.design(p, time_limit_s=5) is None
 
 
 def test_a_problem_without_its_loop_columns_takes_them_back_alike():
@@ -165,7 +166,7 @@ def test_a_first_beat_plan_is_improved_in_the_time_left(no_master, monkeypatch):
     time left then improves on it, starting from it: here a first plan of one hotspot per
     beat (4 beats, 32 team-hours) gives way to the two beats by hand (16 team-hours), and the
     set-partitioning MIP proves that no beat plan has fewer."""
-    real, hints = beats.design, []
+    real, hints = beat_design.design, []
 
     def first_then_real(p, **kw):
         hints.append(kw.get("hint"))
@@ -174,7 +175,7 @@ def test_a_first_beat_plan_is_improved_in_the_time_left(no_master, monkeypatch):
                                   "feasible", 0.1, objective=1e9)
         return real(p, **kw)
 
-    monkeypatch.setattr(beats, "design", first_then_real)
+    monkeypatch.setattr(beat_design, "design", first_then_real)
     result, tr, _, sc = solve_visits(_two_stations(), DAY, out=10, hop=10)
     assert len(hints) == 2 and hints[0] is None and hints[1].n_beats == 4
     assert any(line.startswith("beat plan: 4 beats") for line in result.log)
@@ -192,8 +193,8 @@ def test_a_hinted_design_starts_from_the_plan_it_is_given():
     """CP-SAT given a plan as its hint returns one at least as good (its objective: beat-hours
     in minutes, then road minutes)."""
     p = _problem(_two_stations(), DAY)
-    plan = beats.design(p, time_limit_s=5)
-    again = beats.design(p, time_limit_s=5, hint=plan)
+    plan = beat_design.design(p, time_limit_s=5)
+    again = beat_design.design(p, time_limit_s=5, hint=plan)
     assert again is not None and again.objective <= plan.objective and again.n_beats == plan.n_beats == 2
 
 
@@ -227,7 +228,7 @@ def test_ctrl_c_stops_the_beat_search_at_once_and_is_raised(monkeypatch):
         t = time.perf_counter()
         try:
             with pytest.raises(interrupts.Interrupted):
-                beats._solve(solver, m)
+                beat_design._solve(solver, m)
         finally:
             timer.cancel()
     assert 1.0 <= time.perf_counter() - t < 10
@@ -242,7 +243,7 @@ def test_a_beat_whose_one_stop_is_joint_costs_a_little_more():
     farthest holders' road minutes (HA 20, HB 20, HJ twice 20) + a lone joint cost for every
     beat the stations may run."""
     p = _problem(_two_stations(), DAY, out=10, hop=50)
-    plan = beats.design(p, time_limit_s=5)
+    plan = beat_design.design(p, time_limit_s=5)
     assert plan is not None and plan.status == "optimal"
     assert sorted(len(b) for bs in plan.beats.values() for b in bs) == [1, 1, 1, 1]
     lone = 24
@@ -297,7 +298,7 @@ def test_a_joint_beat_is_driven_in_turn_only_by_a_partner_of_its_other_holder():
                        [("ZJ", "synchronized", ["A", "B", "C"])], rules={"shift_hours": [8]},
                        visits={"rendezvous": True})
     p = _problem(sc, [("HJ", "", "mon", "08:00", "16:00", 1, "visit", 15, 120)])
-    plan = beats.design(p, time_limit_s=5)
+    plan = beat_design.design(p, time_limit_s=5)
     assert plan is not None and set(plan.beats) in ({0, 1}, {0, 2})
     other = ({1, 2} - set(plan.beats)).pop()
     assert {c.station for c in beats.turn_columns(p, plan)} == {other}
@@ -348,13 +349,13 @@ def test_the_set_partitioning_mip_is_the_cp_sat_design_exactly(seed):
     from patrolplan.model.pricing import station_nets
 
     p = _random_week(seed)
-    first = beats.design(p, time_limit_s=20)
+    first = beat_design.design(p, time_limit_s=20)
     bm = beats._BeatModel(p)
     nets = station_nets(p)
     for net in nets:
         bm.add_station(net)
     if first is None:
-        assert not bm.add_hotspots() or beats.set_design(bm, nets, time_limit_s=20).status == "infeasible"
+        assert not bm.add_hotspots() or beat_design.set_design(bm, nets, time_limit_s=20).status == "infeasible"
         return
     assert first.status == "optimal" and first.least_beats is None
     assert bm.add_hotspots()
@@ -364,9 +365,9 @@ def test_the_set_partitioning_mip_is_the_cp_sat_design_exactly(seed):
         for beat in beats._beats_of(net, ok, lo, hi, e=bm.e, c=bm.c, g=bm.g):
             listed.add((net.station, tuple((int(net.stops[i]), ph) for i, ph in beat)))
     assert all((s, beat) in listed for s, bs in first.beats.items() for beat in bs)
-    again = beats.design(p, time_limit_s=20, hint=first)
+    again = beat_design.design(p, time_limit_s=20, hint=first)
     assert again.status == "optimal" and again.objective == first.objective
     assert again.least_beats == first.n_beats
     # and from no start at all
-    sd = beats.set_design(bm, nets, time_limit_s=20)
+    sd = beat_design.set_design(bm, nets, time_limit_s=20)
     assert sd.status == "optimal" and sd.objective == first.objective and sd.least_beats == first.n_beats

@@ -210,11 +210,11 @@ def test_a_master_lp_out_of_time_falls_back_to_the_enumerated_loops(monkeypatch)
     """Column generation whose master LP does not finish in its share of the time (as at Jining
     scale) must not leave the week without a roster: with no beat plan (tests/test_beats.py)
     the week is planned with the enumerated loops, and summary.json says so."""
-    from patrolplan.model import beats
+    from patrolplan.solver import beat_design
     from patrolplan.solver import solve as solve_module
 
     monkeypatch.setattr(solve_module, "PRICING_SHARE", 1e-7)
-    monkeypatch.setattr(beats, "design", lambda *a, **k: None)
+    monkeypatch.setattr(beat_design, "design", lambda *a, **k: None)
     sc = _two_stations(**RENDEZVOUS)
     result, tr, _, sc = solve_visits(sc, DAY)
     cg = result.summary["stats"]["column_generation"]
@@ -314,11 +314,10 @@ def test_a_first_master_lp_out_of_its_share_falls_back_at_once(monkeypatch):
     """The first master LP gets a quarter of column generation's time: when it does not solve in
     it, the week falls back at once (here, with no beat plan, to the enumerated loops), with the
     rest of the time left, and the reason names the first LP."""
-    from patrolplan.model import beats
-    from patrolplan.solver import colgen
+    from patrolplan.solver import beat_design, colgen
 
     monkeypatch.setattr(colgen, "_optimal", lambda h: False)
-    monkeypatch.setattr(beats, "design", lambda *a, **k: None)
+    monkeypatch.setattr(beat_design, "design", lambda *a, **k: None)
     result, tr, _, sc = solve_visits(_two_stations(**RENDEZVOUS), DAY)
     cg = result.summary["stats"]["column_generation"]
     assert cg["fallback"] == "enumerated loops" and cg["rounds"] == 0

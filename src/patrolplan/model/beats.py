@@ -18,12 +18,13 @@ first visit (``phi_h >= out``) and to stay the dwell and drive back after the la
 (``phi_h + dwell + back <= e``). Within a beat, two hotspots' phases lie at least the dwell and
 the road minutes apart (on the grid), both ways round the cycle.
 
-The first plan is a small CP-SAT model (:func:`design`): per hotspot its phase, per station and
+The first plan is a small CP-SAT model (:class:`_BeatModel`, solved by
+:func:`patrolplan.solver.beat_design.design`): per hotspot its phase, per station and
 beat which hotspots it holds, the beats' orders as pairwise disjunctions. The fewest beats come
 first; then each hotspot held costs the road minutes to it from the station and back, and a
 beat whose one stop is a joint hotspot a little more (:data:`LONE_JOINT`). A station runs at
 most as many beats as its teams keep going all week (shift cap, rest, availability). The same
-design is then solved from that plan as a set-partitioning MIP (:func:`set_design`: every beat
+design is then solved from that plan as a set-partitioning MIP (:func:`set_model`: every beat
 a station may run is a column), which finds better plans at scale and proves the fewest beats
 any beat plan of the week needs (``least_beats``): a bound of beat plans, not of the rendezvous
 model. The columns (:func:`beat_columns`) are loop columns of the rendezvous model like any
@@ -34,17 +35,19 @@ long roads, stations without the teams) makes the plan None.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass
 
 import numpy as np
 
+from patrolplan.model.build import LinearModel
 from patrolplan.model.pricing import station_nets
 from patrolplan.model.rules import availability, max_shifts
 from patrolplan.model.rules.capacity import occupied
 from patrolplan.model.rules.shifts import shift_starts
 from patrolplan.model.rules.visits import LoopColumn, check_step
 
-__all__ = ["BeatPlan", "design", "beat_columns", "turn_columns"]
+__all__ = ["BeatPlan", "SetModel", "applicable", "set_model", "beat_columns", "turn_columns"]
 
 #: most beats one station runs at once
 MAX_BEATS = 3
@@ -52,12 +55,9 @@ MAX_BEATS = 3
 _HOUR = 60
 #: extra cost of a beat whose one stop is a joint hotspot, as a share of a beat's
 LONE_JOINT = 0.05
-#: most partial beats the set design (:func:`set_design`) may meet in its search; above it the
+#: most partial beats the set design (:func:`set_model`) may meet in its search; above it the
 #: design goes to CP-SAT alone
 MAX_BEAT_NODES = 500_000
-#: share of an improving design's time the set-partitioning MIP takes (CP-SAT the rest, unless
-#: the MIP proves its plan optimal)
-MIP_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class BeatPlan:
     status: str
     seconds: float
     objective: float = 0.0  # the design's (:meth:`_BeatModel.weights`): beats first, then road minutes, LONE_JOINT
-    least_beats: int | None = None  # no beat plan of the week has fewer beats (:func:`set_design`); None: not known
+    least_beats: int | None = None  # no beat plan of the week has fewer beats (:class:`SetModel`); None: not known
 
     @property
     def n_beats(self) -> int:
@@ -131,90 +131,63 @@ def _max_beats(p, s: int, L: int, starts: np.ndarray) -> int:
     return int(min(MAX_BEATS, by_cap, by_teams, by_day))
 
 
-def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: BeatPlan | None = None
-           ) -> BeatPlan | None:
-    """The beat plan of ``p`` of fewest beats (then road minutes) found in ``time_limit_s``;
-    None when none applies (:func:`applicable`) or none is found.
-
-    Without ``hint``: CP-SAT's first plan (it finds one fast at every scale). With ``hint`` (a
-    plan of ``p`` found before): the set-partitioning MIP from it (:func:`set_design`, at most
-    :data:`MIP_SHARE` of the time), which also bounds the beats of every beat plan
-    (``least_beats``); then, unless it proved its plan optimal, CP-SAT from the better plan for
-    the rest of the time. Returns the best plan, never worse than ``hint``."""
-    import time
-
-    from ortools.sat.python import cp_model
-
-    t0 = time.perf_counter()
-    if applicable(p) is not None:
-        return None
-    bm = _BeatModel(p)
-    nets = station_nets(p)
-    for net in nets:
-        bm.add_station(net)
-    if not bm.add_hotspots():
-        return None
-    plan = dict(interval=bm.e, length=bm.L, starts=tuple(int(t) for t in bm.starts))
-    if hint is not None:
-        sd = set_design(bm, nets, time_limit_s=MIP_SHARE * float(time_limit_s), workers=workers, start=hint)
-        if sd is not None and sd.status != "infeasible":  # never infeasible with a plan to start from: it is exact
-            if sd.beats and sd.objective < hint.objective:
-                hint = BeatPlan(**plan, beats=sd.beats, status=sd.status, seconds=0.0, objective=sd.objective)
-            hint = replace(hint, least_beats=sd.least_beats)
-            if sd.status == "optimal":  # the MIP's optimum is the hint's objective or the hint is its plan
-                return replace(hint, status="optimal", seconds=time.perf_counter() - t0)
-    bm.m.Minimize(bm.objective())
-    if hint is not None:
-        bm.hint(hint)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, float(time_limit_s) - (time.perf_counter() - t0))
-    solver.parameters.num_workers = max(1, int(workers))
-    solver.parameters.random_seed = int(seed)
-    status = _solve(solver, bm.m)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (
-            hint is not None and solver.ObjectiveValue() >= hint.objective):
-        return None if hint is None else replace(hint, seconds=time.perf_counter() - t0)
-    return BeatPlan(**plan, beats=bm.read(solver), status=solver.StatusName(status).lower(),
-                    seconds=time.perf_counter() - t0, objective=float(solver.ObjectiveValue()),
-                    least_beats=None if hint is None else hint.least_beats)
-
-
 @dataclass(frozen=True)
-class SetDesign:
-    """The beat design solved as a set-partitioning MIP (:func:`set_design`). ``beats``: its
-    plan (empty when none was found); ``least_beats``: no beat plan of the week has fewer beats
-    (None: not known); ``status``: HiGHS's (``optimal``, ``feasible``, ``infeasible``: no beat
-    plan exists, ``unknown``)."""
+class SetModel:
+    """The beat design as a set-partitioning MIP (:func:`set_model`; solved by
+    :func:`patrolplan.solver.beat_design.set_design`). ``model``: the MIP, None when some wanted
+    hotspot is on no beat (then no beat plan exists); ``found``: each beat column's station and
+    ``((h, phase), ...)``, the first ``len(found)`` variables; ``beat``: the cost of one beat
+    (:meth:`_BeatModel.weights`); ``start``: the values of a plan to start from, or None."""
 
-    beats: dict[int, tuple[tuple[tuple[int, int], ...], ...]]
-    least_beats: int | None
-    status: str
-    objective: float
-    seconds: float
+    model: LinearModel | None
+    found: list[tuple[int, tuple[tuple[int, int], ...]]]
+    beat: int
+    start: np.ndarray | None
+
+    def beats(self, x) -> dict[int, tuple[tuple[tuple[int, int], ...], ...]]:
+        """The beats of the MIP's solution ``x``, per station."""
+        out: dict[int, list] = {}
+        for j in np.nonzero(np.asarray(x[:len(self.found)]) > 0.5)[0]:
+            s, beat = self.found[int(j)]
+            out.setdefault(s, []).append(beat)
+        return {s: tuple(b) for s, b in sorted(out.items())}
+
+    def least_beats(self, bound: float) -> int:
+        """The fewest beats of any beat plan, from a lower bound of the MIP's objective: beats
+        times ``beat`` plus the rest, where ``0 <= rest < beat``."""
+        return max(0, math.ceil((bound * (1 - 1e-9) - self.beat + 1) / self.beat))
 
 
-def set_design(bm: "_BeatModel", nets, *, time_limit_s: float, workers: int = 1, start: BeatPlan | None = None
-               ) -> SetDesign | None:
-    """The beat design as a set-partitioning MIP on HiGHS, exact. A column is a beat a station
-    may run: a set of its hotspots with phases that keep each stop's range and lie the dwell and
-    road apart both ways round the cycle (every such beat, found by a search over increasing
-    phases; beats alike but for the phases of their stops that are not joint are one column).
-    Rows: each station at most its beats; each hotspot held once, a joint one by two partner
-    stations at one phase (a binary per joint hotspot and phase); costs as CP-SAT's
-    (:meth:`_BeatModel.objective`). At Jining scale it proves the fewest beats in a few seconds,
-    where CP-SAT's own bound stays far below (31 of 79 beats after 60 s). None when the search
-    meets more than :data:`MAX_BEAT_NODES` partial beats."""
-    import math
-    import time
+def set_model(bm: "_BeatModel", nets, start: BeatPlan | None = None) -> SetModel | None:
+    """The beat design as a set-partitioning MIP, exact. A column is a beat a station may run:
+    a set of its hotspots with phases that keep each stop's range and lie the dwell and road
+    apart both ways round the cycle (every such beat, :func:`_beats_of`; beats alike but for the
+    phases of their stops that are not joint are one column). Rows: each station at most its
+    beats; each hotspot held once, a joint one by two partner stations at one phase (a binary per
+    joint hotspot and phase); costs as CP-SAT's (:meth:`_BeatModel.weights`). None when the
+    search meets more than :data:`MAX_BEAT_NODES` partial beats."""
+    columns = _set_columns(bm, nets)
+    if columns is None:
+        return None
+    found = list(columns.values())
+    beat, lone = bm.weights()
+    held = {h for _, stops in found for h, _ in stops}
+    if any(h not in held for h in bm.wanted):
+        return SetModel(None, found, beat, None)
+    cost = [beat + sum(bm.road[s, h] for h, _ in stops) + (lone if len(stops) == 1 and bm.w.sync[stops[0][0]] else 0)
+            for s, stops in found]
+    model, y_of = _set_rows(bm, found, cost)
+    return SetModel(model, found, beat, None if start is None else _set_start(bm, columns, y_of, model, start))
 
-    import scipy.sparse as sp
 
-    from patrolplan.model.build import LinearModel
-    from patrolplan.solver.engines import solve_highs
+def _column_key(w, s: int, stops) -> tuple:
+    """Beats of station ``s`` alike but for the phases of their stops that are not joint."""
+    return s, frozenset(h for h, _ in stops), tuple((h, ph) for h, ph in stops if w.sync[h])
 
-    t0 = time.perf_counter()
-    w, wanted = bm.w, bm.wanted
-    columns: dict[tuple, tuple[int, tuple[tuple[int, int], ...]]] = {}  # key -> (station, ((h, phase), ...))
+
+def _set_columns(bm: "_BeatModel", nets) -> dict[tuple, tuple[int, tuple[tuple[int, int], ...]]] | None:
+    """Every beat column of the set design (:func:`set_model`), by :func:`_column_key`."""
+    columns: dict[tuple, tuple[int, tuple[tuple[int, int], ...]]] = {}
     nodes = 0
     for net in nets:
         if (net.station, 0) not in bm.used:
@@ -225,9 +198,16 @@ def set_design(bm: "_BeatModel", nets, *, time_limit_s: float, workers: int = 1,
             if nodes > MAX_BEAT_NODES:
                 return None
             stops = tuple((int(net.stops[i]), ph) for i, ph in beat)
-            key = (net.station, frozenset(h for h, _ in stops), tuple((h, ph) for h, ph in stops if w.sync[h]))
-            columns.setdefault(key, (net.station, stops))
-    found = list(columns.values())
+            columns.setdefault(_column_key(bm.w, net.station, stops), (net.station, stops))
+    return columns
+
+
+def _set_rows(bm: "_BeatModel", found, cost: list[int]) -> tuple[LinearModel, dict[tuple[int, int], int]]:
+    """The set design's MIP over the beat columns ``found`` (:func:`set_model`), and the
+    variable of each joint hotspot's phase."""
+    import scipy.sparse as sp
+
+    w = bm.w
     by_s: dict[int, list[int]] = {}
     by_h: dict[int, list[int]] = {}
     by_hs: dict[tuple[int, int], list[int]] = {}
@@ -239,11 +219,6 @@ def set_design(bm: "_BeatModel", nets, *, time_limit_s: float, workers: int = 1,
             by_hs.setdefault((h, s), []).append(j)
             if w.sync[h]:
                 by_phase.setdefault((h, ph), []).append(j)
-    if any(h not in by_h for h in wanted):
-        return SetDesign({}, None, "infeasible", 0.0, time.perf_counter() - t0)
-    big, lone = bm.weights()
-    cost = [big + sum(bm.road[s, h] for h, _ in beat) + (lone if len(beat) == 1 and w.sync[beat[0][0]] else 0)
-            for s, beat in found]
     n_x = len(found)
     y_of = {hp: n_x + i for i, hp in enumerate(sorted(by_phase))}  # the joint hotspot's phase
     n = n_x + len(y_of)
@@ -254,11 +229,9 @@ def set_design(bm: "_BeatModel", nets, *, time_limit_s: float, workers: int = 1,
 
     for s, js in by_s.items():
         row(dict.fromkeys(js, 1.0), 0.0, float(sum(1 for key in bm.used if key[0] == s)))
-    for h in wanted:
-        if not w.sync[h]:
-            row(dict.fromkeys(by_h[h], 1.0), 1.0, 1.0)
-            continue
-        row({y: 1.0 for (h2, _), y in y_of.items() if h2 == h}, 1.0, 1.0)
+    for h in bm.wanted:
+        row(dict.fromkeys(by_h[h], 1.0) if not w.sync[h] else {y: 1.0 for (h2, _), y in y_of.items() if h2 == h},
+            1.0, 1.0)
     for (h, ph), js in by_phase.items():
         row({**dict.fromkeys(js, 1.0), y_of[h, ph]: -2.0}, 0.0, 0.0)
     for (h, s), js in by_hs.items():
@@ -269,44 +242,30 @@ def set_design(bm: "_BeatModel", nets, *, time_limit_s: float, workers: int = 1,
     r_idx = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
     c_idx = np.fromiter((c for r in rows for c in r), dtype=np.int64, count=r_idx.size)
     vals = np.fromiter((v for r in rows for v in r.values()), dtype=float, count=r_idx.size)
+    A = sp.csr_matrix((vals, (r_idx, c_idx)), shape=(len(rows), n))
     model = LinearModel(n_shifts=n_x, col_lower=np.zeros(n), col_upper=np.ones(n),
                         col_cost=np.concatenate([np.asarray(cost, dtype=float), np.zeros(len(y_of))]),
-                        col_integer=np.ones(n, dtype=bool), A=sp.csr_matrix((vals, (r_idx, c_idx)), shape=(len(rows), n)),
+                        col_integer=np.ones(n, dtype=bool), A=A,
                         row_lower=np.asarray(lo_r), row_upper=np.asarray(hi_r),
                         row_family=np.zeros(len(rows), dtype=np.int64), families=["beats"])
-    hint = None
-    if start is not None:  # its beats' columns, and the phase of each joint hotspot
-        index = {key: j for j, key in enumerate(columns)}
-        hint = np.zeros(n)
-        for s, beats in start.beats.items():
-            for beat in beats:
-                j = index.get((s, frozenset(h for h, _ in beat), tuple((h, ph) for h, ph in beat if w.sync[h])))
-                if j is None:  # not a beat of this week: no start
-                    hint = None
-                    break
-                hint[j] = 1
-                for h, ph in beat:
-                    if w.sync[h]:
-                        hint[y_of[h, ph]] = 1
-            if hint is None:
-                break
-    res = solve_highs(model, time_limit_s=max(0.1, time_limit_s - (time.perf_counter() - t0)), workers=workers,
-                      lp_guided=False, hint=hint)
-    seconds = time.perf_counter() - t0
-    if res.status == "infeasible":
-        return SetDesign({}, None, "infeasible", 0.0, seconds)
-    least = None
-    if res.bound is not None:  # beats * big + rest >= bound, 0 <= rest < big
-        least = max(0, math.ceil((res.bound * (1 - 1e-9) - big + 1) / big))
-    beats: dict[int, list] = {}
-    if res.x is None:
-        return SetDesign({}, least, res.status, 0.0, seconds)
-    for j in np.nonzero(np.asarray(res.x[:n_x]) > 0.5)[0]:
-        s, beat = found[int(j)]
-        beats.setdefault(s, []).append(beat)
-    if res.status == "optimal":
-        least = sum(len(b) for b in beats.values())
-    return SetDesign({s: tuple(b) for s, b in sorted(beats.items())}, least, res.status, float(res.objective), seconds)
+    return model, y_of
+
+
+def _set_start(bm: "_BeatModel", columns, y_of, model: LinearModel, start: BeatPlan) -> np.ndarray | None:
+    """The set design's values of ``start``: its beats' columns and each joint hotspot's phase;
+    None when one of its beats is not a column of this week."""
+    index = {key: j for j, key in enumerate(columns)}
+    x = np.zeros(model.col_cost.size)
+    for s, beats in start.beats.items():
+        for beat in beats:
+            j = index.get(_column_key(bm.w, s, beat))
+            if j is None:
+                return None
+            x[j] = 1
+            for h, ph in beat:
+                if bm.w.sync[h]:
+                    x[y_of[h, ph]] = 1
+    return x
 
 
 def _beats_of(net, ok: list[int], first, last, *, e: int, c: int, g: int):
@@ -329,16 +288,6 @@ def _beats_of(net, ok: list[int], first, last, *, e: int, c: int, g: int):
                     yield from grow(more)
 
     yield from grow(())
-
-
-def _solve(solver, model) -> int:
-    """CP-SAT's status for ``model``. Ctrl-C and SIGTERM stop the search and are raised when it
-    has returned (:func:`patrolplan.interrupts.responsive`; CP-SAT's own catcher would return the
-    plan found so far as if the time had run out, and the run would go on)."""
-    from patrolplan import interrupts
-
-    solver.parameters.catch_sigint_signal = False
-    return interrupts.responsive(lambda: solver.Solve(model), stop=solver.stop_search)
 
 
 class _BeatModel:
@@ -396,7 +345,7 @@ class _BeatModel:
         return ok, first, last
 
     def weights(self) -> tuple[int, int]:
-        """The design's costs (one rule for CP-SAT and :func:`set_design`): fewest beats
+        """The design's costs (one rule for CP-SAT and :func:`set_model`): fewest beats
         first (so a beat weighs more than every road minute and lone joint beat of a plan
         together), then the road minutes out and back of each hold, a beat whose one stop is
         joint counting as :data:`LONE_JOINT` of a beat's hours in minutes. Returns ``(beat,

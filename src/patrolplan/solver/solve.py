@@ -27,13 +27,14 @@ import numpy as np
 from patrolplan import __version__
 from patrolplan.model import beats
 from patrolplan.model.assign import assign_teams
-from patrolplan.solver.bounds import model_free_bounds
 from patrolplan.model.build import build_model
 from patrolplan.model.greedy import greedy_counts
 from patrolplan.model.pricing import with_seed_loops
 from patrolplan.model.rules.published import fixed_counts
 from patrolplan.model.rules.published import hint as published_hint
 from patrolplan.model.rules.visits import trim_visits
+from patrolplan.solver import beat_design
+from patrolplan.solver.bounds import model_free_bounds
 from patrolplan.solver.colgen import generate_columns
 from patrolplan.solver.engines import EngineResult, complete_columns, lp_dive, solve_cpsat, solve_highs
 from patrolplan.solver.explain import PrecheckResult, explain_gaps, explain_infeasible, precheck, visit_verdict
@@ -269,7 +270,7 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
     if why is not None:
         run.say(f"beat plan: none ({why})")
         return False
-    plan = beats.design(p, time_limit_s=min(BEAT_MAX_S, run.remaining_s() * BEAT_SHARE), workers=run.params.workers,
+    plan = beat_design.design(p, time_limit_s=min(BEAT_MAX_S, run.remaining_s() * BEAT_SHARE), workers=run.params.workers,
                         seed=run.params.seed)
     if plan is None:
         run.say("beat plan: none found (a hotspot no station can hold on a beat, or no plan in time)")
@@ -282,7 +283,7 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
             f"{plan.n_beats * len(plan.starts) * plan.length / 60:,.0f} team-hours")
     more = run.remaining_s() * BEAT_MORE_SHARE
     if plan.status != "optimal" and more >= BEAT_MIN_MORE_S:
-        better = beats.design(p, time_limit_s=more, workers=run.params.workers, seed=run.params.seed, hint=plan)
+        better = beat_design.design(p, time_limit_s=more, workers=run.params.workers, seed=run.params.seed, hint=plan)
         if better is not None and better.objective < plan.objective and (again := _held(p, better)) is not None:
             run.say(f"beat plan improved: {better.n_beats} beats ({better.status}, {better.seconds:.1f} s more)")
             plan, kept = replace(better, seconds=plan.seconds + better.seconds), again

@@ -1,0 +1,132 @@
+"""Solving a beat design (model/beats.py): CP-SAT's first plan, then the set-partitioning MIP
+on HiGHS from it, which also proves the fewest beats of any beat plan, then CP-SAT again from
+the better plan for the time left. The models are model/beats.py's; this module runs them."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+from patrolplan.model.beats import BeatPlan, _BeatModel, applicable, set_model
+from patrolplan.model.pricing import station_nets
+from patrolplan.solver.engines import solve_highs
+
+__all__ = ["SetDesign", "design", "set_design"]
+
+#: share of an improving design's time the set-partitioning MIP takes (CP-SAT the rest, unless
+#: the MIP proves its plan optimal)
+MIP_SHARE = 0.5
+
+
+def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: BeatPlan | None = None
+           ) -> BeatPlan | None:
+    """The beat plan of ``p`` of fewest beats (then road minutes) found in ``time_limit_s``;
+    None when none applies (:func:`~patrolplan.model.beats.applicable`) or none is found.
+
+    Without ``hint``: CP-SAT's first plan (it finds one fast at every scale). With ``hint`` (a
+    plan of ``p`` found before): the set-partitioning MIP from it (:func:`set_design`, at most
+    :data:`MIP_SHARE` of the time), which also bounds the beats of every beat plan
+    (``least_beats``); then, unless it proved its plan optimal, CP-SAT from the better plan for
+    the rest of the time. Returns the best plan, never worse than ``hint``."""
+    t0 = time.perf_counter()
+    if applicable(p) is not None:
+        return None
+    bm = _BeatModel(p)
+    nets = station_nets(p)
+    for net in nets:
+        bm.add_station(net)
+    if not bm.add_hotspots():
+        return None
+    if hint is not None:
+        hint = _improved(bm, nets, hint, time_limit_s=MIP_SHARE * float(time_limit_s), workers=workers)
+        if hint.status == "optimal":
+            return replace(hint, seconds=time.perf_counter() - t0)
+    return _cp_sat(bm, hint, time_limit_s=float(time_limit_s) - (time.perf_counter() - t0), workers=workers,
+                   seed=seed, t0=t0)
+
+
+def _improved(bm: _BeatModel, nets, hint: BeatPlan, *, time_limit_s: float, workers: int) -> BeatPlan:
+    """``hint``, or the set design's better plan from it, with the fewest beats the MIP proved;
+    status ``optimal`` when the MIP proved the plan returned optimal."""
+    sd = set_design(bm, nets, time_limit_s=time_limit_s, workers=workers, start=hint)
+    if sd is None or sd.status == "infeasible":  # never infeasible with a plan to start from: it is exact
+        return hint
+    if sd.beats and sd.objective < hint.objective:
+        hint = BeatPlan(hint.interval, hint.length, hint.starts, beats=sd.beats, status=sd.status, seconds=0.0,
+                        objective=sd.objective)
+    hint = replace(hint, least_beats=sd.least_beats)
+    if sd.status == "optimal":  # the MIP's optimum is the hint's objective or the hint is its plan
+        hint = replace(hint, status="optimal")
+    return hint
+
+
+def _cp_sat(bm: _BeatModel, hint: BeatPlan | None, *, time_limit_s: float, workers: int, seed: int,
+            t0: float) -> BeatPlan | None:
+    """CP-SAT's plan of the beat design, from ``hint`` when given; ``hint`` when it finds none
+    better."""
+    from ortools.sat.python import cp_model
+
+    bm.m.Minimize(bm.objective())
+    if hint is not None:
+        bm.hint(hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
+    solver.parameters.num_workers = max(1, int(workers))
+    solver.parameters.random_seed = int(seed)
+    status = _solve(solver, bm.m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (
+            hint is not None and solver.ObjectiveValue() >= hint.objective):
+        return None if hint is None else replace(hint, seconds=time.perf_counter() - t0)
+    return BeatPlan(interval=bm.e, length=bm.L, starts=tuple(int(t) for t in bm.starts), beats=bm.read(solver),
+                    status=solver.StatusName(status).lower(), seconds=time.perf_counter() - t0,
+                    objective=float(solver.ObjectiveValue()), least_beats=None if hint is None else hint.least_beats)
+
+
+@dataclass(frozen=True)
+class SetDesign:
+    """The beat design solved as a set-partitioning MIP (:func:`set_design`). ``beats``: its
+    plan (empty when none was found); ``least_beats``: no beat plan of the week has fewer beats
+    (None: not known); ``status``: HiGHS's (``optimal``, ``feasible``, ``infeasible``: no beat
+    plan exists, ``unknown``)."""
+
+    beats: dict[int, tuple[tuple[tuple[int, int], ...], ...]]
+    least_beats: int | None
+    status: str
+    objective: float
+    seconds: float
+
+
+def set_design(bm: _BeatModel, nets, *, time_limit_s: float, workers: int = 1, start: BeatPlan | None = None
+               ) -> SetDesign | None:
+    """The beat design as a set-partitioning MIP (:func:`~patrolplan.model.beats.set_model`) on
+    HiGHS, from ``start`` when given. At Jining scale it proves the fewest beats in a few
+    seconds, where CP-SAT's own bound stays far below (31 of 79 beats after 60 s). None when the
+    beats are too many to list (:data:`~patrolplan.model.beats.MAX_BEAT_NODES`)."""
+    t0 = time.perf_counter()
+    sm = set_model(bm, nets, start)
+    if sm is None:
+        return None
+    if sm.model is None:
+        return SetDesign({}, None, "infeasible", 0.0, time.perf_counter() - t0)
+    res = solve_highs(sm.model, time_limit_s=max(0.1, time_limit_s - (time.perf_counter() - t0)), workers=workers,
+                      lp_guided=False, hint=sm.start)
+    seconds = time.perf_counter() - t0
+    if res.status == "infeasible":
+        return SetDesign({}, None, "infeasible", 0.0, seconds)
+    least = None if res.bound is None else sm.least_beats(res.bound)
+    if res.x is None:
+        return SetDesign({}, least, res.status, 0.0, seconds)
+    beats = sm.beats(res.x)
+    if res.status == "optimal":
+        least = sum(len(b) for b in beats.values())
+    return SetDesign(beats, least, res.status, float(res.objective), seconds)
+
+
+def _solve(solver, model) -> int:
+    """CP-SAT's status for ``model``. Ctrl-C and SIGTERM stop the search and are raised when it
+    has returned (:func:`patrolplan.interrupts.responsive`; CP-SAT's own catcher would return the
+    plan found so far as if the time had run out, and the run would go on)."""
+    from patrolplan import interrupts
+
+    solver.parameters.catch_sigint_signal = False
+    return interrupts.responsive(lambda: solver.Solve(model), stop=solver.stop_search)
