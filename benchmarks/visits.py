@@ -26,7 +26,8 @@ travel, Problem, the two model-free bounds (``patrolplan.solver.bounds.model_fre
 then ``patrolplan.solver.solve.solve`` end to end as ``patrolplan solve`` runs it (whatever it
 does inside: listed loops or column generation), its progress lines recorded to time the first
 gap-free plan and the first plan within 2 % of the final bound; the roster (and its visits) is
-re-checked by ``patrolplan.check.check_roster``. ``--repeat N`` runs each N times and reports
+re-checked by ``patrolplan.check.check_roster``; its team-hours are split into on site, driving
+and waiting (:func:`where_the_hours_go`). ``--repeat N`` runs each N times and reports
 the medians. Plain Python timing.
 """
 
@@ -212,6 +213,30 @@ def single_stop_joint_share(roster: pd.DataFrame, joint_hotspots: set[str]) -> f
     return None if total <= 0 else round(float(hours[joint & single].sum()) / total, 4)
 
 
+def where_the_hours_go(roster: pd.DataFrame, visits: pd.DataFrame | None, problem) -> dict[str, float]:
+    """The roster's team-hours split three ways, from the roster, its visits and the road
+    minutes alone: **on site** (each visit's arrive to depart, each post's on-site time),
+    **driving** (out to the first stop, between consecutive stops, back), **waiting** (the
+    rest of the shift). The whole-teams bound counts on-site time only (in whole teams), so the
+    driving and the waiting are what it leaves out."""
+    total = float((pd.to_datetime(roster["end"]) - pd.to_datetime(roster["start"])).dt.total_seconds().sum() / 3600)
+    driving_min = float((roster["travel_out_min"] + roster["travel_back_min"]).sum())
+    loops = set(visits["shift_id"]) if visits is not None and len(visits) else set()
+    posts = roster[~roster["shift_id"].isin(loops)]
+    on_site_min = float((pd.to_datetime(posts["on_site_end"]) - pd.to_datetime(posts["on_site_start"]))
+                        .dt.total_seconds().sum() / 60)
+    if loops:
+        at = {h: i for i, h in enumerate(problem.hotspot_ids)}
+        v = visits.assign(_a=pd.to_datetime(visits["arrive"]), _d=pd.to_datetime(visits["depart"]))
+        on_site_min += float((v["_d"] - v["_a"]).dt.total_seconds().sum() / 60)
+        for _, g in v.sort_values(["shift_id", "_a"]).groupby("shift_id", sort=False):
+            stops = [at[h] for h in g["hotspot_id"]]
+            driving_min += float(sum(problem.hop_min[a, b] for a, b in zip(stops, stops[1:]) if a != b))
+    on_site, driving = on_site_min / 60, driving_min / 60
+    return {"on_site_hours": round(on_site, 1), "driving_hours": round(driving, 1),
+            "waiting_hours": round(total - on_site - driving, 1)}
+
+
 def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: int, rendezvous: bool = False) -> dict:
     from dataclasses import replace
 
@@ -289,6 +314,7 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
         joint = {problem.hotspot_ids[h] for h in range(len(problem.hotspot_ids))
                  if problem.zone_mode[int(problem.hotspot_zone[h])] == "synchronized"}
         out["single_stop_joint_share"] = single_stop_joint_share(roster, joint)
+        out.update(where_the_hours_go(roster, visits, problem))
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return out
 
@@ -325,6 +351,13 @@ def median_of(runs: list[dict]) -> dict:
     return out
 
 
+def _check(r: dict) -> str:
+    """The checker's verdict on a version's roster; "–" for a version not run."""
+    if not r:
+        return "–"
+    return "no roster" if "check_ok" not in r else "ok" if r["check_ok"] else "FAIL"
+
+
 def _f(v, spec="{:,.1f}"):
     return "–" if v is None else spec.format(v)
 
@@ -344,8 +377,8 @@ def table(results: list[dict]) -> str:
             f"| {v['build_seconds']} | {_f(v.get('lp_seconds'), '{:g}')} | {_f(v['first_plan_seconds'])} "
             f"| {_f(v['within_2pct_seconds'])} | {_f(v.get('gap_pct'), '{:.2f}')} ({v['time_limit']:g} s) "
             f"| {_f(v.get('team_hours'), '{:,.0f}')} / {_f(p.get('team_hours'), '{:,.0f}')} ({_f(ratio, '{:.2f}')}) "
-            f"| {v.get('visits', 0):,} | {'ok' if v.get('check_ok') else 'FAIL'} / "
-            f"{'ok' if p.get('check_ok') else 'FAIL'} | {v['peak_rss_mb']:,} / {p.get('peak_rss_mb', 0):,} |")
+            f"| {v.get('visits', 0):,} | {_check(v)} / "
+            f"{_check(p)} | {v['peak_rss_mb']:,} / {_f(p.get('peak_rss_mb'), '{:,}')} |")
     return "\n".join(rows)
 
 
@@ -357,8 +390,8 @@ def issue_table(results: list[dict]) -> str:
     """Issue 22's figures per size (the visits week; medians of the runs)."""
     rows = ["| size | runs | loops generated | CG rounds | first gap-free plan s | gap % to the bound "
             "| team-h | / posts-only | / visit-time bound | / whole-teams bound | visits per hotspot median / max "
-            "(need) | single-stop joint share | peak MB |",
-            "|" + "---|" * 13]
+            "(need) | team-h on site / driving / waiting | single-stop joint share | peak MB |",
+            "|" + "---|" * 14]
     for r in results:
         v, p = r["visits"], r.get("posts", {})
         if "error" in v:
@@ -380,6 +413,8 @@ def issue_table(results: list[dict]) -> str:
             f"({_f(lb.get('whole_teams'), '{:,.0f}')} teams, {_f(lb.get('whole_teams_team_hours'), '{:,.0f}')} h) "
             f"| {_f(vph.get('median'), '{:,.0f}')} / {_f(vph.get('max'), '{:,.0f}')} "
             f"({_f(vph.get('need_median'), '{:,.0f}')}) "
+            f"| {_f(v.get('on_site_hours'), '{:,.0f}')} / {_f(v.get('driving_hours'), '{:,.0f}')} "
+            f"/ {_f(v.get('waiting_hours'), '{:,.0f}')} "
             f"| {_f(None if share is None else 100 * share, '{:.0f} %')} | {_f(v.get('peak_rss_mb'), '{:,.0f}')} |")
     return "\n".join(rows)
 
