@@ -217,24 +217,34 @@ def where_the_hours_go(roster: pd.DataFrame, visits: pd.DataFrame | None, proble
     """The roster's team-hours split three ways, from the roster, its visits and the road
     minutes alone: **on site** (each visit's arrive to depart, each post's on-site time),
     **driving** (out to the first stop, between consecutive stops, back), **waiting** (the
-    rest of the shift). The whole-teams bound counts on-site time only (in whole teams), so the
-    driving and the waiting are what it leaves out."""
-    total = float((pd.to_datetime(roster["end"]) - pd.to_datetime(roster["start"])).dt.total_seconds().sum() / 3600)
-    driving_min = float((roster["travel_out_min"] + roster["travel_back_min"]).sum())
-    loops = set(visits["shift_id"]) if visits is not None and len(visits) else set()
-    posts = roster[~roster["shift_id"].isin(loops)]
-    on_site_min = float((pd.to_datetime(posts["on_site_end"]) - pd.to_datetime(posts["on_site_start"]))
-                        .dt.total_seconds().sum() / 60)
-    if loops:
+    rest of the shift); and of the waiting, the hours in shifts of stations whose visits
+    already reach every visit hotspot of every zone they belong to (nothing else they may
+    visit). The whole-teams bound counts on-site time only (in whole teams), so the driving
+    and the waiting are what it leaves out."""
+    hours = (pd.to_datetime(roster["end"]) - pd.to_datetime(roster["start"])).dt.total_seconds() / 3600
+    on_site = ((pd.to_datetime(roster["on_site_end"]) - pd.to_datetime(roster["on_site_start"]))
+               .dt.total_seconds() / 3600)
+    driving = (roster["travel_out_min"] + roster["travel_back_min"]) / 60
+    on_site, driving = dict(zip(roster["shift_id"], on_site)), dict(zip(roster["shift_id"], driving))
+    reached: dict[str, set[str]] = {}
+    if visits is not None and len(visits):
         at = {h: i for i, h in enumerate(problem.hotspot_ids)}
         v = visits.assign(_a=pd.to_datetime(visits["arrive"]), _d=pd.to_datetime(visits["depart"]))
-        on_site_min += float((v["_d"] - v["_a"]).dt.total_seconds().sum() / 60)
-        for _, g in v.sort_values(["shift_id", "_a"]).groupby("shift_id", sort=False):
+        for (shift, station), g in v.sort_values(["shift_id", "_a"]).groupby(["shift_id", "station_id"], sort=False):
             stops = [at[h] for h in g["hotspot_id"]]
-            driving_min += float(sum(problem.hop_min[a, b] for a, b in zip(stops, stops[1:]) if a != b))
-    on_site, driving = on_site_min / 60, driving_min / 60
-    return {"on_site_hours": round(on_site, 1), "driving_hours": round(driving, 1),
-            "waiting_hours": round(total - on_site - driving, 1)}
+            on_site[shift] = float((g["_d"] - g["_a"]).dt.total_seconds().sum() / 3600)
+            driving[shift] += float(sum(problem.hop_min[a, b] for a, b in zip(stops, stops[1:]) if a != b)) / 60
+            reached.setdefault(station, set()).update(g["hotspot_id"])
+    wanted = problem.visit_need.any(axis=1)
+    may: dict[str, set[str]] = {}
+    for h in np.nonzero(wanted)[0]:
+        for s in problem.zone_members[int(problem.hotspot_zone[h])]:
+            may.setdefault(problem.station_ids[s], set()).add(problem.hotspot_ids[h])
+    waiting = {shift: hours.iloc[i] - on_site[shift] - driving[shift] for i, shift in enumerate(roster["shift_id"])}
+    alone = sum(w for shift, station, w in zip(roster["shift_id"], roster["station_id"], waiting.values())
+                if station in reached and may.get(station, set()) <= reached[station])
+    return {"on_site_hours": round(sum(on_site.values()), 1), "driving_hours": round(sum(driving.values()), 1),
+            "waiting_hours": round(sum(waiting.values()), 1), "waiting_nothing_else_hours": round(alone, 1)}
 
 
 def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: int, rendezvous: bool = False) -> dict:
@@ -390,7 +400,7 @@ def issue_table(results: list[dict]) -> str:
     """Issue 22's figures per size (the visits week; medians of the runs)."""
     rows = ["| size | runs | loops generated | CG rounds | first gap-free plan s | gap % to the bound "
             "| team-h | / posts-only | / visit-time bound | / whole-teams bound | visits per hotspot median / max "
-            "(need) | team-h on site / driving / waiting | single-stop joint share | peak MB |",
+            "(need) | team-h on site / driving / waiting (of it: nothing else to visit) | single-stop joint share | peak MB |",
             "|" + "---|" * 14]
     for r in results:
         v, p = r["visits"], r.get("posts", {})
@@ -414,7 +424,7 @@ def issue_table(results: list[dict]) -> str:
             f"| {_f(vph.get('median'), '{:,.0f}')} / {_f(vph.get('max'), '{:,.0f}')} "
             f"({_f(vph.get('need_median'), '{:,.0f}')}) "
             f"| {_f(v.get('on_site_hours'), '{:,.0f}')} / {_f(v.get('driving_hours'), '{:,.0f}')} "
-            f"/ {_f(v.get('waiting_hours'), '{:,.0f}')} "
+            f"/ {_f(v.get('waiting_hours'), '{:,.0f}')} ({_f(v.get('waiting_nothing_else_hours'), '{:,.0f}')}) "
             f"| {_f(None if share is None else 100 * share, '{:.0f} %')} | {_f(v.get('peak_rss_mb'), '{:,.0f}')} |")
     return "\n".join(rows)
 
