@@ -174,11 +174,14 @@ class VisitDemand:
     """Visit demand per hotspot and slot (see the README, "Visits").
 
     ``need[h, k]``: 1 where a visit rule names the slot and no post is demanded there (a post
-    satisfies visit demand); ``dwell_min[h, k]`` / ``every_min[h, k]``: the strictest of the rules naming the slot."""
+    satisfies visit demand); ``dwell_min[h, k]`` / ``every_min[h, k]``: the strictest of the rules naming the slot;
+    ``asked[h, k]``: 1 where a visit rule names the slot, a post demanded there or not (the
+    visit hours the checker measures, which may run on under a post); None: ``need``."""
 
     need: np.ndarray
     dwell_min: np.ndarray
     every_min: np.ndarray
+    asked: np.ndarray | None = None
 
     @property
     def any(self) -> bool:
@@ -267,5 +270,6 @@ def _expand(scenario: Scenario) -> _Expanded:
         need=need.astype(np.int64),
         dwell_min=np.where(need, v_dwell, 0),
         every_min=np.where(need, v_every, 0),
+        asked=visit.astype(np.int64),
     )
     return _Expanded(posts, visits)

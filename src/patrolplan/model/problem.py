@@ -67,6 +67,7 @@ class Problem:
     cover_slot: np.ndarray = field(repr=False)  # [rows] slot of each demanded hotspot-slot
     # visits (rules/visits.py): demand, loops, and the guard rows
     visit_need: np.ndarray = field(repr=False, default=None)  # [H, K] 1 where visits are asked (no post)
+    visit_asked: np.ndarray = field(repr=False, default=None)  # [H, K] 1 where a visit rule names the slot (post or not)
     visit_dwell_min: np.ndarray = field(repr=False, default=None)  # [H] minutes on site per visit
     visit_every_min: np.ndarray = field(repr=False, default=None)  # [H] most minutes between visit starts
     hop_min: np.ndarray | None = field(repr=False, default=None)  # [H, H] hotspot -> hotspot
@@ -163,7 +164,8 @@ class Problem:
         from patrolplan.inputs.demand import VisitDemand
 
         need = self.visit_need
-        return VisitDemand(need, self.visit_dwell_min[:, None] * need, self.visit_every_min[:, None] * need)
+        return VisitDemand(need, self.visit_dwell_min[:, None] * need, self.visit_every_min[:, None] * need,
+                           asked=self.visit_asked)
 
     @property
     def has_visits(self) -> bool:
@@ -453,8 +455,12 @@ def _visit_parts(config: Config, week: dict, shifts: dict, visits, hop_min) -> t
     dwell_h = visit_rule.dwell_per_hotspot(need, np.asarray(visits.dwell_min))
     every_h = visit_rule.interval_per_hotspot(need, np.asarray(visits.every_min))
     if config.visits.rendezvous:
-        return shifts, _rendezvous_fields(config, week, n_posts, need, dwell_h, every_h, hop_min)
-    return _enumerated_loop_parts(config, week, shifts, need, dwell_h, every_h, hop_min)
+        fields = _rendezvous_fields(config, week, n_posts, need, dwell_h, every_h, hop_min)
+    else:
+        shifts, fields = _enumerated_loop_parts(config, week, shifts, need, dwell_h, every_h, hop_min)
+    if visits.asked is not None:  # the visit hours as asked, under posts too (the measure's, solver/result.py)
+        fields["visit_asked"] = np.asarray(visits.asked, dtype=np.int64)
+    return shifts, fields
 
 
 def _rendezvous_fields(config: Config, week: dict, n_posts: int, need, dwell_h, every_h, hop_min) -> dict:
@@ -519,6 +525,7 @@ def _visit_fields(n_posts: int, need, dwell_h, every_h, hop_min, loops, guard) -
     return dict(
         visit_need=np.asarray(need, dtype=np.int64), visit_dwell_min=np.asarray(dwell_h, dtype=np.int64),
         visit_every_min=np.asarray(every_h, dtype=np.int64),
+        visit_asked=np.asarray(need, dtype=np.int64),
         hop_min=hop_min if loops is None else np.asarray(hop_min, dtype=np.int64),
         loop_hotspots=() if loops is None else loops.hotspots,
         shift_loop=posts_then(None if loops is None else loops.loop, -1),

@@ -173,7 +173,7 @@ def _with_roaming(p: Problem, n_posts: int, station, start, length, hotspot) -> 
         shift_start_min=cat(p.shift_start_min, start), shift_len_min=cat(p.shift_len_min, length),
         shift_out_min=cat(p.shift_out_min, zeros), shift_back_min=cat(p.shift_back_min, zeros),
         shift_k0=cat(p.shift_k0, zeros), shift_k1=cat(p.shift_k1, zeros), cover=cover,
-        visit_need=np.zeros_like(p.visit_need), loop_hotspots=(),
+        visit_need=np.zeros_like(p.visit_need), visit_asked=np.zeros_like(p.visit_need), loop_hotspots=(),
         shift_loop=np.full(n, -1, dtype=np.int64), shift_partner=np.full(n, -1, dtype=np.int64),
         visit_ptr=np.zeros(n + 1, dtype=np.int64), visit_hotspot=np.zeros(0, dtype=np.int64),
         visit_arrive_min=np.zeros(0, dtype=np.int64), guard=sp.csr_matrix((0, n)),

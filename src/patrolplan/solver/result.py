@@ -192,15 +192,15 @@ def _visit_coverage(p: Problem, shift_col: np.ndarray) -> pd.DataFrame:
     empty = _Waits([])
     rows = []
     hs, ks = np.nonzero(p.visit_need > 0)
-    since: dict[int, int] = {}  # per hotspot: the start of the run of visit slots being walked
+    since = np.zeros(p.visit_need.shape, dtype=np.int64)  # the start of each slot's visit hours
+    for h, first, end in visit_hours(p):
+        since[h, first:end] = first * slot
     for h, k in zip(hs, ks):
         h, k = int(h), int(k)
-        if not (k > 0 and p.visit_need[h, k - 1] > 0):
-            since[h] = k * slot
         lo, hi = k * slot, (k + 1) * slot
         w = waits.get(h, empty)
         seen = w.seen(lo, hi)
-        wait = w.longest(lo, hi, since[h])
+        wait = w.longest(lo, hi, int(since[h, k]))
         at = named.get(h, [])
         names = sorted({st for _, st in at[bisect.bisect_left(at, (lo, "")):bisect.bisect_left(at, (hi, ""))]})
         gap = bool(short[h, k])
@@ -273,42 +273,36 @@ def unguarded_moments(starts: list[tuple[int, int]], a: int, b: int, every: int)
     return holes
 
 
-def _joined_runs(p: Problem, runs):
-    """Runs of one hotspot separated only by post-demanded slots, joined into one (the
-    checker's visit hours run through a post, whose presence counts as visits)."""
-    last = None
-    for h, first, end, a in runs:
-        if last is not None and last[0] == h and (p.demand[h, last[2]:first] > 0).all():
-            last = (h, last[1], end, last[3])
-            continue
-        if last is not None:
-            yield last
-        last = (h, first, end, a)
-    if last is not None:
-        yield last
+def visit_hours(p: Problem):
+    """The visit hours the checker measures: per hotspot, ``(h, first, end)`` the runs of slots
+    a visit rule names (``Problem.visit_asked``: under a post too, whose presence then counts
+    as visits), each holding a visit-demanded slot. Hours wholly under posts are post hours: a
+    post short there is counted among the posts' gaps."""
+    asked = (p.visit_need > 0) if p.visit_asked is None else (p.visit_asked > 0) | (p.visit_need > 0)
+    for h in np.nonzero(p.visit_need.any(axis=1))[0]:
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], asked[h].astype(np.int8), [0]])))
+        for first, end in zip(edges[::2], edges[1::2]):
+            if p.visit_need[h, first:end].any():
+                yield int(h), int(first), int(end)
 
 
 def visit_short_slots(p: Problem, shift_col: np.ndarray) -> np.ndarray:
     """Bool ``[H, K]``: the visit-demanded hotspot-slots where the contract's rule fails, as the
-    checker measures it: in each run of visit hours ``[a, b)`` (``visits.visit_runs``, runs
-    parted only by post slots joined) every
+    checker measures it: in each run of visit hours ``[a, b)`` (:func:`visit_hours`) every
     moment ``t`` of ``[a + every, b]`` (only ``b`` when the hours are no longer than the
     interval) needs a counted visit starting in ``[max(t - every, a), t]`` and before ``b``; a
     slot is short when such a moment without one falls in it (``b`` itself in the run's last
     slot)."""
-    from patrolplan.model.rules.visits import visit_runs
-
     slot = p.slot_min
     short = np.zeros(p.visit_need.shape, dtype=bool)
     if not p.has_visits:
         return short
     starts = counted_visit_starts(p, shift_col)
-    for h, first, end, a in _joined_runs(p, visit_runs(p.visit_need, p.demand, p.visit_dwell_min, slot)):
-        b = end * slot
-        for u0, u1 in unguarded_moments(starts.get(h, []), a, b, int(p.visit_every_min[h])):
+    for h, first, end in visit_hours(p):
+        for u0, u1 in unguarded_moments(starts.get(h, []), first * slot, end * slot, int(p.visit_every_min[h])):
             k0 = min(u0 // slot, end - 1)
             k1 = max(k0, min(-(-u1 // slot) - 1, end - 1))
-            short[h, max(k0, first):k1 + 1] = True
+            short[h, k0:k1 + 1] = True
     return short & (p.visit_need > 0)
 
 

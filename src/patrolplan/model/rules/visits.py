@@ -529,7 +529,8 @@ def interval_relaxed(p: Problem, factor: int = 2):
     from patrolplan.inputs.demand import VisitDemand
 
     need = p.visit_need
-    longer = VisitDemand(need, p.visit_dwell_min[:, None] * need, p.visit_every_min[:, None] * factor * need)
+    longer = VisitDemand(need, p.visit_dwell_min[:, None] * need, p.visit_every_min[:, None] * factor * need,
+                         asked=p.visit_asked)
     return p.rebuilt(visits=longer)
 
 
