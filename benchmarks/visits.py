@@ -410,10 +410,16 @@ def issue_table(results: list[dict]) -> str:
         lb = v.get("lower_bounds") or {}
         vph = v.get("visits_per_hotspot") or {}
         loops = v.get("cg_columns") if v.get("cg_columns") is not None else v.get("loop_columns")
+        beat = (v.get("column_generation") or {}).get("beat_plan") or {}
+        planned_by = ""
+        if beat:
+            least = beat.get("least_beats")
+            planned_by = (f" (beat plan: {_f(beat.get('beats'), '{:,.0f}')} beats"
+                          + ("" if least is None else f", no beat plan has fewer than {least:,.0f}") + ")")
         th = v.get("team_hours")
         share = v.get("single_stop_joint_share")
         rows.append(
-            f"| {r['size']} | {v.get('runs', 1)} | {_f(loops, '{:,.0f}')} "
+            f"| {r['size']} | {v.get('runs', 1)} | {_f(loops, '{:,.0f}')}{planned_by} "
             f"| {_f(v.get('cg_rounds'), '{:,.0f}') if v.get('cg_rounds') is not None else 'n/a'} "
             f"| {_f(v.get('first_plan_seconds'))} | {_f(v.get('gap_pct'), '{:.2f}')} | {_f(th, '{:,.0f}')} "
             f"| {_f(_ratio(th, p.get('team_hours')), '{:.2f}')} "
