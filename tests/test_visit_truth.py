@@ -136,7 +136,27 @@ def test_visit_shortfall_figures_match_the_checkers_measure(rows):
     them, and in no others but hours with a short post (hours under a post are post hours: a
     post short there is among the posts' gaps). The visit hours are the checker's: they run on
     under a post, and a post left short counts no visit."""
-    result, tr, p, sc = _gappy_week(rows)
+    _figures_match_the_checker(*_gappy_week(rows))
+
+
+#: visit hours at one hotspot at two intervals (the zone's every 2 h at night, H3's every hour in
+#: the evening): each run of hours is measured at its own interval
+TWO_INTERVALS = [("", "Z1", "mon-sun", "01:00", "03:00", 1, "visit", 15, 120),
+                 ("H2", "", "tue", "00:00", "02:00", 1, "post", "", ""),
+                 ("H3", "", "mon-tue", "17:00", "19:00", 1, "visit", 15, 60)]
+
+
+def test_visit_shortfall_figures_match_the_checker_in_a_joint_rendezvous_week():
+    """The same figures in a synchronized zone of two stations planned by rendezvous, with visit
+    hours at two intervals at one hotspot and under a post left short. (Measured at the
+    hotspot's strictest interval, H3's night hours were short at 02:30, where the checker,
+    at their own 2 h, found none.)"""
+    sc = make_scenario([("A", 2, "X"), ("B", 2, "Y")], [("H1", "Z1"), ("H2", "Z1"), ("H3", "Z1")],
+                       [("Z1", "synchronized", ["A", "B"])], horizon_days=2, visits={"rendezvous": True})
+    _figures_match_the_checker(*solve_visits(sc, TWO_INTERVALS, hop=50, allow_gaps=True, time_limit_s=20))
+
+
+def _figures_match_the_checker(result, tr, p, sc):
     assert result.status == "gaps"
     s = result.summary
     cov = result.coverage
@@ -189,8 +209,8 @@ def test_a_post_left_short_counts_no_visit_in_the_hours_it_opens():
 
 def _asked_runs(p):
     """The runs of slots a visit rule names, per hotspot: ``(h, first, end)``."""
-    for h in range(p.visit_asked.shape[0]):
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], (p.visit_asked[h] > 0).astype(np.int8), [0]])))
+    for h in range(p.visit_asked_every_min.shape[0]):
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], (p.visit_asked_every_min[h] > 0).astype(np.int8), [0]])))
         yield from ((h, int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]))
 
 

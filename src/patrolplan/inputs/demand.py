@@ -175,13 +175,15 @@ class VisitDemand:
 
     ``need[h, k]``: 1 where a visit rule names the slot and no post is demanded there (a post
     satisfies visit demand); ``dwell_min[h, k]`` / ``every_min[h, k]``: the strictest of the rules naming the slot;
-    ``asked[h, k]``: 1 where a visit rule names the slot, a post demanded there or not (the
-    visit hours the checker measures, which may run on under a post); None: ``need``."""
+    ``asked_every_min[h, k]`` / ``asked_dwell_min[h, k]``: the strictest interval and dwell of
+    the visit rules naming the slot, a post demanded there or not, 0 where none does (the visit
+    hours the checker measures, which may run on under a post); None: ``need``'s."""
 
     need: np.ndarray
     dwell_min: np.ndarray
     every_min: np.ndarray
-    asked: np.ndarray | None = None
+    asked_every_min: np.ndarray | None = None
+    asked_dwell_min: np.ndarray | None = None
 
     @property
     def any(self) -> bool:
@@ -270,6 +272,7 @@ def _expand(scenario: Scenario) -> _Expanded:
         need=need.astype(np.int64),
         dwell_min=np.where(need, v_dwell, 0),
         every_min=np.where(need, v_every, 0),
-        asked=visit.astype(np.int64),
+        asked_every_min=np.where(visit, v_every, 0),
+        asked_dwell_min=np.where(visit, v_dwell, 0),
     )
     return _Expanded(posts, visits)

@@ -67,7 +67,9 @@ class Problem:
     cover_slot: np.ndarray = field(repr=False)  # [rows] slot of each demanded hotspot-slot
     # visits (rules/visits.py): demand, loops, and the guard rows
     visit_need: np.ndarray = field(repr=False, default=None)  # [H, K] 1 where visits are asked (no post)
-    visit_asked: np.ndarray = field(repr=False, default=None)  # [H, K] 1 where a visit rule names the slot (post or not)
+    # [H, K] the strictest interval / dwell of the visit rules naming the slot, under a post too (0: none)
+    visit_asked_every_min: np.ndarray = field(repr=False, default=None)
+    visit_asked_dwell_min: np.ndarray = field(repr=False, default=None)
     visit_dwell_min: np.ndarray = field(repr=False, default=None)  # [H] minutes on site per visit
     visit_every_min: np.ndarray = field(repr=False, default=None)  # [H] most minutes between visit starts
     hop_min: np.ndarray | None = field(repr=False, default=None)  # [H, H] hotspot -> hotspot
@@ -165,7 +167,7 @@ class Problem:
 
         need = self.visit_need
         return VisitDemand(need, self.visit_dwell_min[:, None] * need, self.visit_every_min[:, None] * need,
-                           asked=self.visit_asked)
+                           asked_every_min=self.visit_asked_every_min, asked_dwell_min=self.visit_asked_dwell_min)
 
     @property
     def has_visits(self) -> bool:
@@ -458,8 +460,9 @@ def _visit_parts(config: Config, week: dict, shifts: dict, visits, hop_min) -> t
         fields = _rendezvous_fields(config, week, n_posts, need, dwell_h, every_h, hop_min)
     else:
         shifts, fields = _enumerated_loop_parts(config, week, shifts, need, dwell_h, every_h, hop_min)
-    if visits.asked is not None:  # the visit hours as asked, under posts too (the measure's, solver/result.py)
-        fields["visit_asked"] = np.asarray(visits.asked, dtype=np.int64)
+    if visits.asked_every_min is not None:  # the visit hours as asked, under posts too (solver/result.py's measure)
+        fields["visit_asked_every_min"] = np.asarray(visits.asked_every_min, dtype=np.int64)
+        fields["visit_asked_dwell_min"] = np.asarray(visits.asked_dwell_min, dtype=np.int64)
     return shifts, fields
 
 
@@ -525,7 +528,8 @@ def _visit_fields(n_posts: int, need, dwell_h, every_h, hop_min, loops, guard) -
     return dict(
         visit_need=np.asarray(need, dtype=np.int64), visit_dwell_min=np.asarray(dwell_h, dtype=np.int64),
         visit_every_min=np.asarray(every_h, dtype=np.int64),
-        visit_asked=np.asarray(need, dtype=np.int64),
+        visit_asked_every_min=np.asarray(every_h, dtype=np.int64)[:, None] * np.asarray(need, dtype=np.int64),
+        visit_asked_dwell_min=np.asarray(dwell_h, dtype=np.int64)[:, None] * np.asarray(need, dtype=np.int64),
         hop_min=hop_min if loops is None else np.asarray(hop_min, dtype=np.int64),
         loop_hotspots=() if loops is None else loops.hotspots,
         shift_loop=posts_then(None if loops is None else loops.loop, -1),

@@ -193,7 +193,7 @@ def _visit_coverage(p: Problem, shift_col: np.ndarray) -> pd.DataFrame:
     rows = []
     hs, ks = np.nonzero(p.visit_need > 0)
     since = np.zeros(p.visit_need.shape, dtype=np.int64)  # the start of each slot's visit hours
-    for h, first, end in visit_hours(p):
+    for h, first, end, _, _ in visit_hours(p):
         since[h, first:end] = first * slot
     for h, k in zip(hs, ks):
         h, k = int(h), int(k)
@@ -213,14 +213,9 @@ def _visit_coverage(p: Problem, shift_col: np.ndarray) -> pd.DataFrame:
          "longest_wait_min": int})
 
 
-def counted_visit_starts(p: Problem, shift_col: np.ndarray) -> dict[int, list[tuple[int, int]]]:
-    """Per hotspot: the moments a *counted* visit may start, as ``(first, last)`` intervals,
-    as the contract counts them: at least the dwell on site (a loop's visit, or a post's time
-    on site); in a synchronized zone only where teams of two member stations (two
-    jurisdictions where the members span two) are on site together for the dwell."""
-    from patrolplan.model.rules.synchronized import meets
-
-    presences: dict[int, list[tuple[int, int, int]]] = {}  # h -> (on from, on until, station)
+def _presences(p: Problem, shift_col: np.ndarray) -> dict[int, list[tuple[int, int, int]]]:
+    """Per hotspot: ``(on from, on until, station)`` of each loop visit and each post there."""
+    presences: dict[int, list[tuple[int, int, int]]] = {}
     for j in np.asarray(shift_col, dtype=np.int64):
         s = int(p.shift_station[j])
         if p.shift_loop[j] >= 0:
@@ -231,25 +226,27 @@ def counted_visit_starts(p: Problem, shift_col: np.ndarray) -> dict[int, list[tu
             a = int(p.shift_start_min[j] + p.shift_out_min[j])
             b = int(p.shift_start_min[j] + p.shift_len_min[j] - p.shift_back_min[j])
             presences.setdefault(h, []).append((a, b, s))
-    out: dict[int, list[tuple[int, int]]] = {}
-    for h, here in presences.items():
-        dwell = int(p.visit_dwell_min[h])
-        z = int(p.hotspot_zone[h])
-        if p.zone_mode[z] != "synchronized":
-            out[h] = [(a, b - dwell) for a, b, _ in here if b - a >= dwell]
-            continue
-        here.sort()
-        groups = p.zone_jurisdiction_groups[z]
-        found = []
-        for i, (a, b, s) in enumerate(here):
-            for a2, b2, s2 in here[i + 1:]:
-                if a2 > b - dwell:
-                    break
-                lo, hi = max(a, a2), min(b, b2)
-                if s2 != s and hi - lo >= dwell and meets({s, s2}, 2, groups):
-                    found.append((lo, hi - dwell))
-        out[h] = found
-    return out
+    return presences
+
+
+def _counted_starts(p: Problem, h: int, here: list[tuple[int, int, int]], dwell: int) -> list[tuple[int, int]]:
+    """The moments a counted visit of ``dwell`` minutes may start at ``h``, from its presences."""
+    from patrolplan.model.rules.synchronized import meets
+
+    z = int(p.hotspot_zone[h])
+    if p.zone_mode[z] != "synchronized":
+        return [(a, b - dwell) for a, b, _ in here if b - a >= dwell]
+    here = sorted(here)
+    groups = p.zone_jurisdiction_groups[z]
+    found = []
+    for i, (a, b, s) in enumerate(here):
+        for a2, b2, s2 in here[i + 1:]:
+            if a2 > b - dwell:
+                break
+            lo, hi = max(a, a2), min(b, b2)
+            if s2 != s and hi - lo >= dwell and meets({s, s2}, 2, groups):
+                found.append((lo, hi - dwell))
+    return found
 
 
 def unguarded_moments(starts: list[tuple[int, int]], a: int, b: int, every: int) -> list[tuple[int, int]]:
@@ -274,32 +271,42 @@ def unguarded_moments(starts: list[tuple[int, int]], a: int, b: int, every: int)
 
 
 def visit_hours(p: Problem):
-    """The visit hours the checker measures: per hotspot, ``(h, first, end)`` the runs of slots
-    a visit rule names (``Problem.visit_asked``: under a post too, whose presence then counts
-    as visits), each holding a visit-demanded slot. Hours wholly under posts are post hours: a
-    post short there is counted among the posts' gaps."""
-    asked = (p.visit_need > 0) if p.visit_asked is None else (p.visit_asked > 0) | (p.visit_need > 0)
-    for h in np.nonzero(p.visit_need.any(axis=1))[0]:
+    """The visit hours the checker measures: per hotspot, ``(h, first, end, every, dwell)``, the
+    runs of slots a visit rule names (``Problem.visit_asked_every_min``: under a post too,
+    whose presence then counts as visits), each holding a visit-demanded slot, with the
+    strictest interval and dwell of the rules naming them. Hours wholly under posts are post
+    hours: a post short there is counted among the posts' gaps."""
+    need = p.visit_need > 0
+    every = p.visit_asked_every_min
+    if every is None:  # a Problem built without them: the demanded slots, at the hotspot's values
+        every, dwell = p.visit_every_min[:, None] * need, p.visit_dwell_min[:, None] * need
+    else:
+        dwell = p.visit_asked_dwell_min
+    asked = (every > 0) | need
+    for h in np.nonzero(need.any(axis=1))[0]:
         edges = np.flatnonzero(np.diff(np.concatenate([[0], asked[h].astype(np.int8), [0]])))
         for first, end in zip(edges[::2], edges[1::2]):
-            if p.visit_need[h, first:end].any():
-                yield int(h), int(first), int(end)
+            if need[h, first:end].any():
+                run = every[h, first:end]
+                e = int(run[run > 0].min()) if (run > 0).any() else int(p.visit_every_min[h])
+                yield int(h), int(first), int(end), e, int(max(dwell[h, first:end].max(), 0))
 
 
 def visit_short_slots(p: Problem, shift_col: np.ndarray) -> np.ndarray:
     """Bool ``[H, K]``: the visit-demanded hotspot-slots where the contract's rule fails, as the
-    checker measures it: in each run of visit hours ``[a, b)`` (:func:`visit_hours`) every
-    moment ``t`` of ``[a + every, b]`` (only ``b`` when the hours are no longer than the
-    interval) needs a counted visit starting in ``[max(t - every, a), t]`` and before ``b``; a
-    slot is short when such a moment without one falls in it (``b`` itself in the run's last
-    slot)."""
+    checker measures it: in each run of visit hours ``[a, b)`` (:func:`visit_hours`, with its
+    interval and dwell) every moment ``t`` of ``[a + every, b]`` (only ``b`` when the hours are
+    no longer than the interval) needs a counted visit starting in ``[max(t - every, a), t]``
+    and before ``b``; a slot is short when such a moment without one falls in it (``b`` itself
+    in the run's last slot)."""
     slot = p.slot_min
     short = np.zeros(p.visit_need.shape, dtype=bool)
     if not p.has_visits:
         return short
-    starts = counted_visit_starts(p, shift_col)
-    for h, first, end in visit_hours(p):
-        for u0, u1 in unguarded_moments(starts.get(h, []), first * slot, end * slot, int(p.visit_every_min[h])):
+    here = _presences(p, shift_col)
+    for h, first, end, every, dwell in visit_hours(p):
+        starts = _counted_starts(p, h, here.get(h, []), dwell)
+        for u0, u1 in unguarded_moments(starts, first * slot, end * slot, every):
             k0 = min(u0 // slot, end - 1)
             k1 = max(k0, min(-(-u1 // slot) - 1, end - 1))
             short[h, k0:k1 + 1] = True

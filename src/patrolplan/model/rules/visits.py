@@ -530,7 +530,8 @@ def interval_relaxed(p: Problem, factor: int = 2):
 
     need = p.visit_need
     longer = VisitDemand(need, p.visit_dwell_min[:, None] * need, p.visit_every_min[:, None] * factor * need,
-                         asked=p.visit_asked)
+                         asked_every_min=None if p.visit_asked_every_min is None else p.visit_asked_every_min * factor,
+                         asked_dwell_min=p.visit_asked_dwell_min)
     return p.rebuilt(visits=longer)
 
 
