@@ -304,8 +304,11 @@ def visit_short_slots(p: Problem, shift_col: np.ndarray) -> np.ndarray:
     if not p.has_visits:
         return short
     here = _presences(p, shift_col)
+    counted: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (hotspot, dwell): most runs share one
     for h, first, end, every, dwell in visit_hours(p):
-        starts = _counted_starts(p, h, here.get(h, []), dwell)
+        if (h, dwell) not in counted:
+            counted[h, dwell] = _counted_starts(p, h, here.get(h, []), dwell)
+        starts = counted[h, dwell]
         for u0, u1 in unguarded_moments(starts, first * slot, end * slot, every):
             k0 = min(u0 // slot, end - 1)
             k1 = max(k0, min(-(-u1 // slot) - 1, end - 1))
