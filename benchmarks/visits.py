@@ -240,8 +240,8 @@ def where_the_hours_go(roster: pd.DataFrame, visits: pd.DataFrame | None, proble
     for h in np.nonzero(wanted)[0]:
         for s in problem.zone_members[int(problem.hotspot_zone[h])]:
             may.setdefault(problem.station_ids[s], set()).add(problem.hotspot_ids[h])
-    waiting = {shift: hours.iloc[i] - on_site[shift] - driving[shift] for i, shift in enumerate(roster["shift_id"])}
-    alone = sum(w for shift, station, w in zip(roster["shift_id"], roster["station_id"], waiting.values())
+    waiting = {shift: h - on_site[shift] - driving[shift] for shift, h in zip(roster["shift_id"], hours)}
+    alone = sum(waiting[shift] for shift, station in zip(roster["shift_id"], roster["station_id"])
                 if station in reached and may.get(station, set()) <= reached[station])
     return {"on_site_hours": round(sum(on_site.values()), 1), "driving_hours": round(sum(driving.values()), 1),
             "waiting_hours": round(sum(waiting.values()), 1), "waiting_nothing_else_hours": round(alone, 1)}

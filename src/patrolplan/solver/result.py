@@ -276,20 +276,14 @@ def visit_hours(p: Problem):
     whose presence then counts as visits), each holding a visit-demanded slot, with the
     strictest interval and dwell of the rules naming them. Hours wholly under posts are post
     hours: a post short there is counted among the posts' gaps."""
-    need = p.visit_need > 0
-    every = p.visit_asked_every_min
-    if every is None:  # a Problem built without them: the demanded slots, at the hotspot's values
-        every, dwell = p.visit_every_min[:, None] * need, p.visit_dwell_min[:, None] * need
-    else:
-        dwell = p.visit_asked_dwell_min
-    asked = (every > 0) | need
+    need, every, dwell = p.visit_need > 0, p.visit_asked_every_min, p.visit_asked_dwell_min
+    asked = every > 0  # every demanded slot among them (Problem._visit_parts)
     for h in np.nonzero(need.any(axis=1))[0]:
         edges = np.flatnonzero(np.diff(np.concatenate([[0], asked[h].astype(np.int8), [0]])))
         for first, end in zip(edges[::2], edges[1::2]):
             if need[h, first:end].any():
                 run = every[h, first:end]
-                e = int(run[run > 0].min()) if (run > 0).any() else int(p.visit_every_min[h])
-                yield int(h), int(first), int(end), e, int(max(dwell[h, first:end].max(), 0))
+                yield int(h), int(first), int(end), int(run[run > 0].min()), int(dwell[h, first:end].max())
 
 
 def visit_short_slots(p: Problem, shift_col: np.ndarray) -> np.ndarray:

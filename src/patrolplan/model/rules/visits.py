@@ -530,8 +530,7 @@ def interval_relaxed(p: Problem, factor: int = 2):
 
     need = p.visit_need
     longer = VisitDemand(need, p.visit_dwell_min[:, None] * need, p.visit_every_min[:, None] * factor * need,
-                         asked_every_min=None if p.visit_asked_every_min is None else p.visit_asked_every_min * factor,
-                         asked_dwell_min=p.visit_asked_dwell_min)
+                         asked_every_min=p.visit_asked_every_min * factor, asked_dwell_min=p.visit_asked_dwell_min)
     return p.rebuilt(visits=longer)
 
 
