@@ -14,7 +14,8 @@ versions that ask for the same hotspots and hours:
 
 ``--rendezvous`` plans the visit weeks with ``visits.rendezvous: true`` (each station its own
 loop, joint visits by meeting, loops priced by column generation; issue 22); without it, the
-enumerated loops.
+enumerated loops. ``--check-minutes N`` sets the visit weeks' ``visits.check_minutes`` (the
+config's default is 15).
 
 A size ending in ``-zones`` (``jining-zones``, ``small-zones``, ``province-zones``) is that week
 with its zones shaped like Jining's (issue 22's held-out week: 160 hotspots in 128 zones, 55 of
@@ -65,12 +66,15 @@ def _limit(size: str, kind: str) -> float:
     return TIME_LIMITS.get((size.removesuffix("-zones"), kind), DEFAULT_LIMIT)
 
 
-def variant(size: str, kind: str, rendezvous: bool = False) -> Path:
+def variant(size: str, kind: str, rendezvous: bool = False, check_minutes: int | None = None) -> Path:
     """The 24/7 week of ``size`` asking for visits (``kind='visits'``) or one-team posts; a size
-    ending in ``-zones``: with Jining-shaped zones (:func:`shape_zones`)."""
+    ending in ``-zones``: with Jining-shaped zones (:func:`shape_zones`); ``check_minutes``: the
+    visit weeks' ``visits.check_minutes`` (None: the config's default)."""
     base_size = size.removesuffix("-zones")
     base = scenario_path(base_size).parent
-    folder = CACHE / (f"{size}-{kind}" + ("-rendezvous" if rendezvous and kind == "visits" else ""))
+    visits = kind == "visits"
+    folder = CACHE / (f"{size}-{kind}" + ("-rendezvous" if rendezvous and visits else "")
+                      + (f"-check{check_minutes}" if check_minutes is not None and visits else ""))
     config = folder / "config.yaml"
     if config.is_file():
         return config
@@ -96,6 +100,8 @@ def variant(size: str, kind: str, rendezvous: bool = False) -> Path:
         text += "visits:\n  dwell_minutes: 15\n  max_interval_minutes: 120\n  randomize: true\n"
         if rendezvous:  # issue 22: each station its own loop, priced by column generation
             text += "  rendezvous: true\n"
+        if check_minutes is not None:
+            text += f"  check_minutes: {int(check_minutes)}\n"
     else:
         if size != base_size:  # the same zones' hours as posts: one team (two in synchronized zones)
             demand = pd.DataFrame({"hotspot_id": "", "zone_id": zones["zone_id"], "days": "mon-sun",
@@ -247,7 +253,8 @@ def where_the_hours_go(roster: pd.DataFrame, visits: pd.DataFrame | None, proble
             "waiting_hours": round(sum(waiting.values()), 1), "waiting_nothing_else_hours": round(alone, 1)}
 
 
-def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: int, rendezvous: bool = False) -> dict:
+def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: int, rendezvous: bool = False,
+            check_minutes: int | None = None) -> dict:
     from dataclasses import replace
 
     from patrolplan.check import check_roster
@@ -260,7 +267,7 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
 
     T = time.perf_counter
     out: dict = {"size": size, "kind": kind, "time_limit": time_limit}
-    scenario = load_scenario(variant(size, kind, rendezvous))
+    scenario = load_scenario(variant(size, kind, rendezvous, check_minutes))
     t0 = T()
     travel = travel_times(scenario, graph=road_graph(scenario))
     out["travel_seconds"] = round(T() - t0, 2)
@@ -333,6 +340,8 @@ def _spawn(size: str, kind: str, args) -> dict:
     limit = args.time_limit if args.time_limit is not None else _limit(size, kind)
     cmd = [sys.executable, __file__, "--one", size, "--kind", kind, "--time-limit", str(limit), "--gap-pct",
            str(args.gap_pct), "--workers", str(args.workers)] + (["--rendezvous"] if args.rendezvous else [])
+    if args.check_minutes is not None:
+        cmd += ["--check-minutes", str(args.check_minutes)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -450,12 +459,16 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="results JSON (default: in the temporary folder)")
     ap.add_argument("--rendezvous", action="store_true",
                     help="the visit weeks with visits.rendezvous: true (loops priced by column generation)")
+    ap.add_argument("--check-minutes", type=int, default=None,
+                    help="the visit weeks' visits.check_minutes (default: the config's, 15); 5 lets beats' "
+                         "phases and legs round to 5 min instead of 15, at three times the window rows")
     ap.add_argument("--render", type=Path, default=None, help="print the tables of a results JSON and stop")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--kind", choices=("visits", "posts"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        out = run_one(args.one, args.kind, args.time_limit, args.gap_pct, args.workers, args.rendezvous)
+        out = run_one(args.one, args.kind, args.time_limit, args.gap_pct, args.workers, args.rendezvous,
+                      args.check_minutes)
         print("RESULT " + json.dumps(out, default=float), flush=True)
         return 0
     if args.render:
@@ -467,7 +480,7 @@ def main(argv=None) -> int:
     CACHE.mkdir(parents=True, exist_ok=True)
     results = []
     for size in args.sizes.split(","):
-        entry = {"size": size}
+        entry = {"size": size if args.check_minutes is None else f"{size} (check_minutes {args.check_minutes})"}
         for kind in args.kinds.split(","):
             runs = []
             for i in range(args.repeat):

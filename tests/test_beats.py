@@ -371,3 +371,22 @@ def test_the_set_partitioning_mip_is_the_cp_sat_design_exactly(seed):
     # and from no start at all
     sd = beat_design.set_design(bm, nets, time_limit_s=20)
     assert sd.status == "optimal" and sd.objective == first.objective and sd.least_beats == first.n_beats
+
+
+@pytest.mark.parametrize("check, n_beats", [(15, 2), (5, 1)])
+def test_a_finer_check_step_lets_a_beat_hold_more_stops(no_master, check, n_beats):
+    """By hand: four hotspots of one station, 10 min out and back, 5 min apart; 15 min on site
+    every 2 h. A phase leaves the road out before it and the dwell and road back after it, so
+    phases lie in [10, 95]; two stops of a beat lie 20 min apart. On whole check steps of 15 min
+    they lie 30 apart (15, 45, 75): three stops, two beats. On 5 min (10, 30, 50, 70) one beat
+    holds all four. The log says when phases are coarser than the grid, and what to set."""
+    hotspots = ("HA", "HB", "HC", "HD")
+    sc = make_scenario([("A", 4, "X")], [(h, "ZA") for h in hotspots], [("ZA", "staggered", ["A"])],
+                       rules={"shift_hours": [8]}, visits={"rendezvous": True, "check_minutes": check})
+    rows = [(h, "", "mon", "08:00", "16:00", 1, "visit", 15, 120) for h in hotspots]
+    result, tr, _, sc = solve_visits(sc, rows, out=10, hop=5)
+    assert result.summary["stats"]["column_generation"]["beat_plan"]["beats"] == n_beats
+    assert result.summary["team_hours"] == 8 * n_beats
+    assert _broken(result, sc, tr) == []
+    hint = [line for line in result.log if "visits.check_minutes: 5 lets beats hold more stops" in line]
+    assert len(hint) == (check > 5)
