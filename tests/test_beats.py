@@ -385,7 +385,8 @@ def test_a_finer_check_step_lets_a_beat_hold_more_stops(no_master, check, n_beat
                        rules={"shift_hours": [8]}, visits={"rendezvous": True, "check_minutes": check})
     rows = [(h, "", "mon", "08:00", "16:00", 1, "visit", 15, 120) for h in hotspots]
     result, tr, _, sc = solve_visits(sc, rows, out=10, hop=5)
-    assert result.summary["stats"]["column_generation"]["beat_plan"]["beats"] == n_beats
+    plan = result.summary["stats"]["column_generation"]["beat_plan"]
+    assert plan["beats"] == n_beats and plan["phase_minutes"] == check
     assert result.summary["team_hours"] == 8 * n_beats
     assert _broken(result, sc, tr) == []
     hint = [line for line in result.log if "visits.check_minutes: 5 lets beats hold more stops" in line]

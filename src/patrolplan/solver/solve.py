@@ -301,7 +301,8 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
         "reason": f"the week is planned from beats ({r.reason}): their loops are a part of the model's, so no bound "
                   "is proven",
         "beat_plan": {"beats": plan.n_beats, "least_beats": plan.least_beats, "shift_minutes": plan.length,
-                      "status": plan.status, "seconds": round(plan.seconds, 3)}}
+                      "phase_minutes": check_step(p.config, plan.interval), "status": plan.status,
+                      "seconds": round(plan.seconds, 3)}}
     return True
 
 
