@@ -56,3 +56,29 @@ def test_warm_start_never_makes_a_wrong_optimum():
     result = solve_highs(model, time_limit_s=20, gap_tolerance_pct=0.0, hint=hint, lp_guided=False)
     assert result.status == "optimal"
     assert abs(result.objective - 88.6667) < 1e-3
+
+
+def test_a_mip_stopped_before_it_has_a_bound_claims_none():
+    """HiGHS stopped by the time limit before its root (presolve still running) has the warm
+    start as its incumbent and no dual bound. The engine said the incumbent was the bound, so a
+    beat design stopped so early claimed that no beat plan had fewer beats than its start, while
+    a better plan existed. A bound is a bound: none, or at most the optimum."""
+    import scipy.sparse as sp
+
+    from patrolplan.model.build import LinearModel
+    from patrolplan.solver.engines import solve_highs
+
+    rng = np.random.default_rng(0)
+    n, m = 3000, 800
+    A = sp.random(m, n, density=0.01, random_state=1, data_rvs=np.ones).tocsr()
+    A = (A + sp.csr_matrix((np.ones(m), (np.arange(m), rng.integers(0, n, m))), shape=(m, n))).tocsr()
+    A.data[:] = 1  # set covering: every row has a column
+    model = LinearModel(n_shifts=n, col_lower=np.zeros(n), col_upper=np.ones(n),
+                        col_cost=rng.integers(1, 100, n).astype(float), col_integer=np.ones(n, dtype=bool), A=A,
+                        row_lower=np.ones(m), row_upper=np.full(m, np.inf), row_family=np.zeros(m, dtype=np.int64),
+                        families=["cover"])
+    best = solve_highs(model, time_limit_s=60, workers=1, lp_guided=False)
+    assert best.status == "optimal"
+    early = solve_highs(model, time_limit_s=0.01, workers=1, lp_guided=False, hint=np.ones(n))
+    assert early.x is not None and early.objective > best.objective  # the warm start, not improved
+    assert early.bound is None or early.bound <= best.objective + 1e-6

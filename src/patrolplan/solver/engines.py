@@ -311,9 +311,12 @@ def _solve_highs_mip(
         # solve again without the hint.
         return _solve_highs_mip(model, time_limit_s=max(time_limit_s - seconds, 1.0), seed=seed, workers=workers,
                                 gap_tolerance_pct=gap_tolerance_pct, hint=None, progress=progress, stop_below=stop_below)
-    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else obj
     optimal = status == S.kOptimal
-    return EngineResult("optimal" if optimal else "feasible", x, obj, min(bound, obj), seconds, "highs")
+    if np.isfinite(info.mip_dual_bound):
+        bound = min(float(info.mip_dual_bound), obj)
+    else:  # stopped before HiGHS had a bound (time out in presolve or at the root): none, not the incumbent
+        bound = obj if optimal else None
+    return EngineResult("optimal" if optimal else "feasible", x, obj, bound, seconds, "highs")
 
 
 @dataclass(frozen=True)
