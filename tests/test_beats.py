@@ -115,14 +115,38 @@ def test_a_station_runs_no_more_beats_than_its_teams_keep_going_all_day(officers
     assert beats._max_beats(p, 0, 480, starts) == most
 
 
-def test_beats_need_one_interval_for_every_hotspot():
-    """The phases are those of one cycle: hotspots asking for different intervals get no beat
-    plan (the week falls back to the enumerated loops)."""
+def test_beats_need_intervals_that_divide_the_longest():
+    """The phases are those of one cycle, the longest interval: a hotspot asking for 90 min
+    beside 120 fits no cycle a whole number of times, so no beat plan (the week falls back to
+    the enumerated loops)."""
     rows = [("HA", "", "mon", "08:00", "16:00", 1, "visit", 15, 120), ("HB", "", "mon", "08:00", "16:00", 1, "visit", 15, 90),
             ("HJ", "", "mon", "08:00", "16:00", 1, "visit", 15, 120)]
     p = _problem(_two_stations(), rows)
-    assert beats.applicable(p) == "visit intervals differ between hotspots"
+    assert beats.applicable(p) == "visit intervals (90, 120 min) do not all divide the longest"
     assert beat_design.design(p, time_limit_s=5) is None
+
+
+def test_a_hotspot_asking_every_hour_is_visited_twice_a_cycle(no_master):
+    """By hand: one station, HA every 60 min and HB every 120, 10 min out and back and between
+    them, 15 min on site. The cycle is 120 min; HA's phase lies in [10, 35] (its second visit
+    of the cycle, 60 later, leaves the dwell and the way back), HB's in [10, 95]; their visits
+    lie 25 min apart (dwell and road) both ways modulo 60. So HA at 15 and HB at 45 (or HA at
+    30 and HB at 60) make one beat: one 8-hour shift, HA visited every 60 min (8 times), HB
+    every 120 (4 times), and the roster keeps every rule."""
+    sc = make_scenario([("A", 4, "X")], [("HA", "ZA"), ("HB", "ZA")], [("ZA", "staggered", ["A"])],
+                       rules={"shift_hours": [8]}, visits={"rendezvous": True})
+    rows = [("HA", "", "mon", "08:00", "16:00", 1, "visit", 15, 60), ("HB", "", "mon", "08:00", "16:00", 1, "visit", 15, 120)]
+    result, tr, p, sc = solve_visits(sc, rows, out=10, hop=10)
+    plan = result.summary["stats"]["column_generation"]["beat_plan"]
+    assert plan["beats"] == 1 and result.summary["team_hours"] == 8
+    assert _broken(result, sc, tr) == []
+    v = result.visits.assign(arrive=pd.to_datetime(result.visits["arrive"]))
+    for h, every, n in (("HA", 60, 8), ("HB", 120, 4)):
+        times = sorted(v.loc[v["hotspot_id"] == h, "arrive"])
+        assert len(times) == n, h
+        assert {(b - a).total_seconds() / 60 for a, b in zip(times, times[1:])} == {every}, h
+    ha, hb = (min(v.loc[v["hotspot_id"] == h, "arrive"]) for h in ("HA", "HB"))
+    assert (hb - ha).total_seconds() / 60 % 60 in (30,)  # 25 min apart, on the 15-min phases
 
 
 def test_a_problem_without_its_loop_columns_takes_them_back_alike():
@@ -316,10 +340,10 @@ def test_a_week_that_also_asks_for_posts_gets_no_beat_plan(no_master):
     assert result.status in ("optimal", "feasible") and _broken(result, sc, tr) == []
 
 
-def _random_week(seed: int) -> Problem:
+def _random_week(seed: int, hourly: tuple[str, ...] = ()) -> Problem:
     """Four stations (A, C in county X; B, D in Y), seven hotspots in own, staggered and
-    synchronized zones, road minutes drawn at random (5-40) with ``seed``; visits every 120 min
-    all Monday's day shift."""
+    synchronized zones, road minutes drawn at random with ``seed`` (5-40; 5-12 with ``hourly``
+    hotspots); visits every 120 min (the ``hourly`` hotspots every 60) all Monday's day shift."""
     from patrolplan.inputs.demand import expand_demand, expand_visits
 
     sc = make_scenario([("A", 4, "X"), ("B", 4, "Y"), ("C", 4, "X"), ("D", 4, "Y")],
@@ -329,26 +353,31 @@ def _random_week(seed: int) -> Problem:
                         ("ZCD", "synchronized", ["C", "D"]), ("ZC", "staggered", ["C"]),
                         ("ZBC", "staggered", ["B", "C"])],
                        rules={"shift_hours": [8]}, visits={"rendezvous": True})
-    rows = [(f"H{i}", "", "mon", "08:00", "16:00", 1, "visit", 15, 120) for i in range(1, 8)]
+    rows = [(f"H{i}", "", "mon", "08:00", "16:00", 1, "visit", 15, 60 if f"H{i}" in hourly else 120)
+            for i in range(1, 8)]
     sc = sc.replace(demand=pd.DataFrame(rows, columns=VISIT_COLUMNS))
     rng = np.random.default_rng(seed)
-    out = rng.integers(5, 41, (4, 7))
-    hop = rng.integers(5, 41, (7, 7))
+    most = 13 if hourly else 41  # an hourly stop: out, the dwell and back within 60 min, phases on 15
+    out = rng.integers(5, most, (4, 7))
+    hop = rng.integers(5, most, (7, 7))
     hop = np.minimum(hop, hop.T)
     np.fill_diagonal(hop, 0)
     return Problem.from_tables(sc, out_min=out, back_min=out.T.copy(), demand=expand_demand(sc),
                                visits=expand_visits(sc), hop_min=hop)
 
 
+@pytest.mark.parametrize("hourly", [(), ("H1", "H4", "H6")], ids=["one-interval", "some-hourly"])
 @pytest.mark.parametrize("seed", range(6))
-def test_the_set_partitioning_mip_is_the_cp_sat_design_exactly(seed):
+def test_the_set_partitioning_mip_is_the_cp_sat_design_exactly(seed, hourly):
     """set_design lists every beat a station may run and solves the design as a MIP: on small
     weeks CP-SAT proves its optimum, and the MIP, started from CP-SAT's plan (every one of its
     beats a column), proves the same objective; its fewest beats are the plan's. Where CP-SAT
-    finds no beat plan, the MIP proves there is none."""
+    finds no beat plan, the MIP proves there is none. Also where some hotspots (one of them
+    joint) ask for a visit every hour, twice a cycle: the two models' spacing modulo the
+    intervals' gcd agree."""
     from patrolplan.model.pricing import station_nets
 
-    p = _random_week(seed)
+    p = _random_week(seed, hourly)
     first = beat_design.design(p, time_limit_s=20)
     bm = beats._BeatModel(p)
     nets = station_nets(p)
@@ -362,7 +391,7 @@ def test_the_set_partitioning_mip_is_the_cp_sat_design_exactly(seed):
     listed = set()
     for net in nets:
         ok, lo, hi = bm.window(net)
-        for beat in beats._beats_of(net, ok, lo, hi, e=bm.e, c=bm.c, g=bm.g):
+        for beat in beats._beats_of(net, ok, lo, hi, e=bm.e, c=bm.c, g=bm.g, every=bm.every_of(net)):
             listed.add((net.station, tuple((int(net.stops[i]), ph) for i, ph in beat)))
     assert all((s, beat) in listed for s, bs in first.beats.items() for beat in bs)
     again = beat_design.design(p, time_limit_s=20, hint=first)

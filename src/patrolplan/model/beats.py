@@ -2,21 +2,24 @@ r"""Beats: every station's loop repeats one cycle of the visit interval, partner
 (visits.rendezvous, at a scale where column generation's master LP does not solve in time).
 
 A **beat plan** gives every visit hotspot ``h`` a phase ``phi_h`` (a multiple of the check step
-``c`` in ``[0, e)``, ``e`` the interval) and one station (two of a joint hotspot, partners:
+``c`` in ``[0, e_h)``, ``e_h`` its interval; the cycle ``e`` is the longest interval, and every
+other divides it) and one station (two of a joint hotspot, partners:
 stations that make its visit joint, :attr:`~patrolplan.model.rules.visits.Windows.partners`);
 each station runs up to a few **beats**: sets of its hotspots, each driven by one team at a time
 in shifts of length ``L`` (the longest allowed multiple of ``e``) starting at each multiple of
-``L`` that overlaps visit hours, visiting ``h`` at every minute ``phi_h + n e`` of the shift. A joint hotspot's two
-stations arrive at the same minutes, so they meet at every visit.
+``L`` that overlaps visit hours, visiting ``h`` at every minute ``phi_h + n e_h`` of the shift (``e / e_h``
+times a cycle). A joint hotspot's two stations arrive at the same minutes, so they meet at every
+visit.
 
 Why the visits keep the rule. Visit hours start at a multiple of ``c`` (slots of whole
 quarter-hours), and the window rows (rules/visits.py :class:`Windows`) ask for a visit start in
-``[a + c (i + 1), a + e + c i]``: ``e / c`` consecutive multiples of ``c``, one of each residue
-modulo ``e``, so one of them is ``phi_h`` modulo ``e``. A shift is ``L / e`` whole cycles, so the
+``[a + c (i + 1), a + e_h + c i]``: ``e_h / c`` consecutive multiples of ``c``, one of each
+residue modulo ``e_h``, so one of them is ``phi_h`` modulo ``e_h``. A shift is ``L / e`` whole cycles, so the
 next team takes over on the same minutes: the phase must leave time to drive out before the
 first visit (``phi_h >= out``) and to stay the dwell and drive back after the last
-(``phi_h + dwell + back <= e``). Within a beat, two hotspots' phases lie at least the dwell and
-the road minutes apart (on the grid), both ways round the cycle.
+(``phi_h + dwell + back <= e_h``). Within a beat, two hotspots' visits lie at least the dwell and
+the road minutes apart (on the grid), both ways round the cycle: their phases, modulo the gcd of
+their intervals.
 
 The first plan is a small CP-SAT model (:class:`_BeatModel`, solved by
 :func:`patrolplan.solver.beat_design.design`): per hotspot its phase, per station and
@@ -36,7 +39,7 @@ long roads, stations without the teams) makes the plan None.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -73,10 +76,17 @@ class BeatPlan:
     seconds: float
     objective: float = 0.0  # the design's (:meth:`_BeatModel.weights`): beats first, then road minutes, LONE_JOINT
     least_beats: int | None = None  # no beat plan of the week has fewer beats (:class:`SetModel`); None: not known
+    #: hotspot -> its interval where shorter than ``interval`` (it divides it: the stop is
+    #: visited ``interval // every`` times a cycle, at ``phase + n every``)
+    every: dict[int, int] = field(default_factory=dict)
 
     @property
     def n_beats(self) -> int:
         return sum(len(b) for b in self.beats.values())
+
+    def every_of(self, h: int) -> int:
+        """Hotspot ``h``'s interval: its visits come at ``phase + n every_of(h)``."""
+        return self.every.get(h, self.interval)
 
 
 def applicable(p) -> str | None:
@@ -86,12 +96,15 @@ def applicable(p) -> str | None:
         return "no visit demand in the rendezvous model"
     wanted = np.nonzero(p.visit_need.any(axis=1))[0]
     every = np.unique(p.visit_every_min[wanted])
-    if every.size != 1:
-        return "visit intervals differ between hotspots"
-    e = int(every[0])
-    c = check_step(p.config, e)
-    if e % c or c % w.grid:
-        return f"the interval ({e} min) is no whole number of check steps ({c} min) on the grid"
+    e = int(every.max())
+    if (e % every).any():
+        return f"visit intervals ({', '.join(str(int(x)) for x in every)} min) do not all divide the longest"
+    steps = {check_step(p.config, int(x)) for x in every}
+    if len(steps) != 1:
+        return f"the visit intervals' check steps differ ({', '.join(str(x) for x in sorted(steps))} min)"
+    c = steps.pop()
+    if any(int(x) % c for x in every) or c % w.grid:
+        return f"an interval ({', '.join(str(int(x)) for x in every)} min) is no whole number of check steps ({c} min) on the grid"
     if p.published is not None:
         return "a re-plan keeps published loops"
     if (p.required > 0).any():
@@ -193,7 +206,7 @@ def _set_columns(bm: "_BeatModel", nets) -> dict[tuple, tuple[int, tuple[tuple[i
         if (net.station, 0) not in bm.used:
             continue
         ok, first, last = bm.window(net)
-        for beat in _beats_of(net, ok, first, last, e=bm.e, c=bm.c, g=bm.g):
+        for beat in _beats_of(net, ok, first, last, e=bm.e, c=bm.c, g=bm.g, every=bm.every_of(net)):
             nodes += 1
             if nodes > MAX_BEAT_NODES:
                 return None
@@ -268,13 +281,19 @@ def _set_start(bm: "_BeatModel", columns, y_of, model: LinearModel, start: BeatP
     return x
 
 
-def _beats_of(net, ok: list[int], first, last, *, e: int, c: int, g: int):
+def _beats_of(net, ok: list[int], first, last, *, e: int, c: int, g: int, every=None):
     """Every beat of ``net``'s stops ``ok``: ``((i, phase), ...)`` in phase order, phases on the
     check step ``c`` within each stop's range (``first``, ``last``), every two stops the dwell
-    and road apart both ways round the cycle (as :meth:`_BeatModel._apart`). Depth first over
-    increasing phases, so each beat comes once."""
+    and road apart both ways round the cycle (as :meth:`_BeatModel._apart`; ``every``: each
+    stop's interval, default ``e``: two stops' visits lie apart modulo the gcd of theirs). Depth
+    first over increasing phases, so each beat comes once."""
     lo = {i: -(-int(first[i]) // c) * c for i in ok}
     step = net.step
+    period = {(i, j): math.gcd(int(every[i]), int(every[j])) if every is not None else e for i in ok for j in ok}
+
+    def apart(i: int, ph: int, j: int, pj: int) -> bool:
+        d = (ph - pj) % period[i, j]  # ph >= pj; with one interval, d = ph - pj
+        return d >= int(step[j, i]) * g and period[i, j] - d >= int(step[i, j]) * g
 
     def grow(beat):
         after = beat[-1][1] + c if beat else 0  # phases are whole check steps
@@ -282,7 +301,7 @@ def _beats_of(net, ok: list[int], first, last, *, e: int, c: int, g: int):
             if any(i == j for j, _ in beat):
                 continue
             for ph in range(max(lo[i], after), int(last[i]) + 1, c):
-                if all(ph - pj >= int(step[j, i]) * g and pj + e - ph >= int(step[i, j]) * g for j, pj in beat):
+                if all(apart(i, ph, j, pj) for j, pj in beat):
                     more = (*beat, (i, ph))
                     yield more
                     yield from grow(more)
@@ -300,12 +319,13 @@ class _BeatModel:
 
         self.p, self.w, self.m = p, p.windows, cp_model.CpModel()
         self.wanted = [int(h) for h in np.nonzero(p.visit_need.any(axis=1))[0]]
-        self.e = int(p.visit_every_min[self.wanted[0]])
+        self.every = {h: int(p.visit_every_min[h]) for h in self.wanted}  # each divides the cycle
+        self.e = max(self.every.values())  # the cycle: the longest interval
         self.c, self.g = check_step(p.config, self.e), self.w.grid
         self.L = _length(p, self.e)
         self.starts = _starts(p, self.L)
-        values = cp_model.Domain.FromValues(list(range(0, self.e, self.c)))
-        self.phase = {h: self.m.NewIntVarFromDomain(values, f"phase[{h}]") for h in self.wanted}
+        self.phase = {h: self.m.NewIntVarFromDomain(cp_model.Domain.FromValues(list(range(0, self.every[h], self.c))),
+                                                    f"phase[{h}]") for h in self.wanted}
         self.hold: dict[tuple[int, int, int], object] = {}
         self.used: dict[tuple[int, int], object] = {}
         self.road: dict[tuple[int, int], int] = {}  # (station, hotspot) -> road minutes out and back
@@ -335,11 +355,17 @@ class _BeatModel:
                     self._apart(net, s, k, a, b)
             self._lone_joint(s, k, [int(net.stops[i]) for i in ok])
 
+    def every_of(self, net) -> np.ndarray:
+        """Each of ``net``'s stops' interval (the cycle for a stop not wanted)."""
+        return np.array([self.every.get(int(h), self.e) for h in net.stops], dtype=np.int64)
+
     def window(self, net) -> tuple[list[int], np.ndarray, np.ndarray]:
         """Station ``net.station``'s stops a beat may hold (indices into ``net.stops``: wanted
-        hotspots whose phase range is not empty) and each stop's least and most phase."""
+        hotspots whose phase range is not empty) and each stop's least and most phase. A stop
+        asking for a shorter interval than the cycle is visited at ``phase + n every``: its last
+        visit of the cycle leaves the dwell and the road back before the cycle's end."""
         first = net.out_steps * self.g
-        last = self.e - net.dwell_min - net.back_min
+        last = self.every_of(net) - net.dwell_min - net.back_min
         ok = [i for i in range(net.stops.size)
               if -(-int(first[i]) // self.c) * self.c <= last[i] and int(net.stops[i]) in self.phase]
         return ok, first, last
@@ -376,13 +402,22 @@ class _BeatModel:
         self.lone.append(lone)
 
     def _apart(self, net, s: int, k: int, a: int, b: int) -> None:
-        m, e, g = self.m, self.e, self.g
+        """Hotspots ``a`` and ``b`` (indices into ``net.stops``) on one beat lie the dwell and
+        road apart both ways round the cycle. With intervals ``ea``, ``eb`` their visits differ
+        by ``pb - pa`` modulo ``gcd(ea, eb)`` (the cycle itself when both ask for it)."""
+        m, g = self.m, self.g
         ha, hb = int(net.stops[a]), int(net.stops[b])
         xa, xb = self.hold[ha, s, k], self.hold[hb, s, k]
         pa, pb = self.phase[ha], self.phase[hb]
         ab, ba = int(net.step[a, b]) * g, int(net.step[b, a]) * g
+        e = math.gcd(self.every[ha], self.every[hb])
         if ab + ba > e:  # no cycle of the interval holds both
             m.AddBoolOr([xa.Not(), xb.Not()])
+            return
+        if e < self.e:  # pb - pa = d + n e with d in [ab, e - ba]
+            n = m.NewIntVar(-(self.every[ha] // e), self.every[hb] // e, f"turns[{ha},{hb},{s},{k}]")
+            m.Add(pb - pa - e * n >= ab).OnlyEnforceIf([xa, xb])
+            m.Add(pb - pa - e * n <= e - ba).OnlyEnforceIf([xa, xb])
             return
         before = m.NewBoolVar(f"before[{ha},{hb},{s},{k}]")
         m.Add(pb - pa >= ab).OnlyEnforceIf([xa, xb, before])
@@ -440,12 +475,11 @@ class _BeatModel:
 def beat_columns(plan: BeatPlan) -> list[LoopColumn]:
     """The loop columns of a beat plan: one per station, beat and shift start."""
     out = []
-    cycles = plan.length // plan.interval
     for s, beats in sorted(plan.beats.items()):
         for beat in beats:
             for t in plan.starts:
-                visits = tuple(sorted(((h, t + ph + n * plan.interval) for n in range(cycles) for h, ph in beat),
-                                      key=lambda v: v[1]))
+                visits = tuple(sorted(((h, t + ph + n * plan.every_of(h)) for h, ph in beat
+                                       for n in range(plan.length // plan.every_of(h))), key=lambda v: v[1]))
                 out.append(LoopColumn(s, int(t), plan.length, visits))
     return out
 
@@ -470,7 +504,8 @@ def turn_columns(p, plan: BeatPlan) -> list[LoopColumn]:
         local = {int(h): i for i, h in enumerate(net.stops)}
         for h, ph in beat:
             i = local.get(h)
-            if i is None or ph < net.out_steps[i] * w.grid or ph + net.dwell_min[i] + net.back_min[i] > plan.interval:
+            if (i is None or ph < net.out_steps[i] * w.grid
+                    or ph + net.dwell_min[i] + net.back_min[i] > plan.every_of(h)):
                 return False
             others = holders[h] - {s}
             if w.sync[h] and not (others and others <= w.partners.get((int(p.hotspot_zone[h]), s2), frozenset())):
@@ -483,6 +518,7 @@ def turn_columns(p, plan: BeatPlan) -> list[LoopColumn]:
             zones = {int(p.hotspot_zone[h]) for h, _ in beat}
             able = set().union(*(p.zone_members[z] for z in zones)) - {s}
             for s2 in sorted(x for x in able if drives(x, s, beat)):
-                one = BeatPlan(plan.interval, plan.length, plan.starts, {s2: (beat,)}, plan.status, 0.0)
+                one = BeatPlan(plan.interval, plan.length, plan.starts, {s2: (beat,)}, plan.status, 0.0,
+                               every=plan.every)
                 out.extend(beat_columns(one))
     return out
