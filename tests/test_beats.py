@@ -420,3 +420,24 @@ def test_a_finer_check_step_lets_a_beat_hold_more_stops(no_master, check, n_beat
     assert _broken(result, sc, tr) == []
     hint = [line for line in result.log if "visits.check_minutes: 5 lets beats hold more stops" in line]
     assert len(hint) == (check > 5)
+
+
+@pytest.mark.parametrize("start, planned", [("08:00", True), ("09:00", False)])
+def test_visit_hours_off_the_check_step_get_no_beat_plan_and_say_why(no_master, start, planned):
+    """With a check step of 40 min, beats' phases are multiples of 40 from the shift start
+    (08:00 = 480 min); visit hours from 09:00 (540, not a multiple of 40) ask for windows that
+    hold no such phase. The week says so and falls back to the enumerated loops (before, the
+    log blamed manpower and rest); from 08:00 it is planned from beats."""
+    sc = make_scenario([("A", 4, "X")], [("HA", "ZA"), ("HB", "ZA")], [("ZA", "staggered", ["A"])],
+                       rules={"shift_hours": [8]}, visits={"rendezvous": True, "check_minutes": 40})
+    end = "16:00" if start == "08:00" else "17:00"
+    rows = [("HA", "", "mon", start, end, 1, "visit", 15, 120), ("HB", "", "mon", start, end, 1, "visit", 15, 240)]
+    result, tr, p, sc = solve_visits(sc, rows, out=10, hop=10)
+    cg = result.summary["stats"]["column_generation"]
+    assert _broken(result, sc, tr) == []
+    if planned:
+        assert beats.applicable(p) is None and cg["fallback"] == "beat plan"
+        return
+    why = "visit hours start off the check step (40 min), where the window rows hold no phase of a beat"
+    assert beats.applicable(p) == why
+    assert f"beat plan: none ({why})" in result.log and cg["fallback"] == "enumerated loops"

@@ -105,6 +105,10 @@ def applicable(p) -> str | None:
     c = steps.pop()
     if any(int(x) % c for x in every) or c % w.grid:
         return f"an interval ({', '.join(str(int(x)) for x in every)} min) is no whole number of check steps ({c} min) on the grid"
+    need = p.visit_need[wanted].astype(bool)
+    opens = need & ~np.pad(need, ((0, 0), (1, 0)))[:, :-1]  # the first slot of each run of visit hours
+    if (np.nonzero(opens)[1] * p.slot_min % c).any():
+        return f"visit hours start off the check step ({c} min), where the window rows hold no phase of a beat"
     if p.published is not None:
         return "a re-plan keeps published loops"
     if (p.required > 0).any():

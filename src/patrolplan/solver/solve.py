@@ -277,7 +277,8 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
         return False
     kept = _held(p, plan)
     if kept is None:
-        run.say(f"beat plan: none kept (its {plan.n_beats} beats break a rule of the model: manpower, rest)")
+        run.say(f"beat plan: none kept (its {plan.n_beats} beats break a row of the model: manpower, rest, "
+                "visit windows)")
         return False
     run.say(f"beat plan: {plan.n_beats} beats ({plan.status}, {plan.seconds:.1f} s), "
             f"{plan.n_beats * len(plan.starts) * plan.length / 60:,.0f} team-hours")
