@@ -391,7 +391,7 @@ def test_the_set_partitioning_mip_is_the_cp_sat_design_exactly(seed, hourly):
     listed = set()
     for net in nets:
         ok, lo, hi = bm.window(net)
-        for beat in beats._beats_of(net, ok, lo, hi, e=bm.e, c=bm.c, g=bm.g, every=bm.every_of(net)):
+        for beat in beats._beats_of(net, ok, lo, hi, c=bm.c, g=bm.g, every=bm.every_of(net)):
             listed.add((net.station, tuple((int(net.stops[i]), ph) for i, ph in beat)))
     assert all((s, beat) in listed for s, bs in first.beats.items() for beat in bs)
     again = beat_design.design(p, time_limit_s=20, hint=first)

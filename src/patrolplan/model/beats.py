@@ -96,15 +96,15 @@ def applicable(p) -> str | None:
         return "no visit demand in the rendezvous model"
     wanted = np.nonzero(p.visit_need.any(axis=1))[0]
     every = np.unique(p.visit_every_min[wanted])
-    e = int(every.max())
+    e, listed = int(every.max()), ", ".join(str(int(x)) for x in every)
     if (e % every).any():
-        return f"visit intervals ({', '.join(str(int(x)) for x in every)} min) do not all divide the longest"
+        return f"visit intervals ({listed} min) do not all divide the longest"
     steps = {check_step(p.config, int(x)) for x in every}
     if len(steps) != 1:
         return f"the visit intervals' check steps differ ({', '.join(str(x) for x in sorted(steps))} min)"
     c = steps.pop()
     if any(int(x) % c for x in every) or c % w.grid:
-        return f"an interval ({', '.join(str(int(x)) for x in every)} min) is no whole number of check steps ({c} min) on the grid"
+        return f"an interval ({listed} min) is no whole number of check steps ({c} min) on the grid"
     need = p.visit_need[wanted].astype(bool)
     opens = need & ~np.pad(need, ((0, 0), (1, 0)))[:, :-1]  # the first slot of each run of visit hours
     if (np.nonzero(opens)[1] * p.slot_min % c).any():
@@ -210,7 +210,7 @@ def _set_columns(bm: "_BeatModel", nets) -> dict[tuple, tuple[int, tuple[tuple[i
         if (net.station, 0) not in bm.used:
             continue
         ok, first, last = bm.window(net)
-        for beat in _beats_of(net, ok, first, last, e=bm.e, c=bm.c, g=bm.g, every=bm.every_of(net)):
+        for beat in _beats_of(net, ok, first, last, c=bm.c, g=bm.g, every=bm.every_of(net)):
             nodes += 1
             if nodes > MAX_BEAT_NODES:
                 return None
@@ -285,15 +285,15 @@ def _set_start(bm: "_BeatModel", columns, y_of, model: LinearModel, start: BeatP
     return x
 
 
-def _beats_of(net, ok: list[int], first, last, *, e: int, c: int, g: int, every=None):
+def _beats_of(net, ok: list[int], first, last, *, c: int, g: int, every):
     """Every beat of ``net``'s stops ``ok``: ``((i, phase), ...)`` in phase order, phases on the
     check step ``c`` within each stop's range (``first``, ``last``), every two stops the dwell
     and road apart both ways round the cycle (as :meth:`_BeatModel._apart`; ``every``: each
-    stop's interval, default ``e``: two stops' visits lie apart modulo the gcd of theirs). Depth
-    first over increasing phases, so each beat comes once."""
+    stop's interval: two stops' visits lie apart modulo the gcd of theirs). Depth first over
+    increasing phases, so each beat comes once."""
     lo = {i: -(-int(first[i]) // c) * c for i in ok}
     step = net.step
-    period = {(i, j): math.gcd(int(every[i]), int(every[j])) if every is not None else e for i in ok for j in ok}
+    period = {(i, j): math.gcd(int(every[i]), int(every[j])) for i in ok for j in ok}
 
     def apart(i: int, ph: int, j: int, pj: int) -> bool:
         d = (ph - pj) % period[i, j]  # ph >= pj; with one interval, d = ph - pj

@@ -293,7 +293,8 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
                            status=better.status if better.objective >= plan.objective else plan.status)
         if plan.least_beats is not None:
             run.say(f"beat plan: no beat plan of this week has fewer than {plan.least_beats} beats")
-    _coarse_phases(run, p, plan.interval)
+    step = check_step(p.config, plan.interval)  # the beats' phase step (every interval's, beats.applicable)
+    _coarse_phases(run, step, p.windows.grid)
     q, start = kept
     r = p.pricing
     run.problem, run.start = q, start
@@ -302,17 +303,16 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
         "reason": f"the week is planned from beats ({r.reason}): their loops are a part of the model's, so no bound "
                   "is proven",
         "beat_plan": {"beats": plan.n_beats, "least_beats": plan.least_beats, "shift_minutes": plan.length,
-                      "phase_minutes": check_step(p.config, plan.interval), "status": plan.status,
+                      "phase_minutes": step, "status": plan.status,
                       "seconds": round(plan.seconds, 3)}}
     return True
 
 
-def _coarse_phases(run: _Run, p: Problem, interval: int) -> None:
-    """Say so when the beats' phases are coarser than the visit grid: each is a whole check step
+def _coarse_phases(run: _Run, c: int, g: int) -> None:
+    """Say so when the beats' phase step ``c`` is coarser than the visit grid ``g``: each phase is a whole check step
     (``visits.check_minutes``), so legs round up to it; a check step of the grid lets a beat hold
     more stops where legs are short (benchmarks/README.md: 9 % fewer team-hours at Jining scale,
     at three times the window rows)."""
-    c, g = check_step(p.config, interval), p.windows.grid
     if c > g:
         run.say(f"beat plan: its phases are whole check steps of {c} min (visits.check_minutes), so legs round up "
                 f"to them; visits.check_minutes: {g} lets beats hold more stops, at more window rows (docs/visits.md)")
