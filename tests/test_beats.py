@@ -418,7 +418,7 @@ def test_a_finer_check_step_lets_a_beat_hold_more_stops(no_master, check, n_beat
     assert plan["beats"] == n_beats and plan["phase_minutes"] == check
     assert result.summary["team_hours"] == 8 * n_beats
     assert _broken(result, sc, tr) == []
-    hint = [line for line in result.log if "visits.check_minutes: 5 lets beats hold more stops" in line]
+    hint = [line for line in result.log if "visits.check_minutes: 5 can let beats hold more stops where legs are short" in line]
     assert len(hint) == (check > 5)
 
 

@@ -315,7 +315,8 @@ def _coarse_phases(run: _Run, c: int, g: int) -> None:
     at three times the window rows)."""
     if c > g:
         run.say(f"beat plan: its phases are whole check steps of {c} min (visits.check_minutes), so legs round up "
-                f"to them; visits.check_minutes: {g} lets beats hold more stops, at more window rows (docs/visits.md)")
+                f"to them; visits.check_minutes: {g} can let beats hold more stops where legs are short, at more "
+                "window rows (docs/visits.md)")
 
 
 def _held(p: Problem, plan) -> tuple[Problem, np.ndarray] | None:
