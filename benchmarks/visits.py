@@ -15,7 +15,8 @@ versions that ask for the same hotspots and hours:
 ``--rendezvous`` plans the visit weeks with ``visits.rendezvous: true`` (each station its own
 loop, joint visits by meeting, loops priced by column generation; issue 22); without it, the
 enumerated loops. ``--check-minutes N`` sets the visit weeks' ``visits.check_minutes`` (the
-config's default is 15).
+config's default is 15). ``--posts-every N`` makes every Nth zone's row of the visit weeks a
+post instead (points and loops in one week: 20 of 120 zones at Jining scale with 6).
 
 A size ending in ``-zones`` (``jining-zones``, ``small-zones``, ``province-zones``) is that week
 with its zones shaped like Jining's (issue 22's held-out week: 160 hotspots in 128 zones, 55 of
@@ -66,15 +67,18 @@ def _limit(size: str, kind: str) -> float:
     return TIME_LIMITS.get((size.removesuffix("-zones"), kind), DEFAULT_LIMIT)
 
 
-def variant(size: str, kind: str, rendezvous: bool = False, check_minutes: int | None = None) -> Path:
+def variant(size: str, kind: str, rendezvous: bool = False, check_minutes: int | None = None,
+            posts_every: int | None = None) -> Path:
     """The 24/7 week of ``size`` asking for visits (``kind='visits'``) or one-team posts; a size
     ending in ``-zones``: with Jining-shaped zones (:func:`shape_zones`); ``check_minutes``: the
-    visit weeks' ``visits.check_minutes`` (None: the config's default)."""
+    visit weeks' ``visits.check_minutes`` (None: the config's default); ``posts_every``: every
+    Nth zone's row of a visit week (the first, the N+1st, ...) a one-team post instead."""
     base_size = size.removesuffix("-zones")
     base = scenario_path(base_size).parent
     visits = kind == "visits"
     folder = CACHE / (f"{size}-{kind}" + ("-rendezvous" if rendezvous and visits else "")
-                      + (f"-check{check_minutes}" if check_minutes is not None and visits else ""))
+                      + (f"-check{check_minutes}" if check_minutes is not None and visits else "")
+                      + (f"-posts{posts_every}" if posts_every is not None and visits else ""))
     config = folder / "config.yaml"
     if config.is_file():
         return config
@@ -94,6 +98,11 @@ def variant(size: str, kind: str, rendezvous: bool = False, check_minutes: int |
     if kind == "visits":
         rows = pd.DataFrame({"hotspot_id": "", "zone_id": zones["zone_id"], "days": "mon-sun", "start": "00:00",
                              "end": "00:00", "teams": 1, "presence": "visit", "dwell_min": 15, "every_min": 120})
+        if posts_every is not None:  # points and loops: every Nth zone a post
+            post = np.arange(len(rows)) % int(posts_every) == 0
+            rows["presence"] = np.where(post, "post", "visit")
+            rows["dwell_min"] = np.where(post, "", "15")
+            rows["every_min"] = np.where(post, "", "120")
         rows.to_csv(folder / "demand.csv", index=False)
         text = text.replace("default_demand: 1", "default_demand: 0")
         text = text.replace(f'name: "{_name(text)}"', f'name: "{name}-visits"')
@@ -254,7 +263,7 @@ def where_the_hours_go(roster: pd.DataFrame, visits: pd.DataFrame | None, proble
 
 
 def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: int, rendezvous: bool = False,
-            check_minutes: int | None = None) -> dict:
+            check_minutes: int | None = None, posts_every: int | None = None) -> dict:
     from dataclasses import replace
 
     from patrolplan.check import check_roster
@@ -267,7 +276,7 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
 
     T = time.perf_counter
     out: dict = {"size": size, "kind": kind, "time_limit": time_limit}
-    scenario = load_scenario(variant(size, kind, rendezvous, check_minutes))
+    scenario = load_scenario(variant(size, kind, rendezvous, check_minutes, posts_every))
     t0 = T()
     travel = travel_times(scenario, graph=road_graph(scenario))
     out["travel_seconds"] = round(T() - t0, 2)
@@ -342,6 +351,8 @@ def _spawn(size: str, kind: str, args) -> dict:
            str(args.gap_pct), "--workers", str(args.workers)] + (["--rendezvous"] if args.rendezvous else [])
     if args.check_minutes is not None:
         cmd += ["--check-minutes", str(args.check_minutes)]
+    if args.posts_every is not None:
+        cmd += ["--posts-every", str(args.posts_every)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -462,13 +473,16 @@ def main(argv=None) -> int:
     ap.add_argument("--check-minutes", type=int, default=None,
                     help="the visit weeks' visits.check_minutes (default: the config's, 15); 5 lets beats' "
                          "phases and legs round to 5 min instead of 15, at three times the window rows")
+    ap.add_argument("--posts-every", type=int, default=None,
+                    help="every Nth zone's row of the visit weeks a one-team post instead (points and loops in "
+                         "one week; default: none)")
     ap.add_argument("--render", type=Path, default=None, help="print the tables of a results JSON and stop")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--kind", choices=("visits", "posts"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
         out = run_one(args.one, args.kind, args.time_limit, args.gap_pct, args.workers, args.rendezvous,
-                      args.check_minutes)
+                      args.check_minutes, args.posts_every)
         print("RESULT " + json.dumps(out, default=float), flush=True)
         return 0
     if args.render:
@@ -477,10 +491,14 @@ def main(argv=None) -> int:
         return 0
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
+    if args.posts_every is not None and args.posts_every < 1:
+        ap.error("--posts-every must be at least 1")
     CACHE.mkdir(parents=True, exist_ok=True)
     results = []
     for size in args.sizes.split(","):
-        entry = {"size": size if args.check_minutes is None else f"{size} (check_minutes {args.check_minutes})"}
+        label = [] if args.check_minutes is None else [f"check_minutes {args.check_minutes}"]
+        label += [] if args.posts_every is None else [f"every {args.posts_every}th zone a post"]
+        entry = {"size": size + (f" ({', '.join(label)})" if label else "")}
         for kind in args.kinds.split(","):
             runs = []
             for i in range(args.repeat):

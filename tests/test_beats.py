@@ -328,16 +328,42 @@ def test_a_joint_beat_is_driven_in_turn_only_by_a_partner_of_its_other_holder():
     assert {c.station for c in beats.turn_columns(p, plan)} == {other}
 
 
-def test_a_week_that_also_asks_for_posts_gets_no_beat_plan(no_master):
-    """A beat plan is a roster of visits only, so a week that also asks for a post goes to the
-    enumerated loops, saying why (not that beats broke manpower or rest)."""
+def test_a_week_that_also_asks_for_posts_is_planned_from_beats_with_its_posts_around_them(no_master):
+    """The beats hold the visits (one 8-hour shift of A and of B, meeting at HJ) and the greedy
+    planner staffs the post at HA on Monday 16:00-20:00 around them: with 8-hour shifts only,
+    one more shift, 24 team-hours in all (no roster has fewer: the beats' two teams are on duty
+    until 16:00, the post needs a team until 20:00)."""
     rows = DAY + [("HA", "", "mon", "16:00", "20:00", 1, "post", "", "")]
     p = _problem(_two_stations(8), rows)
-    assert beats.applicable(p) == "the week asks for posts too, and a beat plan is a roster of visits only"
+    assert beats.applicable(p) is None
     result, tr, _, sc = solve_visits(_two_stations(8), rows, out=10, hop=10)
+    assert result.summary["stats"]["column_generation"]["fallback"] == "beat plan"
+    assert _broken(result, sc, tr) == []
+    assert result.summary["team_hours"] == 24
+    post = result.roster[result.roster["loop_id"].fillna("") == ""]
+    assert len(post) == 1 and post["station_id"].iloc[0] == "A"
+
+
+def test_beats_that_leave_a_post_without_a_team_are_not_kept(no_master, monkeypatch):
+    """A has one team and is the only member of HP's zone, whose post asks for a team on Monday
+    10:00-14:00 (one 8-hour shift); a beat plan giving A's team the visits at HA leaves the post
+    no team, so it is not kept and the log says so; the week falls back to the enumerated loops,
+    where B visits HA and A holds the post."""
+    sc = make_scenario([("A", 2, "X"), ("B", 8, "Y")], [("HA", "ZA"), ("HP", "ZP")],
+                       [("ZA", "staggered", ["A", "B"]), ("ZP", "staggered", ["A"])],
+                       rules={"shift_hours": [8]}, visits={"rendezvous": True})
+    rows = [("HA", "", "mon", "08:00", "16:00", 1, "visit", 15, 120),
+            ("HP", "", "mon", "10:00", "14:00", 1, "post", "", "")]
+    p = _problem(sc, rows)
+    ha = list(p.hotspot_ids).index("HA")
+    blocking = beats.BeatPlan(120, 480, (480,), {0: (((ha, 15),),)}, "feasible", 0.0)
+    monkeypatch.setattr(beat_design, "design", lambda *a, **k: blocking)
+    result, tr, _, sc = solve_visits(sc, rows, out=10, hop=10)
+    assert any("none kept" in line and "no team for a post" in line for line in result.log)
     assert result.summary["stats"]["column_generation"]["fallback"] == "enumerated loops"
-    assert any("asks for posts too" in line for line in result.log)
-    assert result.status in ("optimal", "feasible") and _broken(result, sc, tr) == []
+    assert _broken(result, sc, tr) == []
+    stations = dict(zip(result.roster["loop_id"].fillna("").ne(""), result.roster["station_id"]))
+    assert stations == {True: "B", False: "A"}
 
 
 def _random_week(seed: int, hourly: tuple[str, ...] = ()) -> Problem:

@@ -111,8 +111,6 @@ def applicable(p) -> str | None:
         return f"visit hours start off the check step ({c} min), where the window rows hold no phase of a beat"
     if p.published is not None:
         return "a re-plan keeps published loops"
-    if (p.required > 0).any():
-        return "the week asks for posts too, and a beat plan is a roster of visits only"
     if _length(p, e) is None:
         return f"no shift length is a whole number of intervals ({e} min) starting on the shift grid"
     return None

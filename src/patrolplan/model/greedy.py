@@ -21,8 +21,9 @@ order, each by the loop column that guards the most slots not yet guarded per te
 the rendezvous model (``visits.rendezvous``) the window rows likewise, and a joint hotspot's
 window by loops of partner stations that meet at one of its minutes (:func:`_meet_loops`).
 
-It serves twice: as a baseline in ``benchmarks/`` and as a complete warm start for the stage-1
-MIP (in a visit week, the first plan before any LP). It is a heuristic: it may fail where a roster exists (then it returns None).
+It serves three times: as a baseline in ``benchmarks/``, as a complete warm start for the stage-1
+MIP (in a visit week, the first plan before any LP), and to staff a week's posts around a beat
+plan's loops (``fixed``: solver/solve.py). It is a heuristic: it may fail where a roster exists (then it returns None).
 """
 
 from __future__ import annotations
@@ -60,10 +61,13 @@ SPREAD_WEIGHT = 0.05
 LOOP_SPREAD_WEIGHT = 1.0
 
 
-def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rule: str = "cheapest") -> np.ndarray | None:
+def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rule: str = "cheapest",
+                  fixed: np.ndarray | None = None) -> np.ndarray | None:
     """Shift counts ``x`` (length ``problem.n_shifts``), or None if a demanded slot stays
     short (unless ``allow_gaps``). ``rule``: one of ``GREEDY_RULES`` (see the module
-    docstring). Every rule is asked of its family in ``rules/``."""
+    docstring). ``fixed``: counts taken before anything else (a beat plan's loops: the posts
+    and any window they leave are then staffed around them). Every rule is asked of its family
+    in ``rules/``."""
     if rule not in GREEDY_RULES:
         raise ValueError(f"rule={rule!r}: use one of {', '.join(GREEDY_RULES)}")
     p = problem
@@ -71,12 +75,16 @@ def greedy_counts(problem: Problem, model=None, *, allow_gaps: bool = False, rul
         x = np.zeros(0, dtype=np.int64)
         return x if (allow_gaps or p.cover.shape[0] == 0) else None
     plan = _Plan(p, model, rule)
+    booked = [] if fixed is None else [int(j) for j in np.nonzero(np.asarray(fixed)[:p.n_shifts] > 0.5)[0]]
+    for j in booked:
+        for _ in range(int(round(float(fixed[j])))):
+            plan.add(j)
     for r in np.lexsort((p.cover_hotspot, p.cover_slot)):
         plan.staff(r)
         if not plan.satisfied(r) and not allow_gaps:
             return None
     guard = _meet_loops if p.windows is not None else _guard_loops
-    if not guard(p, plan.fits, plan.take, plan.n_station_shifts) and not allow_gaps:
+    if not guard(p, plan.fits, plan.take, plan.n_station_shifts, booked) and not allow_gaps:
         return None
     return plan.x
 
@@ -134,12 +142,15 @@ class _Plan:
             cols = self._candidates(r)
             if not cols:
                 return
-            best = self._best(np.array(cols), r)
-            self.take(best)
-            rows = self.cover_csc.indices[self.cover_csc.indptr[best]:self.cover_csc.indptr[best + 1]]
-            self.present[rows] += 1
-            for rr in rows:
-                self.present_stations[rr].add(int(self.p.shift_station[best]))
+            self.add(self._best(np.array(cols), r))
+
+    def add(self, j: int) -> None:
+        """One more team on shift ``j``, present at the rows it covers."""
+        self.take(j)
+        rows = self.cover_csc.indices[self.cover_csc.indptr[j]:self.cover_csc.indptr[j + 1]]
+        self.present[rows] += 1
+        for rr in rows:
+            self.present_stations[rr].add(int(self.p.shift_station[j]))
 
     def _candidates(self, r: int) -> list[int]:
         """The shifts covering row ``r`` that fit; in a synchronized zone still short of teams
@@ -168,18 +179,20 @@ class _Plan:
         return cols[int(np.argmin(self.score(cols, int(p.cover_slot[r]))))]
 
 
-def _guard_loops(p: Problem, fits, take, n_station_shifts: np.ndarray) -> bool:
+def _guard_loops(p: Problem, fits, take, n_station_shifts: np.ndarray, booked=()) -> bool:
     """Visit demand (rules/visits.py): walk the guarded hotspot-slots in time order; wherever one
     is not yet guarded, send the loop column (both halves of a joint loop) that guards the most
     slots not yet guarded per team-hour (less a charge for the share of the shift cap its
     stations have used, :data:`LOOP_SPREAD_WEIGHT`), among those that fit (rest, shift cap,
-    availability).
+    availability). ``booked``: loop columns already taken; the slots they guard are guarded.
     False when some slot finds none."""
     n_rows = p.guard.shape[0]
     if n_rows == 0:
         return True
     g_csr, g_csc = p.guard.tocsr(), p.guard.tocsc()
     guarded = np.zeros(n_rows, dtype=bool)
+    for j in booked:
+        guarded[g_csc.indices[g_csc.indptr[j]:g_csc.indptr[j + 1]]] = True
     hours = p.shift_len_min / 60
     partner = p.shift_partner
     LONGEST_H = float(p.shift_len_min.max()) / 60 if p.n_shifts else 0.0
@@ -212,12 +225,13 @@ def _guard_loops(p: Problem, fits, take, n_station_shifts: np.ndarray) -> bool:
     return complete
 
 
-def _meet_loops(p: Problem, fits, take, n_station_shifts: np.ndarray) -> bool:
+def _meet_loops(p: Problem, fits, take, n_station_shifts: np.ndarray, booked=()) -> bool:
     """Visit demand in the rendezvous model (rules/visits.py ``Windows``): walk the window rows
     by their check time; a window of a hotspot without meetings not yet kept takes the loop
     column visiting in it that keeps the most windows not yet kept per team-hour; a window of a
     joint hotspot takes, at its latest meeting point that can be completed, a loop of a station
     of each link set not yet present (the one keeping the most other windows per team-hour).
+    ``booked``: loop columns already taken; the windows and meetings they keep are kept.
     False when some window finds none."""
     w = p.windows
     n_w = w.n_windows
@@ -238,8 +252,9 @@ def _meet_loops(p: Problem, fits, take, n_station_shifts: np.ndarray) -> bool:
         st = present.get(m, set())
         return all(w.allowed[w.link_set[r]] & st for r in range(int(w.link_ptr[m]), int(w.link_ptr[m + 1])))
 
-    def book(j: int) -> None:
-        take(j)
+    def book(j: int, *, taken: bool = False) -> None:
+        if not taken:
+            take(j)
         kept[g_csc.indices[g_csc.indptr[j]:g_csc.indptr[j + 1]]] = True
         meets = {int(w.link_meet[r]) for r in link_csc.indices[link_csc.indptr[j]:link_csc.indptr[j + 1]]}
         for m in meets:
@@ -247,6 +262,8 @@ def _meet_loops(p: Problem, fits, take, n_station_shifts: np.ndarray) -> bool:
             if met(m):
                 kept[mw_csc.indices[mw_csc.indptr[m]:mw_csc.indptr[m + 1]]] = True
 
+    for j in booked:
+        book(j, taken=True)
     complete = True
     for r in np.lexsort((w.hotspot, w.hi)):
         if kept[r]:

@@ -264,8 +264,9 @@ def planned_problem(problem: Problem, params: SolveParams) -> Problem:
 
 def _beat_plan(run: _Run, p: Problem) -> bool:
     """visits.rendezvous where column generation could not plan the week: the week planned
-    from beats (model/beats.py: its loop columns only, the beat plan the first roster), when the
-    plan keeps every row of the model; False (nothing changed) otherwise."""
+    from beats (model/beats.py: its loop columns and the posts' columns, the beat plan with the
+    posts staffed around it the first roster), when the plan keeps every row of the model;
+    False (nothing changed) otherwise."""
     why = beats.applicable(p)
     if why is not None:
         run.say(f"beat plan: none ({why})")
@@ -278,7 +279,7 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
     kept = _held(p, plan)
     if kept is None:
         run.say(f"beat plan: none kept (its {plan.n_beats} beats break a row of the model: manpower, rest, "
-                "visit windows)")
+                "visit windows" + (", or leave no team for a post)" if (p.required > 0).any() else ")"))
         return False
     run.say(f"beat plan: {plan.n_beats} beats ({plan.status}, {plan.seconds:.1f} s), "
             f"{plan.n_beats * len(plan.starts) * plan.length / 60:,.0f} team-hours")
@@ -321,15 +322,21 @@ def _coarse_phases(run: _Run, c: int, g: int) -> None:
 
 def _held(p: Problem, plan) -> tuple[Problem, np.ndarray] | None:
     """``p`` with the beat plan's loop columns, and the same beats driven by other stations that
-    can (turns in staggered zones), and the plan's counts over them; None when the plan breaks
-    a row of the model (manpower, rest)."""
+    can (turns in staggered zones), and the plan's counts over them, with the posts of the week
+    staffed around the beats by the greedy planner; None when the plan breaks a row of the model
+    (manpower, rest) or leaves some post without a team."""
     q = p.without_loop_columns()
     n_posts = q.n_shifts
     own = beats.beat_columns(plan)
     q = q.with_loop_columns(own + beats.turn_columns(p, plan))
     start = np.zeros(q.n_shifts)
     start[n_posts: n_posts + len(own)] = 1
-    return None if complete_columns(build_model(q), start) is None else (q, start)
+    model = build_model(q)
+    if (q.required > 0).any():
+        start = greedy_counts(q, model, fixed=start)
+        if start is None:
+            return None
+    return None if complete_columns(model, start) is None else (q, start)
 
 
 def _build(run: _Run, *, caps: dict[int, int] | None = None):
