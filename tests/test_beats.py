@@ -110,9 +110,29 @@ def test_a_station_runs_no_more_beats_than_its_teams_keep_going_all_day(officers
     to a team) runs at most teams // 3 beats, and never more than MAX_BEATS."""
     day = [(h, "", "mon", "00:00", "24:00", 1, "visit", 15, 120) for h in ("HA", "HB", "HJ")]
     p = _problem(_two_stations(officers), day)
-    starts = beats._starts(p, 480)
-    assert starts.tolist() == [0, 480, 960]
-    assert beats._max_beats(p, 0, 480, starts) == most
+    shifts = beats.frames(p, 120)
+    assert shifts == ((0, 480), (480, 480), (960, 480))
+    assert beats._max_beats(p, 0, shifts) == most
+
+
+@pytest.mark.parametrize(("hours", "shifts"), [([8], ((1200, 480),)), ([4], ((1200, 240), (1440, 240)))])
+def test_a_beats_shifts_fit_the_visit_hours(no_master, hours, shifts):
+    """Visits from Monday 20:00 to Tuesday 02:00 touch three cycles of 2 h: one 8-hour shift a
+    beat (20:00-04:00), or two of 4 h, where whole 8-hour blocks from midnight would take
+    16:00-24:00 and 00:00-08:00. By hand, as the day week above: A's beat HA and HJ, B's HB and
+    HJ, one 8-hour shift each, 16 team-hours, and the checker finds every visit in time."""
+    sc = make_scenario([("A", 4, "X"), ("B", 4, "Y")], [("HA", "ZA"), ("HB", "ZB"), ("HJ", "ZJ")],
+                       [("ZA", "staggered", ["A"]), ("ZB", "staggered", ["B"]), ("ZJ", "synchronized", ["A", "B"])],
+                       horizon_days=2, rules={"shift_hours": hours}, visits={"rendezvous": True})
+    night = [(h, "", "mon", "20:00", "02:00", 1, "visit", 15, 120) for h in ("HA", "HB", "HJ")]
+    p = _problem(sc, night)
+    assert beats.frames(p, 120) == shifts
+    result, tr, _, sc = solve_visits(sc, night, out=10, hop=10)
+    cg = result.summary["stats"]["column_generation"]
+    assert cg["fallback"] == "beat plan" and cg["beat_plan"]["beats"] == 2
+    assert cg["beat_plan"]["shifts_per_beat"] == len(shifts)
+    assert _broken(result, sc, tr) == []
+    assert result.summary["team_hours"] == 16
 
 
 def test_beats_need_intervals_that_divide_the_longest():
@@ -195,7 +215,7 @@ def test_a_first_beat_plan_is_improved_in_the_time_left(no_master, monkeypatch):
     def first_then_real(p, **kw):
         hints.append(kw.get("hint"))
         if len(hints) == 1:  # stations A=0, B=1; hotspots HA=0, HB=1, HJ=2
-            return beats.BeatPlan(120, 480, (480,), {0: (((0, 30),), ((2, 60),)), 1: (((1, 30),), ((2, 60),))},
+            return beats.BeatPlan(120, ((480, 480),), {0: (((0, 30),), ((2, 60),)), 1: (((1, 30),), ((2, 60),))},
                                   "feasible", 0.1, objective=1e9)
         return real(p, **kw)
 
@@ -271,7 +291,7 @@ def test_a_beat_whose_one_stop_is_joint_costs_a_little_more():
     assert plan is not None and plan.status == "optimal"
     assert sorted(len(b) for bs in plan.beats.values() for b in bs) == [1, 1, 1, 1]
     lone = 24
-    may_run = 2 * beats._max_beats(p, 0, 480, np.asarray(plan.starts))  # A and B alike
+    may_run = 2 * beats._max_beats(p, 0, plan.frames)  # A and B alike
     beat = 1 + 80 + lone * may_run
     assert plan.objective == 4 * beat + 4 * 20 + 2 * lone
 
@@ -344,20 +364,55 @@ def test_a_week_that_also_asks_for_posts_is_planned_from_beats_with_its_posts_ar
     assert len(post) == 1 and post["station_id"].iloc[0] == "A"
 
 
-def test_beats_that_leave_a_post_without_a_team_are_not_kept(no_master, monkeypatch):
-    """A has one team and is the only member of HP's zone, whose post asks for a team on Monday
-    10:00-14:00 (one 8-hour shift); a beat plan giving A's team the visits at HA leaves the post
-    no team, so it is not kept and the log says so; the week falls back to the enumerated loops,
-    where B visits HA and A holds the post."""
+def test_where_the_greedy_planner_staffs_no_post_the_mip_finds_the_first_roster(no_master, monkeypatch):
+    """Both greedy orders fail (forced here; at Jining scale a station ran out of shifts); the
+    MIP over the beats' and the posts' columns then makes the first roster, and says so: the
+    same 24 team-hours as the greedy planner's week above."""
+    from patrolplan.solver import solve as solve_module
+
+    monkeypatch.setattr(solve_module, "greedy_counts", lambda *a, **k: None)
+    rows = DAY + [("HA", "", "mon", "16:00", "20:00", 1, "post", "", "")]
+    result, tr, _, sc = solve_visits(_two_stations(8), rows, out=10, hop=10)
+    assert result.summary["stats"]["column_generation"]["fallback"] == "beat plan"
+    assert any("posts staffed around the beats by the MIP" in line for line in result.log)
+    assert _broken(result, sc, tr) == []
+    assert result.summary["team_hours"] == 24
+
+
+def _one_team_and_a_post():
+    """A (one team) is the only member of HP's zone, whose post asks for a team on Monday
+    10:00-14:00 (one 8-hour shift); HA, in A's and B's zone, asks for visits all day."""
     sc = make_scenario([("A", 2, "X"), ("B", 8, "Y")], [("HA", "ZA"), ("HP", "ZP")],
                        [("ZA", "staggered", ["A", "B"]), ("ZP", "staggered", ["A"])],
                        rules={"shift_hours": [8]}, visits={"rendezvous": True})
     rows = [("HA", "", "mon", "08:00", "16:00", 1, "visit", 15, 120),
             ("HP", "", "mon", "10:00", "14:00", 1, "post", "", "")]
+    return sc, rows
+
+
+def test_a_beat_that_takes_a_posts_only_team_is_driven_by_a_partner(no_master, monkeypatch):
+    """A beat plan giving A's one team the visits at HA leaves HP's post no team when the beats
+    are staffed first; the greedy planner with the posts first puts A on the post, and B drives
+    A's beat (its turn column), so the plan is kept."""
+    sc, rows = _one_team_and_a_post()
     p = _problem(sc, rows)
     ha = list(p.hotspot_ids).index("HA")
-    blocking = beats.BeatPlan(120, 480, (480,), {0: (((ha, 15),),)}, "feasible", 0.0)
+    blocking = beats.BeatPlan(120, ((480, 480),), {0: (((ha, 15),),)}, "feasible", 0.0)
     monkeypatch.setattr(beat_design, "design", lambda *a, **k: blocking)
+    result, tr, _, sc = solve_visits(sc, rows, out=10, hop=10)
+    assert result.summary["stats"]["column_generation"]["fallback"] == "beat plan"
+    assert _broken(result, sc, tr) == []
+    stations = dict(zip(result.roster["loop_id"].fillna("").ne(""), result.roster["station_id"]))
+    assert stations == {True: "B", False: "A"}
+
+
+def test_beats_that_leave_a_post_without_a_team_are_not_kept(no_master, monkeypatch):
+    """Where no first roster of the beats and the posts is found, the plan is not kept, the log
+    says so, and the week falls back to the enumerated loops (A on the post, B visiting HA)."""
+    from patrolplan.solver import solve as solve_module
+
+    monkeypatch.setattr(solve_module, "_with_posts", lambda *a, **k: None)
+    sc, rows = _one_team_and_a_post()
     result, tr, _, sc = solve_visits(sc, rows, out=10, hop=10)
     assert any("none kept" in line and "no team for a post" in line for line in result.log)
     assert result.summary["stats"]["column_generation"]["fallback"] == "enumerated loops"

@@ -6,18 +6,20 @@ A **beat plan** gives every visit hotspot ``h`` a phase ``phi_h`` (a multiple of
 other divides it) and one station (two of a joint hotspot, partners:
 stations that make its visit joint, :attr:`~patrolplan.model.rules.visits.Windows.partners`);
 each station runs up to a few **beats**: sets of its hotspots, each driven by one team at a time
-in shifts of length ``L`` (the longest allowed multiple of ``e``) starting at each multiple of
-``L`` that overlaps visit hours, visiting ``h`` at every minute ``phi_h + n e_h`` of the shift (``e / e_h``
-times a cycle). A joint hotspot's two stations arrive at the same minutes, so they meet at every
-visit.
+in the same shifts (:func:`frames`: whole cycles starting on multiples of ``e``, end to end over
+the cycles that touch visit hours, the fewest team-minutes), visiting ``h`` at every minute
+``phi_h + n e_h`` of the shift (``e / e_h`` times a cycle). A joint hotspot's two stations
+arrive at the same minutes, so they meet at every visit. In a week that also asks for posts,
+the posts are staffed around the beats (solver/solve.py).
 
 Why the visits keep the rule. Visit hours start at a multiple of ``c`` (slots of whole
 quarter-hours), and the window rows (rules/visits.py :class:`Windows`) ask for a visit start in
 ``[a + c (i + 1), a + e_h + c i]``: ``e_h / c`` consecutive multiples of ``c``, one of each
-residue modulo ``e_h``, so one of them is ``phi_h`` modulo ``e_h``. A shift is ``L / e`` whole cycles, so the
-next team takes over on the same minutes: the phase must leave time to drive out before the
-first visit (``phi_h >= out``) and to stay the dwell and drive back after the last
-(``phi_h + dwell + back <= e_h``). Within a beat, two hotspots' visits lie at least the dwell and
+residue modulo ``e_h``, so one of them is ``phi_h`` modulo ``e_h``, in a cycle that touches the
+visit hours (``phi_h > 0``: never at a cycle's first minute), which a shift drives. A shift is
+whole cycles starting on a multiple of ``e``, so the next team takes over on the same minutes:
+the phase must leave time to drive out before the first visit (``phi_h >= out``) and to stay
+the dwell and drive back after the last (``phi_h + dwell + back <= e_h``). Within a beat, two hotspots' visits lie at least the dwell and
 the road minutes apart (on the grid), both ways round the cycle: their phases, modulo the gcd of
 their intervals.
 
@@ -66,11 +68,10 @@ MAX_BEAT_NODES = 500_000
 @dataclass(frozen=True)
 class BeatPlan:
     """A beat plan (see the module docstring): ``beats`` per station, each ``((h, phase), ...)``
-    in phase order; ``length`` the shifts' minutes; ``starts`` the shift starts."""
+    in phase order; ``frames`` every beat's shifts, ``(start, minutes)``."""
 
     interval: int
-    length: int
-    starts: tuple[int, ...]
+    frames: tuple[tuple[int, int], ...]
     beats: dict[int, tuple[tuple[tuple[int, int], ...], ...]]
     status: str
     seconds: float
@@ -83,6 +84,16 @@ class BeatPlan:
     @property
     def n_beats(self) -> int:
         return sum(len(b) for b in self.beats.values())
+
+    @property
+    def length(self) -> int:
+        """The longest of a beat's shifts, minutes."""
+        return max(L for _, L in self.frames)
+
+    @property
+    def team_minutes(self) -> int:
+        """The plan's team-minutes: every beat driven in every one of its shifts."""
+        return self.n_beats * sum(L for _, L in self.frames)
 
     def every_of(self, h: int) -> int:
         """Hotspot ``h``'s interval: its visits come at ``phase + n every_of(h)``."""
@@ -111,33 +122,58 @@ def applicable(p) -> str | None:
         return f"visit hours start off the check step ({c} min), where the window rows hold no phase of a beat"
     if p.published is not None:
         return "a re-plan keeps published loops"
-    if _length(p, e) is None:
-        return f"no shift length is a whole number of intervals ({e} min) starting on the shift grid"
+    if frames(p, e) is None:
+        return f"no shift length is whole intervals ({e} min) starting on multiples of it on the shift grid"
     return None
 
 
-def _length(p, e: int) -> int | None:
-    """The longest shift length that is whole cycles and can start at every multiple of itself."""
-    for L in sorted(p.config.rules.shift_minutes, reverse=True):
-        L = int(L)
-        if L % e == 0 and np.isin(np.arange(0, p.config.horizon_minutes, L), shift_starts(p.config, L)).all():
-            return L
-    return None
-
-
-def _starts(p, L: int) -> np.ndarray:
-    """The shift starts of every beat: each multiple of ``L`` whose shift overlaps visit hours."""
-    chain = np.arange(0, p.config.horizon_minutes, L, dtype=np.int64)
+def frames(p, e: int) -> tuple[tuple[int, int], ...] | None:
+    """Every beat's shifts ``(start, minutes)``: whole cycles of ``e`` starting on a multiple of
+    ``e`` (and on the shift-start grid), laid end to end over the cycles ``[n e, (n + 1) e)``
+    that overlap visit hours, the fewest team-minutes and then the fewest shifts: a shortest
+    path over the cycles, a cycle no visit hour touches skipped for nothing. A 24/7 week gets
+    the longest such shift end to end from midnight (8 h: 00:00, 08:00, 16:00); visits from
+    20:00 to 02:00 one 8-hour shift a night instead of 16:00-24:00 and 00:00-08:00. None when
+    no allowed shift length is whole cycles. Why by hand: a shortest path over at most a few
+    hundred cycles and two or three lengths is a dozen lines; a graph library adds nothing."""
+    lengths = sorted({int(L) for L in p.config.rules.shift_minutes if int(L) % e == 0}, reverse=True)
+    if not lengths:
+        return None
+    n_c = -(-int(p.config.horizon_minutes) // e)
     asked = np.nonzero(p.visit_need.any(axis=0))[0] * p.slot_min  # slot starts
-    return chain[((asked[None, :] < chain[:, None] + L) & (asked[None, :] + p.slot_min > chain[:, None])).any(axis=1)]
+    cyc = np.arange(n_c, dtype=np.int64) * e
+    touched = ((asked[None, :] < cyc[:, None] + e) & (asked[None, :] + p.slot_min > cyc[:, None])).any(axis=1)
+    grid = {L: set(shift_starts(p.config, L).tolist()) for L in lengths}
+    best: list[tuple[float, float]] = [(math.inf, math.inf)] * (n_c + 1)
+    came: list[tuple[int, int] | None] = [None] * (n_c + 1)  # (from cycle, shift minutes or 0: skipped)
+    best[0] = (0, 0)
+    for k in range(n_c):
+        if best[k][0] == math.inf:
+            continue
+        steps = [] if touched[k] else [(k + 1, 0)]
+        steps += [(min(n_c, k + L // e), L) for L in lengths if k * e in grid[L]]
+        for j, L in steps:
+            cand = (best[k][0] + L, best[k][1] + (L > 0))
+            if cand < best[j]:
+                best[j], came[j] = cand, (k, L)
+    if best[n_c][0] == math.inf:
+        return None
+    out, j = [], n_c
+    while j > 0:
+        k, L = came[j]
+        if L:
+            out.append((k * e, L))
+        j = k
+    return tuple(reversed(out))
 
 
-def _max_beats(p, s: int, L: int, starts: np.ndarray) -> int:
+def _max_beats(p, s: int, shifts: tuple[tuple[int, int], ...]) -> int:
     """Beats station ``s`` can keep all week: the shift cap, the teams its shifts and their rest
     keep at once, and each day's available teams."""
+    starts = np.asarray([t for t, _ in shifts], dtype=np.int64)
     n = int(starts.size)
     by_cap = max_shifts.station_cap(p, s) // max(n, 1)
-    frm, until = occupied(starts, np.full(n, L), p.min_rest_min)
+    frm, until = occupied(starts, np.asarray([L for _, L in shifts], dtype=np.int64), p.min_rest_min)
     at_once = int(((frm[None, :] <= frm[:, None]) & (frm[:, None] < until[None, :])).sum(axis=1).max())
     by_teams = int(p.teams[s]) // max(at_once, 1)
     day = starts // (24 * 60)
@@ -324,8 +360,7 @@ class _BeatModel:
         self.every = {h: int(p.visit_every_min[h]) for h in self.wanted}  # each divides the cycle
         self.e = max(self.every.values())  # the cycle: the longest interval
         self.c, self.g = check_step(p.config, self.e), self.w.grid
-        self.L = _length(p, self.e)
-        self.starts = _starts(p, self.L)
+        self.frames = frames(p, self.e)
         self.phase = {h: self.m.NewIntVarFromDomain(cp_model.Domain.FromValues(list(range(0, self.every[h], self.c))),
                                                     f"phase[{h}]") for h in self.wanted}
         self.hold: dict[tuple[int, int, int], object] = {}
@@ -341,7 +376,7 @@ class _BeatModel:
         ok, first, last = self.window(net)
         if not ok:
             return
-        for k in range(_max_beats(self.p, s, self.L, self.starts)):
+        for k in range(_max_beats(self.p, s, self.frames)):
             used = self.used[s, k] = m.NewBoolVar(f"used[{s},{k}]")
             if k:
                 m.AddImplication(used, self.used[s, k - 1])
@@ -366,7 +401,9 @@ class _BeatModel:
         hotspots whose phase range is not empty) and each stop's least and most phase. A stop
         asking for a shorter interval than the cycle is visited at ``phase + n every``: its last
         visit of the cycle leaves the dwell and the road back before the cycle's end."""
-        first = net.out_steps * self.g
+        # never phase 0, even from a station on the spot: a visit at a cycle's first minute may
+        # be the one a window ending with the visit hours asks for, in a cycle no shift drives
+        first = np.maximum(net.out_steps * self.g, 1)
         last = self.every_of(net) - net.dwell_min - net.back_min
         ok = [i for i in range(net.stops.size)
               if -(-int(first[i]) // self.c) * self.c <= last[i] and int(net.stops[i]) in self.phase]
@@ -378,7 +415,7 @@ class _BeatModel:
         together), then the road minutes out and back of each hold, a beat whose one stop is
         joint counting as :data:`LONE_JOINT` of a beat's hours in minutes. Returns ``(beat,
         lone)``; call once every station is added."""
-        lone = int(LONE_JOINT * _HOUR * (self.L // 60) * int(self.starts.size))
+        lone = int(LONE_JOINT * sum(L for _, L in self.frames))
         most: dict[int, int] = {}
         for (s, h), minutes in self.road.items():
             most[h] = max(most.get(h, 0), minutes)
@@ -479,10 +516,10 @@ def beat_columns(plan: BeatPlan) -> list[LoopColumn]:
     out = []
     for s, beats in sorted(plan.beats.items()):
         for beat in beats:
-            for t in plan.starts:
+            for t, length in plan.frames:
                 visits = tuple(sorted(((h, t + ph + n * plan.every_of(h)) for h, ph in beat
-                                       for n in range(plan.length // plan.every_of(h))), key=lambda v: v[1]))
-                out.append(LoopColumn(s, int(t), plan.length, visits))
+                                       for n in range(length // plan.every_of(h))), key=lambda v: v[1]))
+                out.append(LoopColumn(s, int(t), int(length), visits))
     return out
 
 
@@ -520,7 +557,7 @@ def turn_columns(p, plan: BeatPlan) -> list[LoopColumn]:
             zones = {int(p.hotspot_zone[h]) for h, _ in beat}
             able = set().union(*(p.zone_members[z] for z in zones)) - {s}
             for s2 in sorted(x for x in able if drives(x, s, beat)):
-                one = BeatPlan(plan.interval, plan.length, plan.starts, {s2: (beat,)}, plan.status, 0.0,
+                one = BeatPlan(plan.interval, plan.frames, {s2: (beat,)}, plan.status, 0.0,
                                every=plan.every)
                 out.extend(beat_columns(one))
     return out

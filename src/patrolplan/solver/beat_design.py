@@ -52,7 +52,7 @@ def _improved(bm: _BeatModel, nets, hint: BeatPlan, *, time_limit_s: float, work
     if sd is None or sd.status == "infeasible":  # never infeasible with a plan to start from: it is exact
         return hint
     if sd.beats and sd.objective < hint.objective:
-        hint = BeatPlan(hint.interval, hint.length, hint.starts, beats=sd.beats, status=sd.status, seconds=0.0,
+        hint = BeatPlan(hint.interval, hint.frames, beats=sd.beats, status=sd.status, seconds=0.0,
                         objective=sd.objective, every=hint.every)
     hint = replace(hint, least_beats=sd.least_beats)
     if sd.status == "optimal":  # the MIP's optimum is the hint's objective or the hint is its plan
@@ -77,7 +77,7 @@ def _cp_sat(bm: _BeatModel, hint: BeatPlan | None, *, time_limit_s: float, worke
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (
             hint is not None and solver.ObjectiveValue() >= hint.objective):
         return None if hint is None else replace(hint, seconds=time.perf_counter() - t0)
-    return BeatPlan(interval=bm.e, length=bm.L, starts=tuple(int(t) for t in bm.starts), beats=bm.read(solver),
+    return BeatPlan(interval=bm.e, frames=bm.frames, beats=bm.read(solver),
                     status=solver.StatusName(status).lower(), seconds=time.perf_counter() - t0,
                     objective=float(solver.ObjectiveValue()), least_beats=None if hint is None else hint.least_beats,
                     every={h: e for h, e in bm.every.items() if e < bm.e})

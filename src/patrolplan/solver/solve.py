@@ -276,17 +276,17 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
     if plan is None:
         run.say("beat plan: none found (a hotspot no station can hold on a beat, or no plan in time)")
         return False
-    kept = _held(p, plan)
+    kept = _held(p, plan, run)
     if kept is None:
         run.say(f"beat plan: none kept (its {plan.n_beats} beats break a row of the model: manpower, rest, "
                 "visit windows" + (", or leave no team for a post)" if (p.required > 0).any() else ")"))
         return False
     run.say(f"beat plan: {plan.n_beats} beats ({plan.status}, {plan.seconds:.1f} s), "
-            f"{plan.n_beats * len(plan.starts) * plan.length / 60:,.0f} team-hours")
+            f"{plan.team_minutes / 60:,.0f} team-hours")
     more = run.remaining_s() * BEAT_MORE_SHARE
     if plan.status != "optimal" and more >= BEAT_MIN_MORE_S:
         better = beat_design.design(p, time_limit_s=more, workers=run.params.workers, seed=run.params.seed, hint=plan)
-        if better is not None and better.objective < plan.objective and (again := _held(p, better)) is not None:
+        if better is not None and better.objective < plan.objective and (again := _held(p, better, run)) is not None:
             run.say(f"beat plan improved: {better.n_beats} beats ({better.status}, {better.seconds:.1f} s more)")
             plan, kept = replace(better, seconds=plan.seconds + better.seconds), again
         elif better is not None:  # the first plan stands, with the bound (and proof) the search found
@@ -304,6 +304,7 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
         "reason": f"the week is planned from beats ({r.reason}): their loops are a part of the model's, so no bound "
                   "is proven",
         "beat_plan": {"beats": plan.n_beats, "least_beats": plan.least_beats, "shift_minutes": plan.length,
+                      "shifts_per_beat": len(plan.frames),
                       "phase_minutes": step, "status": plan.status,
                       "seconds": round(plan.seconds, 3)}}
     return True
@@ -320,11 +321,11 @@ def _coarse_phases(run: _Run, c: int, g: int) -> None:
                 "window rows (docs/visits.md)")
 
 
-def _held(p: Problem, plan) -> tuple[Problem, np.ndarray] | None:
+def _held(p: Problem, plan, run: _Run) -> tuple[Problem, np.ndarray] | None:
     """``p`` with the beat plan's loop columns, and the same beats driven by other stations that
-    can (turns in staggered zones), and the plan's counts over them, with the posts of the week
-    staffed around the beats by the greedy planner; None when the plan breaks a row of the model
-    (manpower, rest) or leaves some post without a team."""
+    can (turns in staggered zones), and a first roster over them: the plan's counts, and in a
+    week that also asks for posts, the posts staffed around the beats (:func:`_with_posts`);
+    None when the plan breaks a row of the model (manpower, rest) or leaves some post no team."""
     q = p.without_loop_columns()
     n_posts = q.n_shifts
     own = beats.beat_columns(plan)
@@ -333,10 +334,34 @@ def _held(p: Problem, plan) -> tuple[Problem, np.ndarray] | None:
     start[n_posts: n_posts + len(own)] = 1
     model = build_model(q)
     if (q.required > 0).any():
-        start = greedy_counts(q, model, fixed=start)
+        start = _with_posts(q, model, start, run)
         if start is None:
             return None
     return None if complete_columns(model, start) is None else (q, start)
+
+
+#: share of the time left, and most seconds, that the MIP may take to find a first roster of
+#: beats and posts where the greedy planner finds none
+POSTS_MIP_SHARE, POSTS_MIP_MAX_S = 0.15, 30.0
+
+
+def _with_posts(q: Problem, model, beat_counts: np.ndarray, run: _Run) -> np.ndarray | None:
+    """A first roster of the beats and the week's posts: the greedy planner staffing the posts
+    around the beats' shifts; else the greedy planner posts first, the visits then by the beats'
+    loops and their turns; else the model's MIP over the same columns, stopped at its first
+    roster (a greedy planner may run a station out of shifts that the MIP shares better: a
+    Jining-shaped week where a station's beat and its synchronized post fit its shift cap
+    only in 8-hour shifts). None: none of them found one."""
+    for start in (greedy_counts(q, model, fixed=beat_counts), greedy_counts(q, model)):
+        if start is not None:
+            return start
+    limit = min(POSTS_MIP_MAX_S, run.remaining_s() * POSTS_MIP_SHARE)
+    res = solve_highs(model, time_limit_s=limit, workers=run.params.workers, seed=run.params.seed,
+                      gap_tolerance_pct=100.0)
+    if res.x is None or res.status not in ("optimal", "feasible"):
+        return None
+    run.say(f"beat plan: posts staffed around the beats by the MIP ({res.seconds:.1f} s)")
+    return np.asarray(res.x[:q.n_shifts])
 
 
 def _build(run: _Run, *, caps: dict[int, int] | None = None):
