@@ -17,6 +17,8 @@ loop, joint visits by meeting, loops priced by column generation; issue 22); wit
 enumerated loops. ``--check-minutes N`` sets the visit weeks' ``visits.check_minutes`` (the
 config's default is 15). ``--posts-every N`` makes every Nth zone's row of the visit weeks a
 post instead (points and loops in one week: 20 of 120 zones at Jining scale with 6).
+``--hours HH:MM-HH:MM`` asks the visit weeks' visits at those hours every day instead of all
+day (key hours: ``20:00-04:00`` for nights).
 
 A size ending in ``-zones`` (``jining-zones``, ``small-zones``, ``province-zones``) is that week
 with its zones shaped like Jining's (issue 22's held-out week: 160 hotspots in 128 zones, 55 of
@@ -68,17 +70,19 @@ def _limit(size: str, kind: str) -> float:
 
 
 def variant(size: str, kind: str, rendezvous: bool = False, check_minutes: int | None = None,
-            posts_every: int | None = None) -> Path:
+            posts_every: int | None = None, hours: str | None = None) -> Path:
     """The 24/7 week of ``size`` asking for visits (``kind='visits'``) or one-team posts; a size
     ending in ``-zones``: with Jining-shaped zones (:func:`shape_zones`); ``check_minutes``: the
     visit weeks' ``visits.check_minutes`` (None: the config's default); ``posts_every``: every
-    Nth zone's row of a visit week (the first, the N+1st, ...) a one-team post instead."""
+    Nth zone's row of a visit week (the first, the N+1st, ...) a one-team post instead;
+    ``hours``: ``"HH:MM-HH:MM"``, a visit week's hours every day (None: all day)."""
     base_size = size.removesuffix("-zones")
     base = scenario_path(base_size).parent
     visits = kind == "visits"
     folder = CACHE / (f"{size}-{kind}" + ("-rendezvous" if rendezvous and visits else "")
                       + (f"-check{check_minutes}" if check_minutes is not None and visits else "")
-                      + (f"-posts{posts_every}" if posts_every is not None and visits else ""))
+                      + (f"-posts{posts_every}" if posts_every is not None and visits else "")
+                      + (f"-hours{hours.replace(':', '')}" if hours is not None and visits else ""))
     config = folder / "config.yaml"
     if config.is_file():
         return config
@@ -96,8 +100,9 @@ def variant(size: str, kind: str, rendezvous: bool = False, check_minutes: int |
         hotspots.to_csv(folder / "hotspots.csv", index=False)
         name = f"{name}-zones"
     if kind == "visits":
-        rows = pd.DataFrame({"hotspot_id": "", "zone_id": zones["zone_id"], "days": "mon-sun", "start": "00:00",
-                             "end": "00:00", "teams": 1, "presence": "visit", "dwell_min": 15, "every_min": 120})
+        start, end = ("00:00", "00:00") if hours is None else hours.split("-")
+        rows = pd.DataFrame({"hotspot_id": "", "zone_id": zones["zone_id"], "days": "mon-sun", "start": start,
+                             "end": end, "teams": 1, "presence": "visit", "dwell_min": 15, "every_min": 120})
         if posts_every is not None:  # points and loops: every Nth zone a post
             post = np.arange(len(rows)) % int(posts_every) == 0
             rows["presence"] = np.where(post, "post", "visit")
@@ -214,8 +219,9 @@ def visits_per_hotspot(visits: pd.DataFrame | None, hotspot_ids) -> dict[str, in
 
 
 def single_stop_joint_share(roster: pd.DataFrame, joint_hotspots: set[str]) -> float | None:
-    """Of the team-hours of joint shifts (a shift with a stop at a synchronized zone's hotspot),
-    the share in shifts of one stop (two teams standing at one hotspot). None: no joint shift."""
+    """Of the team-hours of joint shifts (a shift with a stop at one of ``joint_hotspots``: a
+    synchronized zone's hotspot asking for visits), the share in shifts of one stop (two teams
+    standing at one hotspot). None: no joint shift."""
     if roster is None or not len(roster):
         return None
     stops = roster["loop_hotspots"] if "loop_hotspots" in roster else pd.Series("", index=roster.index)
@@ -263,7 +269,7 @@ def where_the_hours_go(roster: pd.DataFrame, visits: pd.DataFrame | None, proble
 
 
 def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: int, rendezvous: bool = False,
-            check_minutes: int | None = None, posts_every: int | None = None) -> dict:
+            check_minutes: int | None = None, posts_every: int | None = None, hours: str | None = None) -> dict:
     from dataclasses import replace
 
     from patrolplan.check import check_roster
@@ -276,7 +282,7 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
 
     T = time.perf_counter
     out: dict = {"size": size, "kind": kind, "time_limit": time_limit}
-    scenario = load_scenario(variant(size, kind, rendezvous, check_minutes, posts_every))
+    scenario = load_scenario(variant(size, kind, rendezvous, check_minutes, posts_every, hours))
     t0 = T()
     travel = travel_times(scenario, graph=road_graph(scenario))
     out["travel_seconds"] = round(T() - t0, 2)
@@ -337,8 +343,9 @@ def run_one(size: str, kind: str, time_limit: float, gap_pct: float, workers: in
             out["visits_per_hotspot"] = {"median": float(np.median(counts)), "max": float(counts.max()),
                                          "need_median": float(np.median(need[wanted])),
                                          "median_ratio": float(np.median(counts / need[wanted]))}
+        # joint visits only: a synchronized post (a week with --posts-every) is two teams standing by design
         joint = {problem.hotspot_ids[h] for h in range(len(problem.hotspot_ids))
-                 if problem.zone_mode[int(problem.hotspot_zone[h])] == "synchronized"}
+                 if problem.zone_mode[int(problem.hotspot_zone[h])] == "synchronized" and need[h] > 0}
         out["single_stop_joint_share"] = single_stop_joint_share(roster, joint)
         out.update(where_the_hours_go(roster, visits, problem))
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -353,6 +360,8 @@ def _spawn(size: str, kind: str, args) -> dict:
         cmd += ["--check-minutes", str(args.check_minutes)]
     if args.posts_every is not None:
         cmd += ["--posts-every", str(args.posts_every)]
+    if args.hours is not None:
+        cmd += ["--hours", args.hours]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -476,13 +485,16 @@ def main(argv=None) -> int:
     ap.add_argument("--posts-every", type=int, default=None,
                     help="every Nth zone's row of the visit weeks a one-team post instead (points and loops in "
                          "one week; default: none)")
+    ap.add_argument("--hours", default=None,
+                    help="HH:MM-HH:MM: the visit weeks' visits at those hours every day (key hours, e.g. 20:00-04:00); "
+                         "default: all day")
     ap.add_argument("--render", type=Path, default=None, help="print the tables of a results JSON and stop")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--kind", choices=("visits", "posts"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
         out = run_one(args.one, args.kind, args.time_limit, args.gap_pct, args.workers, args.rendezvous,
-                      args.check_minutes, args.posts_every)
+                      args.check_minutes, args.posts_every, args.hours)
         print("RESULT " + json.dumps(out, default=float), flush=True)
         return 0
     if args.render:
@@ -493,11 +505,14 @@ def main(argv=None) -> int:
         ap.error("--repeat must be at least 1")
     if args.posts_every is not None and args.posts_every < 1:
         ap.error("--posts-every must be at least 1")
+    if args.hours is not None and not re.fullmatch(r"[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]", args.hours):
+        ap.error(f"--hours {args.hours!r}: give HH:MM-HH:MM, e.g. 20:00-04:00")
     CACHE.mkdir(parents=True, exist_ok=True)
     results = []
     for size in args.sizes.split(","):
         label = [] if args.check_minutes is None else [f"check_minutes {args.check_minutes}"]
         label += [] if args.posts_every is None else [f"every {args.posts_every}th zone a post"]
+        label += [] if args.hours is None else [f"visits {args.hours}"]
         entry = {"size": size + (f" ({', '.join(label)})" if label else "")}
         for kind in args.kinds.split(","):
             runs = []

@@ -52,12 +52,10 @@ from patrolplan.model.rules.capacity import occupied
 from patrolplan.model.rules.shifts import shift_starts
 from patrolplan.model.rules.visits import LoopColumn, check_step
 
-__all__ = ["BeatPlan", "SetModel", "applicable", "set_model", "beat_columns", "turn_columns"]
+__all__ = ["BeatPlan", "SetModel", "applicable", "frames", "set_model", "beat_columns", "turn_columns"]
 
 #: most beats one station runs at once
 MAX_BEATS = 3
-#: CP-SAT weight of one beat's hour against one road minute out and back
-_HOUR = 60
 #: extra cost of a beat whose one stop is a joint hotspot, as a share of a beat's
 LONE_JOINT = 0.05
 #: most partial beats the set design (:func:`set_model`) may meet in its search; above it the
