@@ -350,8 +350,9 @@ def _with_posts(q: Problem, model, beat_counts: np.ndarray, run: _Run) -> np.nda
     around the beats' shifts; else the greedy planner posts first, the visits then by the beats'
     loops and their turns; else the model's MIP over the same columns, stopped at its first
     roster. (On the Jining-shaped week with every sixth zone a post, the beats-first order ran
-    a station with a beat and a synchronized post out of shifts at the week's end in three of
-    five beat plans; the posts-first order staffed all five.) None: none of them found one."""
+    a station with a beat and a synchronized post out of shifts at the week's end in four of
+    six beat plans, CP-SAT seeds 0-5; the posts-first order staffed both it was tried on.)
+    None: none of them found one."""
     for start in (greedy_counts(q, model, fixed=beat_counts), greedy_counts(q, model)):
         if start is not None:
             return start
