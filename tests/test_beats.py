@@ -135,6 +135,39 @@ def test_a_beats_shifts_fit_the_visit_hours(no_master, hours, shifts):
     assert result.summary["team_hours"] == 16
 
 
+def test_visit_hours_shorter_than_the_interval_get_a_phase_inside_them(no_master):
+    """Visits at HA on Monday 15:00-16:00, every 2 h: the one window lies in the last hour of
+    the cycle 14:00-16:00, so the beat's phase must fall in it (before, the design could put it
+    at 14:15 and lose the plan: found by an adversarial run). One 8-hour shift, checked."""
+    sc = make_scenario([("A", 4, "X")], [("HA", "ZA")], [("ZA", "staggered", ["A"])],
+                       rules={"shift_hours": [8]}, visits={"rendezvous": True})
+    rows = [("HA", "", "mon", "15:00", "16:00", 1, "visit", 15, 120)]
+    p = _problem(sc, rows)
+    shifts = beats.frames(p, 120)
+    kept = beats.kept_phases(p, shifts, 120, 15)[0].tolist()
+    assert kept and len(kept) < 8  # some of the cycle's eight phases, not all
+    for ph in kept:
+        visits = [t + ph + n * 120 for t, length in shifts for n in range(length // 120)]
+        assert any(15 * 60 <= v < 16 * 60 for v in visits), ph
+    result, tr, _, sc = solve_visits(sc, rows, out=10, hop=10)
+    assert result.summary["stats"]["column_generation"]["fallback"] == "beat plan"
+    assert _broken(result, sc, tr) == [] and result.summary["team_hours"] == 8
+
+
+def test_windows_off_the_check_step_after_a_post_get_no_beat_plan_and_say_why(no_master):
+    """After a post at HA, the visit hours' clock starts a dwell (10 min) before them, off the
+    15-minute check step: consecutive windows miss different phases and none keeps them all, so
+    no beat plan is made, the log says why, and the enumerated loops plan the week."""
+    sc = make_scenario([("A", 8, "X")], [("HA", "ZA")], [("ZA", "staggered", ["A"])],
+                       rules={"shift_hours": [8]}, visits={"rendezvous": True})
+    rows = [("HA", "", "mon", "06:00", "08:00", 1, "post", "", ""),
+            ("HA", "", "mon", "08:00", "16:00", 1, "visit", 10, 120)]
+    result, tr, _, sc = solve_visits(sc, rows, out=10, hop=10)
+    assert any("no phase of a beat keeps every visit window of hotspot HA" in line for line in result.log)
+    assert result.summary["stats"]["column_generation"]["fallback"] == "enumerated loops"
+    assert _broken(result, sc, tr) == []
+
+
 def test_beats_need_intervals_that_divide_the_longest():
     """The phases are those of one cycle, the longest interval: a hotspot asking for 90 min
     beside 120 fits no cycle a whole number of times, so no beat plan (the week falls back to

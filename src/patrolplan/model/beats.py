@@ -52,7 +52,7 @@ from patrolplan.model.rules.capacity import occupied
 from patrolplan.model.rules.shifts import shift_starts
 from patrolplan.model.rules.visits import LoopColumn, check_step
 
-__all__ = ["BeatPlan", "SetModel", "applicable", "frames", "set_model", "beat_columns", "turn_columns"]
+__all__ = ["BeatPlan", "SetModel", "applicable", "frames", "kept_phases", "set_model", "beat_columns", "turn_columns"]
 
 #: most beats one station runs at once
 MAX_BEATS = 3
@@ -120,9 +120,42 @@ def applicable(p) -> str | None:
         return f"visit hours start off the check step ({c} min), where the window rows hold no phase of a beat"
     if p.published is not None:
         return "a re-plan keeps published loops"
-    if frames(p, e) is None:
+    shifts = frames(p, e)
+    if shifts is None:
         return f"no shift length is whole intervals ({e} min) starting on multiples of it on the shift grid"
+    kept = kept_phases(p, shifts, e, c)
+    lost = [p.hotspot_ids[h] for h in wanted if kept[int(h)].size == 0]
+    if lost:
+        return (f"no phase of a beat keeps every visit window of hotspot {lost[0]}"
+                + (f" (and {len(lost) - 1} more)" if len(lost) > 1 else "")
+                + ": visit hours shorter than the interval, or cut by a post or the week's end")
     return None
+
+
+def kept_phases(p, shifts: tuple[tuple[int, int], ...], e: int, c: int) -> dict[int, np.ndarray]:
+    """Per visit hotspot ``h``: the phases (multiples of ``c`` in ``[0, e_h)``) whose visits in
+    the beats' ``shifts`` (at every minute ``phase + n e_h`` of a driven cycle) fall into every
+    window row of ``h``. Most windows hold one minute of every phase; a window of visit hours
+    shorter than the interval (cut by a post or the week's end too) or whose clock starts a
+    dwell before them (after a post) holds fewer, and a beat's phase must be one of those."""
+    w = p.windows
+    n_c = -(-int(p.config.horizon_minutes) // e)
+    driven = np.zeros(n_c + 2, dtype=bool)
+    for t, L in shifts:
+        driven[max(0, t // e): max(0, min(n_c + 2, (t + L) // e))] = True
+    out: dict[int, np.ndarray] = {}
+    for h in np.nonzero(p.visit_need.any(axis=1))[0]:
+        h, e_h = int(h), int(p.visit_every_min[h])
+        ph = np.arange(0, e_h, c, dtype=np.int64)
+        rows = w.hotspot == h
+        lo, hi = w.lo[rows][:, None], w.hi[rows][:, None]
+        first = lo + (ph[None, :] - lo) % e_h  # the first minute from lo of each phase
+        ok = np.zeros(first.shape, dtype=bool)
+        for v in (first, first + e_h):
+            cyc = np.clip(v // e, 0, n_c + 1)
+            ok |= (v <= hi) & (v >= 0) & driven[cyc]
+        out[h] = ph[ok.all(axis=0)]
+    return out
 
 
 def frames(p, e: int) -> tuple[tuple[int, int], ...] | None:
@@ -242,7 +275,8 @@ def _set_columns(bm: "_BeatModel", nets) -> dict[tuple, tuple[int, tuple[tuple[i
         if (net.station, 0) not in bm.used:
             continue
         ok, first, last = bm.window(net)
-        for beat in _beats_of(net, ok, first, last, c=bm.c, g=bm.g, every=bm.every_of(net)):
+        kept = {i: set(bm.kept[int(net.stops[i])].tolist()) for i in ok}
+        for beat in _beats_of(net, ok, first, last, c=bm.c, g=bm.g, every=bm.every_of(net), kept=kept):
             nodes += 1
             if nodes > MAX_BEAT_NODES:
                 return None
@@ -317,9 +351,10 @@ def _set_start(bm: "_BeatModel", columns, y_of, model: LinearModel, start: BeatP
     return x
 
 
-def _beats_of(net, ok: list[int], first, last, *, c: int, g: int, every):
+def _beats_of(net, ok: list[int], first, last, *, c: int, g: int, every, kept=None):
     """Every beat of ``net``'s stops ``ok``: ``((i, phase), ...)`` in phase order, phases on the
-    check step ``c`` within each stop's range (``first``, ``last``), every two stops the dwell
+    check step ``c`` within each stop's range (``first``, ``last``) and among its ``kept``
+    phases (:func:`kept_phases`, per stop index; None: all), every two stops the dwell
     and road apart both ways round the cycle (as :meth:`_BeatModel._apart`; ``every``: each
     stop's interval: two stops' visits lie apart modulo the gcd of theirs). Depth first over
     increasing phases, so each beat comes once."""
@@ -337,6 +372,8 @@ def _beats_of(net, ok: list[int], first, last, *, c: int, g: int, every):
             if any(i == j for j, _ in beat):
                 continue
             for ph in range(max(lo[i], after), int(last[i]) + 1, c):
+                if kept is not None and ph not in kept[i]:
+                    continue
                 if all(apart(i, ph, j, pj) for j, pj in beat):
                     more = (*beat, (i, ph))
                     yield more
@@ -359,8 +396,9 @@ class _BeatModel:
         self.e = max(self.every.values())  # the cycle: the longest interval
         self.c, self.g = check_step(p.config, self.e), self.w.grid
         self.frames = frames(p, self.e)
-        self.phase = {h: self.m.NewIntVarFromDomain(cp_model.Domain.FromValues(list(range(0, self.every[h], self.c))),
-                                                    f"phase[{h}]") for h in self.wanted}
+        self.kept = kept_phases(p, self.frames, self.e, self.c)  # every hotspot some (beats.applicable)
+        self.phase = {h: self.m.NewIntVarFromDomain(cp_model.Domain.FromValues(self.kept[h].tolist()), f"phase[{h}]")
+                      for h in self.wanted}
         self.hold: dict[tuple[int, int, int], object] = {}
         self.used: dict[tuple[int, int], object] = {}
         self.road: dict[tuple[int, int], int] = {}  # (station, hotspot) -> road minutes out and back
