@@ -353,7 +353,8 @@ def _with_posts(q: Problem, model, beat_counts: np.ndarray, run: _Run) -> np.nda
     a station with a beat and a synchronized post out of shifts at the week's end in four of
     six beat plans, CP-SAT seeds 0-5; the posts-first order staffed both it was tried on.)
     None: none of them found one."""
-    for start in (greedy_counts(q, model, fixed=beat_counts), greedy_counts(q, model)):
+    for fixed in (beat_counts, None):  # the second only where the first fails
+        start = greedy_counts(q, model, fixed=fixed)
         if start is not None:
             return start
     limit = min(POSTS_MIP_MAX_S, run.remaining_s() * POSTS_MIP_SHARE)
