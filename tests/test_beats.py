@@ -238,6 +238,50 @@ def test_a_week_too_large_for_column_generation_makes_no_first_loops_and_goes_to
     assert _broken(result, sc, tr) == [] and result.summary["team_hours"] == 16
 
 
+def test_where_column_generation_runs_the_beats_are_its_first_columns_and_the_warm_start():
+    """A week small enough for column generation that beats can plan: the beat plan comes
+    first (the log says so before any round), its loops join the seed loops in the master, and
+    its roster is the MIP's warm start. Column generation then plans the week (no fallback),
+    with no gap left in its master, and the roster keeps every rule at the 16 team-hours by
+    hand (tests/test_visits_rendezvous.py)."""
+    result, tr, _, sc = solve_visits(_two_stations(), DAY, out=10, hop=10)
+    cg = result.summary["stats"]["column_generation"]
+    assert "fallback" not in cg and cg["rounds"] >= 1 and cg["slack"] == 0
+    assert cg["first_columns"]["beat_plan"]["beats"] == 2
+    first = next(i for i, line in enumerate(result.log) if line.startswith("beat plan: 2 beats"))
+    rounds = next(i for i, line in enumerate(result.log) if line.startswith("column generation:"))
+    assert first < rounds
+    assert "warm start: the beat plan" in result.log
+    assert _broken(result, sc, tr) == [] and result.summary["team_hours"] == 16
+
+
+def test_a_beat_roster_carries_over_to_the_columns_column_generation_starts_from():
+    """The beat roster (counts of the posts and beats problem) as counts of the problem of seed
+    loops and beats that column generation starts from: the same posts and the same loops, in
+    another order, where a beat that is also a seed loop appears once."""
+    from patrolplan.model.pricing import with_seed_loops
+    from patrolplan.solver.solve import _carried, _loops_of
+
+    rows = DAY + [("HA", "", "mon", "16:00", "20:00", 1, "post", "", "")]
+    p = with_seed_loops(_problem(_two_stations(8), rows))
+    plan = beat_design.design(p, time_limit_s=10)
+    q = p.without_loop_columns().with_loop_columns(beats.beat_columns(plan) + beats.turn_columns(p, plan))
+    counts = np.zeros(q.n_shifts)
+    post = int(np.nonzero(q.shift_loop < 0)[0][0])
+    counts[post] = 1
+    loops = np.nonzero(q.shift_loop >= 0)[0]
+    assert len(loops) == 2  # A's beat and B's, one 8-hour shift each
+    counts[loops] = [1, 2]
+    seeded = p.with_loop_columns(_loops_of(q)[1:2])  # one beat among the seed loops already
+    base = seeded.with_loop_columns(_loops_of(q))
+    assert base.n_shifts == seeded.n_shifts + len(loops) - 1
+    out = _carried(q, counts, base)
+    assert out[post] == 1 and out.sum() == counts.sum()
+    have = sorted((base._loop_key(int(j)), out[j]) for j in np.nonzero(out)[0] if base.shift_loop[j] >= 0)
+    want = sorted((q._loop_key(int(j)), counts[j]) for j in loops)
+    assert have == want
+
+
 def test_a_first_beat_plan_is_improved_in_the_time_left(no_master, monkeypatch):
     """The first beat plan comes fast (at most 10 s); when CP-SAT did not prove it optimal, the
     time left then improves on it, starting from it: here a first plan of one hotspot per

@@ -32,8 +32,8 @@ from patrolplan.model.greedy import greedy_counts
 from patrolplan.model.pricing import with_seed_loops
 from patrolplan.model.rules.published import fixed_counts
 from patrolplan.model.rules.published import hint as published_hint
-from patrolplan.model.rules.visits import check_step, trim_visits
-from patrolplan.solver import beat_design
+from patrolplan.model.rules.visits import LoopColumn, check_step, trim_visits
+from patrolplan.solver import beat_design, colgen
 from patrolplan.solver.bounds import model_free_bounds
 from patrolplan.solver.colgen import generate_columns
 from patrolplan.solver.engines import EngineResult, complete_columns, lp_dive, solve_cpsat, solve_highs
@@ -210,22 +210,38 @@ PRICING_SHARE = 0.5
 
 def _price_loops(run: _Run) -> None:
     """visits.rendezvous: loop columns priced by column generation (solver/colgen.py) before
-    the model is built; the problem of the run becomes the one with every loop found."""
+    the model is built; the problem of the run becomes the one with every loop found.
+
+    Where a beat plan applies (model/beats.py), it is designed and improved first
+    (:func:`_first_beats`, :func:`_improved`), and its loops and their turns join the seed
+    loops as column generation's first columns: the master then keeps every visit from its
+    first round (no slack to price away), and the beat plan's roster is the MIP's warm start,
+    so the plan is never worse than the beats. (On the Jining-scale weeks of night visits the
+    first plan came at 70 s, after column generation's time ran out with gaps; now at 10 s.)
+    Where column generation still cannot plan the week, it is planned from the same beats."""
     p = run.problem
+    first: _FirstBeats | str | None = None
     if p.pricing is None:
         if not (p.shift_loop >= 0).any():  # a Problem made by hand, not by prepare: its first loops
             p = with_seed_loops(p)
-        p = generate_columns(p, time_limit_s=run.params.time_limit_s * PRICING_SHARE, workers=run.params.workers,
+        if colgen.applicable(p) is None and isinstance(first := _first_beats(run, p), _FirstBeats):
+            first = _improved(run, p, first)
+        base = p if not isinstance(first, _FirstBeats) else p.with_loop_columns(_loops_of(first.problem))
+        p = generate_columns(base, time_limit_s=run.remaining_s() * PRICING_SHARE, workers=run.params.workers,
                              say=run.say)
     r = p.pricing
-    untried = not (p.shift_loop >= 0).any()  # too large for column generation: no first loops
+    untried = r.rounds == 0 and r.lp_value is None and colgen.applicable(p) is not None  # too large: no first loops
     if untried or ((r.lp_value is None or r.slack > 1e-6) and not r.priced_out and not run.params.allow_gaps):
         # the master LP did not finish, or the loops found cannot keep every visit yet: plan the
         # week from beats (model/beats.py), else with the enumerated loops (a roster, if not the
         # rendezvous one, beats none)
         run.say(f"column generation: {r.reason}")
-        if _beat_plan(run, p):
+        if first is None:
+            first = _first_beats(run, p)
+        if isinstance(first, _FirstBeats):
+            _beat_plan(run, p, first)
             return
+        run.say(f"beat plan: {first}")
         run.say("the week is planned with the enumerated loops instead (visits.rendezvous off)")
         cfg = p.config
         p = p.rebuilt(config=cfg.replace(visits=cfg.visits.model_copy(update={"rendezvous": False})))
@@ -234,11 +250,32 @@ def _price_loops(run: _Run) -> None:
         return
     run.problem = p
     run.stats["column_generation"] = r.as_dict()
+    if isinstance(first, _FirstBeats):
+        run.start = _carried(first.problem, first.start, p)
+        run.stats["column_generation"]["first_columns"] = {"beat_plan": _beat_stats(p, first.plan)}
     if r.rounds:
         bound = "" if r.bound is None else f", bound {r.bound:,.1f} h"
         run.say(f"column generation: {r.rounds} rounds, {r.seed_columns + r.generated_columns} loops "
                 f"({r.generated_columns} priced) in {r.seconds:.1f} s{bound}"
                 + ("" if r.reason is None else f" ({r.reason})"))
+
+
+def _loops_of(p: Problem) -> list[LoopColumn]:
+    """The loop columns of ``p``, to add to another problem of the same week."""
+    return [LoopColumn(*p._loop_key(int(j))) for j in np.nonzero(p.shift_loop >= 0)[0]]
+
+
+def _carried(q: Problem, counts: np.ndarray, p: Problem) -> np.ndarray:
+    """``counts`` of ``q``'s columns as counts of ``p``'s, where ``p`` has ``q``'s posts first (the
+    same week) and every loop of ``q`` among its loops, in any order (``--write-model`` keeps the
+    week's own columns first, so the beats come after the seed loops)."""
+    out = np.zeros(p.n_shifts)
+    posts = np.nonzero(q.shift_loop < 0)[0]
+    out[posts] = counts[posts]
+    index = {p._loop_key(int(j)): int(j) for j in np.nonzero(p.shift_loop >= 0)[0]}
+    for j in np.nonzero((q.shift_loop >= 0) & (counts > 0))[0]:
+        out[index[q._loop_key(int(j))]] += counts[j]
+    return out
 
 
 #: ``stats.column_generation.fallback`` when the week is planned with the enumerated loops (a
@@ -262,27 +299,48 @@ def planned_problem(problem: Problem, params: SolveParams) -> Problem:
     return run.problem
 
 
-def _beat_plan(run: _Run, p: Problem) -> bool:
-    """visits.rendezvous where column generation could not plan the week: the week planned
-    from beats (model/beats.py: its loop columns and the posts' columns, the beat plan with the
-    posts staffed around it the first roster), when the plan keeps every row of the model;
-    False (nothing changed) otherwise."""
+@dataclass(frozen=True)
+class _FirstBeats:
+    """A beat plan of the week (model/beats.py) and the first roster it gives: ``problem`` holds
+    the week's posts, the plan's loops and their turns (in that order), ``start`` its counts."""
+
+    plan: object
+    problem: Problem
+    start: np.ndarray
+    improved: bool = False  # by the design's search after the first plan (:func:`_improved`)
+
+
+def _first_beats(run: _Run, p: Problem) -> _FirstBeats | str:
+    """The week's beat plan from CP-SAT (at most :data:`BEAT_MAX_S`), with its first roster
+    (:func:`_held`); else why there is none."""
     why = beats.applicable(p)
     if why is not None:
-        run.say(f"beat plan: none ({why})")
-        return False
+        return f"none ({why})"
     plan = beat_design.design(p, time_limit_s=min(BEAT_MAX_S, run.remaining_s() * BEAT_SHARE), workers=run.params.workers,
-                        seed=run.params.seed)
+                              seed=run.params.seed)
     if plan is None:
-        run.say("beat plan: none found (a hotspot no station can hold on a beat, or no plan in time)")
-        return False
+        return "none found (a hotspot no station can hold on a beat, or no plan in time)"
     kept = _held(p, plan, run)
     if kept is None:
-        run.say(f"beat plan: none kept (its {plan.n_beats} beats break a row of the model: manpower, rest, "
+        return (f"none kept (its {plan.n_beats} beats break a row of the model: manpower, rest, "
                 "visit windows" + (", or leave no team for a post)" if (p.required > 0).any() else ")"))
-        return False
     run.say(f"beat plan: {plan.n_beats} beats ({plan.status}, {plan.seconds:.1f} s), "
             f"{plan.team_minutes / 60:,.0f} team-hours")
+    return _FirstBeats(plan, *kept)
+
+
+def _beat_stats(p: Problem, plan) -> dict:
+    """summary.json's figures of a beat plan."""
+    return {"beats": plan.n_beats, "least_beats": plan.least_beats, "shift_minutes": plan.length,
+            "shifts_per_beat": len(plan.frames), "phase_minutes": check_step(p.config, plan.interval),
+            "status": plan.status, "seconds": round(plan.seconds, 3)}
+
+
+def _improved(run: _Run, p: Problem, first: _FirstBeats) -> _FirstBeats:
+    """``first`` improved by the design's search (set-partitioning MIP, then CP-SAT from the
+    better plan) in :data:`BEAT_MORE_SHARE` of the time left, unless proven optimal or that is
+    under :data:`BEAT_MIN_MORE_S`; with the bound on the beats of every beat plan it found."""
+    plan, kept = first.plan, (first.problem, first.start)
     more = run.remaining_s() * BEAT_MORE_SHARE
     if plan.status != "optimal" and more >= BEAT_MIN_MORE_S:
         better = beat_design.design(p, time_limit_s=more, workers=run.params.workers, seed=run.params.seed, hint=plan)
@@ -294,20 +352,25 @@ def _beat_plan(run: _Run, p: Problem) -> bool:
                            status=better.status if better.objective >= plan.objective else plan.status)
         if plan.least_beats is not None:
             run.say(f"beat plan: no beat plan of this week has fewer than {plan.least_beats} beats")
+    return _FirstBeats(plan, *kept, improved=True)
+
+
+def _beat_plan(run: _Run, p: Problem, first: _FirstBeats) -> None:
+    """visits.rendezvous where column generation could not plan the week: the week planned
+    from the beats of ``first`` (their loop columns and the posts' columns; the beat plan with
+    the posts staffed around it the first roster), improved (:func:`_improved`) unless it was."""
+    if not first.improved:
+        first = _improved(run, p, first)
+    plan = first.plan
     step = check_step(p.config, plan.interval)  # the beats' phase step (every interval's, beats.applicable)
     _coarse_phases(run, step, p.windows.grid)
-    q, start = kept
     r = p.pricing
-    run.problem, run.start = q, start
+    run.problem, run.start = first.problem, first.start
     run.stats["column_generation"] = {
         **r.as_dict(), "fallback": "beat plan", "bound": None,
         "reason": f"the week is planned from beats ({r.reason}): their loops are a part of the model's, so no bound "
                   "is proven",
-        "beat_plan": {"beats": plan.n_beats, "least_beats": plan.least_beats, "shift_minutes": plan.length,
-                      "shifts_per_beat": len(plan.frames),
-                      "phase_minutes": step, "status": plan.status,
-                      "seconds": round(plan.seconds, 3)}}
-    return True
+        "beat_plan": _beat_stats(p, plan)}
 
 
 def _coarse_phases(run: _Run, c: int, g: int) -> None:
