@@ -238,20 +238,66 @@ def test_a_week_too_large_for_column_generation_makes_no_first_loops_and_goes_to
     assert _broken(result, sc, tr) == [] and result.summary["team_hours"] == 16
 
 
-def test_where_column_generation_runs_the_beats_are_its_first_columns_and_the_warm_start():
-    """A week small enough for column generation that beats can plan: the beat plan comes
-    first (the log says so before any round), its loops join the seed loops in the master, and
-    its roster is the MIP's warm start. Column generation then plans the week (no fallback),
-    with no gap left in its master, and the roster keeps every rule at the 16 team-hours by
-    hand (tests/test_visits_rendezvous.py)."""
+def _priced_report(monkeypatch, **changes):
+    """Column generation runs as it does, and its report then says ``changes`` (as if it had
+    stopped otherwise)."""
+    from dataclasses import replace
+
+    from patrolplan.solver import solve as solve_module
+
+    real = solve_module.generate_columns
+
+    def changed(p, **kw):
+        q = real(p, **kw)
+        return q.replace(pricing=replace(q.pricing, **changes))
+
+    monkeypatch.setattr(solve_module, "generate_columns", changed)
+
+
+def test_where_column_generation_runs_the_beat_plan_comes_first_and_joins_its_loops():
+    """A week small enough for column generation that beats can plan: the beat plan is made
+    before any round (a gap-free plan in hand); column generation then plans the week, here
+    without a proven bound (pricing is relaxed, tests/test_visits_rendezvous.py), so the
+    beats' loops join the loops it found and the beat plan's roster is a warm start (the LP
+    dive's wins only if better): the roster is no worse than the beats, 16 team-hours by hand."""
     result, tr, _, sc = solve_visits(_two_stations(), DAY, out=10, hop=10)
     cg = result.summary["stats"]["column_generation"]
-    assert "fallback" not in cg and cg["rounds"] >= 1 and cg["slack"] == 0
-    assert cg["first_columns"]["beat_plan"]["beats"] == 2
+    assert "fallback" not in cg and cg["rounds"] >= 1 and cg["slack"] == 0 and cg["bound"] is None
+    assert result.summary["stats"]["n_candidate_shifts"] > cg["seed_columns"] + cg["generated_columns"]
     first = next(i for i, line in enumerate(result.log) if line.startswith("beat plan: 2 beats"))
     rounds = next(i for i, line in enumerate(result.log) if line.startswith("column generation:"))
     assert first < rounds
-    assert "warm start: the beat plan" in result.log
+    assert cg["beat_plan"]["beats"] == 2 and "warm start: the beat plan" in result.log
+    assert result.summary["best_bound"] is None
+    assert _broken(result, sc, tr) == [] and result.summary["team_hours"] == 16
+
+
+def test_where_column_generation_proves_its_bound_the_mip_keeps_to_its_loops(monkeypatch):
+    """Where column generation proves a bound (forced here), it bounds the loops pricing can
+    find, so the beats' loops stay out of the MIP (a beat need not be such a loop) and the
+    beat plan is no warm start."""
+    _priced_report(monkeypatch, bound=1.0, priced_out=True, reason=None)
+    result, tr, _, sc = solve_visits(_two_stations(), DAY, out=10, hop=10)
+    cg = result.summary["stats"]["column_generation"]
+    assert "fallback" not in cg and "beat_plan" not in cg
+    assert any(line.startswith("beat plan: 2 beats") for line in result.log)
+    assert "warm start: the beat plan" not in result.log
+    assert result.summary["stats"]["n_candidate_shifts"] == cg["seed_columns"] + cg["generated_columns"]
+    assert result.summary["best_bound"] == 1.0
+    assert _broken(result, sc, tr) == []
+
+
+def test_where_column_generation_leaves_gaps_the_beats_plan_the_week_with_its_loops(monkeypatch):
+    """Column generation ran its rounds but its loops still leave a gap: the week is planned
+    from the beat plan made before it, with the loops it found beside the beats for the MIP;
+    no bound is claimed."""
+    _priced_report(monkeypatch, slack=1.0, priced_out=False, bound=None)
+    result, tr, _, sc = solve_visits(_two_stations(), DAY, out=10, hop=10)
+    cg = result.summary["stats"]["column_generation"]
+    assert cg["fallback"] == "beat plan" and cg["rounds"] >= 1 and cg["beat_plan"]["beats"] == 2
+    assert result.summary["stats"]["n_candidate_shifts"] >= cg["seed_columns"] + cg["generated_columns"]
+    assert sum(line.startswith("beat plan: 2 beats") for line in result.log) == 1  # designed once, before
+    assert result.summary["best_bound"] is None
     assert _broken(result, sc, tr) == [] and result.summary["team_hours"] == 16
 
 

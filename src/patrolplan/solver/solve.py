@@ -190,7 +190,7 @@ def solve(problem: Problem, params: SolveParams | None = None, *, config_sha256:
             return _pool_only_result(run)
         if not pre.feasible:
             return _infeasible(run, pre)
-    if _priced(run.stats) is not None and run.start is None:
+    if _priced(run.stats) is not None and "fallback" not in run.stats["column_generation"]:  # priced loops
         hint = _dive(run, model, hint)
     counts, assignment = _counts_and_teams(run, model, hint, lp=pre.lp if pre is not None else None)
     if counts is None or counts.x is None or assignment is None or assignment.failed:
@@ -213,12 +213,15 @@ def _price_loops(run: _Run) -> None:
     the model is built; the problem of the run becomes the one with every loop found.
 
     Where a beat plan applies (model/beats.py), it is designed and improved first
-    (:func:`_first_beats`, :func:`_improved`), and its loops and their turns join the seed
-    loops as column generation's first columns: the master then keeps every visit from its
-    first round (no slack to price away), and the beat plan's roster is the MIP's warm start,
-    so the plan is never worse than the beats. (On the Jining-scale weeks of night visits the
-    first plan came at 70 s, after column generation's time ran out with gaps; now at 10 s.)
-    Where column generation still cannot plan the week, it is planned from the same beats."""
+    (:func:`_first_beats`, :func:`_improved`): a gap-free plan before column generation runs (on
+    the Jining-scale weeks of night visits at 10 s; it came at 70 s, after column generation's
+    time ran out with gaps). Its loops (and their turns) then join the loops column generation
+    found, and its roster competes with the LP dive as the MIP's warm start, so the plan is
+    never worse than the beats: where column generation leaves gaps (the week is planned from
+    beats, as before, now with those loops too), and where it ends without a proven bound. Where
+    it proves one, the MIP keeps to the loops pricing can find, which that bound covers. (As
+    column generation's first columns, the beats led it to loops that planned the example week
+    worse: objective 424-430 against 409.)"""
     p = run.problem
     first: _FirstBeats | str | None = None
     if p.pricing is None:
@@ -226,8 +229,7 @@ def _price_loops(run: _Run) -> None:
             p = with_seed_loops(p)
         if colgen.applicable(p) is None and isinstance(first := _first_beats(run, p), _FirstBeats):
             first = _improved(run, p, first)
-        base = p if not isinstance(first, _FirstBeats) else p.with_loop_columns(_loops_of(first.problem))
-        p = generate_columns(base, time_limit_s=run.remaining_s() * PRICING_SHARE, workers=run.params.workers,
+        p = generate_columns(p, time_limit_s=run.remaining_s() * PRICING_SHARE, workers=run.params.workers,
                              say=run.say)
     r = p.pricing
     untried = r.rounds == 0 and r.lp_value is None and colgen.applicable(p) is not None  # too large: no first loops
@@ -239,7 +241,7 @@ def _price_loops(run: _Run) -> None:
         if first is None:
             first = _first_beats(run, p)
         if isinstance(first, _FirstBeats):
-            _beat_plan(run, p, first)
+            _beat_plan(run, p, first, pool=p if r.rounds else None)
             return
         run.say(f"beat plan: {first}")
         run.say("the week is planned with the enumerated loops instead (visits.rendezvous off)")
@@ -248,11 +250,14 @@ def _price_loops(run: _Run) -> None:
         run.stats["column_generation"] = {**r.as_dict(), "fallback": ENUMERATED}
         run.problem = p
         return
+    beats_too = isinstance(first, _FirstBeats) and r.bound is None
+    if beats_too:  # not where a bound is proven: it bounds the loops pricing can find, which may not hold a beat
+        p = p.with_loop_columns(_loops_of(first.problem))
     run.problem = p
     run.stats["column_generation"] = r.as_dict()
-    if isinstance(first, _FirstBeats):
+    if beats_too:
         run.start = _carried(first.problem, first.start, p)
-        run.stats["column_generation"]["first_columns"] = {"beat_plan": _beat_stats(p, first.plan)}
+        run.stats["column_generation"]["beat_plan"] = _beat_stats(p, first.plan)
     if r.rounds:
         bound = "" if r.bound is None else f", bound {r.bound:,.1f} h"
         run.say(f"column generation: {r.rounds} rounds, {r.seed_columns + r.generated_columns} loops "
@@ -355,10 +360,12 @@ def _improved(run: _Run, p: Problem, first: _FirstBeats) -> _FirstBeats:
     return _FirstBeats(plan, *kept, improved=True)
 
 
-def _beat_plan(run: _Run, p: Problem, first: _FirstBeats) -> None:
+def _beat_plan(run: _Run, p: Problem, first: _FirstBeats, *, pool: Problem | None = None) -> None:
     """visits.rendezvous where column generation could not plan the week: the week planned
     from the beats of ``first`` (their loop columns and the posts' columns; the beat plan with
-    the posts staffed around it the first roster), improved (:func:`_improved`) unless it was."""
+    the posts staffed around it the first roster), improved (:func:`_improved`) unless it was.
+    ``pool``: the loops column generation found, which the MIP may then take beside the beats
+    (they are loops of the model; alone they left a gap)."""
     if not first.improved:
         first = _improved(run, p, first)
     plan = first.plan
@@ -366,6 +373,9 @@ def _beat_plan(run: _Run, p: Problem, first: _FirstBeats) -> None:
     _coarse_phases(run, step, p.windows.grid)
     r = p.pricing
     run.problem, run.start = first.problem, first.start
+    if pool is not None:
+        run.problem = pool.with_loop_columns(_loops_of(first.problem))
+        run.start = _carried(first.problem, first.start, run.problem)
     run.stats["column_generation"] = {
         **r.as_dict(), "fallback": "beat plan", "bound": None,
         "reason": f"the week is planned from beats ({r.reason}): their loops are a part of the model's, so no bound "
@@ -461,8 +471,9 @@ DIVE_SHARE = 0.3
 
 def _dive(run: _Run, model, hint):
     """visits.rendezvous: an LP dive over the loops found (engines.lp_dive), the MIP's warm
-    start where it beats the greedy roster (partner loops meet in the LP; the greedy planner
-    pairs them one window at a time)."""
+    start where it beats the one at hand: the greedy roster (partner loops meet in the LP; the
+    greedy planner pairs them one window at a time), or the beat plan's (on the example week
+    the dive's start led the MIP to objective 409, the beat plan's to 424-429)."""
     t = time.perf_counter()
     x = lp_dive(model, time_limit_s=run.remaining_s() * DIVE_SHARE, workers=run.params.workers)
     run.stats["dive_seconds"] = round(time.perf_counter() - t, 3)
@@ -474,7 +485,8 @@ def _dive(run: _Run, model, hint):
     run.stats["dive_team_hours"] = round(dive_h, 3)
     greedy = None if hint is None else complete_columns(model, hint)
     if greedy is not None and model.objective(greedy) <= model.objective(full):
-        run.say(f"LP dive: {dive_h:,.0f} team-hours, not better than the greedy roster")
+        run.say(f"LP dive: {dive_h:,.0f} team-hours, not better than the "
+                + ("beat plan" if run.start is not None else "greedy roster"))
         return hint
     run.say(f"LP dive: {dive_h:,.0f} team-hours (warm start)")
     return x
