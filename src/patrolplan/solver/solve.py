@@ -272,8 +272,9 @@ def _loops_of(p: Problem) -> list[LoopColumn]:
 
 def _carried(q: Problem, counts: np.ndarray, p: Problem) -> np.ndarray:
     """``counts`` of ``q``'s columns as counts of ``p``'s, where ``p`` has ``q``'s posts first (the
-    same week) and every loop of ``q`` among its loops, in any order (``--write-model`` keeps the
-    week's own columns first, so the beats come after the seed loops)."""
+    same week) and every loop of ``q`` among its loops, in any order (the beats come after the
+    loops column generation found: the week's own columns stay first, as ``--write-model``'s
+    reader expects)."""
     out = np.zeros(p.n_shifts)
     posts = np.nonzero(q.shift_loop < 0)[0]
     out[posts] = counts[posts]
@@ -472,8 +473,7 @@ DIVE_SHARE = 0.3
 def _dive(run: _Run, model, hint):
     """visits.rendezvous: an LP dive over the loops found (engines.lp_dive), the MIP's warm
     start where it beats the one at hand: the greedy roster (partner loops meet in the LP; the
-    greedy planner pairs them one window at a time), or the beat plan's (on the example week
-    the dive's start led the MIP to objective 409, the beat plan's to 424-429)."""
+    greedy planner pairs them one window at a time), or the beat plan's (:func:`_price_loops`)."""
     t = time.perf_counter()
     x = lp_dive(model, time_limit_s=run.remaining_s() * DIVE_SHARE, workers=run.params.workers)
     run.stats["dive_seconds"] = round(time.perf_counter() - t, 3)
