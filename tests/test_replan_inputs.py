@@ -544,7 +544,13 @@ def test_a_deleted_half_of_a_joint_history_loop_is_named_as_the_gap(visits_run, 
         if r["loop_id"] and r["start"] < AT and r["zone_id"] == "Z1":
             halves.setdefault((r["loop_hotspots"], r["start"]), []).append(r)
     pairs = [v for v in halves.values() if len(v) == 2]
-    gone = pairs[len(pairs) // 2][1]  # not the first id: one missing between two history rows
+    # a half whose shift ids before and after are history rows too: one missing between two of
+    # them (ids follow start times, so the last history row has a kept row after it)
+    start_of = {int(r["shift_id"][2:]): r["start"] for r in rows}
+    between = [r for pair in pairs for r in pair
+               if all(start_of.get(int(r["shift_id"][2:]) + d, AT) < AT for d in (-1, 1))]
+    assert between, "the example week has no joint history loop between two history rows"
+    gone = between[len(between) // 2]
     _write_rows(week, [r for r in rows if r is not gone])
     out = tmp_path / "replan"
     assert _replan(CONFIGS / "example-visits.yaml", week, out) == 1
