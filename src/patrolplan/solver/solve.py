@@ -232,7 +232,7 @@ def _price_loops(run: _Run) -> None:
         p = generate_columns(p, time_limit_s=run.remaining_s() * PRICING_SHARE, workers=run.params.workers,
                              say=run.say)
     r = p.pricing
-    untried = r.rounds == 0 and r.lp_value is None and colgen.applicable(p) is not None  # too large: no first loops
+    untried = colgen.applicable(p) is not None  # too large for column generation: no first loops
     if untried or ((r.lp_value is None or r.slack > 1e-6) and not r.priced_out and not run.params.allow_gaps):
         # the master LP did not finish, or the loops found cannot keep every visit yet: plan the
         # week from beats (model/beats.py), else with the enumerated loops (a roster, if not the
