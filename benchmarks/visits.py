@@ -26,7 +26,7 @@ them synchronized): zones of two hotspots are split until there are 0.8 zones pe
 43 % of the zones (seeded draw) are synchronized.
 
 Each version runs in a subprocess of its own (peak memory = that process's ``ru_maxrss``):
-travel, Problem, the two model-free bounds (``patrolplan.solver.bounds.model_free_bounds``),
+travel, Problem, the three model-free bounds (``patrolplan.solver.bounds.model_free_bounds``),
 then ``patrolplan.solver.solve.solve`` end to end as ``patrolplan solve`` runs it (whatever it
 does inside: listed loops or column generation), its progress lines recorded to time the first
 gap-free plan and the first plan within 2 % of the final bound; the roster (and its visits) is
@@ -428,9 +428,10 @@ def _ratio(a, b):
 def issue_table(results: list[dict]) -> str:
     """Issue 22's figures per size (the visits week; medians of the runs)."""
     rows = ["| size | runs | loops generated | CG rounds | first gap-free plan s | gap % to the bound "
-            "| team-h | / posts-only | / visit-time bound | / whole-teams bound | visits per hotspot median / max "
-            "(need) | team-h on site / driving / waiting (of it: nothing else to visit) | single-stop joint share | peak MB |",
-            "|" + "---|" * 14]
+            "| team-h | / posts-only | / visit-time bound | / whole-teams bound | / path-teams bound "
+            "| visits per hotspot median / max (need) "
+            "| team-h on site / driving / waiting (of it: nothing else to visit) | single-stop joint share | peak MB |",
+            "|" + "---|" * 15]
     for r in results:
         v, p = r["visits"], r.get("posts", {})
         if "error" in v:
@@ -456,6 +457,8 @@ def issue_table(results: list[dict]) -> str:
             f"({_f(lb.get('visit_time_team_hours'), '{:,.0f}')} h) "
             f"| {_f(_ratio(th, lb.get('whole_teams_team_hours')), '{:.2f}')} "
             f"({_f(lb.get('whole_teams'), '{:,.0f}')} teams, {_f(lb.get('whole_teams_team_hours'), '{:,.0f}')} h) "
+            f"| {_f(_ratio(th, lb.get('path_teams_team_hours')), '{:.2f}')} "
+            f"({_f(lb.get('path_teams'), '{:,.0f}')} teams, {_f(lb.get('path_teams_team_hours'), '{:,.0f}')} h) "
             f"| {_f(vph.get('median'), '{:,.0f}')} / {_f(vph.get('max'), '{:,.0f}')} "
             f"({_f(vph.get('need_median'), '{:,.0f}')}) "
             f"| {_f(v.get('on_site_hours'), '{:,.0f}')} / {_f(v.get('driving_hours'), '{:,.0f}')} "

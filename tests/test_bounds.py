@@ -1,6 +1,6 @@
-"""The two model-free lower bounds (solver/bounds.py): hand-sized weeks worked out by hand, the
-least number of visits against the checker's own interval rule, and a property test that no
-solved gap-free roster comes under either bound."""
+"""The three model-free lower bounds (solver/bounds.py): hand-sized weeks worked out by hand, the
+least number of visits against the checker's own interval rule, the largest paths against brute
+force, and a property test that no solved gap-free roster comes under any of the bounds."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from patrolplan.inputs.demand import expand_demand, expand_visits
 from patrolplan.inputs.network import Travel
 from patrolplan.model.problem import Problem
 from patrolplan.solver.bounds import (
+    largest_paths,
     least_visits,
     model_free_bounds,
+    path_teams_bound,
     run_team_minutes,
     visit_time_bound,
     whole_teams_bound,
@@ -170,8 +172,101 @@ def test_whole_teams_joint_zone_needs_two_stations():
 def test_model_free_bounds_keys():
     p, *_ = _ring()
     out = model_free_bounds(p)
-    assert set(out) == {"visit_time_team_hours", "whole_teams", "whole_teams_team_hours", "team_hours"}
-    assert out["team_hours"] == max(out["visit_time_team_hours"], out["whole_teams_team_hours"])
+    assert set(out) == {"visit_time_team_hours", "whole_teams", "whole_teams_team_hours", "path_teams",
+                        "path_teams_team_hours", "team_hours"}
+    assert out["team_hours"] == max(out["visit_time_team_hours"], out["whole_teams_team_hours"],
+                                    out["path_teams_team_hours"])
+
+
+# --- the path-teams bound ---------------------------------------------------------------------
+
+
+def test_path_teams_ring_by_hand():
+    """The ring: every station's two hotspots are 10 min apart, so one team a station holds both
+    in a window; two stations (A and C, or B and D) meet the ring. Windows of 120 min from 02:00
+    (the first is the hours' start) to 24:00 (the last visit within 120 min of their end): 11 x 2
+    teams x 2 h = 44 team-hours, and the post's 2 (its hotspot asks for no visits): 46. At the
+    post's hours 3 teams. Above the whole-teams bound's 42, which stops an interval before the
+    end."""
+    p, *_ = _ring()
+    b = path_teams_bound(p)
+    assert b.per_slot.tolist() == [0] + [2] * 11
+    assert b.team_hours == 46 and b.teams == 3
+
+
+def _three_stops(hop, officers=16):
+    """Station A alone with H1-H3 (zone Z1), 60 min from each (no shorter way between them
+    through the station), visits all day every 120 min, dwell 15."""
+    return _problem([("A", officers)], [("H1", "Z1"), ("H2", "Z1"), ("H3", "Z1")], [("Z1", "staggered", ["A"])],
+                    [_all_day("Z1")], hop=hop, out=60)
+
+
+@pytest.mark.parametrize("hop, teams", [(30, 1), (50, 2), (120, 3)])
+def test_path_teams_one_station_by_hand(hop, teams):
+    """Three stops ``hop`` apart: 15 + 30 + 15 + 30 = 90 < 120 minutes for all three in one
+    window (one team); at 50, 15 + 50 + 15 + 50 = 130 is too long, two fit (two teams); at 120
+    not even two (three teams). The whole-teams bound counts one station, so one team."""
+    p, *_ = _three_stops(hop)
+    assert path_teams_bound(p).team_hours == 11 * teams * 2
+    assert whole_teams_bound(p).teams == 1
+
+
+def test_path_teams_under_a_solved_roster_and_above_whole_teams():
+    """The 50-min week: the solved roster keeps every rule (the checker) and has at least the
+    44 team-hours of two teams in every window after the first."""
+    p, sc, tr = _three_stops(50, officers=40)
+    result = solve(p, replace(SolveParams.from_config(sc.config), time_limit_s=20, workers=1, gap_tolerance_pct=1.0))
+    assert result.status in ("optimal", "feasible")
+    assert not check_roster(sc, result.roster, travel=tr, visits=result.visits).violations
+    bounds = model_free_bounds(p)
+    assert bounds["path_teams_team_hours"] == 44 > bounds["whole_teams_team_hours"]
+    assert bounds["team_hours"] == 44 <= float(result.summary["team_hours"])
+
+
+def test_path_teams_joint_stops_need_two_stations_each_time():
+    """A synchronized zone of A and B (two counties) with two hotspots 120 min apart: neither
+    station holds both in a window, so each needs two teams on duty: 4 a window."""
+    p, *_ = _problem([("A", 16, "X"), ("B", 16, "Y")], [("H1", "Z1"), ("H2", "Z1")],
+                     [("Z1", "synchronized", ["A", "B"])], [_all_day("Z1")], hop=120, out=60)
+    b = path_teams_bound(p)
+    assert b.teams == 4 and b.team_hours == 11 * 4 * 2
+    assert whole_teams_bound(p).teams == 2
+
+
+def test_path_teams_not_where_shifts_are_no_whole_windows():
+    """Shifts every 60 min while visits come every 120: a team may work half a window, so no
+    window is counted (the figures are 0, not a claim)."""
+    p, *_ = _ring(grid=60)
+    b = path_teams_bound(p)
+    assert b.teams == 0 and b.team_hours == 0
+
+
+def test_path_teams_none_where_a_station_lacks_the_teams():
+    """One station with one team and three stops 120 min apart: no window can be kept."""
+    p, *_ = _three_stops(120, officers=2)
+    b = path_teams_bound(p)
+    assert b.teams is None and b.team_hours is None
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.integers(1, 5).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.integers(5, 20), min_size=n, max_size=n),
+    st.lists(st.lists(st.integers(0, 60), min_size=n, max_size=n), min_size=n, max_size=n),
+    st.sampled_from([60, 90, 120]))))
+def test_largest_paths_are_the_brute_force_ones(case):
+    """Held-Karp's largest sets against every order of every subset."""
+    from itertools import combinations, permutations
+
+    n, dwell, legs, every = case
+    legs = np.asarray(legs, dtype=float)
+
+    def fits(subset):
+        return any(sum(dwell[a] + legs[a, b] for a, b in zip(order, order[1:])) < every
+                   for order in permutations(subset))
+
+    ok = [frozenset(c) for k in range(1, n + 1) for c in combinations(range(n), k) if fits(c)]
+    largest = {s for s in ok if not any(s < t for t in ok)}
+    assert set(largest_paths(list(range(n)), np.asarray(dwell), legs, every)) == largest
 
 
 # --- no solved roster beats either bound ------------------------------------------------------
@@ -219,6 +314,8 @@ def test_no_gap_free_roster_comes_under_either_bound(week):
     assert bounds["visit_time_team_hours"] <= team_hours + 1e-6
     assert bounds["whole_teams_team_hours"] is not None
     assert bounds["whole_teams_team_hours"] <= team_hours + 1e-6
+    assert bounds["path_teams_team_hours"] is not None
+    assert bounds["path_teams_team_hours"] <= team_hours + 1e-6
 
 
 # --- why the whole-teams bound does not round each station's work up --------------------------

@@ -1,8 +1,8 @@
-r"""Two model-free lower bounds on a week's team-hours: how close the roads and the manpower let
+r"""Three model-free lower bounds on a week's team-hours: how close the roads and the manpower let
 any gap-free roster come, whatever loops or columns the model generates.
 
-Both read only the Problem's demand, zones, teams, shift grid and travel minutes (the model's
-candidate shifts and loop columns are never looked at), and both hold for **every gap-free
+All read only the Problem's demand, zones, teams, shift grid and travel minutes (the model's
+candidate shifts and loop columns are never looked at), and all hold for **every gap-free
 roster the contract allows**, not only for the model's. Team-hours are shift lengths, travel
 included, as ``summary.json`` counts them. The visit hours are the Problem's (whole slots, one
 dwell and interval per hotspot: the strictest of its rows); where a demand row's hours fall off
@@ -43,12 +43,33 @@ posts plus the least set of stations meeting every visit hotspot's members (``r`
 small set-multicover MIP (HiGHS), solved once per distinct set of hotspots. The team-hours are
 those teams summed over the slots.
 
+**Path teams** (:func:`path_teams_bound`): the whole teams again, with the roads. Cut the week
+into windows ``[k E, (k + 1) E)`` of the visit interval. Where every shift starts on a multiple
+of ``E`` and lasts a multiple of ``E`` (the defaults: starts every 120 min, shifts of 4 or 8 h,
+visits every 120 min), a team works every window it is on duty in from end to end. A window
+inside a hotspot's visit hours, after their first minute, holds a visit start of it (one team,
+or two of two member stations where joint): with none, the moment before the next start (or
+the hours' end) is more than ``E`` after the start before (or the hours' start). One team's
+starts in a window are at hotspots of its station's zones, each at least the dwell and the
+road minutes after the one before (a repeated stop dropped: the least road between two places
+by any way the team may drive, its station included): the stops of a **path** whose dwells
+(all but the last) and legs take less than ``E``. So the teams on duty in a window are at least
+the fewest (station, path) pairs, at most a station's teams each, meeting every such hotspot
+(``r`` of its members): a set-multicover MIP over each station's largest paths (Held-Karp over
+the subsets of its hotspots), once per distinct set of hotspots. The team-hours are those teams
+times the windows' hours, plus the posts' on-site hours (a post's team stays at its post;
+hotspots that also ask for posts are left out of the windows). Where shifts are not whole
+windows, or the intervals differ, the figures are 0. It leaves out that a stop's next visit
+may fall in the next window's last minute (up to ``2 E`` apart where the rule asks ``E``), that
+partners meet at one minute, and the drives out and back at a shift's ends.
+
 Why not round each station's visit work up to whole teams (the first sketch of this bound, in
 issue 22)? Because teams on duty vary over the week: a station with 1.5 teams' worth of visits
 can keep 1 team on duty for four hours and 2 for the next four and keep every interval (a
 visit cannot be done early, but the 2 teams catch up within the interval). The number of teams
 on duty at once is an integer; its average over the week is not, so only the covering part
-(someone must be there) is whole.
+(someone must be there) is whole. The path teams round up per window only where shifts are
+whole windows: there the teams on duty stay the same through each window.
 """
 
 from __future__ import annotations
@@ -66,7 +87,8 @@ if TYPE_CHECKING:
     from patrolplan.model.problem import Problem
 
 __all__ = ["VisitTimeBound", "WholeTeamsBound", "RoadMinutes", "road_minutes", "least_road_in", "least_road_out",
-           "least_visits", "run_team_minutes", "visit_time_bound", "whole_teams_bound", "model_free_bounds"]
+           "least_visits", "run_team_minutes", "visit_time_bound", "whole_teams_bound", "path_teams_bound",
+           "largest_paths", "windows", "model_free_bounds"]
 
 
 @dataclass(frozen=True)
@@ -344,22 +366,189 @@ def _least_cover(sets: list[tuple[tuple[int, ...], int]], *, time_limit_s: float
     return len(forced) + int(math.ceil(value - 1e-6))
 
 
-# --- both, for summary.json -----------------------------------------------------------------
+# --- the path-teams bound -------------------------------------------------------------------
+
+
+#: most stops of a station Held-Karp looks at; a station with more counts as able to take them
+#: all in one window (a weaker column, still a bound)
+MAX_PATH_STOPS = 12
+
+
+def windows(p: Problem) -> tuple[int, list[tuple[int, ...]]] | None:
+    """``(every, active)``: per window ``[k every, (k + 1) every)`` of the week, the visit
+    hotspots that must have a visit start in it (:func:`path_teams_bound`); None where shifts
+    are not whole windows (a start grid or a shift length that is no multiple of the one visit
+    interval) or the intervals differ."""
+    need = np.asarray(p.visit_need) > 0
+    wanted = np.nonzero(need.any(axis=1))[0]
+    if wanted.size == 0:
+        return None
+    every = {int(x) for x in np.asarray(p.visit_every_min)[wanted]}
+    e = every.pop()
+    if every or int(p.config.rules.shift_start_every_minutes) % e or any(int(L) % e for L in p.config.rules.shift_minutes):
+        return None
+    post = ((np.asarray(p.required) > 0) & ~need).any(axis=1)  # a post there may keep its visits: left out
+    minute = np.repeat(need & ~post[:, None], p.slot_min, axis=1)
+    out = []
+    for k in range(minute.shape[1] // e):
+        a, b = k * e, (k + 1) * e
+        inside = minute[:, a:b].all(axis=1) & (minute[:, a - 1] if a else False)
+        out.append(tuple(int(h) for h in np.nonzero(inside)[0]))
+    return e, out
+
+
+def largest_paths(stops: list[int], dwell: np.ndarray, legs: np.ndarray, every: int) -> list[frozenset]:
+    """The largest sets of ``stops`` one team can start visits at within ``every`` minutes: some
+    order whose dwells (all but the last) and ``legs[i, j]`` (indexed by position in ``stops``)
+    sum to less than ``every``. Held-Karp over the subsets, ``2^n n^2`` (no library enumerates a
+    path problem's feasible subsets; ``n`` is at most :data:`MAX_PATH_STOPS`)."""
+    n = len(stops)
+    d = np.asarray([float(dwell[h]) for h in stops])
+    least = np.full((1 << n, n), np.inf)  # least minutes from the first start to the start at i
+    least[1 << np.arange(n), np.arange(n)] = 0.0
+    for subset in range(1, 1 << n):
+        for i in np.nonzero(least[subset] < every)[0]:
+            later = least[subset, i] + d[i] + legs[i]
+            for j in range(n):
+                if not subset >> j & 1 and later[j] < least[subset | (1 << j), j]:
+                    least[subset | (1 << j), j] = later[j]
+    fits = {s for s in range(1, 1 << n) if least[s].min() < every}
+    largest = [s for s in fits if not any(s | (1 << j) in fits for j in range(n) if not s >> j & 1)]
+    return [frozenset(stops[i] for i in range(n) if s >> i & 1) for s in largest]
+
+
+def _station_legs(p: Problem, road: RoadMinutes, s: int, places: np.ndarray) -> np.ndarray:
+    """Least road minutes between ``places`` (hotspots of station ``s``'s zones) by any way its
+    teams may drive: through its other hotspots or its station (Floyd-Warshall by numpy on at
+    most a few dozen places; scipy's csgraph reads a zero leg, co-located hotspots, as none)."""
+    k = len(places)
+    D = np.empty((k + 1, k + 1))
+    D[:k, :k] = road.hop[np.ix_(places, places)]
+    D[:k, k], D[k, :k], D[k, k] = road.back[places, s], road.out[s, places], 0.0
+    for m in range(k + 1):
+        D = np.minimum(D, D[:, m:m + 1] + D[m:m + 1, :])
+    return D[:k, :k]
+
+
+def path_teams_bound(p: Problem, road: RoadMinutes | None = None, *, time_limit_s: float = 10.0,
+                     workers: int = 1) -> WholeTeamsBound:
+    """The least teams on duty per window, roads counted (module docstring): per window the
+    fewest (station, path) pairs meeting every hotspot that must have a visit start in it, plus
+    the posts' on-site hours. All 0 where the windows do not apply (:func:`windows`)."""
+    from patrolplan.solver.engines import solve_highs
+
+    road = road if road is not None else road_minutes(p)
+    cut = windows(p) if road.hop is not None else None
+    slot = p.slot_min
+    need = np.asarray(p.visit_need) > 0
+    post = (np.asarray(p.required) > 0) & ~need
+    posts = (np.asarray(p.required) * post).sum(axis=0).astype(np.int64)
+    if cut is None:
+        return WholeTeamsBound(0, 0.0, np.zeros(0, dtype=np.int64))
+    e, active = cut
+    members, reach = _member_stations(p), _reachable_hotspots(p)
+    legs = {s: _station_legs(p, road, s, reach[s]) for s in range(len(p.station_ids))
+            if p.teams[s] > 0 and reach[s].size}
+    solved: dict[tuple[int, ...], int | None] = {}
+    per_window = np.zeros(len(active), dtype=np.int64)
+    for k, hs in enumerate(active):
+        if not hs:
+            continue
+        if hs not in solved:
+            solved[hs] = _least_paths(p, hs, reach, legs, members, e, time_limit_s=time_limit_s, workers=workers,
+                                      solve=solve_highs)
+        if solved[hs] is None:
+            return WholeTeamsBound(None, None, None)
+        per_window[k] = solved[hs]
+    in_window = np.repeat(per_window, e // slot) if e % slot == 0 else None
+    at_once = posts[:in_window.size] + in_window if in_window is not None else per_window
+    return WholeTeamsBound(teams=int(at_once.max()) if at_once.size else 0,
+                           team_hours=float(per_window.sum()) * e / 60 + float(posts.sum()) * slot / 60,
+                           per_slot=per_window)
+
+
+def _least_paths(p: Problem, hs: tuple[int, ...], reach, legs, members, every: int, *, time_limit_s: float,
+                 workers: int, solve) -> int | None:
+    """The fewest (station, path) pairs, at most a station's teams each, meeting every hotspot of
+    ``hs`` (by two stations where joint); None: none do. A MIP on HiGHS; its bound rounded up
+    where the time limit stops it short of optimal."""
+    on = set(hs)
+    cols: list[tuple[int, frozenset]] = []
+    for s, D in legs.items():
+        where = [i for i, h in enumerate(reach[s]) if int(h) in on]
+        if not where:
+            continue
+        stops = [int(reach[s][i]) for i in where]
+        if len(stops) > MAX_PATH_STOPS:
+            cols.append((s, frozenset(stops)))
+        else:
+            cols += [(s, path) for path in largest_paths(stops, p.visit_dwell_min, D[np.ix_(where, where)], every)]
+    rows: list[list[tuple[int, float]]] = []
+    lo: list[float] = []
+    hi: list[float] = []
+    n = len(cols)
+    for s in sorted({s for s, _ in cols}):
+        rows.append([(j, 1.0) for j, (t, _) in enumerate(cols) if t == s])
+        lo.append(-np.inf)
+        hi.append(float(p.teams[s]))
+    for h in hs:
+        holding: dict[int, list[int]] = {}
+        for j, (s, path) in enumerate(cols):
+            if h in path:
+                holding.setdefault(s, []).append(j)
+        r = _joint_teams(p, h)
+        if len(holding) < r:
+            return None
+        if r == 1:
+            rows.append([(j, 1.0) for js in holding.values() for j in js])
+        else:  # z_sh <= station s's paths through h, sum_s z_sh >= r: r distinct stations
+            for js in holding.values():
+                rows.append([(j, 1.0) for j in js] + [(n, -1.0)])
+                lo.append(0.0)
+                hi.append(np.inf)
+                n += 1
+            rows.append([(z, 1.0) for z in range(n - len(holding), n)])
+        lo.append(float(r))
+        hi.append(np.inf)
+    z = n - len(cols)
+    model = LinearModel(
+        n_shifts=n, col_lower=np.zeros(n), col_upper=np.r_[np.full(len(cols), np.inf), np.ones(z)],
+        col_cost=np.r_[np.ones(len(cols)), np.zeros(z)], col_integer=np.r_[np.ones(len(cols), dtype=bool),
+                                                                            np.zeros(z, dtype=bool)],
+        A=sp.csr_matrix((np.asarray([v for row in rows for _, v in row]),
+                         (np.repeat(np.arange(len(rows)), [len(row) for row in rows]),
+                          np.asarray([c for row in rows for c, _ in row], dtype=np.int64))), shape=(len(rows), n)),
+        row_lower=np.asarray(lo), row_upper=np.asarray(hi), row_family=np.zeros(len(rows), dtype=np.int64),
+        families=["path_teams"])
+    res = solve(model, time_limit_s=time_limit_s, workers=workers, lp_guided=False)
+    if res.status == "infeasible":
+        return None
+    if res.status == "optimal" and res.objective is not None:
+        value = res.objective
+    else:  # stopped short: its bound (0 without one) is still a lower bound
+        value = res.bound if res.bound is not None else 0.0
+    return int(math.ceil(value - 1e-6))
+
+
+# --- all three, for summary.json ------------------------------------------------------------
 
 
 def model_free_bounds(p: Problem, *, time_limit_s: float = 10.0, workers: int = 1) -> dict:
-    """Both bounds as ``summary.json``'s ``lower_bounds``: ``visit_time_team_hours``,
-    ``whole_teams`` (the most teams on duty at once), ``whole_teams_team_hours`` and
-    ``team_hours`` (the larger of the two, the one to compare a plan with); a figure is None
-    where no gap-free roster exists. Bounds of gap-free rosters: a roster with gaps may come
-    under them."""
+    """The three bounds as ``summary.json``'s ``lower_bounds``: ``visit_time_team_hours``,
+    ``whole_teams`` (the most teams on duty at once), ``whole_teams_team_hours``, ``path_teams``
+    and ``path_teams_team_hours`` (roads counted; 0 where shifts are not whole visit intervals)
+    and ``team_hours`` (the largest, the one to compare a plan with); a figure is None where no
+    gap-free roster exists. Bounds of gap-free rosters: a roster with gaps may come under them."""
     road = road_minutes(p)
     vt = visit_time_bound(p, road)
     wt = whole_teams_bound(p, road, time_limit_s=time_limit_s, workers=workers)
-    best = vt.team_hours if wt.team_hours is None else max(vt.team_hours, wt.team_hours)
+    pt = path_teams_bound(p, road, time_limit_s=time_limit_s, workers=workers)
+    known = [x for x in (vt.team_hours, wt.team_hours, pt.team_hours) if x is not None]
     return {
         "visit_time_team_hours": round(vt.team_hours, 2),
         "whole_teams": wt.teams,
         "whole_teams_team_hours": None if wt.team_hours is None else round(wt.team_hours, 2),
-        "team_hours": round(best, 2),
+        "path_teams": pt.teams,
+        "path_teams_team_hours": None if pt.team_hours is None else round(pt.team_hours, 2),
+        "team_hours": round(max(known), 2),
     }
