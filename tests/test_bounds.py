@@ -301,7 +301,7 @@ def _weeks(draw):
 
 @settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(_weeks())
-def test_no_gap_free_roster_comes_under_either_bound(week):
+def test_no_gap_free_roster_comes_under_any_bound(week):
     stations, hotspots, zones, rows, out, hop, grid = week
     p, sc, tr = _problem(stations, hotspots, zones, rows, out=out, hop=hop, grid=grid)
     result = solve(p, replace(SolveParams.from_config(sc.config), time_limit_s=5, workers=1, gap_tolerance_pct=1.0))

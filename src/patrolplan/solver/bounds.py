@@ -121,7 +121,9 @@ class WholeTeamsBound:
     teams per slot; ``covered_hotspots``: visit hotspots whose members must keep a team on duty
     (the shift grid leaves no gap as short as their interval's slack); ``None`` figures: no
     gap-free roster exists (a visit hotspot has fewer member stations with teams than a visit
-    needs)."""
+    needs). The path-teams bound (:func:`path_teams_bound`) gives the same figures, with
+    ``per_slot`` the teams per window of the visit interval and the posts' hours in
+    ``team_hours``."""
 
     teams: int | None
     team_hours: float | None
