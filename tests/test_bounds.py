@@ -241,6 +241,32 @@ def test_path_teams_not_where_shifts_are_no_whole_windows():
     assert b.teams == 0 and b.team_hours == 0
 
 
+def test_path_teams_windows_are_the_interval_where_the_grid_is_coarser():
+    """Starts every 240 min, shifts of 4 or 8 h: windows of 120 min are still whole for every
+    shift, and the visits ask one start in each: the same 44 team-hours as on the 120 grid."""
+    p, *_ = _problem([("A", 16)], [("H1", "Z1"), ("H2", "Z1"), ("H3", "Z1")], [("Z1", "staggered", ["A"])],
+                     [_all_day("Z1")], hop=50, out=60, grid=240)
+    b = path_teams_bound(p)
+    assert b.per_slot.size == 12 and b.team_hours == 44
+
+
+def test_path_teams_count_a_shorter_interval_once_a_window():
+    """H1 asks for a visit every 60 min, H2 and H3 every 120: windows of 120 min (the grid's),
+    each needing a start at every hotspot; H1's second start of the window is not counted (a
+    relaxation). 15 + 50 + 15 + 50 = 130 minutes for all three is too long: two teams."""
+    rows = [("H1", "", "mon", "00:00", "24:00", 1, "visit", 15, 60),
+            ("H2", "", "mon", "00:00", "24:00", 1, "visit", 15, 120),
+            ("H3", "", "mon", "00:00", "24:00", 1, "visit", 15, 120)]
+    p, sc, tr = _problem([("A", 40)], [("H1", "Z1"), ("H2", "Z1"), ("H3", "Z1")], [("Z1", "staggered", ["A"])],
+                         rows, hop=50, out=60)
+    b = path_teams_bound(p)
+    assert b.team_hours == 11 * 2 * 2
+    result = solve(p, replace(SolveParams.from_config(sc.config), time_limit_s=20, workers=1, gap_tolerance_pct=1.0))
+    assert result.status in ("optimal", "feasible")
+    assert not check_roster(sc, result.roster, travel=tr, visits=result.visits).violations
+    assert b.team_hours <= float(result.summary["team_hours"])
+
+
 def test_path_teams_none_where_a_station_lacks_the_teams():
     """One station with one team and three stops 120 min apart: no window can be kept."""
     p, *_ = _three_stops(120, officers=2)

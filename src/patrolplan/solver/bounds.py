@@ -44,24 +44,25 @@ small set-multicover MIP (HiGHS), solved once per distinct set of hotspots. The 
 those teams summed over the slots.
 
 **Path teams** (:func:`path_teams_bound`): the whole teams again, with the roads. Cut the week
-into windows ``[k E, (k + 1) E)`` of the visit interval. Where every shift starts on a multiple
-of ``E`` and lasts a multiple of ``E`` (the defaults: starts every 120 min, shifts of 4 or 8 h,
-visits every 120 min), a team works every window it is on duty in from end to end. A window
-inside a hotspot's visit hours, after their first minute, holds a visit start of it (one team,
-or two of two member stations where joint): with none, the moment before the next start (or
-the hours' end) is more than ``E`` after the start before (or the hours' start). One team's
-starts in a window are at hotspots of its station's zones, each at least the dwell and the
-road minutes after the one before (a repeated stop dropped: the least road between two places
-by any way the team may drive, its station included): the stops of a **path** whose dwells
-(all but the last) and legs take less than ``E``. So the teams on duty in a window are at least
-the fewest (station, path) pairs, at most a station's teams each, meeting every such hotspot
-(``r`` of its members): a set-multicover MIP over each station's largest paths (Held-Karp over
-the subsets of its hotspots), once per distinct set of hotspots. The team-hours are those teams
-times the windows' hours, plus the posts' on-site hours (a post's team stays at its post;
-hotspots that also ask for posts are left out of the windows). Where shifts are not whole
-windows, or the intervals differ, the figures are 0. It leaves out that a stop's next visit
-may fall in the next window's last minute (up to ``2 E`` apart where the rule asks ``E``), that
-partners meet at one minute, and the drives out and back at a shift's ends.
+into windows ``[k W, (k + 1) W)`` that every shift is whole of (``W`` divides the start grid and
+every shift length; by default starts every 120 min and shifts of 4 or 8 h, so ``W`` is 120 for
+visits every 120 min, or every 60), so a team works every window it is on duty in from end to
+end. A window inside the visit hours of a hotspot asking for a visit at least every ``W``
+minutes, after their first minute, holds a visit start of it (one team, or two of two member
+stations where joint): with none, the moment before the next start (or the hours' end) is more
+than ``W`` after the start before (or the hours' start). One team's starts in a window are at
+hotspots of its station's zones, each at least the dwell and the road minutes after the one
+before (a repeated stop dropped: the least road between two places by any way the team may
+drive, its station included): the stops of a **path** whose dwells (all but the last) and legs
+take less than ``W``. So the teams on duty in a window are at least the fewest (station, path)
+pairs, at most a station's teams each, meeting every such hotspot (``r`` of its members): a
+set-multicover MIP over each station's largest paths (Held-Karp over the subsets of its
+hotspots), once per distinct set of hotspots. The team-hours are those teams times the windows'
+hours, plus the posts' on-site hours (a post's team stays at its post; hotspots that also ask
+for posts are left out of the windows). A hotspot asking for visits more often than ``W``
+counts once a window, one asking less often not at all; where none asks that often, the figures
+are 0. It leaves out that a stop's next visit may fall in the next window's last minute (up to
+``2 W`` apart), that partners meet at one minute, and the drives out and back at a shift's ends.
 
 Why not round each station's visit work up to whole teams (the first sketch of this bound, in
 issue 22)? Because teams on duty vary over the week: a station with 1.5 teams' worth of visits
@@ -377,20 +378,24 @@ MAX_PATH_STOPS = 12
 
 
 def windows(p: Problem) -> tuple[int, list[tuple[int, ...]]] | None:
-    """``(every, active)``: per window ``[k every, (k + 1) every)`` of the week, the visit
-    hotspots that must have a visit start in it (:func:`path_teams_bound`); None where shifts
-    are not whole windows (a start grid or a shift length that is no multiple of the one visit
-    interval) or the intervals differ."""
+    """``(length, active)``: windows ``[k W, (k + 1) W)`` that every shift is whole of (``W``
+    divides the start grid and every shift length: the least such length at least the longest
+    visit interval that is no longer than their gcd), and per window the visit hotspots that
+    must have a visit start in it (:func:`path_teams_bound`): those asking for a visit at least
+    every ``W`` minutes (one asking more often counts once a window: a relaxation), whose visit
+    hours hold the window and the minute before it. None where no hotspot asks that often."""
     need = np.asarray(p.visit_need) > 0
     wanted = np.nonzero(need.any(axis=1))[0]
-    if wanted.size == 0:
+    whole = math.gcd(int(p.config.rules.shift_start_every_minutes), *(int(L) for L in p.config.rules.shift_minutes))
+    every = np.asarray(p.visit_every_min)[wanted]
+    if wanted.size == 0 or not (every <= whole).any():
         return None
-    every = {int(x) for x in np.asarray(p.visit_every_min)[wanted]}
-    e = every.pop()
-    if every or int(p.config.rules.shift_start_every_minutes) % e or any(int(L) % e for L in p.config.rules.shift_minutes):
-        return None
+    longest = int(every[every <= whole].max())
+    e = min(w for w in range(longest, whole + 1) if whole % w == 0)
     post = ((np.asarray(p.required) > 0) & ~need).any(axis=1)  # a post there may keep its visits: left out
-    minute = np.repeat(need & ~post[:, None], p.slot_min, axis=1)
+    asks = np.zeros(len(need), dtype=bool)
+    asks[wanted[every <= e]] = True
+    minute = np.repeat(need & (asks & ~post)[:, None], p.slot_min, axis=1)
     out = []
     for k in range(minute.shape[1] // e):
         a, b = k * e, (k + 1) * e
@@ -436,7 +441,7 @@ def path_teams_bound(p: Problem, road: RoadMinutes | None = None, *, time_limit_
                      workers: int = 1) -> WholeTeamsBound:
     """The least teams on duty per window, roads counted (module docstring): per window the
     fewest (station, path) pairs meeting every hotspot that must have a visit start in it, plus
-    the posts' on-site hours. All 0 where the windows do not apply (:func:`windows`)."""
+    the posts' on-site hours. All 0 where no hotspot is counted (:func:`windows`)."""
     from patrolplan.solver.engines import solve_highs
 
     road = road if road is not None else road_minutes(p)
@@ -538,7 +543,8 @@ def _least_paths(p: Problem, hs: tuple[int, ...], reach, legs, members, every: i
 def model_free_bounds(p: Problem, *, time_limit_s: float = 10.0, workers: int = 1) -> dict:
     """The three bounds as ``summary.json``'s ``lower_bounds``: ``visit_time_team_hours``,
     ``whole_teams`` (the most teams on duty at once), ``whole_teams_team_hours``, ``path_teams``
-    and ``path_teams_team_hours`` (roads counted; 0 where shifts are not whole visit intervals)
+    and ``path_teams_team_hours`` (roads counted; 0 where no hotspot asks for a visit as often as
+    a window that every shift is whole of)
     and ``team_hours`` (the largest, the one to compare a plan with); a figure is None where no
     gap-free roster exists. Bounds of gap-free rosters: a roster with gaps may come under them."""
     road = road_minutes(p)
