@@ -194,6 +194,14 @@ def test_path_teams_ring_by_hand():
     assert b.team_hours == 46 and b.teams == 3
 
 
+def test_path_teams_out_of_time_count_no_team():
+    """With no time for the windows' MIPs, the windows count no team: the posts' 2 team-hours
+    alone, still a bound."""
+    p, *_ = _ring()
+    b = path_teams_bound(p, time_limit_s=0)
+    assert b.team_hours == 2 and b.teams == 1
+
+
 def _three_stops(hop, officers=16):
     """Station A alone with H1-H3 (zone Z1), 60 min from each (no shorter way between them
     through the station), visits all day every 120 min, dwell 15."""

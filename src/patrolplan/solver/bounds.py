@@ -76,6 +76,7 @@ whole windows: there the teams on duty stay the same through each window.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -441,7 +442,8 @@ def path_teams_bound(p: Problem, road: RoadMinutes | None = None, *, time_limit_
                      workers: int = 1) -> WholeTeamsBound:
     """The least teams on duty per window, roads counted (module docstring): per window the
     fewest (station, path) pairs meeting every hotspot that must have a visit start in it, plus
-    the posts' on-site hours. All 0 where no hotspot is counted (:func:`windows`)."""
+    the posts' on-site hours. All 0 where no hotspot is counted (:func:`windows`). ``time_limit_s``
+    for all the windows' MIPs: windows it leaves no time for count no team."""
     from patrolplan.solver.engines import solve_highs
 
     road = road if road is not None else road_minutes(p)
@@ -457,12 +459,17 @@ def path_teams_bound(p: Problem, road: RoadMinutes | None = None, *, time_limit_
     legs = {s: _station_legs(p, road, s, reach[s]) for s in range(len(p.station_ids))
             if p.teams[s] > 0 and reach[s].size}
     solved: dict[tuple[int, ...], int | None] = {}
+    paths: dict[tuple[int, tuple[int, ...]], list[frozenset]] = {}  # (station, its stops) -> its largest paths
     per_window = np.zeros(len(active), dtype=np.int64)
+    deadline = time.perf_counter() + time_limit_s
     for k, hs in enumerate(active):
         if not hs:
             continue
         if hs not in solved:
-            solved[hs] = _least_paths(p, hs, reach, legs, members, e, time_limit_s=time_limit_s, workers=workers,
+            left = deadline - time.perf_counter()
+            if left <= 0:  # the windows it had no time for count no team: still a bound
+                continue
+            solved[hs] = _least_paths(p, hs, reach, legs, members, e, paths, time_limit_s=left, workers=workers,
                                       solve=solve_highs)
         if solved[hs] is None:
             return WholeTeamsBound(None, None, None)
@@ -474,22 +481,23 @@ def path_teams_bound(p: Problem, road: RoadMinutes | None = None, *, time_limit_
                            per_slot=per_window)
 
 
-def _least_paths(p: Problem, hs: tuple[int, ...], reach, legs, members, every: int, *, time_limit_s: float,
-                 workers: int, solve) -> int | None:
+def _least_paths(p: Problem, hs: tuple[int, ...], reach, legs, members, every: int, paths: dict, *,
+                 time_limit_s: float, workers: int, solve) -> int | None:
     """The fewest (station, path) pairs, at most a station's teams each, meeting every hotspot of
     ``hs`` (by two stations where joint); None: none do. A MIP on HiGHS; its bound rounded up
-    where the time limit stops it short of optimal."""
+    where the time limit stops it short of optimal. ``paths``: the stations' largest paths by
+    their stops, filled as they are found."""
     on = set(hs)
     cols: list[tuple[int, frozenset]] = []
     for s, D in legs.items():
         where = [i for i, h in enumerate(reach[s]) if int(h) in on]
         if not where:
             continue
-        stops = [int(reach[s][i]) for i in where]
-        if len(stops) > MAX_PATH_STOPS:
-            cols.append((s, frozenset(stops)))
-        else:
-            cols += [(s, path) for path in largest_paths(stops, p.visit_dwell_min, D[np.ix_(where, where)], every)]
+        stops = tuple(int(reach[s][i]) for i in where)
+        if (s, stops) not in paths:
+            paths[s, stops] = ([frozenset(stops)] if len(stops) > MAX_PATH_STOPS else
+                               largest_paths(list(stops), p.visit_dwell_min, D[np.ix_(where, where)], every))
+        cols += [(s, path) for path in paths[s, stops]]
     rows: list[list[tuple[int, float]]] = []
     lo: list[float] = []
     hi: list[float] = []
