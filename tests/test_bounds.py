@@ -398,3 +398,14 @@ def test_a_station_may_rest_between_shifts_so_its_work_is_not_rounded_up():
     assert bounds["whole_teams_team_hours"] == 0
     assert bounds["visit_time_team_hours"] == pytest.approx(23 * 25 / 60, abs=0.01)
     assert bounds["team_hours"] <= team_hours
+
+
+def test_the_cli_says_the_largest_bound_and_where_it_comes_from():
+    from patrolplan.runner import _least_team_hours
+
+    bounds = {"visit_time_team_hours": 1251.3, "whole_teams": 83, "whole_teams_team_hours": 1148.0,
+              "path_teams": 84, "path_teams_team_hours": 1976.0, "team_hours": 1976.0}
+    assert _least_team_hours(bounds) == ("1,976 team-hours (84 teams on duty at once, roads counted: lower_bounds "
+                                         "in summary.json)")
+    assert "dwell" in _least_team_hours({**bounds, "path_teams_team_hours": 0.0, "team_hours": 1251.3})
+    assert _least_team_hours({**bounds, "team_hours": 0.0}) is None and _least_team_hours(None) is None

@@ -259,6 +259,21 @@ def run_config(
     return summary
 
 
+def _least_team_hours(bounds: dict | None) -> str | None:
+    """The largest model-free lower bound of summary.json's ``lower_bounds``, said with the
+    bound it comes from (None: no bound above 0)."""
+    if not bounds or not bounds.get("team_hours"):
+        return None
+    least = bounds["team_hours"]
+    if least == bounds.get("path_teams_team_hours"):
+        why = f"{bounds['path_teams']} teams on duty at once, roads counted"
+    elif least == bounds.get("whole_teams_team_hours"):
+        why = f"{bounds['whole_teams']} teams on duty at once"
+    else:
+        why = "each visit's dwell and least road in"
+    return f"{least:,g} team-hours ({why}: lower_bounds in summary.json)"
+
+
 def print_outcome(outcome: RunOutcome, *, file=None) -> None:
     file = file or sys.stdout
     s = outcome.result.summary
@@ -272,6 +287,8 @@ def print_outcome(outcome: RunOutcome, *, file=None) -> None:
     if isinstance(visits, dict) and visits.get("visits"):
         print(f"  visits: {visits['visits']} by {visits['loop_shifts']} loop shifts, {visits['loop_team_hours']:g} "
               f"team-hours; the same coverage as posts: {visits['as_posts_team_hours']:g} team-hours", file=file)
+    if status in ("optimal", "feasible") and (least := _least_team_hours(s.get("lower_bounds"))) is not None:
+        print(f"  any gap-free roster needs at least {least}; this one has {s['team_hours']:g}", file=file)
     if status == "gaps":
         visits = (f", {s['uncovered_visit_hours']:g} visit-demanded hotspot-hours without a visit within the interval"
                   if s.get("uncovered_visit_slots") else "")
