@@ -194,6 +194,24 @@ def test_path_teams_ring_by_hand():
     assert b.team_hours == 46 and b.teams == 3
 
 
+def test_no_road_minute_is_sure_in_a_re_plan_with_history():
+    """History rows happened on the roads of their day (the checker notes their travel against
+    today's, it does not judge it), so the bounds count no road minutes in such a week: weaker
+    bounds, still true ones."""
+    from patrolplan.model.rules.published import Published, PublishedShift
+    from patrolplan.solver.bounds import road_minutes
+
+    p, *_ = _three_stops(50)
+    row = PublishedShift(row=1, shift_id="SH0001", station=0, team=0, hotspot=0, loop=(0, 1), start_min=0,
+                         len_min=480, out_min=60, back_min=60)
+    history = replace(p, published=Published(cut_min=600, fixed=(row,)))
+    assert not road_minutes(history).out.any() and not road_minutes(history).hop.any()
+    assert road_minutes(p).hop.any()
+    assert path_teams_bound(history).team_hours == 22 < path_teams_bound(p).team_hours == 44
+    pinned_only = replace(p, published=Published(cut_min=0, fixed=(row,)))  # starts at the cut: no history
+    assert road_minutes(pinned_only).hop.any()
+
+
 def test_path_teams_out_of_time_count_no_team():
     """With no time for the windows' MIPs, the windows count no team: the posts' 2 team-hours
     alone, still a bound."""

@@ -28,7 +28,8 @@ hotspot count as one stay (the minutes between are shift time). Where visit hour
 or other visit hours of the same hotspot closer than the dwell, the run counts only its own
 on-site minutes (``m = 0``, no least number), so nothing is counted twice. The road time is
 the Problem's planned minutes less ``travel.margin_min`` (the road's own minutes; at worst a
-margin under them).
+margin under them); none in a re-plan with history rows, whose travel the checker does not
+judge against today's roads (:func:`road_minutes`).
 
 **Whole teams** (:func:`whole_teams_bound`). A team on a post stays at its post; so at every
 moment of a post slot the posts hold ``sum demand`` whole teams. During visit hours, two
@@ -138,17 +139,30 @@ class WholeTeamsBound:
 
 def road_minutes(p: Problem) -> RoadMinutes:
     """The Problem's planned minutes less ``travel.margin_min`` on every non-zero, reachable leg
-    (undoes :func:`~patrolplan.model.problem.planned_travel`; never more than the road's own)."""
+    (undoes :func:`~patrolplan.model.problem.planned_travel`; never more than the road's own).
+    All 0 in a re-plan with history rows: they happened on the roads of their day, which
+    ``patrolplan check`` does not judge against today's (a note, not a broken rule), so no road
+    minute is sure of every roster the contract allows."""
     from patrolplan.inputs.network import UNREACHABLE_MIN
 
     margin = int(p.config.travel.margin_min)
+    history = _has_history(p)
 
     def unplan(m):
         m = np.asarray(m, dtype=np.int64)
+        if history:
+            return np.zeros_like(m)
         spare = (m > 0) & (m < UNREACHABLE_MIN)
         return np.where(spare, np.maximum(m - margin, 0), m)
 
     return RoadMinutes(unplan(p.out_min), unplan(p.back_min), None if p.hop_min is None else unplan(p.hop_min))
+
+
+def _has_history(p: Problem) -> bool:
+    """A re-plan's week holding rows that start before its cut (``--at``), kept as published."""
+    pub = p.published
+    return (pub is not None and pub.cut_min is not None
+            and any(f.start_min < pub.cut_min for f in pub.fixed))
 
 
 def _member_stations(p: Problem) -> list[list[int]]:
