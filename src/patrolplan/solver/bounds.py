@@ -165,6 +165,12 @@ def _has_history(p: Problem) -> bool:
             and any(f.start_min < pub.cut_min for f in pub.fixed))
 
 
+def _visits_and_posts(p: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """``(need, post)``: per hotspot and slot, visits asked; posts asked (demand that is no visit)."""
+    need = np.asarray(p.visit_need) > 0
+    return need, (np.asarray(p.required) > 0) & ~need
+
+
 def _member_stations(p: Problem) -> list[list[int]]:
     """Per hotspot: the member stations of its zone that have teams."""
     return [[s for s in p.zone_members[int(z)] if p.teams[s] > 0] for z in p.hotspot_zone]
@@ -260,8 +266,7 @@ def visit_time_bound(p: Problem, road: RoadMinutes | None = None) -> VisitTimeBo
     visits (:func:`run_team_minutes`; module docstring)."""
     road = road if road is not None else road_minutes(p)
     slot = p.slot_min
-    need = np.asarray(p.visit_need) > 0
-    post = (np.asarray(p.required) > 0) & ~need
+    need, post = _visits_and_posts(p)
     post_minutes = float((np.asarray(p.required) * post).sum()) * slot
     m_in = least_road_in(p, road)
     visits_needed = np.zeros(len(p.hotspot_ids), dtype=np.int64)
@@ -310,8 +315,7 @@ def whole_teams_bound(p: Problem, road: RoadMinutes | None = None, *, time_limit
     leaves no gap, during ``[a + every, b - every]`` of its visit hours."""
     road = road if road is not None else road_minutes(p)
     slot, n_k = p.slot_min, p.n_slots
-    need = np.asarray(p.visit_need) > 0
-    post = (np.asarray(p.required) > 0) & ~need
+    need, post = _visits_and_posts(p)
     per_slot = (np.asarray(p.required) * post).sum(axis=0).astype(np.int64)
     members = _member_stations(p)
     m_in, m_out = least_road_in(p, road), least_road_out(p, road)
@@ -399,7 +403,7 @@ def windows(p: Problem) -> tuple[int, list[tuple[int, ...]]] | None:
     must have a visit start in it (:func:`path_teams_bound`): those asking for a visit at least
     every ``W`` minutes (one asking more often counts once a window: a relaxation), whose visit
     hours hold the window and the minute before it. None where no hotspot asks that often."""
-    need = np.asarray(p.visit_need) > 0
+    need, posts = _visits_and_posts(p)
     wanted = np.nonzero(need.any(axis=1))[0]
     whole = math.gcd(int(p.config.rules.shift_start_every_minutes), *(int(L) for L in p.config.rules.shift_minutes))
     every = np.asarray(p.visit_every_min)[wanted]
@@ -407,7 +411,7 @@ def windows(p: Problem) -> tuple[int, list[tuple[int, ...]]] | None:
         return None
     longest = int(every[every <= whole].max())
     e = min(w for w in range(longest, whole + 1) if whole % w == 0)
-    post = ((np.asarray(p.required) > 0) & ~need).any(axis=1)  # a post there may keep its visits: left out
+    post = posts.any(axis=1)  # a post there may keep its visits: left out
     asks = np.zeros(len(need), dtype=bool)
     asks[wanted[every <= e]] = True
     minute = np.repeat(need & (asks & ~post)[:, None], p.slot_min, axis=1)
@@ -458,18 +462,14 @@ def path_teams_bound(p: Problem, road: RoadMinutes | None = None, *, time_limit_
     fewest (station, path) pairs meeting every hotspot that must have a visit start in it, plus
     the posts' on-site hours. All 0 where no hotspot is counted (:func:`windows`). ``time_limit_s``
     for all the windows' MIPs: windows it leaves no time for count no team."""
-    from patrolplan.solver.engines import solve_highs
-
     road = road if road is not None else road_minutes(p)
     cut = windows(p) if road.hop is not None else None
-    slot = p.slot_min
-    need = np.asarray(p.visit_need) > 0
-    post = (np.asarray(p.required) > 0) & ~need
-    posts = (np.asarray(p.required) * post).sum(axis=0).astype(np.int64)
     if cut is None:
         return WholeTeamsBound(0, 0.0, np.zeros(0, dtype=np.int64))
     e, active = cut
-    members, reach = _member_stations(p), _reachable_hotspots(p)
+    slot = p.slot_min
+    posts = (np.asarray(p.required) * _visits_and_posts(p)[1]).sum(axis=0).astype(np.int64)
+    reach = _reachable_hotspots(p)
     legs = {s: _station_legs(p, road, s, reach[s]) for s in range(len(p.station_ids))
             if p.teams[s] > 0 and reach[s].size}
     solved: dict[tuple[int, ...], int | None] = {}
@@ -483,8 +483,7 @@ def path_teams_bound(p: Problem, road: RoadMinutes | None = None, *, time_limit_
             left = deadline - time.perf_counter()
             if left <= 0:  # the windows it had no time for count no team: still a bound
                 continue
-            solved[hs] = _least_paths(p, hs, reach, legs, members, e, paths, time_limit_s=left, workers=workers,
-                                      solve=solve_highs)
+            solved[hs] = _least_paths(p, hs, reach, legs, e, paths, time_limit_s=left, workers=workers)
         if solved[hs] is None:
             return WholeTeamsBound(None, None, None)
         per_window[k] = solved[hs]
@@ -495,12 +494,14 @@ def path_teams_bound(p: Problem, road: RoadMinutes | None = None, *, time_limit_
                            per_slot=per_window)
 
 
-def _least_paths(p: Problem, hs: tuple[int, ...], reach, legs, members, every: int, paths: dict, *,
-                 time_limit_s: float, workers: int, solve) -> int | None:
+def _least_paths(p: Problem, hs: tuple[int, ...], reach, legs, every: int, paths: dict, *,
+                 time_limit_s: float, workers: int) -> int | None:
     """The fewest (station, path) pairs, at most a station's teams each, meeting every hotspot of
     ``hs`` (by two stations where joint); None: none do. A MIP on HiGHS; its bound rounded up
     where the time limit stops it short of optimal. ``paths``: the stations' largest paths by
     their stops, filled as they are found."""
+    from patrolplan.solver.engines import solve_highs
+
     on = set(hs)
     cols: list[tuple[int, frozenset]] = []
     for s, D in legs.items():
@@ -549,7 +550,7 @@ def _least_paths(p: Problem, hs: tuple[int, ...], reach, legs, members, every: i
                           np.asarray([c for row in rows for c, _ in row], dtype=np.int64))), shape=(len(rows), n)),
         row_lower=np.asarray(lo), row_upper=np.asarray(hi), row_family=np.zeros(len(rows), dtype=np.int64),
         families=["path_teams"])
-    res = solve(model, time_limit_s=time_limit_s, workers=workers, lp_guided=False)
+    res = solve_highs(model, time_limit_s=time_limit_s, workers=workers, lp_guided=False)
     if res.status == "infeasible":
         return None
     if res.status == "optimal" and res.objective is not None:
