@@ -606,6 +606,29 @@ def test_the_set_partitioning_mip_is_the_cp_sat_design_exactly(seed, hourly):
     assert sd.status == "optimal" and sd.objective == first.objective and sd.least_beats == first.n_beats
 
 
+@pytest.mark.parametrize("bound, least", [(None, None), (0.0, None), (-5.0, None), (1.0, 1), (2.5, 2)])
+def test_the_fewest_beats_are_claimed_only_from_a_bound_that_counts_one(monkeypatch, bound, least):
+    """When the set design's MIP stops before its bound reaches one beat (HiGHS still in
+    presolve or at the root: bound 0 or none), no fewest beats is claimed: 0 is true of every
+    week and says nothing (a run on the Jining-shaped week logged "no beat plan of this week has
+    fewer than 0 beats"). A bound above one beat's weight is a whole beat."""
+    from patrolplan.model.pricing import station_nets
+    from patrolplan.solver.engines import EngineResult
+
+    p = _random_week(0, ())
+    bm = beats._BeatModel(p)
+    nets = station_nets(p)
+    for net in nets:
+        bm.add_station(net)
+    assert bm.add_hotspots()
+    scale = bm.weights()[0]  # one beat's weight in the objective
+    monkeypatch.setattr(beat_design, "solve_highs",
+                        lambda *a, **k: EngineResult("unknown", None, None, None if bound is None else bound * scale,
+                                                     0.1, "highs"))
+    sd = beat_design.set_design(bm, nets, time_limit_s=5)
+    assert sd.status == "unknown" and sd.least_beats == least
+
+
 @pytest.mark.parametrize("check, n_beats", [(15, 2), (5, 1)])
 def test_a_finer_check_step_lets_a_beat_hold_more_stops(no_master, check, n_beats):
     """By hand: four hotspots of one station, 10 min out and back, 5 min apart; 15 min on site
