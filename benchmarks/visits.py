@@ -14,8 +14,8 @@ versions that ask for the same hotspots and hours:
 
 ``--rendezvous`` plans the visit weeks with ``visits.rendezvous: true`` (each station its own
 loop, joint visits by meeting, loops priced by column generation; issue 22); without it, the
-enumerated loops. ``--check-minutes N`` sets the visit weeks' ``visits.check_minutes`` (the
-config's default is 15). ``--posts-every N`` makes every Nth zone's row of the visit weeks a
+enumerated loops. ``--check-minutes N`` sets the visit weeks' ``visits.check_minutes`` (unset:
+15, or the visit grid of 5 where a week too large for column generation is planned from beats). ``--posts-every N`` makes every Nth zone's row of the visit weeks a
 post instead (points and loops in one week: 20 of 120 zones at Jining scale with 6).
 ``--hours HH:MM-HH:MM`` asks the visit weeks' visits at those hours every day instead of all
 day (key hours: ``20:00-04:00`` for nights).
@@ -483,8 +483,9 @@ def main(argv=None) -> int:
     ap.add_argument("--rendezvous", action="store_true",
                     help="the visit weeks with visits.rendezvous: true (loops priced by column generation)")
     ap.add_argument("--check-minutes", type=int, default=None,
-                    help="the visit weeks' visits.check_minutes (default: the config's, 15); 5 lets beats' "
-                         "phases and legs round to 5 min instead of 15, at three times the window rows")
+                    help="the visit weeks' visits.check_minutes (default unset: 15, or the grid of 5 where a week too "
+                         "large for column generation is planned from beats); 5 lets beats' phases and legs "
+                         "round to 5 min instead of 15, at three times the window rows")
     ap.add_argument("--posts-every", type=int, default=None,
                     help="every Nth zone's row of the visit weeks a one-team post instead (points and loops in "
                          "one week; default: none)")

@@ -649,6 +649,84 @@ def test_a_finer_check_step_lets_a_beat_hold_more_stops(no_master, check, n_beat
     assert len(hint) == (check > 5)
 
 
+def _four_stops(visits: dict):
+    hotspots = ("HA", "HB", "HC", "HD")
+    sc = make_scenario([("A", 4, "X")], [(h, "ZA") for h in hotspots], [("ZA", "staggered", ["A"])],
+                       rules={"shift_hours": [8]}, visits={"rendezvous": True, **visits})
+    return sc, [(h, "", "mon", "08:00", "16:00", 1, "visit", 15, 120) for h in hotspots]
+
+
+@pytest.mark.parametrize("too_large", [True, False])
+def test_unset_the_check_step_of_a_week_too_large_for_column_generation_is_the_grid(monkeypatch, too_large):
+    """The four stops above with visits.check_minutes unset. Where the week's master is too
+    large for column generation (pricing.MASTER_MAX_ROWS, lowered here), it is planned from
+    beats, and the window rows go on the 5-min grid: one beat holds all four stops, 8
+    team-hours, and the log says why the rows are finer. Where column generation is tried the
+    rows stay on 15 min (CHECK_MINUTES): it plans the week itself or from beats on 15-min
+    phases, two beats, and the log names the setting."""
+    from patrolplan.inputs.config import CHECK_MINUTES
+    from patrolplan.model import pricing
+    from patrolplan.model.rules.visits import check_step
+
+    sc, rows = _four_stops({})
+    assert sc.config.visits.check_minutes is None and sc.config.visits.check == CHECK_MINUTES == 15
+    if too_large:
+        monkeypatch.setattr(pricing, "MASTER_MAX_ROWS", 0)
+    else:
+        monkeypatch.setattr("patrolplan.solver.colgen._optimal", lambda h: False)  # (no_master)
+    result, tr, p, sc = solve_visits(sc, rows, out=10, hop=5)
+    assert check_step(p.config, 120) == 15  # the Problem given: the solve makes its own on the grid
+    plan = result.summary["stats"]["column_generation"]["beat_plan"]
+    on_grid = [line for line in result.log if line.startswith("visits.check_minutes unset: the window rows")]
+    assert (plan["beats"], plan["phase_minutes"], len(on_grid)) == ((1, 5, 1) if too_large else (2, 15, 0))
+    assert result.summary["team_hours"] == 8 * plan["beats"]
+    assert _broken(result, sc, tr) == []
+
+
+@pytest.mark.parametrize("proven_none", [False, True])
+def test_a_first_beat_plan_not_found_in_its_time_box_is_sought_to_its_first_plan(no_master, monkeypatch, proven_none):
+    """CP-SAT's first beat plan gets at most BEAT_MAX_S (10 s); on the province's 5-min grid it
+    takes about 40. Where the box ran out without a plan, CP-SAT runs again, stopping at its first
+    plan, in the rest of its share of the time, and the week is planned from beats; where the
+    design ended early without one (nothing to find), it does not run again."""
+    import time
+
+    from patrolplan.solver import solve as solve_module
+
+    real, calls = beat_design.design, []
+
+    def slow(p, **kw):
+        calls.append(kw.get("first_only", False))
+        if len(calls) == 1:  # the first call: out of its box (or, proven_none, early) with no plan
+            time.sleep(0 if proven_none else kw["time_limit_s"])
+            return None
+        return real(p, **kw)
+
+    monkeypatch.setattr(solve_module, "BEAT_MAX_S", 0.2)
+    monkeypatch.setattr(solve_module.beat_design, "design", slow)
+    result, tr, _, sc = solve_visits(_two_stations(), DAY, out=10, hop=10, time_limit_s=30)
+    cg = result.summary["stats"]["column_generation"]
+    if proven_none:
+        assert calls == [False] and cg["fallback"] == "enumerated loops"
+        return
+    assert calls[:2] == [False, True] and cg["fallback"] == "beat plan" and cg["beat_plan"]["beats"] == 2
+    assert _broken(result, sc, tr) == []
+
+
+def test_a_check_step_set_stays_in_a_week_too_large_for_column_generation(monkeypatch):
+    """visits.check_minutes: 15 given in the config is kept where the week is planned from
+    beats (two beats on quarter-hour phases, as above); nothing moves the rows."""
+    from patrolplan.model import pricing
+
+    monkeypatch.setattr(pricing, "MASTER_MAX_ROWS", 0)
+    sc, rows = _four_stops({"check_minutes": 15})
+    result, tr, _, sc = solve_visits(sc, rows, out=10, hop=5)
+    plan = result.summary["stats"]["column_generation"]["beat_plan"]
+    assert (plan["beats"], plan["phase_minutes"]) == (2, 15)
+    assert not any(line.startswith("visits.check_minutes unset") for line in result.log)
+    assert _broken(result, sc, tr) == []
+
+
 @pytest.mark.parametrize("start, planned", [("08:00", True), ("09:00", False)])
 def test_visit_hours_off_the_check_step_get_no_beat_plan_and_say_why(no_master, start, planned):
     """With a check step of 40 min, beats' phases are multiples of 40 from the shift start

@@ -79,6 +79,7 @@ def test_every_block_of_the_config_is_walked():
     ("incidents", "min_incidents: yes"),
     ("incidents", "border_m: true"),
     ("visits", "grid_minutes: true"),
+    ("visits", "check_minutes: true"),
 ])
 def test_a_yes_no_is_not_a_number(tmp_path, capsys, block, line):
     key = line.split(":")[0]

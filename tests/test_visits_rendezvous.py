@@ -197,7 +197,7 @@ def test_window_rows_are_a_restriction_of_the_rule_tight_to_the_check_step(seed)
             accepted += 1
             assert rule.satisfied(starts.tolist(), every, a, b)
     assert accepted > 0
-    beat = every - cfg.visits.check_minutes + cfg.visits.grid_minutes
+    beat = every - cfg.visits.check + cfg.visits.grid_minutes
     regular = np.arange(a + beat - 5, b, beat) if a + beat - 5 < b else np.array([a])
     first, last = w.window_range(np.zeros(regular.size, dtype=np.int64), regular)
     filled = np.zeros(w.n_windows, dtype=bool)

@@ -140,6 +140,9 @@ class Modes(_Strict):
 #: more hotspots rarely keeps every interval; a larger ``visits.max_loop_hotspots`` is capped
 #: here, and the input warnings say so
 MAX_LOOP_HOTSPOTS = 8
+#: ``visits.check_minutes`` where it is not set, except in a week planned from beats because
+#: column generation is not tried there (solver/solve.py: the visit grid)
+CHECK_MINUTES = 15
 
 
 class Visits(_Strict):
@@ -155,7 +158,9 @@ class Visits(_Strict):
     rendezvous"); false keeps the enumerated loops (a joint loop driven by two stations
     together). With it: ``grid_minutes`` (arrival times of visits lie on this grid, road legs
     rounded up to it), ``check_minutes`` (the interval is checked every this many minutes:
-    the rows are exact up to it), ``visit_cost_minutes`` (each visit costs this many minutes
+    the rows are exact up to it; unset, 15 (:data:`CHECK_MINUTES`), or the grid in a week too
+    large for column generation that is planned from beats, whose phases are whole check
+    steps: see :attr:`check`), ``visit_cost_minutes`` (each visit costs this many minutes
     in the objective, so that loops pause instead of visiting beyond need) and
     ``pricing_rounds`` (most rounds of column generation)."""
 
@@ -165,7 +170,7 @@ class Visits(_Strict):
     max_loop_hotspots: Int = Field(4, ge=1)
     rendezvous: bool = False
     grid_minutes: Int = Field(5, ge=1, le=60)
-    check_minutes: Int = Field(15, ge=1, le=120)
+    check_minutes: Int | None = Field(None, ge=1, le=120)
     visit_cost_minutes: Float = Field(1.0, ge=0)
     pricing_rounds: Int = Field(200, ge=1)
 
@@ -176,6 +181,12 @@ class Visits(_Strict):
                              f"{self.max_interval_minutes}: a visit must end before the next is due — give a "
                              "dwell of about 15 minutes and an interval of about 120")
         return self
+
+    @property
+    def check(self) -> int:
+        """The check step the window rows are built on: ``check_minutes``, or where unset
+        :data:`CHECK_MINUTES` (a solve may then put a beat-planned week on the grid)."""
+        return CHECK_MINUTES if self.check_minutes is None else self.check_minutes
 
 
 class Response(_Strict):
@@ -322,7 +333,7 @@ class Config(_Strict):
         v = self.visits
         if v.rendezvous:
             for name, value in (("rules.shift_start_every_minutes", g), ("slot_minutes", self.slot_minutes),
-                                ("visits.check_minutes", v.check_minutes)):
+                                ("visits.check_minutes", v.check)):
                 if value % v.grid_minutes:
                     raise ValueError(f"{name}={value} is not a multiple of visits.grid_minutes={v.grid_minutes}: "
                                      "visit times lie on that grid — give a grid of 5 minutes (or 1)")

@@ -18,8 +18,8 @@ __all__ = ["SetDesign", "design", "set_design"]
 MIP_SHARE = 0.5
 
 
-def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: BeatPlan | None = None
-           ) -> BeatPlan | None:
+def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: BeatPlan | None = None,
+           first_only: bool = False) -> BeatPlan | None:
     """The beat plan of ``p`` of fewest beats (then road minutes) found in ``time_limit_s``;
     None when none applies (:func:`~patrolplan.model.beats.applicable`) or none is found.
 
@@ -27,7 +27,9 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
     plan of ``p`` found before): the set-partitioning MIP from it (:func:`set_design`, at most
     :data:`MIP_SHARE` of the time), which also bounds the beats of every beat plan
     (``least_beats``); then, unless it proved its plan optimal, CP-SAT from the better plan for
-    the rest of the time. Returns the best plan, never worse than ``hint``."""
+    the rest of the time. Returns the best plan, never worse than ``hint``. ``first_only``:
+    CP-SAT stops at its first plan (a week whose first plan takes longer than the usual time
+    box: the province on the 5-min grid, about 40 s)."""
     t0 = time.perf_counter()
     if applicable(p) is not None:
         return None
@@ -42,7 +44,7 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
         if hint.status == "optimal":
             return replace(hint, seconds=time.perf_counter() - t0)
     return _cp_sat(bm, hint, time_limit_s=float(time_limit_s) - (time.perf_counter() - t0), workers=workers,
-                   seed=seed, t0=t0)
+                   seed=seed, t0=t0, first_only=first_only)
 
 
 def _improved(bm: _BeatModel, nets, hint: BeatPlan, *, time_limit_s: float, workers: int) -> BeatPlan:
@@ -61,7 +63,7 @@ def _improved(bm: _BeatModel, nets, hint: BeatPlan, *, time_limit_s: float, work
 
 
 def _cp_sat(bm: _BeatModel, hint: BeatPlan | None, *, time_limit_s: float, workers: int, seed: int,
-            t0: float) -> BeatPlan | None:
+            t0: float, first_only: bool = False) -> BeatPlan | None:
     """CP-SAT's plan of the beat design, from ``hint`` when given; ``hint`` when it finds none
     better."""
     from ortools.sat.python import cp_model
@@ -73,6 +75,7 @@ def _cp_sat(bm: _BeatModel, hint: BeatPlan | None, *, time_limit_s: float, worke
     solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
     solver.parameters.num_workers = max(1, int(workers))
     solver.parameters.random_seed = int(seed)
+    solver.parameters.stop_after_first_solution = bool(first_only)
     status = _solve(solver, bm.m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (
             hint is not None and solver.ObjectiveValue() >= hint.objective):

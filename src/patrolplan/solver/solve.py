@@ -29,7 +29,7 @@ from patrolplan.model import beats
 from patrolplan.model.assign import assign_teams
 from patrolplan.model.build import build_model
 from patrolplan.model.greedy import greedy_counts
-from patrolplan.model.pricing import with_seed_loops
+from patrolplan.model.pricing import master_rows, with_seed_loops
 from patrolplan.model.rules.published import fixed_counts
 from patrolplan.model.rules.published import hint as published_hint
 from patrolplan.model.rules.visits import LoopColumn, check_step, trim_visits
@@ -231,8 +231,10 @@ def _price_loops(run: _Run) -> None:
             first = _improved(run, p, first)
         p = generate_columns(p, time_limit_s=run.remaining_s() * PRICING_SHARE, workers=run.params.workers,
                              say=run.say)
-    r = p.pricing
     untried = colgen.applicable(p) is not None  # too large for column generation: no first loops
+    if untried:
+        p = _on_the_grid(run, p)
+    r = p.pricing
     if untried or ((r.lp_value is None or r.slack > 1e-6) and not r.priced_out and not run.params.allow_gaps):
         # the master LP did not finish, or the loops found cannot keep every visit yet: plan the
         # week from beats (model/beats.py), else with the enumerated loops (a roster, if not the
@@ -265,6 +267,27 @@ def _price_loops(run: _Run) -> None:
                 + ("" if r.reason is None else f" ({r.reason})"))
 
 
+def _on_the_grid(run: _Run, p: Problem) -> Problem:
+    """``p`` with its window rows on the visit grid (``visits.check_minutes`` set to
+    ``visits.grid_minutes``) where the check step is unset, the week is too large for column
+    generation and beats plan it: a beat's phases are whole check steps, so on the default 15
+    min every leg between its stops rounds up to a quarter-hour. On the grid a beat holds more
+    stops where roads are short (`benchmarks/README.md`, "The visit grid for beat weeks": 6-8 %
+    fewer team-hours on the Jining weeks and the province, at three times the window rows).
+    Column generation is not tried on either, so the finer rows cost no master LP; weeks it is
+    tried on keep 15 min."""
+    v = p.config.visits
+    if v.check_minutes is not None or v.grid_minutes >= v.check or beats.applicable(p) is not None:
+        return p
+    q = p.rebuilt(config=p.config.replace(visits=v.model_copy(update={"check_minutes": v.grid_minutes})))
+    if beats.applicable(q) is not None:  # not expected: finer rows keep every phase a coarser step kept
+        return p
+    run.say(f"visits.check_minutes unset: the window rows of this beat-planned week are on the "
+            f"{v.grid_minutes}-min visit grid ({master_rows(q):,} window and link rows), so that "
+            f"the beats' legs round up to {v.grid_minutes} min, not {v.check}")
+    return q.replace(pricing=p.pricing)
+
+
 def _loops_of(p: Problem) -> list[LoopColumn]:
     """The loop columns of ``p``, to add to another problem of the same week."""
     return [LoopColumn(*p._loop_key(int(j))) for j in np.nonzero(p.shift_loop >= 0)[0]]
@@ -288,7 +311,8 @@ def _carried(q: Problem, counts: np.ndarray, p: Problem) -> np.ndarray:
 #: model of its own: its bounds hold)
 ENUMERATED = "enumerated loops"
 #: share of the time left that the beat plan's CP-SAT model may take, and its most seconds (the
-#: first plan; Jining scale gains no beat from more)
+#: first plan; Jining scale gains no beat from more). Where it finds none in BEAT_MAX_S it runs
+#: again to its first plan in the rest of the share (the province on the 5-min grid: about 40 s)
 BEAT_SHARE, BEAT_MAX_S = 0.2, 10.0
 #: share of the time left then that CP-SAT may take to improve on it, when that is at least
 #: BEAT_MIN_MORE_S seconds (the province: 1,058 beats after 10 s, 857 after 30 s, 778 after 90 s)
@@ -322,8 +346,15 @@ def _first_beats(run: _Run, p: Problem) -> _FirstBeats | str:
     why = beats.applicable(p)
     if why is not None:
         return f"none ({why})"
-    plan = beat_design.design(p, time_limit_s=min(BEAT_MAX_S, run.remaining_s() * BEAT_SHARE), workers=run.params.workers,
-                              seed=run.params.seed)
+    share, t0 = run.remaining_s() * BEAT_SHARE, time.perf_counter()
+    box = min(BEAT_MAX_S, share)
+    plan = beat_design.design(p, time_limit_s=box, workers=run.params.workers, seed=run.params.seed)
+    if plan is None and time.perf_counter() - t0 >= 0.9 * box and share - box >= 1.0:
+        # out of time, not proven without a plan: CP-SAT again, to its first plan, in the rest of its share
+        plan = beat_design.design(p, time_limit_s=share - (time.perf_counter() - t0), workers=run.params.workers,
+                                  seed=run.params.seed, first_only=True)
+        if plan is not None:
+            plan = replace(plan, seconds=time.perf_counter() - t0)
     if plan is None:
         return "none found (a hotspot no station can hold on a beat, or no plan in time)"
     kept = _held(p, plan, run)

@@ -676,7 +676,7 @@ def check_step(config, every: int) -> int:
     """The check step for an interval: ``visits.check_minutes``, but short enough that a window
     (the interval less the step) keeps at least one grid minute."""
     g = config.visits.grid_minutes
-    return max(g, min(config.visits.check_minutes, every - g))
+    return max(g, min(config.visits.check, every - g))
 
 
 def windows_of(config, *, need, posts, every_h, dwell_h, teams, hotspot_zone, zone_mode, zone_members,
