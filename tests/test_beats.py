@@ -727,6 +727,40 @@ def test_a_check_step_set_stays_in_a_week_too_large_for_column_generation(monkey
     assert _broken(result, sc, tr) == []
 
 
+@pytest.mark.parametrize("busy, most", [((), 2), (((0, 0, -600, 500),), 1), (((0, 0, -600, 480),), 2),
+                                         (((0, 0, -600, 500), (0, 1, 300, 700)), 0), (((1, 0, -600, 500),), 2)])
+def test_last_weeks_busy_teams_count_against_a_stations_beats(busy, most):
+    """solve --previous: last week's teams busy into this week (a night shift and its rest) take
+    teams from the beats a station can run. A has two teams and the week one 8-hour frame from
+    08:00 (480): a team of A busy until 08:20 leaves one beat; busy until 08:00, two; both
+    busy at 08:00, none; B's busy team takes none of A's."""
+    from patrolplan.model.rules.published import Published
+
+    p = _problem(_two_stations(), DAY).replace(published=Published(busy=busy))
+    shifts = beats.frames(p, 120)
+    assert shifts == ((480, 480),)
+    assert beats.applicable(p) is None  # a roll-over is planned anew
+    assert beats._max_beats(p, 0, shifts) == most
+
+
+def test_a_roll_over_week_is_planned_from_beats_with_the_teams_last_week_left(no_master):
+    """A week rolled on from last week (solve --previous: busy teams, no kept rows) is planned
+    from beats where column generation cannot plan it; before, it fell back to the enumerated
+    loops ("a re-plan keeps published loops", with none to keep). Team A-T01 rests until
+    08:20 after last week's night, so A's beat goes to A-T02; a re-plan (a cut) still gets no
+    beat plan."""
+    from patrolplan.model.rules.published import Published
+    from patrolplan.solver.solve import SolveParams, solve
+
+    sc = _two_stations().replace(demand=pd.DataFrame(DAY, columns=VISIT_COLUMNS))
+    p = _problem(_two_stations(), DAY).replace(published=Published(busy=((0, 0, -600, 500),)))
+    result = solve(p, SolveParams.from_config(sc.config))
+    cg = result.summary["stats"]["column_generation"]
+    assert cg["fallback"] == "beat plan" and cg["beat_plan"]["beats"] == 2
+    assert set(result.roster.loc[result.roster["station_id"] == "A", "team_id"]) == {"A-T02"}
+    assert beats.applicable(p.replace(published=Published(cut_min=600))) == "a re-plan keeps published loops"
+
+
 @pytest.mark.parametrize("start, planned", [("08:00", True), ("09:00", False)])
 def test_visit_hours_off_the_check_step_get_no_beat_plan_and_say_why(no_master, start, planned):
     """With a check step of 40 min, beats' phases are multiples of 40 from the shift start

@@ -47,7 +47,7 @@ import numpy as np
 
 from patrolplan.model.build import LinearModel
 from patrolplan.model.pricing import station_nets
-from patrolplan.model.rules import availability, max_shifts
+from patrolplan.model.rules import availability, max_shifts, published
 from patrolplan.model.rules.capacity import occupied
 from patrolplan.model.rules.shifts import shift_starts
 from patrolplan.model.rules.visits import LoopColumn, check_step
@@ -118,8 +118,8 @@ def applicable(p) -> str | None:
     opens = need & ~np.pad(need, ((0, 0), (1, 0)))[:, :-1]  # the first slot of each run of visit hours
     if (np.nonzero(opens)[1] * p.slot_min % c).any():
         return f"visit hours start off the check step ({c} min), where the window rows hold no phase of a beat"
-    if p.published is not None:
-        return "a re-plan keeps published loops"
+    if p.published is not None and (p.published.fixed or p.published.reuse or p.published.cut_min is not None):
+        return "a re-plan keeps published loops"  # a roll-over (solve --previous: busy teams only) is planned anew
     shifts = frames(p, e)
     if shifts is None:
         return f"no shift length is whole intervals ({e} min) starting on multiples of it on the shift grid"
@@ -200,13 +200,18 @@ def frames(p, e: int) -> tuple[tuple[int, int], ...] | None:
 
 def _max_beats(p, s: int, shifts: tuple[tuple[int, int], ...]) -> int:
     """Beats station ``s`` can keep all week: the shift cap, the teams its shifts and their rest
-    keep at once, and each day's available teams."""
+    keep at once beside last week's busy teams (``solve --previous``: a night shift and its rest
+    into Monday), and each day's available teams."""
     starts = np.asarray([t for t, _ in shifts], dtype=np.int64)
     n = int(starts.size)
     by_cap = max_shifts.station_cap(p, s) // max(n, 1)
     frm, until = occupied(starts, np.asarray([L for _, L in shifts], dtype=np.int64), p.min_rest_min)
-    at_once = int(((frm[None, :] <= frm[:, None]) & (frm[:, None] < until[None, :])).sum(axis=1).max())
-    by_teams = int(p.teams[s]) // max(at_once, 1)
+    at_once = ((frm[None, :] <= frm[:, None]) & (frm[:, None] < until[None, :])).sum(axis=1)
+    busy = np.zeros(n, dtype=np.int64)
+    for s2, _, lo, hi, _ in published.busy_intervals(p):
+        if s2 == s:
+            busy += (lo <= frm) & (frm < hi)
+    by_teams = int(((int(p.teams[s]) - busy) // np.maximum(at_once, 1)).min()) if n else 0
     day = starts // (24 * 60)
     by_day = min([int(a) // int((day == d).sum()) for d in np.unique(day)
                   if (a := availability.teams_on(p, s, int(d))) is not None and (day == d).any()], default=1 << 30)
