@@ -728,12 +728,14 @@ def test_a_check_step_set_stays_in_a_week_too_large_for_column_generation(monkey
 
 
 @pytest.mark.parametrize("busy, most", [((), 2), (((0, 0, -600, 500),), 1), (((0, 0, -600, 480),), 2),
-                                         (((0, 0, -600, 500), (0, 1, 300, 700)), 0), (((1, 0, -600, 500),), 2)])
+                                         (((0, 0, -600, 500), (0, 1, 300, 700)), 0), (((1, 0, -600, 500),), 2),
+                                         (((0, 0, -600, 500), (0, 1, 0, 600), (0, 2, 0, 600)), 0)])
 def test_last_weeks_busy_teams_count_against_a_stations_beats(busy, most):
     """solve --previous: last week's teams busy into this week (a night shift and its rest) take
     teams from the beats a station can run. A has two teams and the week one 8-hour frame from
     08:00 (480): a team of A busy until 08:20 leaves one beat; busy until 08:00, two; both
-    busy at 08:00, none; B's busy team takes none of A's."""
+    busy at 08:00, none; B's busy team takes none of A's. More busy than today's teams (the
+    availability table took one away) is still none, not fewer."""
     from patrolplan.model.rules.published import Published
 
     p = _problem(_two_stations(), DAY).replace(published=Published(busy=busy))

@@ -211,7 +211,7 @@ def _max_beats(p, s: int, shifts: tuple[tuple[int, int], ...]) -> int:
     for s2, _, lo, hi, _ in published.busy_intervals(p):
         if s2 == s:
             busy += (lo <= frm) & (frm < hi)
-    by_teams = int(((int(p.teams[s]) - busy) // np.maximum(at_once, 1)).min()) if n else 0
+    by_teams = max(0, int(((int(p.teams[s]) - busy) // np.maximum(at_once, 1)).min())) if n else 0
     day = starts // (24 * 60)
     by_day = min([int(a) // int((day == d).sum()) for d in np.unique(day)
                   if (a := availability.teams_on(p, s, int(d))) is not None and (day == d).any()], default=1 << 30)
