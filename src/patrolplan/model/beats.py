@@ -239,10 +239,13 @@ class SetModel:
             out.setdefault(s, []).append(beat)
         return {s: tuple(b) for s, b in sorted(out.items())}
 
-    def least_beats(self, bound: float) -> int:
+    def least_beats(self, bound: float | None) -> int | None:
         """The fewest beats of any beat plan, from a lower bound of the MIP's objective: beats
-        times ``beat`` plus the rest, where ``0 <= rest < beat``."""
-        return max(0, math.ceil((bound * (1 - 1e-9) - self.beat + 1) / self.beat))
+        times ``beat`` plus the rest, where ``0 <= rest < beat``. None where the bound (or its
+        absence) shows no beat: true of every week (a visit week needs one), so it says nothing
+        (the MIP stopped before its bound rose)."""
+        least = None if bound is None else math.ceil((bound * (1 - 1e-9) - self.beat + 1) / self.beat)
+        return least if least is not None and least > 0 else None
 
 
 def set_model(bm: "_BeatModel", nets, start: BeatPlan | None = None) -> SetModel | None:

@@ -117,8 +117,7 @@ def set_design(bm: _BeatModel, nets, *, time_limit_s: float, workers: int = 1, s
     seconds = time.perf_counter() - t0
     if res.status == "infeasible":
         return SetDesign({}, None, "infeasible", 0.0, seconds)
-    least = None if res.bound is None else sm.least_beats(res.bound)
-    least = least or None  # 0: the MIP had no bound yet (a visit week needs a beat), which says nothing
+    least = sm.least_beats(res.bound)
     if res.x is None:
         return SetDesign({}, least, res.status, 0.0, seconds)
     beats = sm.beats(res.x)
