@@ -749,8 +749,7 @@ def test_a_roll_over_week_is_planned_from_beats_with_the_teams_last_week_left(no
     """A week rolled on from last week (solve --previous: busy teams, no kept rows) is planned
     from beats where column generation cannot plan it; before, it fell back to the enumerated
     loops ("a re-plan keeps published loops", with none to keep). Team A-T01 rests until
-    08:20 after last week's night, so A's beat goes to A-T02; a re-plan (a cut) still gets no
-    beat plan."""
+    08:20 after last week's night, so A's beat goes to A-T02."""
     from patrolplan.model.rules.published import Published
     from patrolplan.solver.solve import SolveParams, solve
 
@@ -760,7 +759,6 @@ def test_a_roll_over_week_is_planned_from_beats_with_the_teams_last_week_left(no
     cg = result.summary["stats"]["column_generation"]
     assert cg["fallback"] == "beat plan" and cg["beat_plan"]["beats"] == 2
     assert set(result.roster.loc[result.roster["station_id"] == "A", "team_id"]) == {"A-T02"}
-    assert beats.applicable(p.replace(published=Published(cut_min=600))) == "a re-plan keeps published loops"
 
 
 @pytest.mark.parametrize("start, planned", [("08:00", True), ("09:00", False)])
@@ -782,3 +780,167 @@ def test_visit_hours_off_the_check_step_get_no_beat_plan_and_say_why(no_master, 
     why = "visit hours start off the check step (40 min), where the window rows hold no phase of a beat"
     assert beats.applicable(p) == why
     assert f"beat plan: none ({why})" in result.log and cg["fallback"] == "enumerated loops"
+
+
+# --- re-plans of a week planned from beats --------------------------------------------------
+
+#: visits at HA and HJ on Monday night and evening: 15 min at least every 2 h, 00:00-08:00 and
+#: 16:00-24:00 (two 8-hour beat shifts a day, no visit hours between them)
+NIGHTS = [(h, "", "mon", a, b, 1, "visit", 15, 120) for h in ("HA", "HJ") for a, b in (("00:00", "08:00"),
+                                                                                     ("16:00", "24:00"))]
+#: the same hotspots all Monday
+ALL_DAY = [(h, "", "mon", "00:00", "24:00", 1, "visit", 15, 120) for h in ("HA", "HJ")]
+
+
+def _three_stations(availability=None):
+    """Stations A, B, C of three counties; HA in A's and B's staggered zone, HJ in a
+    synchronized zone of all three; 6 officers (three teams) each; 8-hour shifts."""
+    return make_scenario([("A", 6, "X"), ("B", 6, "Y"), ("C", 6, "Z")], [("HA", "ZA"), ("HJ", "ZJ")],
+                         [("ZA", "staggered", ["A", "B"]), ("ZJ", "synchronized", ["A", "B", "C"])],
+                         rules={"shift_hours": [8]}, visits={"rendezvous": True}, availability=availability)
+
+
+def _roads(ha=(10, 12, 10), hj=(10, 10, 20)):
+    """Road minutes (both ways) from A, B, C to HA and to HJ; 10 min between the hotspots."""
+    from patrolplan.inputs.network import Travel
+
+    out = np.array(list(zip(ha, hj)), dtype=np.int64)
+    return Travel(("A", "B", "C"), ("HA", "HJ"), out, out.T.copy(), np.array([[0, 10], [10, 0]], dtype=np.int64))
+
+
+def _week(sc, rows, tr) -> Problem:
+    from patrolplan.inputs.demand import expand_demand, expand_visits
+
+    return Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=expand_demand(sc),
+                               visits=expand_visits(sc), hop_min=tr.hop_min)
+
+
+def _solved(p, sc):
+    from dataclasses import replace as with_
+
+    from patrolplan.solver.solve import SolveParams, solve
+
+    return solve(p, with_(SolveParams.from_config(sc.config), gap_tolerance_pct=0.0))
+
+
+def _replanned(first, rows, tr, at_text: str, folder, *, availability=None):
+    """``first`` published in ``folder`` (roster.csv and visits.csv, as a run folder has them),
+    then re-planned from ``at_text`` against the same week with ``availability``: the re-plan's
+    result (with its changes), its Problem and the checker's report (history kept included)."""
+    import datetime as dt
+    import json
+
+    from patrolplan.replan import finish_replan, read_published
+    from patrolplan.weeks import published_for, read_published_visits
+
+    folder.mkdir()
+    first.roster.to_csv(folder / "roster.csv", index=False)
+    first.visits.to_csv(folder / "visits.csv", index=False)
+    (folder / "summary.json").write_text(json.dumps({"status": first.status}), encoding="utf-8")
+    sc = _three_stations(availability).replace(demand=pd.DataFrame(rows, columns=VISIT_COLUMNS))
+    at = dt.datetime.fromisoformat(at_text)
+    table = read_published(folder, scenario=sc, at=at)
+    p = _week(sc, rows, tr)
+    p = p.with_published(published_for(p, table, at, source="roster.csv", visits=read_published_visits(folder)))
+    result = finish_replan(p, _solved(p, sc), (folder, table, at))
+    old = pd.read_csv(folder / "roster.csv", dtype=str, keep_default_na=False)
+    report = check_roster(sc, result.roster, travel=tr, visits=result.visits, published=old, at=at)
+    return result, p, report
+
+
+def test_a_replan_of_a_beat_week_keeps_the_published_beats_and_changes_the_fewest(no_master, tmp_path):
+    """By hand. The published week: A's beat holds HA and HJ, B's meets it at HJ (of the two
+    plans of two beats the one of fewest road minutes: B is 12 min from HA, A 10), in the night
+    and the evening shift. Re-planned from Monday 10:00 with A's officers gone: the evening's
+    HA can go to B alone (ZA's other member) and HJ's meetings to B and C. B rests one team
+    after the night, so two of its three are free: it keeps its published beat (HJ) and drives
+    a new one (HA), C a new one (HJ) on B's phase: 3 changed shifts (A's removed, two added).
+    The fewer beats (B's one beat holding both, C's) would change 4. Before, a re-plan of a
+    week too large for column generation fell back to the enumerated loops, which cannot keep
+    the published rendezvous loops: no plan, and a false "history gap"."""
+    sc = _three_stations().replace(demand=pd.DataFrame(NIGHTS, columns=VISIT_COLUMNS))
+    tr = _roads()
+    first = _solved(_week(sc, NIGHTS, tr), sc)
+    plan = first.summary["stats"]["column_generation"]["beat_plan"]
+    assert first.status in ("optimal", "feasible") and plan["beats"] == 2 and plan["shifts_per_beat"] == 2
+    holds = {s: {frozenset(x.split(";")) for x in g["loop_hotspots"]} for s, g in first.roster.groupby("station_id")}
+    assert holds == {"A": {frozenset({"HA", "HJ"})}, "B": {frozenset({"HJ"})}}
+
+    result, p, report = _replanned(first, NIGHTS, tr, "2026-11-30T10:00", tmp_path / "published",
+                                   availability=[("A", "2026-11-30", 0)])
+    assert report.ok, report.violations
+    cg = result.summary["stats"]["column_generation"]
+    assert cg["fallback"] == "beat plan" and cg["beat_plan"]["beats"] == 3 and cg["beat_plan"]["least_beats"] is None
+    assert cg["beat_plan"]["shifts_per_beat"] == 1  # the evening: the night is history
+    evening = result.roster[result.roster["start"] >= "2026-11-30T16:00"]
+    assert sorted(evening["station_id"] + ":" + evening["loop_hotspots"]) == ["B:HA", "B:HJ", "C:HJ"]
+    assert result.summary["replan"]["changed_shifts"] == 3
+    b_hj = evening[(evening["station_id"] == "B") & (evening["loop_hotspots"] == "HJ")]["shift_id"].tolist()
+    assert b_hj and set(b_hj) <= set(first.roster["shift_id"])  # B's evening beat kept as published
+
+
+def test_a_replan_mid_visit_hours_goes_on_where_history_leaves_off(no_master, tmp_path):
+    """Visits all Monday, re-planned from 10:00: the day shift (08:00-16:00) is history, so the
+    evening's first visits must come within the interval of its last, and the station that left
+    (the one of the two holding HJ that the availability table takes away) is replaced by the
+    third on the same minutes (its one team not resting after the night and the day): HJ's
+    meetings go on at the minute they kept all day, the kept partner's beat unchanged; one
+    shift changed (changes.csv: the evening's HJ beat moved to the third station)."""
+    sc = _three_stations().replace(demand=pd.DataFrame(ALL_DAY, columns=VISIT_COLUMNS))
+    tr = _roads(ha=(10, 10, 10), hj=(10, 10, 10))
+    first = _solved(_week(sc, ALL_DAY, tr), sc)
+    assert first.summary["stats"]["column_generation"]["beat_plan"]["beats"] == 2
+    published = first.roster[(first.roster["start"] >= "2026-11-30T16:00") & (first.roster["loop_hotspots"] == "HJ")]
+    gone = published["station_id"].iloc[0]  # the evening's lone HJ beat (turns may move beats between shifts)
+    result, p, report = _replanned(first, ALL_DAY, tr, "2026-11-30T10:00", tmp_path / "published",
+                                   availability=[(gone, "2026-11-30", 0)])
+    assert report.ok, report.violations
+    assert result.summary["stats"]["column_generation"]["fallback"] == "beat plan"
+    assert result.summary["replan"]["changes"] == {"moved": 1}
+    evening = result.roster[result.roster["start"] >= "2026-11-30T16:00"]
+    assert gone not in set(evening["station_id"])
+    visits = result.visits.merge(result.roster[["shift_id", "station_id"]], on="shift_id")
+    at_hj = visits[visits["hotspot_id"] == "HJ"]
+    minutes = {pd.Timestamp(t).hour * 60 + pd.Timestamp(t).minute for t in at_hj["arrive"]}
+    assert len({m % 120 for m in minutes}) == 1  # one phase all day: the meetings go on where they were
+
+
+def test_a_replan_counts_history_against_a_stations_beats():
+    """A station's beats after the cut: its history rows keep their teams resting (a night
+    shift from 00:00 rests until 20:00), and count against its shift cap."""
+    from patrolplan.model.rules.published import Published, PublishedShift
+
+    sc = _three_stations().replace(demand=pd.DataFrame(ALL_DAY, columns=VISIT_COLUMNS))
+    p = _week(sc, ALL_DAY, _roads())
+    shifts = beats.frames(p, 120)
+    assert shifts == ((0, 480), (480, 480), (960, 480))
+    after = beats.replan_frames(shifts, 600)
+    assert after == ((960, 480),)
+    assert beats._max_beats(p.replace(published=Published(cut_min=600)), 0, after) == 3
+
+    def row(n, start):
+        return PublishedShift(n, f"SH{n}", 0, n - 1, 0, (0,), start, 480, 10, 10)
+
+    kept = Published(cut_min=600, fixed=(row(1, 0), row(2, 480)))
+    assert beats._max_beats(p.replace(published=kept), 0, after) == 1
+
+
+def test_a_replan_the_enumerated_loops_cannot_keep_says_so_and_blames_no_history(no_master, tmp_path, monkeypatch):
+    """Where no beat plan applies to a re-plan of a rendezvous week (forced here), it falls back
+    to the enumerated loops, which keep a joint visit as one shared loop: the kept rendezvous
+    loops meet nobody there. The explanation says so, and reports no history gap: the kept rows
+    meet at HJ and visit HA within the interval all night (judged by the rendezvous rows, with
+    their meetings), where before it called every joint visit hour of the night short."""
+    from patrolplan.solver import solve as solve_module
+
+    sc = _three_stations().replace(demand=pd.DataFrame(NIGHTS, columns=VISIT_COLUMNS))
+    tr = _roads()
+    first = _solved(_week(sc, NIGHTS, tr), sc)
+    monkeypatch.setattr(solve_module.beats, "applicable", lambda p: "forced off")
+    result, p, report = _replanned(first, NIGHTS, tr, "2026-11-30T10:00", tmp_path / "published",
+                                   availability=[("A", "2026-11-30", 0)])
+    assert result.summary["stats"]["column_generation"]["fallback"] == "enumerated loops"
+    assert result.status not in ("optimal", "feasible")
+    assert result.summary["replan"]["history_gaps"] == []
+    assert "planned with the enumerated loops, not by rendezvous (beat plan: none (forced off))" in result.explanation
+    assert "The gap lies in history" not in result.explanation

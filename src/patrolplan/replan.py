@@ -463,10 +463,7 @@ def history_gaps(problem, table: pd.DataFrame, from_dir, at: dt.datetime) -> lis
     need = p.required[p.cover_hotspot, p.cover_slot]
     short = (p.cover_slot * p.slot_min < cut) & (present < need)
     out = []
-    guarded = p.guard @ fixed if p.guard.shape[0] else np.zeros(0)
-    bare = (p.guard_slot * p.slot_min < cut) & (guarded < 1)
-    for h in np.unique(p.guard_hotspot[bare]):
-        ks = p.guard_slot[bare & (p.guard_hotspot == h)]
+    for h, ks in _unvisited_history(p, cut):
         out.append(f"hotspot {p.hotspot_ids[int(h)]} (zone {p.zone_ids[int(p.hotspot_zone[h])]}): visit hours "
                    f"{when(p, ks)} that no kept loop keeps within the interval on its own")
     if not short.any() and not out:
@@ -490,6 +487,31 @@ def history_gaps(problem, table: pd.DataFrame, from_dir, at: dt.datetime) -> lis
                    f"removed by hand? — restore them in {Path(from_dir) / 'roster.csv'}, or re-plan from a run "
                    "folder that has them")
     return out
+
+
+def _unvisited_history(p, cut: int) -> list[tuple[int, np.ndarray]]:
+    """Per hotspot, the slots of visit rows before the cut that the kept rows leave without a
+    visit: the guard rows (enumerated loops) or, by rendezvous, the window rows whose visits all
+    start before the cut, kept by a kept loop's visit or, at a joint hotspot, by kept loops
+    meeting there (the model's meeting and link rows). Window rows on the check step ask for
+    visits on it (rules/visits.py ``Windows``): history planned on a finer step is judged on the
+    visit grid, where the rows are exact."""
+    v = p.config.visits
+    if p.windows is not None and v.check > v.grid_minutes:
+        p = p.rebuilt(config=p.config.replace(visits=v.model_copy(update={"check_minutes": v.grid_minutes})))
+    fixed = fixed_counts(p)[0]
+    kept = p.guard @ fixed if p.guard.shape[0] else np.zeros(0)
+    if p.windows is None:
+        before = p.guard_slot * p.slot_min < cut
+    else:
+        w = p.windows
+        before = w.hi < cut
+        linked = (p.meet_link @ fixed >= 1) if w.link_meet.size else np.zeros(0, dtype=bool)
+        met = np.ones(w.meet_hotspot.size, dtype=bool)
+        np.logical_and.at(met, w.link_meet, linked)  # every link row of a meeting has a kept team
+        kept = kept + (p.meet_window @ met.astype(float) if met.size else 0)
+    bare = before & (kept < 1)
+    return [(int(h), p.guard_slot[bare & (p.guard_hotspot == h)]) for h in np.unique(p.guard_hotspot[bare])]
 
 
 def _slot_text(p, k: int) -> str:
@@ -664,7 +686,10 @@ def finish_replan(problem, result, published: PublishedWeek | tuple):
             head += ("The gap lies in history (before --at): slots that start before the cut can only be covered by "
                      "the rows kept as history, and no re-plan can add a shift there.\n\n"
                      + "\n".join(f"- {n}" for n in history) + "\n\n")
-        if notes or not history:
+        model = _model_note(problem, result)
+        if model:
+            head += f"- {model}\n\n"
+        if notes or not (history or model):
             head += ("\n".join(f"- {n}" for n in notes) if notes else
                      "- no station lost teams against the published roster, and the kept rows leave no demanded "
                      "slot before --at short: the demand, zones or roads changed after the cut") + "\n\n"
@@ -674,6 +699,20 @@ def finish_replan(problem, result, published: PublishedWeek | tuple):
     if not len(result.roster):
         roster = result.roster
     return replace(result, roster=roster, visits=visits, summary=summary, explanation=explanation, changes=changes)
+
+
+def _model_note(problem, result) -> str | None:
+    """Why the model itself may fall short of a published rendezvous week: planned with the
+    enumerated loops (no beat plan applies, and column generation did not plan it), it keeps a
+    joint visit as one loop that two teams drive together, so a kept rendezvous loop (each team
+    its own, meeting its partner) meets nobody there."""
+    cg = (result.summary.get("stats") or {}).get("column_generation") or {}
+    if problem.windows is None or cg.get("fallback") != "enumerated loops":
+        return None
+    return ("the week was planned with the enumerated loops, not by rendezvous (beat plan: "
+            f"{cg.get('no_beat_plan') or 'none'}): that model keeps a joint visit as one loop that two teams drive "
+            "together, so the published rendezvous loops kept as history (each team its own loop, meeting its "
+            "partner) meet nobody in it, and its plan may fall short where the published week did not")
 
 
 def print_changes(outcome, *, file=None) -> None:

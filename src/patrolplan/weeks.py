@@ -27,7 +27,7 @@ import pandas as pd
 
 from patrolplan.errors import DataError, UsageError
 from patrolplan.model import rules
-from patrolplan.model.rules.published import Published, PublishedShift, with_kept_columns
+from patrolplan.model.rules.published import Published, PublishedShift
 
 __all__ = ["PublishedWeek", "PreviousWeek", "published_week", "previous_week", "refuse_same_folder",
            "attach_published", "published_for", "previous_busy", "read_published_visits"]
@@ -297,4 +297,4 @@ def attach_published(problem, published=None, previous=None):
                             visits=read_published_visits(published.run_dir))
     if previous is not None:
         pub = replace(pub, busy=previous_busy(problem, previous))
-    return with_kept_columns(problem.replace(published=pub))
+    return problem.with_published(pub)

@@ -98,8 +98,36 @@ class BeatPlan:
         return self.every.get(h, self.interval)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a beat plan of a week is made of (:func:`scope`): the cycle ``e`` (the longest
+    interval) and the check step ``c``; the beats' shifts ``frames`` (every shift of the week, or
+    a re-plan's from the cut on); the ``wanted`` hotspots the beats hold and each one's ``kept``
+    phases; and a re-plan's published beats, per station the stops of each
+    (:func:`published_beats`; None where no roster is kept: a fresh week or a roll-over)."""
+
+    e: int
+    c: int
+    frames: tuple[tuple[int, int], ...]
+    wanted: tuple[int, ...]
+    kept: dict[int, np.ndarray]
+    published: dict[int, frozenset[frozenset[int]]] | None = None
+
+
 def applicable(p) -> str | None:
     """None when a beat plan may be made for ``p``, else why not."""
+    found = scope(p)
+    return found if isinstance(found, str) else None
+
+
+def scope(p) -> Scope | str:
+    """The :class:`Scope` of a beat plan of ``p``, or why there is none.
+
+    A re-plan (``replan``: rows kept before the cut, published rows after it): its beats drive
+    the shifts from the cut on (:func:`replan_frames`) and keep the window rows the kept rows
+    leave open (:func:`open_windows`), so the visits go on where history leaves off; only
+    hotspots with such a window are held, and the published beats are priced to stay
+    (:meth:`_BeatModel.changed`)."""
     w = p.windows
     if w is None:
         return "no visit demand in the rendezvous model"
@@ -118,26 +146,83 @@ def applicable(p) -> str | None:
     opens = need & ~np.pad(need, ((0, 0), (1, 0)))[:, :-1]  # the first slot of each run of visit hours
     if (np.nonzero(opens)[1] * p.slot_min % c).any():
         return f"visit hours start off the check step ({c} min), where the window rows hold no phase of a beat"
-    if p.published is not None and (p.published.fixed or p.published.reuse or p.published.cut_min is not None):
-        return "a re-plan keeps published loops"  # a roll-over (solve --previous: busy teams only) is planned anew
     shifts = frames(p, e)
     if shifts is None:
         return f"no shift length is whole intervals ({e} min) starting on multiples of it on the shift grid"
-    kept = kept_phases(p, shifts, e, c)
+    cut, published, rows = _cut(p), None, None
+    ours = shifts if cut is None else replan_frames(shifts, cut)
+    if cut is not None:
+        rows = open_windows(p, ours[0][0] if ours else int(p.config.horizon_minutes))
+        wanted = wanted[[bool(rows[w.hotspot == h].any()) for h in wanted]]
+        published = published_beats(p)
+    kept = kept_phases(p, ours, e, c, rows=rows)
     lost = [p.hotspot_ids[h] for h in wanted if kept[int(h)].size == 0]
     if lost:
         return (f"no phase of a beat keeps every visit window of hotspot {lost[0]}"
                 + (f" (and {len(lost) - 1} more)" if len(lost) > 1 else "")
-                + ": visit hours shorter than the interval, or cut by a post or the week's end")
-    return None
+                + ": visit hours shorter than the interval, or cut by a post or the week's end"
+                + ("" if cut is None else ", or by the kept rows' last visits before the beats' first shift"))
+    return Scope(e, c, ours, tuple(int(h) for h in wanted), kept, published)
 
 
-def kept_phases(p, shifts: tuple[tuple[int, int], ...], e: int, c: int) -> dict[int, np.ndarray]:
+def _cut(p) -> int | None:
+    """A re-plan's cut, minutes (0 where only pinned rows are kept); None where the week keeps
+    no published row (a fresh week, or a roll-over: ``solve --previous`` gives busy teams only)."""
+    pub = p.published
+    if pub is None or not (pub.fixed or pub.reuse or pub.cut_min is not None):
+        return None
+    return int(pub.cut_min or 0)
+
+
+def replan_frames(shifts: tuple[tuple[int, int], ...], cut: int) -> tuple[tuple[int, int], ...]:
+    """The beats' shifts of a re-plan: those starting at or after the cut (no new shift starts
+    before it; the published beat shift under way at the cut is history and runs to its end,
+    where the next starts)."""
+    return tuple(f for f in shifts if f[0] >= cut)
+
+
+def open_windows(p, since: int) -> np.ndarray:
+    """A re-plan's window rows its beats must keep: those ending at or after ``since`` (the
+    beats' first shift) that no visit of the kept rows (history and pinned) keeps. A kept visit
+    at a joint hotspot counts where two stations' kept rows arrive at the same minute (a beat
+    plan's meeting)."""
+    w = p.windows
+    arrive: dict[int, dict[int, set[int]]] = {}
+    for r in p.published.fixed:
+        for h, t in r.visits:
+            arrive.setdefault(int(h), {}).setdefault(int(t), set()).add(int(r.station))
+    rows = w.hi >= since
+    for h, at in arrive.items():
+        times = np.array(sorted(t for t, stations in at.items() if not w.sync[h] or len(stations) >= 2),
+                         dtype=np.int64)
+        mine = np.nonzero(rows & (w.hotspot == h))[0]
+        if times.size and mine.size:
+            first = np.searchsorted(times, w.lo[mine])  # the first kept visit at or after each window's start
+            rows[mine] = ~((first < times.size) & (times[np.minimum(first, times.size - 1)] <= w.hi[mine]))
+    return rows
+
+
+def published_beats(p) -> dict[int, frozenset[frozenset[tuple[int, int]]]]:
+    """Per station, its published beats after the cut: each published loop row's stops with
+    their phases (``(h, minute modulo h's interval)``, as a beat plan's), leaving out those
+    inside another of the station's (a loop trimmed of its stops beyond need at the visit
+    hours' end)."""
+    sets: dict[int, set[frozenset[tuple[int, int]]]] = {}
+    for r in p.published.reuse:
+        if r.visits:
+            stops = frozenset((int(h), int(t) % int(p.visit_every_min[h])) for h, t in r.visits)
+            sets.setdefault(int(r.station), set()).add(stops)
+    return {s: frozenset(a for a in found if not any(a < b for b in found)) for s, found in sets.items()}
+
+
+def kept_phases(p, shifts: tuple[tuple[int, int], ...], e: int, c: int, *, rows: np.ndarray | None = None
+                ) -> dict[int, np.ndarray]:
     """Per visit hotspot ``h``: the phases (multiples of ``c`` in ``[0, e_h)``) whose visits in
     the beats' ``shifts`` (at every minute ``phase + n e_h`` of a driven cycle) fall into every
     window row of ``h``. Most windows hold one minute of every phase; a window of visit hours
     shorter than the interval (cut by a post or the week's end too) or whose clock starts a
-    dwell before them (after a post) holds fewer, and a beat's phase must be one of those."""
+    dwell before them (after a post) holds fewer, and a beat's phase must be one of those.
+    ``rows``: the window rows that count (a re-plan's :func:`open_windows`; None: all)."""
     w = p.windows
     n_c = -(-int(p.config.horizon_minutes) // e)
     driven = np.zeros(n_c + 2, dtype=bool)
@@ -147,8 +232,10 @@ def kept_phases(p, shifts: tuple[tuple[int, int], ...], e: int, c: int) -> dict[
     for h in np.nonzero(p.visit_need.any(axis=1))[0]:
         h, e_h = int(h), int(p.visit_every_min[h])
         ph = np.arange(0, e_h, c, dtype=np.int64)
-        rows = w.hotspot == h
-        lo, hi = w.lo[rows][:, None], w.hi[rows][:, None]
+        mine = w.hotspot == h
+        if rows is not None:
+            mine &= rows
+        lo, hi = w.lo[mine][:, None], w.hi[mine][:, None]
         first = lo + (ph[None, :] - lo) % e_h  # the first minute from lo of each phase
         ok = np.zeros(first.shape, dtype=bool)
         for v in (first, first + e_h):
@@ -199,18 +286,26 @@ def frames(p, e: int) -> tuple[tuple[int, int], ...] | None:
 
 
 def _max_beats(p, s: int, shifts: tuple[tuple[int, int], ...]) -> int:
-    """Beats station ``s`` can keep all week: the shift cap, the teams its shifts and their rest
-    keep at once beside last week's busy teams (``solve --previous``: a night shift and its rest
-    into Monday), and each day's available teams."""
+    """Beats station ``s`` can keep in all the beats' ``shifts``: the shift cap, the teams its
+    shifts and their rest keep at once beside teams already busy (last week's, ``solve
+    --previous``: a night shift and its rest into Monday; a re-plan's history rows before the
+    cut and their rest), and each day's available teams."""
     starts = np.asarray([t for t, _ in shifts], dtype=np.int64)
     n = int(starts.size)
-    by_cap = max_shifts.station_cap(p, s) // max(n, 1)
+    spans = [(lo, hi) for s2, _, lo, hi, _ in published.busy_intervals(p) if s2 == s]
+    cut, history = _cut(p), 0
+    if cut is not None:  # history happened: its teams rest, its shifts count against the cap
+        _, outside = published.fixed_counts(p)  # already among busy_intervals
+        kept = [r for r in p.published.fixed if r.station == s and r.start_min < cut]
+        history = len(kept)
+        spans += [(r.start_min, r.start_min + r.len_min + p.min_rest_min) for r in kept
+                  if not any(r is o for o in outside)]
+    by_cap = max(0, max_shifts.station_cap(p, s) - history) // max(n, 1)
     frm, until = occupied(starts, np.asarray([L for _, L in shifts], dtype=np.int64), p.min_rest_min)
     at_once = ((frm[None, :] <= frm[:, None]) & (frm[:, None] < until[None, :])).sum(axis=1)
     busy = np.zeros(n, dtype=np.int64)
-    for s2, _, lo, hi, _ in published.busy_intervals(p):
-        if s2 == s:
-            busy += (lo <= frm) & (frm < hi)
+    for lo, hi in spans:
+        busy += (lo <= frm) & (frm < hi)
     by_teams = max(0, int(((int(p.teams[s]) - busy) // np.maximum(at_once, 1)).min())) if n else 0
     day = starts // (24 * 60)
     by_day = min([int(a) // int((day == d).sum()) for d in np.unique(day)
@@ -224,12 +319,15 @@ class SetModel:
     :func:`patrolplan.solver.beat_design.set_design`). ``model``: the MIP, None when some wanted
     hotspot is on no beat (then no beat plan exists); ``found``: each beat column's station and
     ``((h, phase), ...)``, the first ``len(found)`` variables; ``beat``: the cost of one beat
-    (:meth:`_BeatModel.weights`); ``start``: the values of a plan to start from, or None."""
+    (:meth:`_BeatModel.weights`); ``start``: the values of a plan to start from, or None;
+    ``changes``: the costs price the published beats a re-plan changes
+    (:meth:`_BeatModel.changed`), so they count no beats."""
 
     model: LinearModel | None
     found: list[tuple[int, tuple[tuple[int, int], ...]]]
     beat: int
     start: np.ndarray | None
+    changes: bool = False
 
     def beats(self, x) -> dict[int, tuple[tuple[tuple[int, int], ...], ...]]:
         """The beats of the MIP's solution ``x``, per station."""
@@ -243,8 +341,8 @@ class SetModel:
         """The fewest beats of any beat plan, from a lower bound of the MIP's objective: beats
         times ``beat`` plus the rest, where ``0 <= rest < beat``. None where the bound (or its
         absence) shows no beat: true of every week (a visit week needs one), so it says nothing
-        (the MIP stopped before its bound rose)."""
-        least = None if bound is None else math.ceil((bound * (1 - 1e-9) - self.beat + 1) / self.beat)
+        (the MIP stopped before its bound rose), and in a re-plan, whose costs put changes first."""
+        least = None if bound is None or self.changes else math.ceil((bound * (1 - 1e-9) - self.beat + 1) / self.beat)
         return least if least is not None and least > 0 else None
 
 
@@ -265,9 +363,10 @@ def set_model(bm: "_BeatModel", nets, start: BeatPlan | None = None) -> SetModel
     if any(h not in held for h in bm.wanted):
         return SetModel(None, found, beat, None)
     cost = [beat + sum(bm.road[s, h] for h, _ in stops) + (lone if len(stops) == 1 and bm.w.sync[stops[0][0]] else 0)
-            for s, stops in found]
+            + bm.changed(s, stops) for s, stops in found]
     model, y_of = _set_rows(bm, found, cost)
-    return SetModel(model, found, beat, None if start is None else _set_start(bm, columns, y_of, model, start))
+    return SetModel(model, found, beat, None if start is None else _set_start(bm, columns, y_of, model, start),
+                    changes=bm.published is not None)
 
 
 def _column_key(w, s: int, stops) -> tuple:
@@ -289,7 +388,9 @@ def _set_columns(bm: "_BeatModel", nets) -> dict[tuple, tuple[int, tuple[tuple[i
             if nodes > MAX_BEAT_NODES:
                 return None
             stops = tuple((int(net.stops[i]), ph) for i, ph in beat)
-            columns.setdefault(_column_key(bm.w, net.station, stops), (net.station, stops))
+            # a re-plan's published beat is a column of its own: its phases are what the price keeps
+            key = (net.station, stops) if bm.changed(net.station, stops) < 0 else _column_key(bm.w, net.station, stops)
+            columns.setdefault(key, (net.station, stops))
     return columns
 
 
@@ -399,18 +500,18 @@ class _BeatModel:
         from ortools.sat.python import cp_model
 
         self.p, self.w, self.m = p, p.windows, cp_model.CpModel()
-        self.wanted = [int(h) for h in np.nonzero(p.visit_need.any(axis=1))[0]]
+        sc = scope(p)  # a Scope: the callers ask applicable() first
+        self.wanted = list(sc.wanted)
         self.every = {h: int(p.visit_every_min[h]) for h in self.wanted}  # each divides the cycle
-        self.e = max(self.every.values())  # the cycle: the longest interval
-        self.c, self.g = check_step(p.config, self.e), self.w.grid
-        self.frames = frames(p, self.e)
-        self.kept = kept_phases(p, self.frames, self.e, self.c)  # every hotspot some (beats.applicable)
+        self.e, self.c, self.g = sc.e, sc.c, self.w.grid  # the cycle: the longest interval
+        self.frames, self.kept, self.published = sc.frames, sc.kept, sc.published  # every hotspot some phase
         self.phase = {h: self.m.NewIntVarFromDomain(cp_model.Domain.FromValues(self.kept[h].tolist()), f"phase[{h}]")
                       for h in self.wanted}
         self.hold: dict[tuple[int, int, int], object] = {}
         self.used: dict[tuple[int, int], object] = {}
         self.road: dict[tuple[int, int], int] = {}  # (station, hotspot) -> road minutes out and back
         self.lone: list = []  # per beat that may hold a joint hotspot: its one stop is joint
+        self._change: int | None = None  # a re-plan's price of a changed beat (:meth:`changed`)
 
     def add_station(self, net) -> None:
         """Station ``net.station``'s beats: each holds hotspots whose phase leaves the road out
@@ -465,6 +566,21 @@ class _BeatModel:
             most[h] = max(most.get(h, 0), minutes)
         beat = 1 + sum((2 if self.w.sync[h] else 1) * most.get(h, 0) for h in self.wanted) + lone * len(self.used)
         return beat, lone
+
+    def changed(self, s: int, stops) -> int:
+        """A re-plan's price of station ``s`` running a beat of ``stops`` (``(h, phase), ...``),
+        above every other cost of the design: ``-change`` where it is one of the station's
+        published beats (its phases are the published ones), ``+change`` where it is new. So the
+        set design keeps the most published beats and adds the fewest, as the re-plan's model
+        changes the fewest shifts (rules/published.py), and only then the fewest beats. 0 in a
+        week that keeps no roster. CP-SAT's model does not price it (the set design plans a
+        re-plan, whose fixed phases leave few beats to list)."""
+        if self.published is None:
+            return 0
+        if self._change is None:
+            self._change = self.weights()[0] * (len(self.used) + 1)
+        change = self._change
+        return -change if frozenset(stops) in self.published.get(s, ()) else change
 
     def objective(self):
         """CP-SAT's objective (:meth:`weights`)."""

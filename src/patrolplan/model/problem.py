@@ -159,7 +159,15 @@ class Problem:
             availability_teams=self.availability_teams,
             visits=pick(visits, self.visit_demand()),
             hop_min=self.hop_min,
-        ).replace(published=self.published)
+        ).with_published(self.published)
+
+    def with_published(self, published) -> "Problem":
+        """This problem keeping the published roster ``published`` (rules/published.py): with
+        the kept rows' columns (``with_kept_columns``) where it keeps rows."""
+        from patrolplan.model.rules.published import with_kept_columns
+
+        p = self.replace(published=published)
+        return p if published is None else with_kept_columns(p)
 
     def visit_demand(self):
         """The visit demand as :class:`~patrolplan.inputs.demand.VisitDemand` (per-hotspot values)."""

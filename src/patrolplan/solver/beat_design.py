@@ -23,6 +23,9 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
     """The beat plan of ``p`` of fewest beats (then road minutes) found in ``time_limit_s``;
     None when none applies (:func:`~patrolplan.model.beats.applicable`) or none is found.
 
+    A re-plan (:func:`~patrolplan.model.beats.scope`): the set design alone, pricing the
+    published beats it changes (CP-SAT only where the beats are too many to list).
+
     Without ``hint``: CP-SAT's first plan (it finds one fast at every scale). With ``hint`` (a
     plan of ``p`` found before): the set-partitioning MIP from it (:func:`set_design`, at most
     :data:`MIP_SHARE` of the time), which also bounds the beats of every beat plan
@@ -39,6 +42,13 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
         bm.add_station(net)
     if not bm.add_hotspots():
         return None
+    if bm.published is not None:  # a re-plan: the set design alone prices its changes
+        if not bm.wanted:  # history keeps every window: no beat after the cut
+            return BeatPlan(bm.e, bm.frames, {}, "optimal", time.perf_counter() - t0)
+        sd = set_design(bm, nets, time_limit_s=float(time_limit_s) - (time.perf_counter() - t0), workers=workers)
+        if sd is not None:
+            return _replanned(bm, sd, t0)
+        hint = None  # too many beats to list: CP-SAT, without the price of changes
     if hint is not None:
         hint = _improved(bm, nets, hint, time_limit_s=MIP_SHARE * float(time_limit_s), workers=workers)
         if hint.status == "optimal":
@@ -60,6 +70,16 @@ def _improved(bm: _BeatModel, nets, hint: BeatPlan, *, time_limit_s: float, work
     if sd.status == "optimal":  # the MIP's optimum is the hint's objective or the hint is its plan
         hint = replace(hint, status="optimal")
     return hint
+
+
+def _replanned(bm: _BeatModel, sd: "SetDesign", t0: float) -> BeatPlan | None:
+    """A re-plan's beat plan: the set design's, whose costs keep the most published beats and
+    add the fewest (:meth:`~patrolplan.model.beats._BeatModel.changed`), so it bounds no beats;
+    None where it found none."""
+    if not sd.beats:
+        return None
+    return BeatPlan(bm.e, bm.frames, beats=sd.beats, status=sd.status, seconds=time.perf_counter() - t0,
+                    objective=sd.objective, every={h: e for h, e in bm.every.items() if e < bm.e})
 
 
 def _cp_sat(bm: _BeatModel, hint: BeatPlan | None, *, time_limit_s: float, workers: int, seed: int,
@@ -121,7 +141,7 @@ def set_design(bm: _BeatModel, nets, *, time_limit_s: float, workers: int = 1, s
     if res.x is None:
         return SetDesign({}, least, res.status, 0.0, seconds)
     beats = sm.beats(res.x)
-    if res.status == "optimal":
+    if res.status == "optimal" and not sm.changes:
         least = sum(len(b) for b in beats.values())
     return SetDesign(beats, least, res.status, float(res.objective), seconds)
 

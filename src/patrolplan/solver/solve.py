@@ -30,7 +30,7 @@ from patrolplan.model.assign import assign_teams
 from patrolplan.model.build import build_model
 from patrolplan.model.greedy import greedy_counts
 from patrolplan.model.pricing import master_rows, with_seed_loops
-from patrolplan.model.rules.published import fixed_counts
+from patrolplan.model.rules.published import fixed_counts, with_kept_columns
 from patrolplan.model.rules.published import hint as published_hint
 from patrolplan.model.rules.visits import LoopColumn, check_step, trim_visits
 from patrolplan.solver import beat_design, colgen
@@ -249,7 +249,7 @@ def _price_loops(run: _Run) -> None:
         run.say("the week is planned with the enumerated loops instead (visits.rendezvous off)")
         cfg = p.config
         p = p.rebuilt(config=cfg.replace(visits=cfg.visits.model_copy(update={"rendezvous": False})))
-        run.stats["column_generation"] = {**r.as_dict(), "fallback": ENUMERATED}
+        run.stats["column_generation"] = {**r.as_dict(), "fallback": ENUMERATED, "no_beat_plan": first}
         run.problem = p
         return
     beats_too = isinstance(first, _FirstBeats) and r.bound is None
@@ -430,15 +430,22 @@ def _held(p: Problem, plan, run: _Run) -> tuple[Problem, np.ndarray] | None:
     """``p`` with the beat plan's loop columns, and the same beats driven by other stations that
     can (turns in staggered zones), and a first roster over them: the plan's counts, and in a
     week that also asks for posts, the posts staffed around the beats (:func:`_with_posts`);
-    None when the plan breaks a row of the model (manpower, rest) or leaves some post no team."""
+    None when the plan breaks a row of the model (manpower, rest) or leaves some post no team.
+    A re-plan keeps the published rows' columns (rules/published.py ``with_kept_columns``): its
+    first roster is the kept rows, the published posts after the cut and the beats from it."""
     q = p.without_loop_columns()
-    n_posts = q.n_shifts
+    if p.published is not None:
+        q = with_kept_columns(q)
     own = beats.beat_columns(plan)
     q = q.with_loop_columns(own + beats.turn_columns(p, plan))
+    index = {q._loop_key(int(j)): int(j) for j in np.nonzero(q.shift_loop >= 0)[0][::-1]}  # the first of alike
     start = np.zeros(q.n_shifts)
-    start[n_posts: n_posts + len(own)] = 1
+    start[[index[(c.station, c.start, c.length, c.visits)] for c in own]] = 1
+    if p.published is not None:
+        posts = published_hint(q) * (q.shift_loop < 0)
+        start = np.maximum(np.maximum(start, fixed_counts(q)[0]), posts)
     model = build_model(q)
-    if (q.required > 0).any():
+    if (q.required > 0).any() and (p.published is None or complete_columns(model, start) is None):
         start = _with_posts(q, model, start, run)
         if start is None:
             return None
@@ -460,7 +467,8 @@ def _with_posts(q: Problem, model, beat_counts: np.ndarray, run: _Run) -> np.nda
     None: none of them found one."""
     for fixed in (beat_counts, None):  # the second only where the first fails
         start = greedy_counts(q, model, fixed=fixed)
-        if start is not None:
+        # the greedy planner knows no kept rows nor a re-plan's cut: its roster must keep the rows
+        if start is not None and (q.published is None or complete_columns(model, start) is not None):
             return start
     limit = min(POSTS_MIP_MAX_S, run.remaining_s() * POSTS_MIP_SHARE)
     res = solve_highs(model, time_limit_s=limit, workers=run.params.workers, seed=run.params.seed,
