@@ -96,7 +96,8 @@ def test_no_beat_plan_where_a_hotspot_is_too_far_for_a_cycle(no_master):
     dwell and the way back before the next team's first visit): no beat plan, and the week
     is planned with the enumerated loops, still without a gap."""
     p = _problem(_two_stations(), DAY, out=60, hop=10)
-    assert beat_design.design(p, time_limit_s=5) is None
+    assert beat_design.design(p, time_limit_s=5) == ("no station can hold hotspot HA (and 2 more: HB, HJ) on a beat (a "
+                                                     "joint one: no two partner stations), for their roads, zones and teams")
     result, tr, _, sc = solve_visits(_two_stations(), DAY, out=60, hop=10)
     cg = result.summary["stats"]["column_generation"]
     assert cg["fallback"] == "enumerated loops"
@@ -587,11 +588,11 @@ def test_the_set_partitioning_mip_is_the_cp_sat_design_exactly(seed, hourly):
     nets = station_nets(p)
     for net in nets:
         bm.add_station(net)
-    if first is None:
-        assert not bm.add_hotspots() or beat_design.set_design(bm, nets, time_limit_s=20).status == "infeasible"
+    if not isinstance(first, beats.BeatPlan):  # none exists (a text why), or CP-SAT proved none (None)
+        assert bm.add_hotspots() or beat_design.set_design(bm, nets, time_limit_s=20).status == "infeasible"
         return
     assert first.status == "optimal" and first.least_beats is None
-    assert bm.add_hotspots()
+    assert bm.add_hotspots() == []
     listed = set()
     for net in nets:
         ok, lo, hi = bm.window(net)
@@ -620,7 +621,7 @@ def test_the_fewest_beats_are_claimed_only_from_a_bound_that_counts_one(monkeypa
     nets = station_nets(p)
     for net in nets:
         bm.add_station(net)
-    assert bm.add_hotspots()
+    assert bm.add_hotspots() == []
     scale = bm.weights()[0]  # one beat's weight in the objective
     monkeypatch.setattr(beat_design, "solve_highs",
                         lambda *a, **k: EngineResult("unknown", None, None, None if bound is None else bound * scale,
@@ -944,3 +945,19 @@ def test_a_replan_the_enumerated_loops_cannot_keep_says_so_and_blames_no_history
     assert result.summary["replan"]["history_gaps"] == []
     assert "planned with the enumerated loops, not by rendezvous (beat plan: none (forced off))" in result.explanation
     assert "The gap lies in history" not in result.explanation
+
+
+def test_a_replan_no_beat_plan_can_keep_says_which_hotspot(no_master, tmp_path):
+    """With A and B, the only members of HA's zone, both gone from the cut, no beat plan exists
+    (nor any roster): the log names HA, and HJ, whose joint visits have C alone left, as the
+    hotspots no station can hold after the cut, where it said "none found (a hotspot no station
+    can hold on a beat, or no plan in time)"."""
+    sc = _three_stations().replace(demand=pd.DataFrame(NIGHTS, columns=VISIT_COLUMNS))
+    tr = _roads()
+    first = _solved(_week(sc, NIGHTS, tr), sc)
+    result, p, report = _replanned(first, NIGHTS, tr, "2026-11-30T10:00", tmp_path / "published",
+                                   availability=[("A", "2026-11-30", 0), ("B", "2026-11-30", 0)])
+    assert result.status not in ("optimal", "feasible")
+    assert ("beat plan: none (no station can hold hotspot HA (and 1 more: HJ) on a beat (a joint one: no two partner "
+            "stations), for "
+            "their roads, zones and teams left after the cut)") in result.log

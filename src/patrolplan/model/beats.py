@@ -52,7 +52,8 @@ from patrolplan.model.rules.capacity import occupied
 from patrolplan.model.rules.shifts import shift_starts
 from patrolplan.model.rules.visits import LoopColumn, check_step
 
-__all__ = ["BeatPlan", "SetModel", "applicable", "frames", "kept_phases", "set_model", "beat_columns", "turn_columns"]
+__all__ = ["BeatPlan", "Scope", "SetModel", "applicable", "beat_columns", "cut_of", "frames", "kept_phases", "open_windows",
+           "published_beats", "replan_frames", "scope", "set_model", "turn_columns"]
 
 #: most beats one station runs at once
 MAX_BEATS = 3
@@ -149,7 +150,7 @@ def scope(p) -> Scope | str:
     shifts = frames(p, e)
     if shifts is None:
         return f"no shift length is whole intervals ({e} min) starting on multiples of it on the shift grid"
-    cut, published, rows = _cut(p), None, None
+    cut, published, rows = cut_of(p), None, None
     ours = shifts if cut is None else replan_frames(shifts, cut)
     if cut is not None:
         rows = open_windows(p, ours[0][0] if ours else int(p.config.horizon_minutes))
@@ -165,7 +166,7 @@ def scope(p) -> Scope | str:
     return Scope(e, c, ours, tuple(int(h) for h in wanted), kept, published)
 
 
-def _cut(p) -> int | None:
+def cut_of(p) -> int | None:
     """A re-plan's cut, minutes (0 where only pinned rows are kept); None where the week keeps
     no published row (a fresh week, or a roll-over: ``solve --previous`` gives busy teams only)."""
     pub = p.published
@@ -293,7 +294,7 @@ def _max_beats(p, s: int, shifts: tuple[tuple[int, int], ...]) -> int:
     starts = np.asarray([t for t, _ in shifts], dtype=np.int64)
     n = int(starts.size)
     spans = [(lo, hi) for s2, _, lo, hi, _ in published.busy_intervals(p) if s2 == s]
-    cut, history = _cut(p), 0
+    cut, history = cut_of(p), 0
     if cut is not None:  # history happened: its teams rest, its shifts count against the cap
         _, outside = published.fixed_counts(p)  # already among busy_intervals
         kept = [r for r in p.published.fixed if r.station == s and r.start_min < cut]
@@ -624,16 +625,21 @@ class _BeatModel:
         m.Add(pa - pb >= ba).OnlyEnforceIf([xa, xb, before.Not()])
         m.Add(pb + e - pa >= ab).OnlyEnforceIf([xa, xb, before.Not()])
 
-    def add_hotspots(self) -> bool:
-        """Each hotspot held by one beat of one station, a joint one by two partners; False when
-        some hotspot no station can hold."""
+    def add_hotspots(self) -> list[int]:
+        """Each hotspot held by one beat of one station, a joint one by two partners. Returns
+        the hotspots no station can hold on a beat (a joint one: no two partners; the
+        stations' roads, zones and teams), none when every one can."""
         by_h: dict[int, dict[int, list]] = {}
         for (h, s, _), x in self.hold.items():
             by_h.setdefault(h, {}).setdefault(s, []).append(x)
+        unheld = []
         for h in self.wanted:
             stations = by_h.get(h, {})
-            if not stations:
-                return False
+            z = int(self.p.hotspot_zone[h])
+            if not stations or (self.w.sync[h] and not any(set(self.w.partners.get((z, s), ())) & set(stations)
+                                                           for s in stations)):
+                unheld.append(h)
+                continue
             for xs in stations.values():
                 self.m.Add(sum(xs) <= 1)
             every = [x for xs in stations.values() for x in xs]
@@ -641,11 +647,10 @@ class _BeatModel:
                 self.m.Add(sum(every) == 1)
                 continue
             self.m.Add(sum(every) == 2)
-            z = int(self.p.hotspot_zone[h])
             for s, xs in stations.items():
                 mates = [x for s2 in self.w.partners.get((z, s), ()) for x in stations.get(s2, [])]
                 self.m.Add(sum(xs) <= sum(mates))
-        return True
+        return unheld
 
     def hint(self, plan: BeatPlan) -> None:
         """Every variable hinted at its value in ``plan``."""

@@ -19,9 +19,11 @@ MIP_SHARE = 0.5
 
 
 def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: BeatPlan | None = None,
-           first_only: bool = False) -> BeatPlan | None:
+           first_only: bool = False) -> BeatPlan | str | None:
     """The beat plan of ``p`` of fewest beats (then road minutes) found in ``time_limit_s``;
-    None when none applies (:func:`~patrolplan.model.beats.applicable`) or none is found.
+    None when none applies (:func:`~patrolplan.model.beats.applicable`) or none is found in
+    time; a text saying why where none exists (a hotspot no station can hold on a beat, or a
+    re-plan's set design proves none).
 
     A re-plan (:func:`~patrolplan.model.beats.scope`): the set design alone, pricing the
     published beats it changes (CP-SAT only where the beats are too many to list).
@@ -40,12 +42,16 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
     nets = station_nets(p)
     for net in nets:
         bm.add_station(net)
-    if not bm.add_hotspots():
-        return None
+    unheld = bm.add_hotspots()
+    if unheld:
+        return _unheld_words(p, unheld, replan=bm.published is not None)
     if bm.published is not None:  # a re-plan: the set design alone prices its changes
         if not bm.wanted:  # history keeps every window: no beat after the cut
             return BeatPlan(bm.e, bm.frames, {}, "optimal", time.perf_counter() - t0)
         sd = set_design(bm, nets, time_limit_s=float(time_limit_s) - (time.perf_counter() - t0), workers=workers)
+        if sd is not None and sd.status == "infeasible":
+            return ("no beat plan keeps the visit windows the kept rows leave open with the teams left after the cut "
+                    "(the set design proves it: each station runs the same beats in every shift from the cut on)")
         if sd is not None:
             return _replanned(bm, sd, t0)
         hint = None  # too many beats to list: CP-SAT, without the price of changes
@@ -70,6 +76,14 @@ def _improved(bm: _BeatModel, nets, hint: BeatPlan, *, time_limit_s: float, work
     if sd.status == "optimal":  # the MIP's optimum is the hint's objective or the hint is its plan
         hint = replace(hint, status="optimal")
     return hint
+
+
+def _unheld_words(p, unheld: list[int], *, replan: bool) -> str:
+    """Why no beat plan exists: the hotspots no station can hold on a beat."""
+    ids = [str(p.hotspot_ids[h]) for h in unheld]
+    more = f" (and {len(ids) - 1} more: {', '.join(ids[1:4])}{', ...' if len(ids) > 4 else ''})" if len(ids) > 1 else ""
+    return (f"no station can hold hotspot {ids[0]}{more} on a beat (a joint one: no two partner stations), for their "
+            f"roads, zones and teams{' left after the cut' if replan else ''}")
 
 
 def _replanned(bm: _BeatModel, sd: "SetDesign", t0: float) -> BeatPlan | None:

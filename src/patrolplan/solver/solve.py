@@ -355,14 +355,16 @@ def _first_beats(run: _Run, p: Problem) -> _FirstBeats | str:
                                   seed=run.params.seed, first_only=True)
         if plan is not None:
             plan = replace(plan, seconds=time.perf_counter() - t0)
+    if isinstance(plan, str):  # none exists
+        return f"none ({plan})"
     if plan is None:
-        return "none found (a hotspot no station can hold on a beat, or no plan in time)"
+        return "none found in time"
     kept = _held(p, plan, run)
     if kept is None:
         return (f"none kept (its {plan.n_beats} beats break a row of the model: manpower, rest, "
                 "visit windows" + (", or leave no team for a post)" if (p.required > 0).any() else ")"))
     run.say(f"beat plan: {plan.n_beats} beats ({plan.status}, {plan.seconds:.1f} s), "
-            f"{plan.team_minutes / 60:,.0f} team-hours")
+            f"{plan.team_minutes / 60:,.0f} team-hours" + ("" if beats.cut_of(p) is None else " from the cut (--at) on"))
     return _FirstBeats(plan, *kept)
 
 
@@ -381,6 +383,7 @@ def _improved(run: _Run, p: Problem, first: _FirstBeats) -> _FirstBeats:
     more = run.remaining_s() * BEAT_MORE_SHARE
     if plan.status != "optimal" and more >= BEAT_MIN_MORE_S:
         better = beat_design.design(p, time_limit_s=more, workers=run.params.workers, seed=run.params.seed, hint=plan)
+        better = better if isinstance(better, beats.BeatPlan) else None  # a plan exists: never a proof of none
         if better is not None and better.objective < plan.objective and (again := _held(p, better, run)) is not None:
             run.say(f"beat plan improved: {better.n_beats} beats ({better.status}, {better.seconds:.1f} s more)")
             plan, kept = replace(better, seconds=plan.seconds + better.seconds), again
