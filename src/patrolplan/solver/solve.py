@@ -221,13 +221,16 @@ def _price_loops(run: _Run) -> None:
     beats, as before, now with those loops too), and where it ends without a proven bound. Where
     it proves one, the MIP keeps to the loops pricing can find, which that bound covers. (As
     column generation's first columns, the beats led it to loops that planned the example week
-    worse: objective 424-430 against 409.)"""
+    worse: objective 424-430 against 409.) A re-plan starts from the published roster instead:
+    its beats (model/beats.py ``scope``) are designed only where column generation does not
+    plan it."""
     p = run.problem
     first: _FirstBeats | str | None = None
     if p.pricing is None:
         if not (p.shift_loop >= 0).any():  # a Problem made by hand, not by prepare: its first loops
             p = with_seed_loops(p)
-        if colgen.applicable(p) is None and isinstance(first := _first_beats(run, p), _FirstBeats):
+        if (colgen.applicable(p) is None and beats.cut_of(p) is None
+                and isinstance(first := _first_beats(run, p), _FirstBeats)):
             first = _improved(run, p, first)
         p = generate_columns(p, time_limit_s=run.remaining_s() * PRICING_SHARE, workers=run.params.workers,
                              say=run.say)
