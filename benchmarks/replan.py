@@ -4,7 +4,8 @@
 
 For each week (``demo``: the ``patrolplan demo`` scenario, ``patrolplan.scenarios.jining``;
 ``jining``: the Jining-scale synthetic week of ``benchmarks/run.py``, 146 stations, 160
-hotspots, 24/7 demand):
+hotspots, 24/7 demand; ``jining-visits`` and ``jining-zones-visits``: the 24/7 visit weeks of
+``benchmarks/visits.py --rendezvous``, planned from beats, a re-plan of them too):
 
 1. the week is solved and published (a run folder, no pictures);
 2. a re-plan from Wednesday 12:00 with no input change: its changed shifts (target 0);
@@ -54,6 +55,10 @@ def week_config(week: str, tmp: Path) -> Path:
         from patrolplan.scenarios.jining import write_scenario
 
         return write_scenario(tmp / "demo")
+    if week.endswith("-visits"):  # issue 22: the 24/7 visit week by rendezvous, planned from beats at this scale
+        from visits import variant
+
+        return variant(week.removesuffix("-visits"), "visits", rendezvous=True)
     from run import scenario_path
 
     return scenario_path(week)
@@ -179,7 +184,8 @@ def run_week(week: str, *, time_limit_s: float, repeat: int) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--weeks", default="demo,jining", help="comma list of: demo, jining, jining-key, small")
+    ap.add_argument("--weeks", default="demo,jining",
+                    help="comma list of: demo, jining, jining-key, small, jining-visits, jining-zones-visits")
     ap.add_argument("--time-limit", type=float, default=60.0, help="solver time limit per solve (s)")
     ap.add_argument("--repeat", type=int, default=1, help="sick re-plans per week (median reported)")
     args = ap.parse_args(argv)

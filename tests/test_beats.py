@@ -96,8 +96,9 @@ def test_no_beat_plan_where_a_hotspot_is_too_far_for_a_cycle(no_master):
     dwell and the way back before the next team's first visit): no beat plan, and the week
     is planned with the enumerated loops, still without a gap."""
     p = _problem(_two_stations(), DAY, out=60, hop=10)
-    assert beat_design.design(p, time_limit_s=5) == ("no station can hold hotspot HA (and 2 more: HB, HJ) on a beat (a "
-                                                     "joint one: no two partner stations), for their roads, zones and teams")
+    assert beat_design.design(p, time_limit_s=5) == ("no station can hold hotspot HA (and 2 more: HB, HJ) on a beat, "
+                                                     "for their roads, zones and teams; at the joint one (HJ) no two "
+                                                     "partner stations")
     result, tr, _, sc = solve_visits(_two_stations(), DAY, out=60, hop=10)
     cg = result.summary["stats"]["column_generation"]
     assert cg["fallback"] == "enumerated loops"
@@ -958,6 +959,35 @@ def test_a_replan_no_beat_plan_can_keep_says_which_hotspot(no_master, tmp_path):
     result, p, report = _replanned(first, NIGHTS, tr, "2026-11-30T10:00", tmp_path / "published",
                                    availability=[("A", "2026-11-30", 0), ("B", "2026-11-30", 0)])
     assert result.status not in ("optimal", "feasible")
-    assert ("beat plan: none (no station can hold hotspot HA (and 1 more: HJ) on a beat (a joint one: no two partner "
-            "stations), for "
-            "their roads, zones and teams left after the cut)") in result.log
+    assert ("beat plan: none (no station can hold hotspot HA (and 1 more: HJ) on a beat, for their roads, zones and "
+            "teams left after the cut; at the joint one (HJ) no two partner stations)") in result.log
+
+
+def test_a_replan_after_the_last_beat_shift_started_keeps_the_week_as_published(no_master, tmp_path):
+    """Re-planned from 17:00, after the evening shift (16:00) started: no beat shift starts
+    after the cut, so the beat plan is empty and history keeps every window; the roster is the
+    published one, unchanged (before, the empty plan's shift length crashed the re-plan)."""
+    sc = _three_stations().replace(demand=pd.DataFrame(NIGHTS, columns=VISIT_COLUMNS))
+    tr = _roads()
+    first = _solved(_week(sc, NIGHTS, tr), sc)
+    result, p, report = _replanned(first, NIGHTS, tr, "2026-11-30T17:00", tmp_path / "published",
+                                   availability=[("A", "2026-11-30", 0)])
+    assert report.ok, report.violations
+    plan = result.summary["stats"]["column_generation"]["beat_plan"]
+    assert (plan["beats"], plan["shifts_per_beat"], plan["shift_minutes"]) == (0, 0, 0)
+    assert result.summary["replan"]["changed_shifts"] == 0 and len(result.roster) == len(first.roster)
+
+
+def test_a_day_s_available_teams_count_as_the_availability_rule_counts_them():
+    """Three 8-hour beat shifts a day with 8 hours' rest: one team can start the night's and the
+    evening's (16 hours apart), so two teams keep a beat in all three (before: two teams for
+    three shifts, none); with 12 hours' rest every shift needs a team of its own."""
+    def most(rest_h: int, officers: int) -> int:
+        sc = make_scenario([("A", 6, "X"), ("B", 6, "Y"), ("C", 6, "Z")], [("HA", "ZA"), ("HJ", "ZJ")],
+                           [("ZA", "staggered", ["A", "B"]), ("ZJ", "synchronized", ["A", "B", "C"])],
+                           rules={"shift_hours": [8], "min_rest_hours": rest_h}, visits={"rendezvous": True},
+                           availability=[("A", "2026-11-30", officers)])
+        p = _week(sc.replace(demand=pd.DataFrame(ALL_DAY, columns=VISIT_COLUMNS)), ALL_DAY, _roads())
+        return beats._max_beats(p, 0, beats.frames(p, 120))
+
+    assert [most(8, 2), most(8, 4), most(12, 4), most(12, 6)] == [0, 1, 0, 1]

@@ -131,3 +131,21 @@ def test_the_shift_cap_and_availability_come_from_their_families():
     assert rules.max_shifts.team_cap(p) == 2 and rules.max_shifts.station_cap(p, 0) == 4
     assert rules.availability.station_days(p, 0) == {1: 1} and rules.availability.station_days(p, 1) == {}
     assert rules.availability.day_of(1439) == 0 and rules.availability.day_of(1440) == 1
+
+
+def test_a_pinned_loop_drives_back_from_its_last_visit_not_its_list_of_stops():
+    """A loop that repeats its cycle (a beat: H1, H2, H1, H2, H1) ends at another stop than the
+    last of its list of stops (H1, H2): its way back is from its last visit, as the checker
+    measures it. H2 is 30 min from A, H1 10: the row's 10 min back is no breach (before, the
+    re-plan refused it against H2's 30, though ``patrolplan check`` passed the roster)."""
+    sc = make_scenario([("A", 4, "X")], [("H1", "Z1"), ("H2", "Z1")], [("Z1", "staggered", ["A"])])
+    sc = with_demand(sc, {"H1": [(0, 24, 1)], "H2": [(0, 24, 1)]})
+    tr = travel(sc, {("A", "H1"): 10, ("A", "H2"): 30})
+    p = Problem.from_tables(sc, out_min=tr.out_min, back_min=tr.back_min, demand=demand_matrix(sc))
+    visits = ((0, 20), (1, 60), (0, 140), (1, 180), (0, 260))
+    row = PublishedShift(row=1, shift_id="S1", station=0, team=0, hotspot=0, loop=(0, 1), start_min=0, len_min=480,
+                         out_min=10, back_min=10, pinned=True, visits=visits)
+    assert weeks._pinned_rule_problems(p, [row], CUT, SOURCE) == []
+    ends_at_h2 = PublishedShift(row=1, shift_id="S1", station=0, team=0, hotspot=0, loop=(0, 1), start_min=0,
+                                len_min=480, out_min=10, back_min=10, pinned=True, visits=visits[:4])
+    assert [m.split("'")[5] for m in weeks._pinned_rule_problems(p, [ends_at_h2], CUT, SOURCE)] == ["travel"]

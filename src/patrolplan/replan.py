@@ -511,7 +511,7 @@ def _unvisited_history(p, cut: int) -> list[tuple[int, np.ndarray]]:
         np.logical_and.at(met, w.link_meet, linked)  # every link row of a meeting has a kept team
         kept = kept + (p.meet_window @ met.astype(float) if met.size else 0)
     bare = before & (kept < 1)
-    return [(int(h), p.guard_slot[bare & (p.guard_hotspot == h)]) for h in np.unique(p.guard_hotspot[bare])]
+    return [(int(h), np.unique(p.guard_slot[bare & (p.guard_hotspot == h)])) for h in np.unique(p.guard_hotspot[bare])]
 
 
 def _slot_text(p, k: int) -> str:
@@ -712,7 +712,9 @@ def _model_note(problem, result) -> str | None:
     return ("the week was planned with the enumerated loops, not by rendezvous (beat plan: "
             f"{cg.get('no_beat_plan') or 'none'}): that model keeps a joint visit as one loop that two teams drive "
             "together, so the published rendezvous loops kept as history (each team its own loop, meeting its "
-            "partner) meet nobody in it, and its plan may fall short where the published week did not")
+            "partner) meet nobody in it, and its plan may fall short where the published week did not. The "
+            "sections below measure that model: hours before --at they list at joint hotspots are kept by the "
+            "published loops, which it cannot count")
 
 
 def print_changes(outcome, *, file=None) -> None:

@@ -86,8 +86,8 @@ class BeatPlan:
 
     @property
     def length(self) -> int:
-        """The longest of a beat's shifts, minutes."""
-        return max(L for _, L in self.frames)
+        """The longest of a beat's shifts, minutes (0: none, a re-plan after the last started)."""
+        return max((L for _, L in self.frames), default=0)
 
     @property
     def team_minutes(self) -> int:
@@ -290,7 +290,8 @@ def _max_beats(p, s: int, shifts: tuple[tuple[int, int], ...]) -> int:
     """Beats station ``s`` can keep in all the beats' ``shifts``: the shift cap, the teams its
     shifts and their rest keep at once beside teams already busy (last week's, ``solve
     --previous``: a night shift and its rest into Monday; a re-plan's history rows before the
-    cut and their rest), and each day's available teams."""
+    cut and their rest), and each day's available teams, as the availability rule counts them
+    (a team may start two of a day's shifts where the rest between them allows)."""
     starts = np.asarray([t for t, _ in shifts], dtype=np.int64)
     n = int(starts.size)
     spans = [(lo, hi) for s2, _, lo, hi, _ in published.busy_intervals(p) if s2 == s]
@@ -308,9 +309,14 @@ def _max_beats(p, s: int, shifts: tuple[tuple[int, int], ...]) -> int:
     for lo, hi in spans:
         busy += (lo <= frm) & (frm < hi)
     by_teams = max(0, int(((int(p.teams[s]) - busy) // np.maximum(at_once, 1)).min())) if n else 0
-    day = starts // (24 * 60)
-    by_day = min([int(a) // int((day == d).sum()) for d in np.unique(day)
-                  if (a := availability.teams_on(p, s, int(d))) is not None and (day == d).any()], default=1 << 30)
+    day, by_day = starts // (24 * 60), 1 << 30
+    for d in np.unique(day):  # the availability rule's two rows (rules/availability.py) on each day's shifts
+        a = availability.teams_on(p, s, int(d))
+        if a is None:
+            continue
+        mine = day == d
+        occupancy = int(((frm[None, mine] <= frm[mine, None]) & (frm[mine, None] < until[None, mine])).sum(axis=1).max())
+        by_day = min(by_day, int(a) // occupancy, int(a) * availability.starts_per_team_day(p) // int(mine.sum()))
     return int(min(MAX_BEATS, by_cap, by_teams, by_day))
 
 

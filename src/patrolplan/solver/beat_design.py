@@ -79,11 +79,15 @@ def _improved(bm: _BeatModel, nets, hint: BeatPlan, *, time_limit_s: float, work
 
 
 def _unheld_words(p, unheld: list[int], *, replan: bool) -> str:
-    """Why no beat plan exists: the hotspots no station can hold on a beat."""
+    """Why no beat plan exists: the hotspots no station can hold on a beat (a joint one: no two
+    partner stations)."""
     ids = [str(p.hotspot_ids[h]) for h in unheld]
     more = f" (and {len(ids) - 1} more: {', '.join(ids[1:4])}{', ...' if len(ids) > 4 else ''})" if len(ids) > 1 else ""
-    return (f"no station can hold hotspot {ids[0]}{more} on a beat (a joint one: no two partner stations), for their "
-            f"roads, zones and teams{' left after the cut' if replan else ''}")
+    joint = [str(p.hotspot_ids[h]) for h in unheld if p.windows.sync[h]]
+    pairs = (f"; at the joint one{'s' if len(joint) > 1 else ''} ({', '.join(joint[:4])}{', ...' if len(joint) > 4 else ''})"
+             " no two partner stations") if joint else ""
+    return (f"no station can hold hotspot {ids[0]}{more} on a beat, for their roads, zones and teams"
+            f"{' left after the cut' if replan else ''}{pairs}")
 
 
 def _replanned(bm: _BeatModel, sd: "SetDesign", t0: float) -> BeatPlan | None:

@@ -185,8 +185,10 @@ def _shape_breach(p: Problem, r) -> list[PinnedBreach]:
 
 def _travel_breach(p: Problem, r) -> list[PinnedBreach]:
     margin = p.config.travel.margin_min
-    first = r.loop[0] if r.loop else r.hotspot
-    last = r.loop[-1] if r.loop else r.hotspot
+    # a loop drives out to its first visit and back from its last (the checker's first and last
+    # stop): a loop that repeats its cycle may end at another stop than its list's last
+    stops = [h for h, _ in r.visits] or list(r.loop) or [r.hotspot]
+    first, last = stops[0], stops[-1]
     road_out = int(p.out_min[r.station, first]) - (margin if p.out_min[r.station, first] > 0 else 0)
     road_back = int(p.back_min[last, r.station]) - (margin if p.back_min[last, r.station] > 0 else 0)
     if r.out_min >= road_out and r.back_min >= road_back:
