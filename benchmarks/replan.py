@@ -133,7 +133,7 @@ def lost_share(scenario, published: pd.DataFrame, at: dt.datetime, chosen: list[
 
 def run_week(week: str, *, time_limit_s: float, repeat: int) -> dict:
     from patrolplan.inputs.io import load_scenario
-    from patrolplan.replan import parse_at, read_published
+    from patrolplan.replan import parse_at, read_published, replan_scenario
     from patrolplan.runner import run_scenario
 
     tmp = Path(tempfile.mkdtemp(prefix=f"patrolplan-replan-{week}-"))
@@ -147,8 +147,7 @@ def run_week(week: str, *, time_limit_s: float, repeat: int) -> dict:
            "published_status": base.result.status, "published_shifts": len(table),
            "publish_seconds": round(publish_s, 1), "shifts_after_cut": int((table["_start"] >= at).sum())}
 
-    same = run_scenario(scenario, tmp / "same", time_limit_s=time_limit_s, pictures=False,
-                        replan=(tmp / "published", table, at))
+    same = replan_scenario(scenario, tmp / "published", AT, tmp / "same", time_limit_s=time_limit_s, pictures=False)
     out["no_change_changed"] = same.result.summary["replan"]["changed_shifts"]
     out["no_change_status"] = same.result.status
 
@@ -158,8 +157,8 @@ def run_week(week: str, *, time_limit_s: float, repeat: int) -> dict:
         walls, solves, changed = [], [], []
         for n in range(repeat):
             t = time.perf_counter()
-            res = run_scenario(new_scenario, tmp / f"{name}{n}", time_limit_s=time_limit_s, pictures=False,
-                               replan=(tmp / "published", table, at))
+            res = replan_scenario(new_scenario, tmp / "published", AT, tmp / f"{name}{n}", time_limit_s=time_limit_s,
+                                  pictures=False)
             walls.append(time.perf_counter() - t)
             solves.append(res.result.summary["solve_seconds"])
             changed.append(res.result.summary["replan"]["changed_shifts"] or 0)
