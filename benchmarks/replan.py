@@ -17,6 +17,11 @@ hotspots, 24/7 demand; ``jining-visits`` and ``jining-zones-visits``: the 24/7 v
    alone), the shifts changed (rows of changes.csv), the shifts the lost teams held after the
    cut, and their ratio (targets: <= 20 s, ratio <= 2).
 
+A third (``called away`` rows): one station has no officers from Wednesday to the week's end,
+the one with the most published shifts after the cut among those whose every hotspot after it
+has another member station to take it (at a synchronized zone's, two of two jurisdictions where
+its members span two); "lost teams held" is then its shifts after the cut.
+
 A stricter variant (``on duty`` rows) makes the loss bind where the published roster has slack:
 the 2 officers are among those on duty, so on each date from the cut the station may start one
 team fewer than its published roster started after the cut that date; the lost team held, per
@@ -125,6 +130,49 @@ def sick_on_duty(scenario, published: pd.DataFrame, at: dt.datetime, chosen: lis
     return scenario.replace(availability=table), held
 
 
+def called_away(scenario, published: pd.DataFrame, at: dt.datetime):
+    """The scenario with one station called away from ``at``'s date to the week's end (no
+    officers): of the stations whose every published hotspot after ``at`` has another member
+    station to take it (two of two jurisdictions at a synchronized zone's), the one with the most
+    published shifts after ``at``. Returns the scenario, the station and its shifts after ``at``."""
+    after = published[published["_start"] >= at]
+    zones = scenario.zones.set_index("zone_id")
+    members = {z: set(m) for z, m in zones["members"].items()}
+    mode = zones["mode"].to_dict()
+    zone_of = dict(zip(scenario.hotspots["hotspot_id"].astype(str), scenario.hotspots["zone_id"].astype(str)))
+
+    where = scenario.stations.set_index(scenario.stations["station_id"].astype(str))
+
+    def takers(z: str, s: str) -> bool:
+        """Zone ``z`` keeps its visits without ``s``: another member, or for a synchronized
+        zone two of two jurisdictions (at the zone's tier) where its members span two."""
+        rest = members[z] - {s}
+        if mode[z] != "synchronized":
+            return bool(rest)
+        tier = str(zones.loc[z, "tier"])
+        of = {m: str(where.loc[m, tier]).strip() if tier in where.columns else "" for m in members[z]}
+        if len({v for v in of.values() if v}) < 2:
+            return len(rest) >= 2
+        return len({of[m] for m in rest if of[m]}) >= 2
+
+    def replaceable(s: str) -> bool:
+        mine = after[after["station_id"] == s]
+        stops = {h for cell in mine["loop_hotspots"].fillna("") for h in str(cell).split(";") if h}
+        stops |= {h for h in mine["hotspot_id"].astype(str) if h}
+        return all(takers(zone_of[h], s) for h in stops)
+
+    shifts = after["station_id"].value_counts()
+    station = next(s for s in shifts.index if replaceable(str(s)))
+    cfg = scenario.config
+    rows = [{"station_id": station, "date": cfg.week_start + dt.timedelta(days=d), "officers": 0}
+            for d in range((at.date() - cfg.week_start).days, cfg.horizon_days)]
+    old = _availability(scenario)
+    keep = old[old["station_id"].astype(str) != station]
+    table = pd.concat([keep[["station_id", "date", "officers"]], pd.DataFrame(rows)], ignore_index=True)
+    table["date"] = pd.to_datetime(table["date"]).dt.date
+    return scenario.replace(availability=table), station, int(shifts[station])
+
+
 def lost_share(scenario, published: pd.DataFrame, at: dt.datetime, chosen: list[str]) -> float:
     teams = scenario.teams_per_station()
     after = published[published["_start"] >= at]
@@ -178,6 +226,10 @@ def run_week(week: str, *, time_limit_s: float, repeat: int) -> dict:
     duty_scenario, held = sick_on_duty(scenario, table, at, chosen)
     changed = replans(duty_scenario, "duty")
     out.update(duty_held=round(held, 1), duty_ratio=round(changed / held, 2) if held else None)
+
+    away_scenario, station, held = called_away(scenario, table, at)
+    changed = replans(away_scenario, "away")
+    out.update(away_station=station, away_held=held, away_ratio=round(changed / held, 2) if held else None)
     return out
 
 
@@ -201,8 +253,12 @@ def main(argv=None) -> int:
               f"— | {r['duty_status']}, {'ok' if r['duty_check_ok'] else 'NOT ok'} | "
               f"{r['duty_wall_seconds']} s / {r['duty_solve_seconds']} s | {r['duty_changed']} "
               f"{r['duty_changes']} | {r['duty_held']} | {r['duty_ratio']} |")
+        print(f"| {r['week']} (called away) | {r['stations']} | {r['published_shifts']} ({r['shifts_after_cut']}) | "
+              f"— | {r['away_status']}, {'ok' if r['away_check_ok'] else 'NOT ok'} | "
+              f"{r['away_wall_seconds']} s / {r['away_solve_seconds']} s | {r['away_changed']} "
+              f"{r['away_changes']} | {r['away_held']} | {r['away_ratio']} |")
     for r in rows:
-        print(f"{r['week']}: sick stations {', '.join(r['sick_stations'])}; published in {r['publish_seconds']} s "
+        print(f"{r['week']}: called away {r['away_station']}; sick stations {', '.join(r['sick_stations'])}; published in {r['publish_seconds']} s "
               f"({r['published_status']})", file=sys.stderr)
     return 0
 
