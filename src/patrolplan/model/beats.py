@@ -104,7 +104,7 @@ class Scope:
     """What a beat plan of a week is made of (:func:`scope`): the cycle ``e`` (the longest
     interval) and the check step ``c``; the beats' shifts ``frames`` (every shift of the week, or
     a re-plan's from the cut on); the ``wanted`` hotspots the beats hold and each one's ``kept``
-    phases; and a re-plan's published beats, per station the stops of each
+    phases; and a re-plan's published beats, per station the stops of each with their phases
     (:func:`published_beats`; None where no roster is kept: a fresh week or a roll-over)."""
 
     e: int
@@ -112,7 +112,7 @@ class Scope:
     frames: tuple[tuple[int, int], ...]
     wanted: tuple[int, ...]
     kept: dict[int, np.ndarray]
-    published: dict[int, frozenset[frozenset[int]]] | None = None
+    published: dict[int, frozenset[frozenset[tuple[int, int]]]] | None = None
 
 
 def applicable(p) -> str | None:
@@ -580,8 +580,8 @@ class _BeatModel:
         published beats (its phases are the published ones), ``+change`` where it is new. So the
         set design keeps the most published beats and adds the fewest, as the re-plan's model
         changes the fewest shifts (rules/published.py), and only then the fewest beats. 0 in a
-        week that keeps no roster. CP-SAT's model does not price it (the set design plans a
-        re-plan, whose fixed phases leave few beats to list)."""
+        week that keeps no roster. CP-SAT's model does not price it: the set design plans a
+        re-plan (CP-SAT only where its beats are too many to list)."""
         if self.published is None:
             return 0
         if self._change is None:
