@@ -32,6 +32,7 @@ from patrolplan.model.rules._words import hhmm, when
 from patrolplan.model.rules.availability import teams_on
 from patrolplan.model.rules.published import fixed_counts
 from patrolplan.runner import RunOutcome, plan, publish, start_run, verify
+from patrolplan.solver.solve import ENUMERATED
 # the published week in the problem's terms lives a floor below, shared with the runner; its
 # names stay importable from here
 from patrolplan.weeks import (  # noqa: F401
@@ -707,7 +708,7 @@ def _model_note(problem, result) -> str | None:
     joint visit as one loop that two teams drive together, so a kept rendezvous loop (each team
     its own, meeting its partner) meets nobody there."""
     cg = (result.summary.get("stats") or {}).get("column_generation") or {}
-    if problem.windows is None or cg.get("fallback") != "enumerated loops":
+    if problem.windows is None or cg.get("fallback") != ENUMERATED:
         return None
     return ("the week was planned with the enumerated loops, not by rendezvous (beat plan: "
             f"{cg.get('no_beat_plan') or 'none'}): that model keeps a joint visit as one loop that two teams drive "

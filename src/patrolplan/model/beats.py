@@ -503,11 +503,11 @@ class _BeatModel:
     runs beat ``k``), ``hold[h, s, k]`` (beat ``k`` of ``s`` holds ``h``), and its costs
     (:meth:`weights`)."""
 
-    def __init__(self, p) -> None:
+    def __init__(self, p, sc: Scope | None = None) -> None:
         from ortools.sat.python import cp_model
 
         self.p, self.w, self.m = p, p.windows, cp_model.CpModel()
-        sc = scope(p)  # a Scope: the callers ask applicable() first
+        sc = scope(p) if sc is None else sc  # a Scope (``p``'s, the caller's if given): callers ask applicable() first
         self.wanted = list(sc.wanted)
         self.every = {h: int(p.visit_every_min[h]) for h in self.wanted}  # each divides the cycle
         self.e, self.c, self.g = sc.e, sc.c, self.w.grid  # the cycle: the longest interval

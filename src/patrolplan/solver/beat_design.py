@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
-from patrolplan.model.beats import BeatPlan, _BeatModel, applicable, set_model
+from patrolplan.model.beats import BeatPlan, _BeatModel, scope, set_model
 from patrolplan.model.pricing import station_nets
 from patrolplan.solver.engines import solve_highs
 
@@ -36,9 +36,10 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
     CP-SAT stops at its first plan (a week whose first plan takes longer than the usual time
     box: the province on the 5-min grid, about 40 s)."""
     t0 = time.perf_counter()
-    if applicable(p) is not None:
+    sc = scope(p)
+    if isinstance(sc, str):  # no beat plan applies
         return None
-    bm = _BeatModel(p)
+    bm = _BeatModel(p, sc)
     nets = station_nets(p)
     for net in nets:
         bm.add_station(net)
