@@ -14,8 +14,10 @@ from patrolplan.solver.engines import solve_highs
 __all__ = ["SetDesign", "design", "set_design"]
 
 #: share of an improving design's time the set-partitioning MIP takes (CP-SAT the rest, unless
-#: the MIP proves its plan optimal)
-MIP_SHARE = 0.5
+#: the MIP proves its plan optimal). HiGHS finds its better plans after the root's cuts, 20-30 s
+#: at Jining scale (benchmarks/README.md, "More time for the beat design"); CP-SAT then gains a
+#: beat at most
+MIP_SHARE = 0.75
 
 
 def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: BeatPlan | None = None,

@@ -317,9 +317,15 @@ ENUMERATED = "enumerated loops"
 #: first plan; Jining scale gains no beat from more). Where it finds none in BEAT_MAX_S it runs
 #: again to its first plan in the rest of the share (the province on the 5-min grid: about 40 s)
 BEAT_SHARE, BEAT_MAX_S = 0.2, 10.0
-#: share of the time left then that CP-SAT may take to improve on it, when that is at least
-#: BEAT_MIN_MORE_S seconds (the province: 1,058 beats after 10 s, 857 after 30 s, 778 after 90 s)
+#: share of the time left then that the design's search may take to improve on it, when that is
+#: at least BEAT_MIN_MORE_S seconds (the province: 1,058 beats after 10 s, 857 after 30 s, 778
+#: after 90 s), before column generation is tried (it gets half of the rest)
 BEAT_MORE_SHARE, BEAT_MIN_MORE_S = 0.3, 5.0
+#: the same share where the beats plan the week (column generation is not tried, or left gaps):
+#: the MIP over their loops and the posts then ends in seconds (the Jining weeks, with posts or
+#: without: 2-5 s), and the set design's MIP finds its better plans only after a root of 20-60 s
+#: (benchmarks/README.md, "More time for the beat design")
+BEAT_PLAN_SHARE = 0.6
 
 
 def planned_problem(problem: Problem, params: SolveParams) -> Problem:
@@ -378,12 +384,12 @@ def _beat_stats(p: Problem, plan) -> dict:
             "status": plan.status, "seconds": round(plan.seconds, 3)}
 
 
-def _improved(run: _Run, p: Problem, first: _FirstBeats) -> _FirstBeats:
+def _improved(run: _Run, p: Problem, first: _FirstBeats, *, share: float = BEAT_MORE_SHARE) -> _FirstBeats:
     """``first`` improved by the design's search (set-partitioning MIP, then CP-SAT from the
-    better plan) in :data:`BEAT_MORE_SHARE` of the time left, unless proven optimal or that is
-    under :data:`BEAT_MIN_MORE_S`; with the bound on the beats of every beat plan it found."""
+    better plan) in ``share`` of the time left, unless proven optimal or that is under
+    :data:`BEAT_MIN_MORE_S`; with the bound on the beats of every beat plan it found."""
     plan, kept = first.plan, (first.problem, first.start)
-    more = run.remaining_s() * BEAT_MORE_SHARE
+    more = run.remaining_s() * share
     if plan.status != "optimal" and more >= BEAT_MIN_MORE_S:
         better = beat_design.design(p, time_limit_s=more, workers=run.params.workers, seed=run.params.seed, hint=plan)
         better = better if isinstance(better, beats.BeatPlan) else None  # a plan exists: never a proof of none
@@ -401,11 +407,12 @@ def _improved(run: _Run, p: Problem, first: _FirstBeats) -> _FirstBeats:
 def _beat_plan(run: _Run, p: Problem, first: _FirstBeats, *, pool: Problem | None = None) -> None:
     """visits.rendezvous where column generation could not plan the week: the week planned
     from the beats of ``first`` (their loop columns and the posts' columns; the beat plan with
-    the posts staffed around it the first roster), improved (:func:`_improved`) unless it was.
+    the posts staffed around it the first roster), improved (:func:`_improved`, in
+    :data:`BEAT_PLAN_SHARE` of the time left) unless it was.
     ``pool``: the loops column generation found, which the MIP may then take beside the beats
     (they are loops of the model; alone they left a gap)."""
     if not first.improved:
-        first = _improved(run, p, first)
+        first = _improved(run, p, first, share=BEAT_PLAN_SHARE)
     plan = first.plan
     step = check_step(p.config, plan.interval)  # the beats' phase step (every interval's, beats.applicable)
     _coarse_phases(run, step, p.windows.grid)
