@@ -881,6 +881,33 @@ def test_a_replan_of_a_beat_week_keeps_the_published_beats_and_changes_the_fewes
     assert b_hj and set(b_hj) <= set(first.roster["shift_id"])  # B's evening beat kept as published
 
 
+
+def test_a_replans_set_design_starts_from_its_first_plan(no_master, tmp_path):
+    """The design's search of a re-plan (solve._improved) runs the set design again from the
+    first plan: the start holds the published beat kept (a column of its own, by its phases)
+    and the new ones, at the first plan's objective. Before, the published beat's column was
+    looked up by the key of beats alike but for their phases, so the search started from
+    nothing."""
+    from patrolplan.model.pricing import station_nets
+
+    sc = _three_stations().replace(demand=pd.DataFrame(NIGHTS, columns=VISIT_COLUMNS))
+    tr = _roads()
+    first = _solved(_week(sc, NIGHTS, tr), sc)
+    _, p, _ = _replanned(first, NIGHTS, tr, "2026-11-30T10:00", tmp_path / "published",
+                         availability=[("A", "2026-11-30", 0)])
+    plan = beat_design.design(p, time_limit_s=10)
+    assert isinstance(plan, beats.BeatPlan) and plan.n_beats == 3
+    bm = beats._BeatModel(p)
+    nets = station_nets(p)
+    for net in nets:
+        bm.add_station(net)
+    assert not bm.add_hotspots()
+    assert any(bm.changed(s, b) < 0 for s, bs in plan.beats.items() for b in bs)  # B's published beat is kept
+    sm = beats.set_model(bm, nets, plan)
+    assert sm.start is not None
+    assert sm.model.objective(sm.start) == pytest.approx(plan.objective)
+    assert sm.beats(sm.start) == plan.beats
+
 def test_a_replan_mid_visit_hours_goes_on_where_history_leaves_off(no_master, tmp_path):
     """Visits all Monday, re-planned from 10:00: the day shift (08:00-16:00) is history, so the
     evening's first visits must come within the interval of its last, and the station that left

@@ -451,13 +451,14 @@ def _set_rows(bm: "_BeatModel", found, cost: list[int]) -> tuple[LinearModel, di
 
 
 def _set_start(bm: "_BeatModel", columns, y_of, model: LinearModel, start: BeatPlan) -> np.ndarray | None:
-    """The set design's values of ``start``: its beats' columns and each joint hotspot's phase;
-    None when one of its beats is not a column of this week."""
+    """The set design's values of ``start``: its beats' columns (a re-plan's published beat by
+    its own key, as :func:`_set_columns` lists it) and each joint hotspot's phase; None when one
+    of its beats is not a column of this week."""
     index = {key: j for j, key in enumerate(columns)}
     x = np.zeros(model.col_cost.size)
     for s, beats in start.beats.items():
         for beat in beats:
-            j = index.get(_column_key(bm.w, s, beat))
+            j = index.get((s, tuple(beat)), index.get(_column_key(bm.w, s, beat)))
             if j is None:
                 return None
             x[j] = 1

@@ -28,7 +28,8 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
     re-plan's set design proves none).
 
     A re-plan (:func:`~patrolplan.model.beats.scope`): the set design alone, pricing the
-    published beats it changes (CP-SAT only where the beats are too many to list).
+    published beats it changes, from ``hint`` when given (a plan of the same re-plan found in a
+    shorter time); CP-SAT only where the beats are too many to list.
 
     Without ``hint``: CP-SAT's first plan (it finds one fast at every scale). With ``hint`` (a
     plan of ``p`` found before): the set-partitioning MIP from it (:func:`set_design`, at most
@@ -51,7 +52,8 @@ def design(p, *, time_limit_s: float, workers: int = 1, seed: int = 0, hint: Bea
     if bm.published is not None:  # a re-plan: the set design alone prices its changes
         if not bm.wanted:  # history keeps every window: no beat after the cut
             return BeatPlan(bm.e, bm.frames, {}, "optimal", time.perf_counter() - t0)
-        sd = set_design(bm, nets, time_limit_s=float(time_limit_s) - (time.perf_counter() - t0), workers=workers)
+        sd = set_design(bm, nets, time_limit_s=float(time_limit_s) - (time.perf_counter() - t0), workers=workers,
+                        start=hint)
         if sd is not None and sd.status == "infeasible":
             return ("no beat plan keeps the visit windows the kept rows leave open with the teams left after the cut "
                     "(the set design proves it: each station runs the same beats in every shift from the cut on)")
