@@ -881,7 +881,6 @@ def test_a_replan_of_a_beat_week_keeps_the_published_beats_and_changes_the_fewes
     assert b_hj and set(b_hj) <= set(first.roster["shift_id"])  # B's evening beat kept as published
 
 
-
 def test_a_replans_set_design_starts_from_its_first_plan(no_master, tmp_path):
     """The design's search of a re-plan (solve._improved) runs the set design again from the
     first plan: the start holds the published beat kept (a column of its own, by its phases)
@@ -907,6 +906,7 @@ def test_a_replans_set_design_starts_from_its_first_plan(no_master, tmp_path):
     assert sm.start is not None
     assert sm.model.objective(sm.start) == pytest.approx(plan.objective)
     assert sm.beats(sm.start) == plan.beats
+
 
 def test_a_replan_mid_visit_hours_goes_on_where_history_leaves_off(no_master, tmp_path):
     """Visits all Monday, re-planned from 10:00: the day shift (08:00-16:00) is history, so the
