@@ -499,7 +499,7 @@ def _unvisited_history(p, cut: int) -> list[tuple[int, np.ndarray]]:
     visit grid, where the rows are exact."""
     v = p.config.visits
     if p.windows is not None and v.check > v.grid_minutes:
-        p = p.rebuilt(config=p.config.replace(visits=v.model_copy(update={"check_minutes": v.grid_minutes})))
+        p = p.on_the_visit_grid()
     fixed = fixed_counts(p)[0]
     kept = p.guard @ fixed if p.guard.shape[0] else np.zeros(0)
     if p.windows is None:

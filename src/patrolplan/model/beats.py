@@ -376,9 +376,14 @@ def set_model(bm: "_BeatModel", nets, start: BeatPlan | None = None) -> SetModel
                     changes=bm.published is not None)
 
 
-def _column_key(w, s: int, stops) -> tuple:
-    """Beats of station ``s`` alike but for the phases of their stops that are not joint."""
-    return s, frozenset(h for h, _ in stops), tuple((h, ph) for h, ph in stops if w.sync[h])
+def _column_key(bm: "_BeatModel", s: int, stops) -> tuple:
+    """One set design column per key: beats of station ``s`` alike but for the phases of their
+    stops that are not joint; a re-plan's published beat is a column of its own (its phases are
+    what the price of changes keeps, :meth:`_BeatModel.changed`)."""
+    stops = tuple(stops)
+    if bm.changed(s, stops) < 0:
+        return s, stops
+    return s, frozenset(h for h, _ in stops), tuple((h, ph) for h, ph in stops if bm.w.sync[h])
 
 
 def _set_columns(bm: "_BeatModel", nets) -> dict[tuple, tuple[int, tuple[tuple[int, int], ...]]] | None:
@@ -395,9 +400,7 @@ def _set_columns(bm: "_BeatModel", nets) -> dict[tuple, tuple[int, tuple[tuple[i
             if nodes > MAX_BEAT_NODES:
                 return None
             stops = tuple((int(net.stops[i]), ph) for i, ph in beat)
-            # a re-plan's published beat is a column of its own: its phases are what the price keeps
-            key = (net.station, stops) if bm.changed(net.station, stops) < 0 else _column_key(bm.w, net.station, stops)
-            columns.setdefault(key, (net.station, stops))
+            columns.setdefault(_column_key(bm, net.station, stops), (net.station, stops))
     return columns
 
 
@@ -451,14 +454,13 @@ def _set_rows(bm: "_BeatModel", found, cost: list[int]) -> tuple[LinearModel, di
 
 
 def _set_start(bm: "_BeatModel", columns, y_of, model: LinearModel, start: BeatPlan) -> np.ndarray | None:
-    """The set design's values of ``start``: its beats' columns (a re-plan's published beat by
-    its own key, as :func:`_set_columns` lists it) and each joint hotspot's phase; None when one
-    of its beats is not a column of this week."""
+    """The set design's values of ``start``: its beats' columns (by :func:`_column_key`) and
+    each joint hotspot's phase; None when one of its beats is not a column of this week."""
     index = {key: j for j, key in enumerate(columns)}
     x = np.zeros(model.col_cost.size)
     for s, beats in start.beats.items():
         for beat in beats:
-            j = index.get((s, tuple(beat)), index.get(_column_key(bm.w, s, beat)))
+            j = index.get(_column_key(bm, s, beat))
             if j is None:
                 return None
             x[j] = 1

@@ -161,6 +161,12 @@ class Problem:
             hop_min=self.hop_min,
         ).with_published(self.published)
 
+    def on_the_visit_grid(self) -> "Problem":
+        """This problem rebuilt with its window rows on the visit grid (``visits.check_minutes``
+        set to ``visits.grid_minutes``), where they are exact to the grid's minute."""
+        v = self.config.visits
+        return self.rebuilt(config=self.config.replace(visits=v.model_copy(update={"check_minutes": v.grid_minutes})))
+
     def with_published(self, published) -> "Problem":
         """This problem keeping the published roster ``published`` (rules/published.py): with
         the kept rows' columns (``with_kept_columns``) where it keeps rows."""

@@ -282,7 +282,7 @@ def _on_the_grid(run: _Run, p: Problem) -> Problem:
     v = p.config.visits
     if v.check_minutes is not None or v.grid_minutes >= v.check or beats.applicable(p) is not None:
         return p
-    q = p.rebuilt(config=p.config.replace(visits=v.model_copy(update={"check_minutes": v.grid_minutes})))
+    q = p.on_the_visit_grid()
     if beats.applicable(q) is not None:  # not expected: finer rows keep every phase a coarser step kept
         return p
     run.say(f"visits.check_minutes unset: the window rows of this beat-planned week are on the "
